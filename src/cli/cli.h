@@ -1,0 +1,42 @@
+/* cli: what every subcommand shares — options, config, data dir, database, output. */
+#pragma once
+
+#include "auth/token.h"
+#include <json-glib/json-glib.h>
+#include "core/config.h"
+#include "db/db.h"
+
+#include <glib.h>
+
+/* Options every subcommand accepts. */
+typedef struct {
+  char *config_file;
+  char *data_dir;
+  char *log_level;
+} CliCommon;
+
+/* Adds -c/--config, --data-dir and --log-level to CTX's main group. */
+void cli_common_add(GOptionContext *ctx, CliCommon *common);
+
+/* Loads the config (file, then overrides), applies the log level, creates
+ * the data dir and checks it is usable. Prints the reason and returns -1 on
+ * failure, 0 on success. */
+int cli_load_config(CliCommon *common, Config *config);
+
+/* Opens the database and the server secret under config->data_dir. Prints the
+ * reason and returns -1 on failure. */
+int cli_open_store(const Config *config, Db **db, guint8 secret[TOKEN_SECRET_LEN]);
+
+void cli_common_clear(CliCommon *common);
+
+/* Prints NODE as pretty JSON on stdout; consumes NODE. */
+void cli_print_json(JsonNode *node);
+
+/* Prints {"error":{"code":CODE,"message":...}} on stdout and the message on stderr. */
+void cli_print_error(const char *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cli_serve(int argc, char **argv);
+int cli_member(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+int cli_config(int argc, char **argv);
+int cli_demo(int argc, char **argv);

@@ -1,0 +1,312 @@
+/* config: one table of keys (type, bounds, default, doc) read from an INI file. */
+#include "core/config.h"
+#include "lectern-build.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#define OFF(field) offsetof(Config, field)
+#define KIB 1024LL
+#define MIB (1024LL * 1024LL)
+#define GIB (1024LL * 1024LL * 1024LL)
+
+const ConfKey config_keys[] = {
+  { "server", "http_host", CONF_STRING, 0, 0, NULL, "127.0.0.1", OFF(http_host),
+    "Address the HTTP and WebSocket listener binds to. Use 0.0.0.0 to listen on every interface." },
+  { "server", "http_port", CONF_INT, 1, 65535, NULL, "8080", OFF(http_port),
+    "TCP port for HTTP (web pages, /hls, /api/v1, /metrics, /healthz) and WebSocket (/ws)." },
+  { "server", "rtmp_host", CONF_STRING, 0, 0, NULL, "127.0.0.1", OFF(rtmp_host),
+    "Address the RTMP ingest listener binds to (presenters publish here)." },
+  { "server", "rtmp_port", CONF_INT, 1, 65535, NULL, "1935", OFF(rtmp_port),
+    "TCP port for RTMP ingest." },
+
+  { "storage", "data_dir", CONF_STRING, 0, 0, NULL, "data", OFF(data_dir),
+    "Directory holding the database (lectern.db), the server secret (secret.key) and "
+    "media (media/<video-id>/...). Relative paths are relative to the working directory. "
+    "Created if missing." },
+
+  { "http", "web_dir", CONF_STRING, 0, 0, NULL, "", OFF(web_dir),
+    "Directory of the web pages served at /. Empty means the web/ folder of the source tree "
+    "lectern was built from." },
+  { "http", "max_body_bytes", CONF_SIZE, 1 * KIB, 64 * MIB, NULL, "1M", OFF(max_body_bytes),
+    "Largest request body accepted by the JSON API; larger requests get 413. Suffixes K, M, G." },
+  { "http", "max_header_bytes", CONF_SIZE, 1 * KIB, 32 * KIB, NULL, "8K", OFF(max_header_bytes),
+    "Largest request header block (request line, URL and headers); larger requests are refused." },
+  { "http", "idle_timeout", CONF_INT, 1, 3600, NULL, "30", OFF(idle_timeout),
+    "Seconds a connection may stay silent mid-request before it is closed." },
+  { "http", "keepalive_timeout", CONF_INT, 1, 3600, NULL, "5", OFF(keepalive_timeout),
+    "Seconds an idle keep-alive HTTP connection is kept open between requests." },
+  { "http", "max_connections", CONF_INT, 16, 1000000, NULL, "30000", OFF(max_connections),
+    "Most simultaneous HTTP and WebSocket connections; beyond it new connections are refused." },
+  { "http", "cors_origin", CONF_STRING, 0, 0, NULL, "", OFF(cors_origin),
+    "Origin allowed to call the API and fetch HLS from other sites (Access-Control-Allow-Origin). "
+    "Empty turns CORS off." },
+  { "http", "hls_live_playlist_max_age", CONF_INT, 0, 60, NULL, "1", OFF(hls_live_playlist_max_age),
+    "Cache-Control max-age, in seconds, for playlists that are still changing (live)." },
+  { "http", "hls_vod_playlist_max_age", CONF_INT, 0, 31536000, NULL, "3600", OFF(hls_vod_playlist_max_age),
+    "Cache-Control max-age, in seconds, for finished playlists (those with #EXT-X-ENDLIST)." },
+  { "http", "hls_segment_max_age", CONF_INT, 0, 31536000, NULL, "31536000", OFF(hls_segment_max_age),
+    "Cache-Control max-age, in seconds, for segments, posters and storyboards; they are never "
+    "rewritten, so they are also marked immutable." },
+
+  { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
+    "Lowest level written to the log (standard error)." },
+
+  { NULL, NULL, 0, 0, 0, NULL, NULL, 0, NULL },
+};
+
+static const ConfKey *find_key(const char *group, const char *key)
+{
+  for (const ConfKey *k = config_keys; k->key; k++)
+    if (strcmp(k->group, group) == 0 && strcmp(k->key, key) == 0)
+      return k;
+  return NULL;
+}
+
+static bool group_known(const char *group)
+{
+  for (const ConfKey *k = config_keys; k->key; k++)
+    if (strcmp(k->group, group) == 0)
+      return true;
+  return false;
+}
+
+static bool enum_has(const char *choices, const char *value)
+{
+  bool found = false;
+  char **opts = g_strsplit(choices, "|", -1);
+  for (char **o = opts; *o; o++)
+    if (strcmp(*o, value) == 0)
+      found = true;
+  g_strfreev(opts);
+  return found;
+}
+
+/* Parses "123", "64K", "1M", "2G". Returns 0 or -EINVAL. */
+static int parse_size(const char *text, gint64 *out)
+{
+  char *end = NULL;
+  if (!g_ascii_isdigit(text[0]))
+    return -EINVAL;
+  errno = 0;
+  guint64 v = g_ascii_strtoull(text, &end, 10);
+  if (errno)
+    return -EINVAL;
+  guint64 mult = 1;
+  if (*end == 'K' || *end == 'k')
+    mult = KIB, end++;
+  else if (*end == 'M' || *end == 'm')
+    mult = MIB, end++;
+  else if (*end == 'G' || *end == 'g')
+    mult = GIB, end++;
+  if (*end != '\0' || v > (guint64)G_MAXINT64 / mult)
+    return -EINVAL;
+  *out = (gint64)(v * mult);
+  return 0;
+}
+
+static char *describe_allowed(const ConfKey *k)
+{
+  switch (k->type) {
+  case CONF_INT:
+    return g_strdup_printf("an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                           k->min, k->max);
+  case CONF_SIZE:
+    return g_strdup_printf("a size in bytes (suffix K, M or G allowed) from %" G_GINT64_FORMAT
+                           " to %" G_GINT64_FORMAT, k->min, k->max);
+  case CONF_ENUM:
+    return g_strdup_printf("one of %s", k->choices);
+  case CONF_STRING:
+  default:
+    return g_strdup("a string");
+  }
+}
+
+static int apply(Config *c, const ConfKey *k, const char *source, const char *value, char **err)
+{
+  void *slot = (char *)c + k->offset;
+  gint64 n = 0;
+  int ret = 0;
+
+  switch (k->type) {
+  case CONF_STRING:
+    g_free(*(char **)slot);
+    *(char **)slot = g_strdup(value);
+    return 0;
+  case CONF_ENUM:
+    if (!enum_has(k->choices, value)) {
+      ret = -EINVAL;
+      break;
+    }
+    g_free(*(char **)slot);
+    *(char **)slot = g_strdup(value);
+    return 0;
+  case CONF_INT: {
+    GError *gerr = NULL;
+    if (!g_ascii_string_to_signed(value, 10, k->min, k->max, &n, &gerr)) {
+      g_clear_error(&gerr);
+      ret = -EINVAL;
+      break;
+    }
+    *(gint64 *)slot = n;
+    return 0;
+  }
+  case CONF_SIZE:
+    if (parse_size(value, &n) < 0 || n < k->min || n > k->max) {
+      ret = -EINVAL;
+      break;
+    }
+    *(gint64 *)slot = n;
+    return 0;
+  }
+
+  char *allowed = describe_allowed(k);
+  if (err)
+    *err = g_strdup_printf("%s: [%s] %s = '%s' is not allowed: expected %s", source, k->group,
+                           k->key, value, allowed);
+  g_free(allowed);
+  return ret;
+}
+
+int config_init_defaults(Config *c)
+{
+  memset(c, 0, sizeof *c);
+  for (const ConfKey *k = config_keys; k->key; k++) {
+    char *err = NULL;
+    int ret = apply(c, k, "built-in default", k->def, &err);
+    g_assert(ret == 0); /* a bad default is a programming error */
+    g_free(err);
+  }
+  return 0;
+}
+
+int config_set(Config *c, const char *source, const char *group, const char *key,
+               const char *value, char **err)
+{
+  const ConfKey *k = find_key(group, key);
+  if (!k) {
+    if (err)
+      *err = g_strdup_printf("%s: unknown key [%s] %s", source, group, key);
+    return -EINVAL;
+  }
+  return apply(c, k, source, value, err);
+}
+
+int config_load_file(Config *c, const char *path, char **err)
+{
+  GKeyFile *kf = g_key_file_new();
+  GError *gerr = NULL;
+  char **groups = NULL;
+  int ret = 0;
+
+  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
+    if (g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      ret = -ENOENT;
+    else if (gerr->domain == G_KEY_FILE_ERROR)
+      ret = -EINVAL;
+    else
+      ret = -EIO;
+    if (err)
+      *err = g_strdup_printf("%s: %s", path, gerr->message);
+    goto out;
+  }
+
+  groups = g_key_file_get_groups(kf, NULL);
+  for (char **g = groups; *g; g++) {
+    if (!group_known(*g)) {
+      if (err)
+        *err = g_strdup_printf("%s: unknown section [%s]", path, *g);
+      ret = -EINVAL;
+      goto out;
+    }
+    char **keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+    for (char **k = keys; k && *k; k++) {
+      char *value = g_key_file_get_value(kf, *g, *k, NULL);
+      char *trimmed = g_strstrip(g_strdup(value ? value : ""));
+      ret = config_set(c, path, *g, *k, trimmed, err);
+      g_free(trimmed);
+      g_free(value);
+      if (ret < 0) {
+        g_strfreev(keys);
+        goto out;
+      }
+    }
+    g_strfreev(keys);
+  }
+
+out:
+  g_strfreev(groups);
+  g_clear_error(&gerr);
+  g_key_file_free(kf);
+  return ret;
+}
+
+void config_clear(Config *c)
+{
+  for (const ConfKey *k = config_keys; k->key; k++) {
+    if (k->type == CONF_STRING || k->type == CONF_ENUM) {
+      char **slot = (char **)((char *)c + k->offset);
+      g_clear_pointer(slot, g_free);
+    }
+  }
+}
+
+static void append_wrapped(GString *out, const char *text)
+{
+  /* Wraps DOC at about 78 columns as "# ..." lines. */
+  char **words = g_strsplit(text, " ", -1);
+  size_t col = 0;
+  for (char **w = words; *w; w++) {
+    size_t len = strlen(*w);
+    if (col == 0) {
+      g_string_append(out, "#");
+      col = 1;
+    }
+    if (col > 1 && col + 1 + len > 78) {
+      g_string_append(out, "\n#");
+      col = 1;
+    }
+    g_string_append_printf(out, " %s", *w);
+    col += 1 + len;
+  }
+  g_string_append(out, "\n");
+  g_strfreev(words);
+}
+
+char *config_render_sample(void)
+{
+  GString *out = g_string_new(
+      "# lectern configuration.\n"
+      "#\n"
+      "# Every key lectern reads is listed here with its default; a line left\n"
+      "# commented out keeps the default. Unknown keys and out-of-range values are\n"
+      "# refused at start-up with a message naming the key.\n"
+      "#\n"
+      "# This file is generated by `lectern config sample`; tests check it is current.\n");
+  const char *group = NULL;
+  for (const ConfKey *k = config_keys; k->key; k++) {
+    if (!group || strcmp(group, k->group) != 0) {
+      group = k->group;
+      g_string_append_printf(out, "\n[%s]\n", group);
+    }
+    g_string_append(out, "\n");
+    append_wrapped(out, k->doc);
+    char *allowed = describe_allowed(k);
+    g_string_append_printf(out, "# Allowed: %s.\n", allowed);
+    g_free(allowed);
+    g_string_append_printf(out, "#%s = %s\n", k->key, k->def);
+  }
+  return g_string_free(out, FALSE);
+}
+
+char *config_db_path(const Config *c) { return g_build_filename(c->data_dir, "lectern.db", NULL); }
+char *config_media_dir(const Config *c) { return g_build_filename(c->data_dir, "media", NULL); }
+char *config_secret_path(const Config *c) { return g_build_filename(c->data_dir, "secret.key", NULL); }
+
+char *config_web_dir(const Config *c)
+{
+  if (c->web_dir && c->web_dir[0])
+    return g_strdup(c->web_dir);
+  return g_strdup(LECTERN_WEB_DIR);
+}

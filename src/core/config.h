@@ -1,0 +1,70 @@
+/* config: one table of keys (type, bounds, default, doc) read from an INI file. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+typedef struct {
+  /* [server] */
+  char *http_host;
+  gint64 http_port;
+  char *rtmp_host;
+  gint64 rtmp_port;
+  /* [storage] */
+  char *data_dir;
+  /* [http] */
+  char *web_dir;
+  gint64 max_body_bytes;
+  gint64 max_header_bytes;
+  gint64 idle_timeout;
+  gint64 keepalive_timeout;
+  gint64 max_connections;
+  char *cors_origin;
+  gint64 hls_live_playlist_max_age;
+  gint64 hls_vod_playlist_max_age;
+  gint64 hls_segment_max_age;
+  /* [log] */
+  char *log_level;
+} Config;
+
+typedef enum { CONF_STRING, CONF_INT, CONF_SIZE, CONF_ENUM } ConfType;
+
+typedef struct {
+  const char *group;
+  const char *key;
+  ConfType type;
+  gint64 min, max;        /* CONF_INT, CONF_SIZE: inclusive bounds */
+  const char *choices;    /* CONF_ENUM: "a|b|c" */
+  const char *def;        /* default, as it would be written in the file */
+  size_t offset;          /* where the value lives in Config */
+  const char *doc;        /* one or more sentences for the sample file */
+} ConfKey;
+
+/* The table; terminated by an entry with key == NULL. */
+extern const ConfKey config_keys[];
+
+/* Fills C with every default. Returns 0. */
+int config_init_defaults(Config *c);
+
+/* Reads PATH over C. Unknown group or key, wrong type or out-of-range value:
+ * returns -EINVAL and sets *err to "PATH: [group] key: what is allowed".
+ * A missing or unreadable file: -ENOENT / -EIO with *err set. */
+int config_load_file(Config *c, const char *path, char **err);
+
+/* Sets one key from text (a command-line override); SOURCE names where the
+ * value came from in the error message. Returns 0 or -EINVAL with *err. */
+int config_set(Config *c, const char *source, const char *group, const char *key,
+               const char *value, char **err);
+
+/* Releases every string; C may be reused after config_init_defaults(). */
+void config_clear(Config *c);
+
+/* The sample file: every key, its doc and its default. Caller frees. */
+char *config_render_sample(void);
+
+/* Derived paths under data_dir. Caller frees. */
+char *config_db_path(const Config *c);
+char *config_media_dir(const Config *c);
+char *config_secret_path(const Config *c);
+/* web_dir, or the web/ of the source tree when empty. Caller frees. */
+char *config_web_dir(const Config *c);

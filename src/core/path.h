@@ -1,0 +1,17 @@
+/* path: maps a request path onto a file under a root, refusing anything that could escape it. */
+#pragma once
+
+#define PATH_REL_MAX 1024
+
+/* Checks REL, a '/'-separated path relative to a root, as it arrives from a
+ * URL after percent-decoding. Refused (-EINVAL): empty, longer than
+ * PATH_REL_MAX, leading '/', empty or "." or ".." segments, segments
+ * starting with '.', a '%' (double encoding), a backslash, control bytes.
+ * Returns 0 when REL is acceptable. */
+int path_check_relative(const char *rel);
+
+/* Resolves REL under ROOT: path_check_relative(), then realpath() of the
+ * result must still lie inside realpath(ROOT) (no symlink escapes) and be a
+ * regular file. Returns 0 with *out set (caller frees), -EINVAL for a bad
+ * path, -EPERM for an escape, -ENOENT when missing or not a regular file. */
+int path_resolve_file(const char *root, const char *rel, char **out);

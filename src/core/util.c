@@ -1,0 +1,83 @@
+/* util: random bytes, short ids, encodings, constant-time compare, time. */
+#include "core/util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+int util_random_bytes(void *buf, size_t len)
+{
+  guint8 *p = buf;
+  while (len > 0) {
+    ssize_t n = getrandom(p, len, 0);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return -errno;
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+char *util_base64url(const guint8 *data, size_t len)
+{
+  char *b64 = g_base64_encode(data, len);
+  for (char *p = b64; *p; p++) {
+    if (*p == '+')
+      *p = '-';
+    else if (*p == '/')
+      *p = '_';
+    else if (*p == '=') {
+      *p = '\0';
+      break;
+    }
+  }
+  return b64;
+}
+
+char *util_random_id(size_t bytes)
+{
+  guint8 buf[64];
+  g_assert(bytes <= sizeof buf);
+  if (util_random_bytes(buf, bytes) < 0)
+    g_error("kernel random source failed");
+  return util_base64url(buf, bytes);
+}
+
+char *util_hex(const guint8 *data, size_t len)
+{
+  static const char digits[] = "0123456789abcdef";
+  char *out = g_malloc(len * 2 + 1);
+  for (size_t i = 0; i < len; i++) {
+    out[2 * i] = digits[data[i] >> 4];
+    out[2 * i + 1] = digits[data[i] & 0xf];
+  }
+  out[len * 2] = '\0';
+  return out;
+}
+
+bool util_const_eq(const void *a, const void *b, size_t n)
+{
+  const volatile guint8 *x = a, *y = b;
+  guint8 diff = 0;
+  for (size_t i = 0; i < n; i++)
+    diff |= x[i] ^ y[i];
+  return diff == 0;
+}
+
+gint64 util_now(void)
+{
+  return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+char *util_iso8601(gint64 unix_seconds)
+{
+  GDateTime *dt = g_date_time_new_from_unix_utc(unix_seconds);
+  if (!dt)
+    return g_strdup("");
+  char *s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+  g_date_time_unref(dt);
+  return s;
+}

@@ -1,0 +1,28 @@
+/* util: random bytes, short ids, encodings, constant-time compare, time. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Fills BUF with LEN bytes from the kernel CSPRNG. Returns 0 or -errno. */
+int util_random_bytes(void *buf, size_t len);
+
+/* A URL-safe random id of BYTES random bytes (base64url, no padding).
+ * Aborts only if the kernel CSPRNG fails. Caller frees. */
+char *util_random_id(size_t bytes);
+
+/* base64url without padding. Caller frees. */
+char *util_base64url(const guint8 *data, size_t len);
+
+/* Lower-case hex. Caller frees. */
+char *util_hex(const guint8 *data, size_t len);
+
+/* Compares N bytes in time independent of where they differ. */
+bool util_const_eq(const void *a, const void *b, size_t n);
+
+/* Seconds since the Unix epoch (wall clock). */
+gint64 util_now(void);
+
+/* "2026-11-22T05:23:00Z" for a Unix time. Caller frees. */
+char *util_iso8601(gint64 unix_seconds);

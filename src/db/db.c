@@ -1,0 +1,235 @@
+/* db: the SQLite database — open, pragmas, migrations compiled from schemas/sql. */
+#include "db/db.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIGRATIONS_PATH "/lectern/sql"
+#define BUSY_TIMEOUT_MS 5000
+
+typedef struct {
+  int number;
+  char *name;
+} Migration;
+
+static int migration_cmp(const void *a, const void *b)
+{
+  return ((const Migration *)a)->number - ((const Migration *)b)->number;
+}
+
+/* Lists the compiled-in migrations sorted by number. Returns the count. */
+static int list_migrations(Migration **out)
+{
+  char **names = g_resources_enumerate_children(MIGRATIONS_PATH, 0, NULL);
+  int n = names ? (int)g_strv_length(names) : 0;
+  Migration *m = g_new0(Migration, n > 0 ? n : 1);
+  int count = 0;
+  for (int i = 0; i < n; i++) {
+    int num = atoi(names[i]);
+    if (num <= 0 || !g_str_has_suffix(names[i], ".sql"))
+      continue;
+    m[count].number = num;
+    m[count].name = g_strdup(names[i]);
+    count++;
+  }
+  g_strfreev(names);
+  qsort(m, (size_t)count, sizeof *m, migration_cmp);
+  for (int i = 0; i < count; i++)
+    g_assert(m[i].number == i + 1); /* numbering is contiguous from 0001 */
+  *out = m;
+  return count;
+}
+
+static void free_migrations(Migration *m, int count)
+{
+  for (int i = 0; i < count; i++)
+    g_free(m[i].name);
+  g_free(m);
+}
+
+int db_schema_latest(void)
+{
+  Migration *m;
+  int n = list_migrations(&m);
+  free_migrations(m, n);
+  return n;
+}
+
+int db_errno(int rc)
+{
+  switch (rc & 0xff) {
+  case SQLITE_OK:
+  case SQLITE_DONE:
+  case SQLITE_ROW:
+    return 0;
+  case SQLITE_CONSTRAINT:
+    return -EEXIST;
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return -EBUSY;
+  case SQLITE_NOTADB:
+    return -ENOTSUP;
+  default:
+    return -EIO;
+  }
+}
+
+sqlite3_stmt *db_prepare(Db *db, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) {
+    log_error("db", "prepare failed: %s: %s", sqlite3_errmsg(db->conn), sql);
+    return NULL;
+  }
+  return st;
+}
+
+int db_schema_version(Db *db)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st, NULL);
+  if (rc != SQLITE_OK)
+    return db_errno(rc);
+  rc = sqlite3_step(st);
+  int v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : db_errno(rc);
+  sqlite3_finalize(st);
+  return v;
+}
+
+static int exec(Db *db, const char *sql, char **err)
+{
+  char *msg = NULL;
+  int rc = sqlite3_exec(db->conn, sql, NULL, NULL, &msg);
+  if (rc != SQLITE_OK) {
+    if (err)
+      *err = g_strdup_printf("%s: %s", db->path, msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return db_errno(rc);
+  }
+  return 0;
+}
+
+int db_begin(Db *db) { return exec(db, "BEGIN IMMEDIATE", NULL); }
+int db_commit(Db *db) { return exec(db, "COMMIT", NULL); }
+void db_rollback(Db *db) { exec(db, "ROLLBACK", NULL); }
+
+int db_migrate(Db *db, int target, char **err)
+{
+  Migration *m;
+  int count = list_migrations(&m);
+  int ret = 0;
+  if (target <= 0 || target > count)
+    target = count;
+
+  int current = db_schema_version(db);
+  if (current < 0) {
+    ret = current;
+    if (err)
+      *err = g_strdup_printf("%s: cannot read schema version: %s", db->path,
+                             sqlite3_errmsg(db->conn));
+    goto out;
+  }
+  for (int i = current; i < target; i++) {
+    char *rpath = g_strdup_printf(MIGRATIONS_PATH "/%s", m[i].name);
+    GBytes *bytes = g_resources_lookup_data(rpath, 0, NULL);
+    g_free(rpath);
+    g_assert(bytes);
+    char *sql = g_strndup(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
+    g_bytes_unref(bytes);
+    /* PRAGMA takes no bound parameters; the number is our own migration's. */
+    char *bump = g_strdup_printf("PRAGMA user_version = %d", m[i].number);
+
+    ret = db_begin(db);
+    if (ret == 0)
+      ret = exec(db, sql, err);
+    if (ret == 0)
+      ret = exec(db, bump, err);
+    if (ret == 0)
+      ret = db_commit(db);
+    g_free(sql);
+    g_free(bump);
+    if (ret < 0) {
+      db_rollback(db);
+      if (err && !*err)
+        *err = g_strdup_printf("%s: migration %s failed", db->path, m[i].name);
+      log_error("db", "migration %s failed; database left at version %d", m[i].name, i);
+      goto out;
+    }
+    log_info("db", "applied migration %s", m[i].name);
+  }
+out:
+  free_migrations(m, count);
+  return ret;
+}
+
+int db_open(const char *path, int target, Db **out, char **err)
+{
+  Db *db = g_new0(Db, 1);
+  db->path = g_strdup(path);
+  int ret = 0;
+
+  int rc = sqlite3_open_v2(path, &db->conn,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK) {
+    *err = g_strdup_printf("%s: cannot open database: %s", path,
+                           db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
+    ret = -EIO;
+    goto fail;
+  }
+  sqlite3_extended_result_codes(db->conn, 1);
+  sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+
+  /* Read-only checks first: nothing is written to a file we will refuse. */
+  int version = db_schema_version(db);
+  if (version == -ENOTSUP) {
+    *err = g_strdup_printf("%s: file is not an SQLite database; refusing to touch it", path);
+    ret = -ENOTSUP;
+    goto fail;
+  }
+  if (version < 0) {
+    *err = g_strdup_printf("%s: cannot read database: %s", path, sqlite3_errmsg(db->conn));
+    ret = version;
+    goto fail;
+  }
+  int latest = db_schema_latest();
+  if (version > latest) {
+    *err = g_strdup_printf("%s: database schema version %d is newer than this lectern "
+                           "understands (%d); upgrade lectern — the file was not changed",
+                           path, version, latest);
+    ret = -EPROTO;
+    goto fail;
+  }
+
+  if ((ret = exec(db, "PRAGMA journal_mode = WAL", err)) < 0 ||
+      (ret = exec(db, "PRAGMA foreign_keys = ON", err)) < 0 ||
+      (ret = exec(db, "PRAGMA synchronous = FULL", err)) < 0)
+    goto fail;
+
+  if ((ret = db_migrate(db, target, err)) < 0)
+    goto fail;
+
+  *out = db;
+  return 0;
+fail:
+  db_close(&db);
+  return ret;
+}
+
+void db_close(Db **pdb)
+{
+  if (!pdb || !*pdb)
+    return;
+  Db *db = *pdb;
+  if (db->conn) {
+    int rc = sqlite3_close(db->conn);
+    if (rc != SQLITE_OK)
+      log_error("db", "close: %s (an unfinalized statement?)", sqlite3_errstr(rc));
+  }
+  g_free(db->path);
+  g_free(db);
+  *pdb = NULL;
+}

@@ -1,0 +1,41 @@
+/* db: the SQLite database — open, pragmas, migrations compiled from schemas/sql. */
+#pragma once
+
+#include <sqlite3.h>
+
+typedef struct Db {
+  sqlite3 *conn;
+  char *path;
+} Db;
+
+/* The schema version this binary brings (the highest migration number). */
+int db_schema_latest(void);
+
+/* Opens PATH (creating it when missing), refuses a file that is not an SQLite
+ * database or whose schema is newer than this binary — in both cases before
+ * anything is written — then sets WAL, foreign keys and a busy timeout and
+ * migrates up to TARGET (0 for latest). Returns 0 with *out, or -errno with
+ * *err: -ENOTSUP (not a database), -EPROTO (newer schema), -EIO. */
+int db_open(const char *path, int target, Db **out, char **err);
+
+/* Applies migrations after the current version up to TARGET. Each migration
+ * runs in one transaction together with the user_version bump. */
+int db_migrate(Db *db, int target, char **err);
+
+/* PRAGMA user_version, or -errno. */
+int db_schema_version(Db *db);
+
+/* Closes the connection (checkpointing WAL) and frees DB; accepts NULL. */
+void db_close(Db **db);
+
+/* Prepares SQL on DB; on failure logs and returns NULL. */
+sqlite3_stmt *db_prepare(Db *db, const char *sql);
+
+/* Maps an SQLite result code to -errno: SQLITE_CONSTRAINT -> -EEXIST,
+ * SQLITE_BUSY/LOCKED -> -EBUSY, others -> -EIO. */
+int db_errno(int rc);
+
+/* Runs BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -errno. */
+int db_begin(Db *db);
+int db_commit(Db *db);
+void db_rollback(Db *db);

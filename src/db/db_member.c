@@ -1,0 +1,136 @@
+/* db_member: members and their roles; credentials only as hashes. */
+#include "db/db_member.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const role_names[] = { "viewer", "editor", "admin" };
+
+int role_parse(const char *name, Role *out)
+{
+  for (unsigned i = 0; i < G_N_ELEMENTS(role_names); i++)
+    if (name && strcmp(name, role_names[i]) == 0) {
+      *out = (Role)i;
+      return 0;
+    }
+  return -EINVAL;
+}
+
+const char *role_name(Role role)
+{
+  return (unsigned)role < G_N_ELEMENTS(role_names) ? role_names[role] : "viewer";
+}
+
+int db_member_insert(Db *db, const char *id, const char *display_name, Role role,
+                     bool real_name_verified, const char *token_hash)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "INSERT INTO member (id, display_name, role, real_name_verified, token_hash, "
+      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+  if (!st)
+    return -EIO;
+  gint64 now = util_now();
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, display_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, role_name(role), -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 4, real_name_verified ? 1 : 0);
+  sqlite3_bind_text(st, 5, token_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 6, now);
+  int rc = sqlite3_step(st);
+  int ext = sqlite3_extended_errcode(db->conn);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_DONE)
+    return 0;
+  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
+    return -EINVAL;
+  return db_errno(rc);
+}
+
+static Member *member_from_row(sqlite3_stmt *st)
+{
+  Member *m = g_new0(Member, 1);
+  m->id = g_strdup((const char *)sqlite3_column_text(st, 0));
+  m->display_name = g_strdup((const char *)sqlite3_column_text(st, 1));
+  if (role_parse((const char *)sqlite3_column_text(st, 2), &m->role) < 0)
+    m->role = ROLE_VIEWER;
+  m->real_name_verified = sqlite3_column_int(st, 3) != 0;
+  m->disabled = sqlite3_column_int(st, 4) != 0;
+  m->disqualified = sqlite3_column_int(st, 5) != 0;
+  m->created_at = sqlite3_column_int64(st, 6);
+  return m;
+}
+
+#define MEMBER_COLUMNS \
+  "id, display_name, role, real_name_verified, disabled, disqualified, created_at, token_hash"
+
+int db_member_get(Db *db, const char *id, Member **out, char **token_hash)
+{
+  sqlite3_stmt *st = db_prepare(db, "SELECT " MEMBER_COLUMNS " FROM member WHERE id = ?1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  int ret;
+  if (rc == SQLITE_ROW) {
+    *out = member_from_row(st);
+    if (token_hash)
+      *token_hash = g_strdup((const char *)sqlite3_column_text(st, 7));
+    ret = 0;
+  } else {
+    ret = rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+  }
+  sqlite3_finalize(st);
+  return ret;
+}
+
+static void member_free_ptr(gpointer p)
+{
+  Member *m = p;
+  member_free(&m);
+}
+
+int db_member_list(Db *db, GPtrArray **out)
+{
+  sqlite3_stmt *st = db_prepare(db, "SELECT " MEMBER_COLUMNS " FROM member ORDER BY created_at, id");
+  if (!st)
+    return -EIO;
+  GPtrArray *arr = g_ptr_array_new_with_free_func(member_free_ptr);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    g_ptr_array_add(arr, member_from_row(st));
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    g_ptr_array_unref(arr);
+    return db_errno(rc);
+  }
+  *out = arr;
+  return 0;
+}
+
+int db_member_set_token_hash(Db *db, const char *id, const char *token_hash)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "UPDATE member SET token_hash = ?2, updated_at = ?3 WHERE id = ?1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 3, util_now());
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return db_errno(rc);
+  return sqlite3_changes(db->conn) == 1 ? 0 : -ENOENT;
+}
+
+void member_free(Member **pm)
+{
+  if (!pm || !*pm)
+    return;
+  g_free((*pm)->id);
+  g_free((*pm)->display_name);
+  g_free(*pm);
+  *pm = NULL;
+}

@@ -1,0 +1,41 @@
+/* db_member: members and their roles; credentials only as hashes. */
+#pragma once
+
+#include "db/db.h"
+
+#include <glib.h>
+#include <stdbool.h>
+
+typedef enum { ROLE_VIEWER = 0, ROLE_EDITOR = 1, ROLE_ADMIN = 2 } Role;
+
+typedef struct {
+  char *id;
+  char *display_name;
+  Role role;
+  bool real_name_verified;
+  bool disabled;
+  bool disqualified;
+  gint64 created_at;
+} Member;
+
+/* "viewer" / "editor" / "admin" <-> Role. role_parse returns 0 or -EINVAL. */
+int role_parse(const char *name, Role *out);
+const char *role_name(Role role);
+
+/* Inserts a member with id ID. Returns 0, -EEXIST (id taken), -EINVAL
+ * (a CHECK failed: empty or over-long name), or -EIO. */
+int db_member_insert(Db *db, const char *id, const char *display_name, Role role,
+                     bool real_name_verified, const char *token_hash);
+
+/* Loads member ID; *token_hash (optional) receives the stored hash.
+ * Returns 0, -ENOENT, or -EIO. */
+int db_member_get(Db *db, const char *id, Member **out, char **token_hash);
+
+/* All members, oldest first, as a GPtrArray of Member* (free with
+ * g_ptr_array_unref). Returns 0 or -EIO. */
+int db_member_list(Db *db, GPtrArray **out);
+
+/* Replaces the credential hash of ID. Returns 0, -ENOENT, -EIO. */
+int db_member_set_token_hash(Db *db, const char *id, const char *token_hash);
+
+void member_free(Member **m);

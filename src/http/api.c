@@ -1,0 +1,256 @@
+/* api: the JSON API under /api/v1 — a table of routes, each with the role it needs. */
+#include "http/api.h"
+#include "auth/auth.h"
+#include "core/log.h"
+#include "lectern-build.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+void api_reply_json(HttpResponse *resp, int status, JsonNode *node)
+{
+  char *text = json_to_string(node, FALSE);
+  http_response_text(resp, status, "application/json; charset=utf-8", text);
+  http_response_header(resp, "cache-control:", "no-store");
+  g_free(text);
+  json_node_unref(node);
+}
+
+JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp)
+{
+  if (!req->body || req->body_len == 0) {
+    http_response_error(resp, 400, "bad_request", "a JSON object body is required");
+    return NULL;
+  }
+  if (req->content_type && !g_str_has_prefix(req->content_type, "application/json")) {
+    http_response_error(resp, 415, "unsupported_media_type",
+                        "send the body as application/json");
+    return NULL;
+  }
+  if (!g_utf8_validate(req->body, (gssize)req->body_len, NULL)) {
+    http_response_error(resp, 400, "malformed_json", "body is not valid UTF-8");
+    return NULL;
+  }
+  GError *err = NULL;
+  JsonNode *node = json_from_string(req->body, &err);
+  if (!node) {
+    http_response_error(resp, 400, "malformed_json", "body is not valid JSON: %s",
+                        err ? err->message : "empty");
+    g_clear_error(&err);
+    return NULL;
+  }
+  if (!JSON_NODE_HOLDS_OBJECT(node)) {
+    json_node_unref(node);
+    http_response_error(resp, 400, "malformed_json", "body must be a JSON object");
+    return NULL;
+  }
+  return node;
+}
+
+/* ---- handlers ---------------------------------------------------------- */
+
+static void api_index(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "name");
+  json_builder_add_string_value(b, "lectern");
+  json_builder_set_member_name(b, "version");
+  json_builder_add_string_value(b, LECTERN_VERSION);
+  json_builder_set_member_name(b, "schema_version");
+  json_builder_add_int_value(b, db_schema_version(ctx->db));
+  json_builder_end_object(b);
+  api_reply_json(resp, 200, json_builder_get_root(b));
+  g_object_unref(b);
+}
+
+static void api_me(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  api_reply_json(resp, 200, auth_member_json(call->member, NULL));
+}
+
+static void api_members_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  GPtrArray *members = NULL;
+  if (db_member_list(ctx->db, &members) < 0) {
+    http_response_error(resp, 500, "internal", "could not read members");
+    return;
+  }
+  JsonArray *arr = json_array_new();
+  for (guint i = 0; i < members->len; i++)
+    json_array_add_element(arr, auth_member_json(members->pdata[i], NULL));
+  g_ptr_array_unref(members);
+  JsonObject *obj = json_object_new();
+  json_object_set_array_member(obj, "members", arr);
+  JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  json_node_take_object(node, obj);
+  api_reply_json(resp, 200, node);
+}
+
+static void api_members_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  JsonNode *node = api_parse_object(call->req, resp);
+  if (!node)
+    return;
+  JsonObject *o = json_node_get_object(node);
+  const char *name = NULL, *role_text = "viewer";
+  gboolean verified = FALSE;
+  Role role;
+
+  JsonNode *n = json_object_get_member(o, "display_name");
+  if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+    http_response_error(resp, 400, "invalid_field", "display_name must be a string");
+    goto out;
+  }
+  name = json_node_get_string(n);
+  n = json_object_get_member(o, "role");
+  if (n) {
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+      http_response_error(resp, 400, "invalid_field", "role must be a string");
+      goto out;
+    }
+    role_text = json_node_get_string(n);
+  }
+  if (role_parse(role_text, &role) < 0) {
+    http_response_error(resp, 400, "invalid_field", "role must be viewer, editor or admin");
+    goto out;
+  }
+  n = json_object_get_member(o, "real_name_verified");
+  if (n) {
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN) {
+      http_response_error(resp, 400, "invalid_field", "real_name_verified must be a boolean");
+      goto out;
+    }
+    verified = json_node_get_boolean(n);
+  }
+
+  Member *m = NULL;
+  char *token = NULL;
+  int ret = auth_member_create(ctx->db, ctx->secret, name, role, verified, &m, &token);
+  if (ret == -EINVAL) {
+    http_response_error(resp, 400, "invalid_field", "display_name must be 1 to 100 characters");
+    goto out;
+  }
+  if (ret < 0) {
+    http_response_error(resp, 500, "internal", "could not create the member");
+    goto out;
+  }
+  log_info("api", "member %s (%s) created by %s", m->id, role_name(m->role), call->member->id);
+  api_reply_json(resp, 201, auth_member_json(m, token));
+  member_free(&m);
+  g_free(token);
+out:
+  json_node_unref(node);
+}
+
+const ApiRoute api_routes[] = {
+  { "GET", "/api/v1", API_PUBLIC, api_index },
+  { "GET", "/api/v1/me", API_MEMBER, api_me },
+  { "GET", "/api/v1/members", API_EDITOR, api_members_list },
+  { "POST", "/api/v1/members", API_ADMIN, api_members_create },
+  { NULL, NULL, 0, NULL },
+};
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+/* Matches PATH against PATTERN segment by segment; "{x}" takes one segment. */
+static bool route_match(const char *pattern, const char *path, char **params, int *nparams)
+{
+  char **ps = g_strsplit(pattern, "/", -1);
+  char **xs = g_strsplit(path, "/", -1);
+  bool ok = g_strv_length(ps) == g_strv_length(xs);
+  int np = 0;
+  for (int i = 0; ok && ps[i]; i++) {
+    if (ps[i][0] == '{') {
+      if (!xs[i][0] || np >= API_MAX_PARAMS)
+        ok = false;
+      else
+        params[np++] = g_strdup(xs[i]);
+    } else if (strcmp(ps[i], xs[i]) != 0) {
+      ok = false;
+    }
+  }
+  if (!ok)
+    for (int i = 0; i < np; i++)
+      g_clear_pointer(&params[i], g_free);
+  *nparams = ok ? np : 0;
+  g_strfreev(ps);
+  g_strfreev(xs);
+  return ok;
+}
+
+void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
+{
+  char *params[API_MAX_PARAMS] = { 0 };
+  int nparams = 0;
+  const ApiRoute *route = NULL;
+  bool path_known = false;
+  GString *allow = g_string_new(NULL);
+
+  /* A trailing slash names the same resource. */
+  char *path = g_strdup(req->path);
+  size_t len = strlen(path);
+  if (len > 1 && path[len - 1] == '/')
+    path[len - 1] = '\0';
+
+  for (const ApiRoute *r = api_routes; r->method; r++) {
+    char *tmp[API_MAX_PARAMS] = { 0 };
+    int ntmp = 0;
+    if (!route_match(r->pattern, path, tmp, &ntmp))
+      continue;
+    path_known = true;
+    g_string_append_printf(allow, "%s%s", allow->len ? ", " : "", r->method);
+    if (!route && strcmp(r->method, req->method) == 0) {
+      route = r;
+      memcpy(params, tmp, sizeof params);
+      nparams = ntmp;
+    } else {
+      for (int i = 0; i < ntmp; i++)
+        g_free(tmp[i]);
+    }
+  }
+
+  Member *member = NULL;
+  if (!route) {
+    if (path_known) {
+      http_response_error(resp, 405, "method_not_allowed", "%s is not allowed on %s",
+                          req->method, path);
+      http_response_header(resp, "allow:", allow->str);
+    } else {
+      http_response_error(resp, 404, "not_found", "no such API resource: %s", path);
+    }
+    goto out;
+  }
+
+  int ret = auth_bearer(ctx->db, ctx->secret, req->authorization, &member);
+  if (ret == -EACCES) {
+    /* A credential that was sent but is wrong is refused even on public routes. */
+    http_response_error(resp, 401, "unauthorized", "the credential is not valid");
+    http_response_header(resp, "www-authenticate:", "Bearer error=\"invalid_token\"");
+    goto out;
+  }
+  if (route->access != API_PUBLIC && !member) {
+    http_response_error(resp, 401, "unauthorized", "sign in: send Authorization: Bearer <token>");
+    http_response_header(resp, "www-authenticate:", "Bearer");
+    goto out;
+  }
+  if ((route->access == API_EDITOR && !auth_role_at_least(member, ROLE_EDITOR)) ||
+      (route->access == API_ADMIN && !auth_role_at_least(member, ROLE_ADMIN))) {
+    http_response_error(resp, 403, "forbidden", "this needs the %s role",
+                        route->access == API_ADMIN ? "admin" : "editor");
+    goto out;
+  }
+
+  ApiCall call = { .req = req, .member = member };
+  for (int i = 0; i < nparams; i++)
+    call.params[i] = params[i];
+  route->handler(ctx, &call, resp);
+
+out:
+  for (int i = 0; i < nparams; i++)
+    g_free(params[i]);
+  member_free(&member);
+  g_string_free(allow, TRUE);
+  g_free(path);
+}

@@ -1,0 +1,672 @@
+/* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz. */
+#include "http/http_server.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/path.h"
+#include "http/api.h"
+#include "http/http_types.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define URI_MAX 2048
+#define HEADER_VALUE_MAX 1024
+#define QUERY_ARGS_MAX 32
+#define WRITE_CHUNK (16 * 1024)
+#define PLAYLIST_MAX (4 * 1024 * 1024)
+
+/* No inline script anywhere; media from blob: for Media Source Extensions. */
+#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
+            "media-src 'self' blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; "       \
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+struct HttpServer {
+  struct lws_context *ctx;
+  struct lws_vhost *vhost;
+  void *foreign_loops[1];
+  struct lws_protocols protocols[2];
+  struct lws_http_mount mount;
+  const Config *config;
+  ApiContext api;
+  char *web_root;
+  char *media_root;
+  bool draining;
+  int in_flight;
+  int port;
+};
+
+/* One request/response exchange; a keep-alive connection has several in turn. */
+typedef struct {
+  char method[8];
+  char path[URI_MAX];
+  GHashTable *query;
+  char *authorization, *if_none_match, *content_type;
+  GByteArray *body;
+  bool body_expected;
+  bool body_too_large;
+  bool head;
+  HttpResponse resp;
+  bool responding;
+  bool close_after;
+  size_t sent;
+} Txn;
+
+typedef struct {
+  Txn *txn;
+} Session;
+
+static HttpServer *server_of(struct lws *wsi)
+{
+  return lws_context_user(lws_get_context(wsi));
+}
+
+static void txn_free(HttpServer *s, Txn **pt)
+{
+  Txn *t = *pt;
+  if (!t)
+    return;
+  if (t->responding)
+    s->in_flight--;
+  g_hash_table_unref(t->query);
+  g_free(t->authorization);
+  g_free(t->if_none_match);
+  g_free(t->content_type);
+  if (t->body)
+    g_byte_array_unref(t->body);
+  http_response_clear(&t->resp);
+  g_free(t);
+  *pt = NULL;
+}
+
+const char *http_mime_for(const char *filename)
+{
+  static const struct { const char *ext, *mime; } table[] = {
+    { ".html", "text/html; charset=utf-8" },
+    { ".css", "text/css; charset=utf-8" },
+    { ".js", "text/javascript; charset=utf-8" },
+    { ".mjs", "text/javascript; charset=utf-8" },
+    { ".json", "application/json; charset=utf-8" },
+    { ".map", "application/json; charset=utf-8" },
+    { ".svg", "image/svg+xml" },
+    { ".png", "image/png" },
+    { ".jpg", "image/jpeg" },
+    { ".jpeg", "image/jpeg" },
+    { ".webp", "image/webp" },
+    { ".ico", "image/x-icon" },
+    { ".woff2", "font/woff2" },
+    { ".txt", "text/plain; charset=utf-8" },
+    { ".m3u8", "application/vnd.apple.mpegurl" },
+    { ".ts", "video/mp2t" },
+    { ".m4s", "video/iso.segment" },
+    { ".mp4", "video/mp4" },
+    { ".vtt", "text/vtt; charset=utf-8" },
+  };
+  const char *dot = strrchr(filename, '.');
+  if (!dot || strchr(dot, '/'))
+    return NULL;
+  for (unsigned i = 0; i < G_N_ELEMENTS(table); i++)
+    if (g_ascii_strcasecmp(dot, table[i].ext) == 0)
+      return table[i].mime;
+  return NULL;
+}
+
+/* ---- writing responses ------------------------------------------------- */
+
+/* Ends T's exchange: the connection is kept for the next request, or closed. */
+static int finish(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  if (t->responding) {
+    t->responding = false;
+    s->in_flight--;
+  }
+  if (t->close_after)
+    return -1;
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+                      unsigned char *end)
+{
+  return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+                                     (const unsigned char *)value, (int)strlen(value), p, end);
+}
+
+/* Headers every response carries. Returns 0 or 1 when the buffer is full. */
+static int add_common_headers(HttpServer *s, struct lws *wsi, unsigned char **p, unsigned char *end)
+{
+  if (add_header(wsi, "content-security-policy:", CSP, p, end) ||
+      add_header(wsi, "x-content-type-options:", "nosniff", p, end) ||
+      add_header(wsi, "referrer-policy:", "same-origin", p, end) ||
+      add_header(wsi, "x-frame-options:", "DENY", p, end))
+    return 1;
+  const char *origin = s->config->cors_origin;
+  if (origin && origin[0]) {
+    if (add_header(wsi, "access-control-allow-origin:", origin, p, end) ||
+        add_header(wsi, "access-control-allow-headers:", "authorization, content-type", p, end) ||
+        add_header(wsi, "access-control-allow-methods:",
+                   "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS", p, end) ||
+        add_header(wsi, "vary:", "origin", p, end))
+      return 1;
+  }
+  return 0;
+}
+
+/* Sends the status line and headers of T's response, then schedules the body. */
+static int send_response(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  unsigned char buf[LWS_PRE + 4096];
+  unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+  HttpResponse *r = &t->resp;
+  size_t len = r->body ? r->body->len : 0;
+
+  t->responding = true;
+  s->in_flight++;
+  metrics_http_response(r->status);
+  log_debug("http", "%s %s -> %d", t->method, t->path, r->status);
+
+  if (lws_add_http_common_headers(wsi, (unsigned int)r->status,
+                                  r->content_type ? r->content_type : "text/plain; charset=utf-8",
+                                  (lws_filepos_t)len, &p, end))
+    return -1;
+  if (add_common_headers(s, wsi, &p, end))
+    return -1;
+  for (guint i = 0; i + 1 < r->headers->len; i += 2)
+    if (add_header(wsi, r->headers->pdata[i], r->headers->pdata[i + 1], &p, end))
+      return -1;
+  if (t->close_after && add_header(wsi, "connection:", "close", &p, end))
+    return -1;
+  if (lws_finalize_write_http_header(wsi, start, &p, end))
+    return -1;
+
+  if (len == 0 || t->head) {
+    t->sent = len;
+    return finish(s, wsi, t);
+  }
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+static int write_body(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  unsigned char buf[LWS_PRE + WRITE_CHUNK];
+  HttpResponse *r = &t->resp;
+  size_t left = r->body->len - t->sent;
+  size_t n = left > WRITE_CHUNK ? WRITE_CHUNK : left;
+  bool last = n == left;
+
+  memcpy(buf + LWS_PRE, r->body->str + t->sent, n);
+  if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+    return -1;
+  t->sent += n;
+  if (!last) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  return finish(s, wsi, t);
+}
+
+/* Sends a file from disk through lws's own file sender, with our headers. */
+static int send_file(HttpServer *s, struct lws *wsi, Txn *t, const char *file, const char *mime,
+                     const char *cache_control)
+{
+  unsigned char hdr[2048];
+  unsigned char *p = hdr, *end = hdr + sizeof hdr - 1;
+  if (add_common_headers(s, wsi, &p, end) || add_header(wsi, "cache-control:", cache_control, &p, end))
+    return -1;
+  t->responding = true;
+  s->in_flight++;
+  metrics_http_response(200);
+  int n = lws_serve_http_file(wsi, file, mime, (const char *)hdr, (int)(p - hdr));
+  if (n < 0)
+    return -1;
+  if (n > 0)
+    return finish(s, wsi, t);
+  return 0;
+}
+
+/* ---- routes served here ------------------------------------------------ */
+
+static void handle_healthz(HttpServer *s, HttpResponse *r)
+{
+  int v = db_schema_version(s->api.db);
+  if (v < 0) {
+    http_response_text(r, 503, "application/json; charset=utf-8",
+                       "{\"status\":\"unavailable\",\"database\":\"error\"}");
+  } else {
+    char *body = g_strdup_printf("{\"status\":\"%s\",\"database\":\"ok\",\"schema_version\":%d}",
+                                 s->draining ? "draining" : "ok", v);
+    http_response_text(r, s->draining ? 503 : 200, "application/json; charset=utf-8", body);
+    g_free(body);
+  }
+  http_response_header(r, "cache-control:", "no-store");
+}
+
+static void handle_metrics(HttpResponse *r)
+{
+  char *text = metrics_render();
+  http_response_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+  http_response_header(r, "cache-control:", "no-store");
+  g_free(text);
+}
+
+static void not_found(HttpResponse *r)
+{
+  http_response_text(r, 404, "text/plain; charset=utf-8", "404 Not Found\n");
+}
+
+/* /hls/<video>/<file>: playlists read whole (they are small and replaced by
+ * rename), everything else streamed from disk as immutable. */
+static int handle_hls(HttpServer *s, struct lws *wsi, Txn *t, const char *rel)
+{
+  char *file = NULL;
+  const char *mime = http_mime_for(rel);
+  int ret = path_check_relative(rel);
+  if (ret == 0)
+    ret = mime ? path_resolve_file(s->media_root, rel, &file) : -ENOENT;
+  if (ret == -EINVAL || ret == -EPERM) {
+    log_warn("http", "refused path outside media root: /hls/%s", rel);
+    http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
+    return send_response(s, wsi, t);
+  }
+  if (ret < 0) {
+    not_found(&t->resp);
+    return send_response(s, wsi, t);
+  }
+
+  if (g_str_has_suffix(rel, ".m3u8")) {
+    char *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(file, &data, &len, NULL) || len > PLAYLIST_MAX) {
+      g_free(data);
+      g_free(file);
+      not_found(&t->resp);
+      return send_response(s, wsi, t);
+    }
+    bool finished = g_strstr_len(data, (gssize)len, "#EXT-X-ENDLIST") != NULL;
+    char *cc = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
+                               finished ? s->config->hls_vod_playlist_max_age
+                                        : s->config->hls_live_playlist_max_age);
+    http_response_text(&t->resp, 200, mime, NULL);
+    g_string_append_len(t->resp.body, data, (gssize)len);
+    http_response_header(&t->resp, "cache-control:", cc);
+    g_free(cc);
+    g_free(data);
+    g_free(file);
+    return send_response(s, wsi, t);
+  }
+
+  char *cc = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT ", immutable",
+                             s->config->hls_segment_max_age);
+  ret = send_file(s, wsi, t, file, mime, cc);
+  g_free(cc);
+  g_free(file);
+  return ret;
+}
+
+static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  char *rel;
+  const char *path = t->path + 1;
+  if (!path[0] || g_str_has_suffix(path, "/"))
+    rel = g_strconcat(path, "index.html", NULL);
+  else
+    rel = g_strdup(path);
+
+  char *file = NULL;
+  const char *mime = http_mime_for(rel);
+  int ret = path_check_relative(rel);
+  if (ret == 0)
+    ret = mime ? path_resolve_file(s->web_root, rel, &file) : -ENOENT;
+  if (ret == -EINVAL || ret == -EPERM) {
+    log_warn("http", "refused path outside web root: %s", t->path);
+    http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
+    ret = send_response(s, wsi, t);
+  } else if (ret < 0) {
+    not_found(&t->resp);
+    ret = send_response(s, wsi, t);
+  } else {
+    ret = send_file(s, wsi, t, file, mime, g_str_has_suffix(rel, ".html") ? "no-cache" : "public, max-age=300");
+  }
+  g_free(file);
+  g_free(rel);
+  return ret;
+}
+
+static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  if (t->body)
+    g_byte_array_append(t->body, (const guint8 *)"", 1); /* NUL-terminate */
+
+  if (s->draining) {
+    t->close_after = true;
+    http_response_text(&t->resp, 503, "text/plain; charset=utf-8", "503 Service Unavailable: shutting down\n");
+    return send_response(s, wsi, t);
+  }
+  if (t->body_too_large) {
+    t->close_after = true;
+    http_response_error(&t->resp, 413, "payload_too_large",
+                        "request body is larger than %" G_GINT64_FORMAT " bytes",
+                        s->config->max_body_bytes);
+    return send_response(s, wsi, t);
+  }
+  if (strcmp(t->method, "OPTIONS") == 0) {
+    http_response_text(&t->resp, 204, "text/plain", NULL);
+    g_string_truncate(t->resp.body, 0);
+    http_response_header(&t->resp, "allow:", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    return send_response(s, wsi, t);
+  }
+
+  const char *method = t->head ? "GET" : t->method;
+  if (strcmp(t->path, "/api") == 0 || g_str_has_prefix(t->path, "/api/")) {
+    HttpRequest req = {
+      .method = method,
+      .path = t->path,
+      .query = t->query,
+      .authorization = t->authorization,
+      .if_none_match = t->if_none_match,
+      .content_type = t->content_type,
+      .body = t->body ? (const char *)t->body->data : NULL,
+      .body_len = t->body ? t->body->len - 1 : 0,
+    };
+    api_handle(&s->api, &req, &t->resp);
+    return send_response(s, wsi, t);
+  }
+
+  bool get = strcmp(method, "GET") == 0;
+  if (!get) {
+    http_response_text(&t->resp, 405, "text/plain; charset=utf-8", "405 Method Not Allowed\n");
+    http_response_header(&t->resp, "allow:", "GET, HEAD");
+    return send_response(s, wsi, t);
+  }
+  if (strcmp(t->path, "/healthz") == 0) {
+    handle_healthz(s, &t->resp);
+    return send_response(s, wsi, t);
+  }
+  if (strcmp(t->path, "/metrics") == 0) {
+    handle_metrics(&t->resp);
+    return send_response(s, wsi, t);
+  }
+  if (g_str_has_prefix(t->path, "/hls/"))
+    return handle_hls(s, wsi, t, t->path + 5);
+  return handle_static(s, wsi, t);
+}
+
+/* ---- reading requests -------------------------------------------------- */
+
+static char *copy_header(struct lws *wsi, enum lws_token_indexes tok)
+{
+  int len = lws_hdr_total_length(wsi, tok);
+  if (len <= 0 || len > HEADER_VALUE_MAX)
+    return NULL;
+  char *buf = g_malloc((gsize)len + 1);
+  if (lws_hdr_copy(wsi, buf, len + 1, tok) < 0) {
+    g_free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+static const struct { enum lws_token_indexes tok; const char *name; } methods[] = {
+  { WSI_TOKEN_GET_URI, "GET" },
+  { WSI_TOKEN_POST_URI, "POST" },
+  { WSI_TOKEN_PUT_URI, "PUT" },
+  { WSI_TOKEN_PATCH_URI, "PATCH" },
+  { WSI_TOKEN_DELETE_URI, "DELETE" },
+  { WSI_TOKEN_HEAD_URI, "HEAD" },
+  { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+};
+
+/* Fills T from the parsed request. Returns 0, or a status to answer with. */
+static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  int len = -1;
+  for (unsigned i = 0; i < G_N_ELEMENTS(methods); i++) {
+    len = lws_hdr_total_length(wsi, methods[i].tok);
+    if (len > 0) {
+      g_strlcpy(t->method, methods[i].name, sizeof t->method);
+      if (len >= URI_MAX || lws_hdr_copy(wsi, t->path, sizeof t->path, methods[i].tok) < 0)
+        return 414;
+      break;
+    }
+  }
+  if (!t->method[0])
+    return 405;
+  if (t->path[0] != '/')
+    return 400;
+  t->head = strcmp(t->method, "HEAD") == 0;
+
+  char arg[URI_MAX];
+  for (int n = 0; n < QUERY_ARGS_MAX; n++) {
+    int alen = lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, n);
+    if (alen < 0)
+      break;
+    char *eq = strchr(arg, '=');
+    if (eq) {
+      *eq = '\0';
+      g_hash_table_replace(t->query, g_strdup(arg), g_strdup(eq + 1));
+    } else {
+      g_hash_table_replace(t->query, g_strdup(arg), g_strdup(""));
+    }
+  }
+
+  t->authorization = copy_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  t->if_none_match = copy_header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH);
+  t->content_type = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+
+  bool may_have_body = strcmp(t->method, "POST") == 0 || strcmp(t->method, "PUT") == 0 ||
+                       strcmp(t->method, "PATCH") == 0;
+  if (may_have_body) {
+    char *cl = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    char *te = copy_header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
+    guint64 clen = 0;
+    bool chunked = te && g_ascii_strcasecmp(te, "chunked") == 0;
+    if (cl && !g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &clen, NULL)) {
+      g_free(cl);
+      g_free(te);
+      return 400;
+    }
+    g_free(te);
+    if (cl && clen > (guint64)s->config->max_body_bytes) {
+      g_free(cl);
+      t->body_too_large = true;
+      return 413;
+    }
+    t->body_expected = chunked || (cl && clen > 0);
+    g_free(cl);
+    t->body = g_byte_array_new();
+  }
+  return 0;
+}
+
+static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+  Session *sess = user;
+  HttpServer *s = server_of(wsi);
+
+  switch (reason) {
+  case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
+    metrics_connection_opened();
+    break;
+  case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    metrics_connection_closed();
+    if (sess)
+      txn_free(s, &sess->txn);
+    break;
+
+  case LWS_CALLBACK_HTTP: {
+    txn_free(s, &sess->txn);
+    Txn *t = sess->txn = g_new0(Txn, 1);
+    t->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    http_response_init(&t->resp);
+    int status = read_request(s, wsi, t);
+    if (status == 413) {
+      return dispatch(s, wsi, t);
+    }
+    if (status) {
+      t->close_after = true;
+      http_response_text(&t->resp, status, "text/plain; charset=utf-8", "bad request\n");
+      return send_response(s, wsi, t);
+    }
+    if (t->body_expected)
+      return 0; /* wait for LWS_CALLBACK_HTTP_BODY_COMPLETION */
+    return dispatch(s, wsi, t);
+  }
+
+  case LWS_CALLBACK_HTTP_BODY: {
+    Txn *t = sess->txn;
+    if (!t || !t->body)
+      return -1;
+    if (t->body->len + len > (size_t)s->config->max_body_bytes) {
+      t->body_too_large = true;
+      g_byte_array_set_size(t->body, 0);
+    } else if (!t->body_too_large) {
+      g_byte_array_append(t->body, in, (guint)len);
+    }
+    return 0;
+  }
+
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (!sess->txn)
+      return -1;
+    return dispatch(s, wsi, sess->txn);
+
+  case LWS_CALLBACK_HTTP_WRITEABLE:
+    if (!sess->txn || !sess->txn->responding || !sess->txn->resp.body)
+      break;
+    return write_body(s, wsi, sess->txn);
+
+  case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+    if (!sess->txn)
+      return lws_http_transaction_completed(wsi) ? -1 : 0;
+    return finish(s, wsi, sess->txn);
+
+  case LWS_CALLBACK_CLOSED_HTTP:
+    if (sess)
+      txn_free(s, &sess->txn);
+    break;
+
+  default:
+    break;
+  }
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+/* lws reports a failed bind only as a failed vhost; try it first for errno. */
+static int probe_bind(const char *host, int port, char **err)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+  if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+    *err = g_strdup_printf("http_host '%s' is not an IPv4 address", host);
+    return -EINVAL;
+  }
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -errno;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int ret = 0;
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    ret = -errno;
+    *err = g_strdup_printf("cannot listen for HTTP on %s:%d: %s", host, port, g_strerror(errno));
+  }
+  close(fd);
+  return ret;
+}
+
+int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainLoop *loop,
+                      HttpServer **out, char **err)
+{
+  int ret = probe_bind(config->http_host, (int)config->http_port, err);
+  if (ret < 0)
+    return ret;
+
+  HttpServer *s = g_new0(HttpServer, 1);
+  s->config = config;
+  s->api = (ApiContext){ .db = db, .secret = secret, .config = config };
+  s->web_root = config_web_dir(config);
+  char *media = config_media_dir(config);
+  s->media_root = media;
+  s->foreign_loops[0] = loop;
+
+  s->protocols[0] = (struct lws_protocols){
+    .name = "http",
+    .callback = callback_http,
+    .per_session_data_size = sizeof(Session),
+  };
+  s->mount = (struct lws_http_mount){
+    .mountpoint = "/",
+    .mountpoint_len = 1,
+    .origin = "http",
+    .origin_protocol = LWSMPRO_CALLBACK,
+  };
+
+  struct lws_context_creation_info info;
+  memset(&info, 0, sizeof info);
+  info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+                 LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
+  info.foreign_loops = s->foreign_loops;
+  info.user = s;
+  info.fd_limit_per_thread = (unsigned int)config->max_connections + 16;
+  info.max_http_header_data = (unsigned short)config->max_header_bytes;
+  info.timeout_secs = (unsigned int)config->idle_timeout;
+  info.keepalive_timeout = (int)config->keepalive_timeout;
+  info.server_string = "lectern";
+
+  s->ctx = lws_create_context(&info);
+  if (!s->ctx) {
+    *err = g_strdup("libwebsockets context creation failed (is libwebsockets-evlib-glib installed?)");
+    ret = -EIO;
+    goto fail;
+  }
+
+  info.port = (int)config->http_port;
+  info.iface = config->http_host;
+  info.protocols = s->protocols;
+  info.mounts = &s->mount;
+  info.vhost_name = "lectern";
+  s->vhost = lws_create_vhost(s->ctx, &info);
+  if (!s->vhost) {
+    *err = g_strdup_printf("cannot listen for HTTP on %s:%" G_GINT64_FORMAT, config->http_host,
+                           config->http_port);
+    ret = -EADDRINUSE;
+    goto fail;
+  }
+  s->port = lws_get_vhost_listen_port(s->vhost);
+  log_info("http", "listening on http://%s:%d/ (web root %s, media root %s)", config->http_host,
+           s->port, s->web_root, s->media_root);
+  *out = s;
+  return 0;
+fail:
+  http_server_free(&s);
+  return ret;
+}
+
+void http_server_drain(HttpServer *s)
+{
+  if (s)
+    s->draining = true;
+}
+
+int http_server_in_flight(HttpServer *s) { return s ? s->in_flight : 0; }
+int http_server_port(HttpServer *s) { return s ? s->port : 0; }
+
+void http_server_free(HttpServer **ps)
+{
+  HttpServer *s = *ps;
+  if (!s)
+    return;
+  if (s->ctx)
+    lws_context_destroy(s->ctx);
+  g_free(s->web_root);
+  g_free(s->media_root);
+  g_free(s);
+  *ps = NULL;
+}

@@ -1,0 +1,36 @@
+/* http_types: one HTTP request and its response, independent of libwebsockets. */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+
+typedef struct {
+  const char *method;        /* "GET", "POST", ... */
+  const char *path;          /* decoded path, starts with '/' */
+  GHashTable *query;         /* decoded name -> value; never NULL */
+  const char *authorization; /* Authorization header or NULL */
+  const char *if_none_match; /* If-None-Match header or NULL */
+  const char *content_type;  /* Content-Type header or NULL */
+  const char *body;          /* request body (NUL-terminated), or NULL */
+  size_t body_len;
+} HttpRequest;
+
+typedef struct {
+  int status;
+  char *content_type;        /* owned */
+  GString *body;             /* owned; NULL for no body */
+  GPtrArray *headers;        /* owned; alternating "name:", "value" strings */
+} HttpResponse;
+
+void http_response_init(HttpResponse *r);
+void http_response_clear(HttpResponse *r);
+
+/* Adds one header; NAME is lower case and ends with ':' ("cache-control:"). */
+void http_response_header(HttpResponse *r, const char *name, const char *value);
+
+/* Sets status, content type and body. */
+void http_response_text(HttpResponse *r, int status, const char *content_type, const char *body);
+
+/* The API's one error shape: {"error":{"code":CODE,"message":MESSAGE}}. */
+void http_response_error(HttpResponse *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));

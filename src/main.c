@@ -1,0 +1,54 @@
+/* main: the `lectern` binary — dispatches to subcommands. */
+#include "cli/cli.h"
+#include "core/log.h"
+#include "lectern-build.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "serve", cli_serve, "run the server (HTTP, WebSocket, RTMP)" },
+  { "member", cli_member, "add or list members (member add --name N --role R)" },
+  { "migrate", cli_migrate, "create or upgrade the database" },
+  { "config", cli_config, "print the sample config, or check a config file" },
+  { "demo", cli_demo, "load demo members and columns (once)" },
+};
+
+static void usage(FILE *to)
+{
+  fprintf(to, "usage: lectern COMMAND [OPTIONS]\n\ncommands:\n");
+  for (unsigned i = 0; i < G_N_ELEMENTS(commands); i++)
+    fprintf(to, "  %-9s %s\n", commands[i].name, commands[i].summary);
+  fprintf(to, "  version   print the version\n\n"
+              "Every command takes -c FILE, --data-dir DIR and --log-level LEVEL;\n"
+              "`lectern COMMAND --help` lists the rest.\n");
+}
+
+int main(int argc, char **argv)
+{
+  setlocale(LC_ALL, "");
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+    printf("lectern %s\n", LECTERN_VERSION);
+    return 0;
+  }
+  if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  log_bridge_install();
+  for (unsigned i = 0; i < G_N_ELEMENTS(commands); i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "lectern: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Integration: a real `lectern serve` on a free loopback port, read with curl.
+source "$(dirname "$0")/../lib/assert.sh"
+: "${LECTERN:?set LECTERN to the lectern binary}" "${FREEPORT:?}"
+
+D=$T_TMP/data
+PORT=$($FREEPORT)
+U=http://127.0.0.1:$PORT
+
+ADMIN=$("$LECTERN" member add --data-dir "$D" --name "管理员" --role admin 2>/dev/null | jq -r .token)
+EDITOR=$("$LECTERN" member add --data-dir "$D" --name "编辑" --role editor 2>/dev/null | jq -r .token)
+VIEWER=$("$LECTERN" member add --data-dir "$D" --name "学员" --role viewer --real-name-verified 2>/dev/null | jq -r .token)
+check "member add printed tokens" test -n "$ADMIN" -a -n "$EDITOR" -a -n "$VIEWER"
+
+# HLS fixtures in the media root, one per MIME type served there.
+mkdir -p "$D/media/v1/720p"
+printf '#EXTM3U\n#EXT-X-TARGETDURATION:2\n' >"$D/media/v1/720p/index.m3u8"
+printf '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-ENDLIST\n' >"$D/media/v1/720p/vod.m3u8"
+for f in 720p/seg0.ts 720p/seg0.m4s 720p/init.mp4 thumbs.vtt poster.jpg; do echo data >"$D/media/v1/$f"; done
+
+start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
+ok "server starts and answers /healthz"
+
+# --- health, metrics, static -------------------------------------------------
+body=$(curl -s "$U/healthz")
+contains "/healthz reports ok" "$body" '"status":"ok"'
+contains "/healthz checks the database" "$body" '"database":"ok"'
+
+curl -s -o /dev/null "$U/does-not-exist"
+metrics=$(curl -s "$U/metrics")
+contains "/metrics has uptime" "$metrics" "lectern_uptime_seconds "
+contains "/metrics counts 200s" "$metrics" 'lectern_http_requests_total{status="200"}'
+contains "/metrics counts 404s" "$metrics" 'lectern_http_requests_total{status="404"}'
+contains "/metrics has open connections" "$metrics" "lectern_connections_open "
+eq "/metrics content type" "text/plain; version=0.0.4; charset=utf-8" \
+  "$(curl -s -o /dev/null -w '%{content_type}' "$U/metrics")"
+
+headers=$(curl -s -D - -o "$T_TMP/index.html" "$U/")
+contains "static index served" "$headers" "HTTP/1.1 200"
+contains "static index is html" "$headers" "content-type: text/html"
+contains "CSP header on pages" "$headers" "content-security-policy: default-src 'self'; script-src 'self'"
+check "static index body is web/index.html" cmp -s "$T_TMP/index.html" "$LECTERN_SOURCE_DIR/web/index.html"
+eq "static css served" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/css/lectern.css")"
+eq "unknown page is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U/no/such/page.html")"
+lacks "CORS off by default" "$headers" "access-control-allow-origin"
+
+# --- HLS mount: MIME types and Cache-Control ---------------------------------
+mime() { curl -s -o /dev/null -w '%{content_type}' "$U/hls/v1/$1"; }
+eq "m3u8 MIME" "application/vnd.apple.mpegurl" "$(mime 720p/index.m3u8)"
+eq "ts MIME" "video/mp2t" "$(mime 720p/seg0.ts)"
+eq "m4s MIME" "video/iso.segment" "$(mime 720p/seg0.m4s)"
+eq "mp4 MIME" "video/mp4" "$(mime 720p/init.mp4)"
+eq "vtt MIME" "text/vtt; charset=utf-8" "$(mime thumbs.vtt)"
+eq "jpg MIME" "image/jpeg" "$(mime poster.jpg)"
+cc() { curl -s -D - -o /dev/null "$U/hls/v1/$1" | tr -d '\r' | sed -n 's/^cache-control: //p'; }
+eq "live playlist cached 1 s" "public, max-age=1" "$(cc 720p/index.m3u8)"
+eq "finished playlist cached long" "public, max-age=3600" "$(cc 720p/vod.m3u8)"
+eq "segments immutable" "public, max-age=31536000, immutable" "$(cc 720p/seg0.ts)"
+eq "missing segment is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U/hls/v1/720p/seg9.ts")"
+
+# --- traversal: nothing outside the roots, ever -------------------------------
+for p in "/hls/../lectern.db" "/hls/%2e%2e/lectern.db" "/hls/%2E%2E/lectern.db" \
+         "/hls/%252e%252e/lectern.db" "/hls/..%2flectern.db" "/hls/..%252flectern.db" \
+         "/hls/v1/../../lectern.db" "/hls/v1/..%5c..%5clectern.db" "/hls//etc/passwd" \
+         "/hls/%2fetc%2fpasswd" "/hls/.%2e/.%2e/lectern.db" "/../lectern.db" "/%2e%2e/data/lectern.db" \
+         "/hls/v1/%00../../lectern.db" "/secret.key" "/hls/../secret.key" "/hls/.hidden.ts"; do
+  code=$(curl -s --path-as-is -o "$T_TMP/trav" -w '%{http_code}' "$U$p")
+  if [ "$code" != 200 ] && ! grep -q "SQLite format" "$T_TMP/trav" && [ "$(wc -c <"$T_TMP/trav")" -lt 200 ]; then
+    ok "traversal refused ($code): $p"
+  else
+    not_ok "traversal refused: $p" "got $code"
+  fi
+done
+eq "validator answers 400 for double-encoding" 400 \
+  "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$U/hls/%252e%252e/lectern.db")"
+eq "validator answers 400 for backslashes" 400 \
+  "$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$U/hls/v1/..%5c..%5clectern.db")"
+contains "refusals are logged" "$(cat "$D.err")" "refused path outside media root"
+
+# --- API: auth, roles, error shape, limits -----------------------------------
+code() { curl -s -o "$T_TMP/resp" -w '%{http_code}' "$@"; }
+eq "editor route without credential: 401" 401 "$(code "$U/api/v1/members")"
+contains "401 has the error shape" "$(cat "$T_TMP/resp")" '{"error":{"code":"unauthorized","message":'
+eq "editor route with a bad token: 401" 401 "$(code -H "Authorization: Bearer lct1.x.AAAAAAAAAAAAAAAAAAAAAAAAAA" "$U/api/v1/members")"
+eq "editor route with a viewer token: 403" 403 "$(code -H "Authorization: Bearer $VIEWER" "$U/api/v1/members")"
+contains "403 has the error shape" "$(cat "$T_TMP/resp")" '"code":"forbidden"'
+eq "editor route with an editor token: 200" 200 "$(code -H "Authorization: Bearer $EDITOR" "$U/api/v1/members")"
+eq "/api/v1/me as viewer" 200 "$(code -H "Authorization: Bearer $VIEWER" "$U/api/v1/me")"
+contains "/api/v1/me names the member" "$(cat "$T_TMP/resp")" '"display_name":"学员"'
+eq "unknown API path: 404 JSON" 404 "$(code "$U/api/v1/nope")"
+contains "404 JSON error shape" "$(cat "$T_TMP/resp")" '"code":"not_found"'
+eq "wrong method: 405" 405 "$(code -X DELETE -H "Authorization: Bearer $ADMIN" "$U/api/v1/members")"
+eq "malformed JSON: 400" 400 "$(code -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' --data '{"display_name":' "$U/api/v1/members")"
+contains "malformed JSON explained" "$(cat "$T_TMP/resp")" '"code":"malformed_json"'
+eq "admin creates a member" 201 "$(code -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' --data '{"display_name":"新学员","role":"viewer"}' "$U/api/v1/members")"
+NEWTOK=$(jq -r .token "$T_TMP/resp")
+eq "new member's token works" 200 "$(code -H "Authorization: Bearer $NEWTOK" "$U/api/v1/me")"
+head -c 2000000 /dev/zero | tr '\0' 'a' >"$T_TMP/big"
+eq "oversize body: 413" 413 "$(code -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' --data-binary @"$T_TMP/big" "$U/api/v1/members")"
+big_header=$(head -c 20000 /dev/zero | tr '\0' 'b')
+c=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big_header" "$U/healthz")
+if [ "$c" != 200 ]; then ok "oversize header refused ($c)"; else not_ok "oversize header refused"; fi
+eq "server still healthy after bad input" 200 "$(code "$U/healthz")"
+
+# --- secrets at rest ----------------------------------------------------------
+if grep -qa -- "${VIEWER##*.}" "$D/lectern.db" "$D/lectern.db-wal" 2>/dev/null; then
+  not_ok "tokens are not stored in plain text"
+else
+  ok "tokens are not stored in plain text"
+fi
+
+# --- lifecycle ----------------------------------------------------------------
+PORT2=$($FREEPORT)
+"$LECTERN" serve --data-dir "$T_TMP/other" --http-port "$PORT" >/dev/null 2>"$T_TMP/inuse.err"
+eq "port in use: exit 1" 1 "$?"
+contains "port in use: clear message" "$(cat "$T_TMP/inuse.err")" "Address already in use"
+
+stop_server
+eq "SIGTERM: exit 0" 0 "$SERVER_STATUS"
+contains "SIGTERM: orderly shutdown logged" "$(cat "$D.err")" "bye"
+
+start_server "$D" "$PORT2" || not_ok "restart"
+kill -INT "$SERVER_PID"; wait "$SERVER_PID"; st=$?
+eq "SIGINT: exit 0" 0 "$st"
+
+# A response in flight is finished before exit: a slow reader of a segment larger
+# than the socket buffers still gets every byte.
+head -c 24000000 /dev/urandom >"$D/media/v1/720p/big.ts"
+start_server "$D" "$PORT2"
+curl -s --limit-rate 12M -o "$T_TMP/slow" "http://127.0.0.1:$PORT2/hls/v1/720p/big.ts" &
+CURL=$!
+sleep 0.5
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; st=$?
+wait "$CURL"
+eq "drain: exit 0" 0 "$st"
+eq "drain: in-flight response completed" "$(wc -c <"$D/media/v1/720p/big.ts")" "$(wc -c <"$T_TMP/slow")"
+
+start_server "$D" "$PORT2"
+kill -TERM "$SERVER_PID"; kill -TERM "$SERVER_PID"
+for _ in $(seq 1 40); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$SERVER_PID" 2>/dev/null; then not_ok "second signal exits at once"; else ok "second signal exits at once"; fi
+wait "$SERVER_PID" 2>/dev/null
+
+tap_done

@@ -1,0 +1,44 @@
+/* testutil: temp dirs and the Check main shared by the unit tests. */
+#include "testutil.h"
+#include "lectern-build.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+char *tu_tmpdir(void)
+{
+  GError *err = NULL;
+  char *dir = g_dir_make_tmp("lectern-test-XXXXXX", &err);
+  g_assert_no_error(err);
+  return dir;
+}
+
+void tu_rmtree(const char *path)
+{
+  GDir *d = g_dir_open(path, 0, NULL);
+  if (d) {
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+      char *child = g_build_filename(path, name, NULL);
+      if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+        tu_rmtree(child);
+      else
+        g_remove(child);
+      g_free(child);
+    }
+    g_dir_close(d);
+  }
+  g_rmdir(path);
+}
+
+char *tu_source_path(const char *rel)
+{
+  return g_build_filename(LECTERN_SOURCE_DIR, rel, NULL);
+}
+
+char *tu_write(const char *dir, const char *name, const char *text)
+{
+  char *path = g_build_filename(dir, name, NULL);
+  g_assert(g_file_set_contents(path, text, -1, NULL));
+  return path;
+}

@@ -1,0 +1,26 @@
+/* testutil: temp dirs and the Check main shared by the unit tests. */
+#pragma once
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <glib.h>
+#include <stdlib.h>
+
+/* A fresh directory under $TMPDIR; remove with tu_rmtree(). */
+char *tu_tmpdir(void);
+void tu_rmtree(const char *path);
+/* Path of a file in the source tree (LECTERN_SOURCE_DIR). Caller frees. */
+char *tu_source_path(const char *rel);
+/* Writes TEXT to DIR/NAME and returns the path (caller frees). */
+char *tu_write(const char *dir, const char *name, const char *text);
+
+/* Runs SUITE with Check's normal output (its summary line is what CI reads). */
+#define TU_MAIN(suite_fn)                            \
+  int main(void)                                     \
+  {                                                  \
+    SRunner *sr = srunner_create(suite_fn());        \
+    srunner_run_all(sr, CK_NORMAL);                  \
+    int failed = srunner_ntests_failed(sr);          \
+    srunner_free(sr);                                \
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;     \
+  }

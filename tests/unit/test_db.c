@@ -1,0 +1,181 @@
+/* Tests for src/db/db.c: migrations forward, refusals that leave the file untouched. */
+#include "db/db.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <string.h>
+
+static char *dir;
+static void setup(void) { dir = tu_tmpdir(); }
+static void teardown(void) { tu_rmtree(dir); g_free(dir); }
+
+static char *db_path(void) { return g_build_filename(dir, "t.db", NULL); }
+
+static int count_rows(Db *db, const char *sql)
+{
+  sqlite3_stmt *st = db_prepare(db, sql);
+  ck_assert_ptr_nonnull(st);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  int n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+static char *pragma_text(Db *db, const char *sql)
+{
+  sqlite3_stmt *st = db_prepare(db, sql);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  char *v = g_strdup((const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return v;
+}
+
+START_TEST(forward_from_empty)
+{
+  char *p = db_path(), *err = NULL;
+  Db *db = NULL;
+  ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
+  ck_assert_int_ge(db_schema_latest(), 2);
+  ck_assert_int_eq(db_schema_version(db), db_schema_latest());
+  const char *tables[] = { "member", "video", "rendition", "topic_column", "topic_column_item" };
+  for (unsigned i = 0; i < G_N_ELEMENTS(tables); i++) {
+    sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name=?1");
+    sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_msg(sqlite3_column_int(st, 0) == 1, "table %s missing", tables[i]);
+    sqlite3_finalize(st);
+  }
+  char *mode = pragma_text(db, "PRAGMA journal_mode");
+  ck_assert_str_eq(mode, "wal");
+  ck_assert_int_eq(count_rows(db, "PRAGMA foreign_keys"), 1);
+  g_free(mode);
+  db_close(&db);
+  ck_assert_ptr_null(db);
+  g_free(p);
+}
+END_TEST
+
+START_TEST(forward_from_previous_version_keeps_data)
+{
+  char *p = db_path(), *err = NULL;
+  Db *db = NULL;
+  int latest = db_schema_latest();
+  ck_assert_int_eq(db_open(p, latest - 1, &db, &err), 0);
+  ck_assert_int_eq(db_schema_version(db), latest - 1);
+  ck_assert_int_eq(sqlite3_exec(db->conn,
+      "INSERT INTO member (id, display_name, role, token_hash, created_at, updated_at) "
+      "VALUES ('m1', '劳模', 'viewer', 'x', 1, 1)", NULL, NULL, NULL), SQLITE_OK);
+  db_close(&db);
+
+  ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
+  ck_assert_int_eq(db_schema_version(db), latest);
+  ck_assert_int_eq(count_rows(db, "SELECT count(*) FROM member WHERE display_name = '劳模'"), 1);
+  db_close(&db);
+  g_free(p);
+}
+END_TEST
+
+START_TEST(reopen_is_idempotent)
+{
+  char *p = db_path(), *err = NULL;
+  Db *db = NULL;
+  ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
+  db_close(&db);
+  ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
+  ck_assert_int_eq(db_schema_version(db), db_schema_latest());
+  db_close(&db);
+  g_free(p);
+}
+END_TEST
+
+static void assert_refused_untouched(const char *p, int expect, const char *must_mention)
+{
+  char *before = NULL, *after = NULL, *err = NULL;
+  gsize blen = 0, alen = 0;
+  ck_assert(g_file_get_contents(p, &before, &blen, NULL));
+  Db *db = NULL;
+  ck_assert_int_eq(db_open(p, 0, &db, &err), expect);
+  ck_assert_ptr_null(db);
+  ck_assert_msg(err && strstr(err, must_mention), "message: %s", err ? err : "(none)");
+  ck_assert(g_file_get_contents(p, &after, &alen, NULL));
+  ck_assert_uint_eq(blen, alen);
+  ck_assert(memcmp(before, after, blen) == 0);
+  g_free(before);
+  g_free(after);
+  g_free(err);
+}
+
+START_TEST(not_a_database_is_refused_untouched)
+{
+  char *p = tu_write(dir, "t.db", "this is a text file, not a database, but long enough to look like one......\n");
+  assert_refused_untouched(p, -ENOTSUP, "not an SQLite database");
+  g_free(p);
+}
+END_TEST
+
+START_TEST(newer_schema_is_refused_untouched)
+{
+  char *p = db_path(), *err = NULL;
+  sqlite3 *raw = NULL;
+  ck_assert_int_eq(sqlite3_open(p, &raw), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(raw, "CREATE TABLE future (x); PRAGMA user_version = 999;", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(raw);
+  assert_refused_untouched(p, -EPROTO, "newer");
+  g_free(err);
+  g_free(p);
+}
+END_TEST
+
+START_TEST(every_sql_file_is_compiled_in)
+{
+  char *sqldir = tu_source_path("schemas/sql");
+  GDir *d = g_dir_open(sqldir, 0, NULL);
+  ck_assert_ptr_nonnull(d);
+  int files = 0;
+  const char *name;
+  while ((name = g_dir_read_name(d)))
+    if (g_str_has_suffix(name, ".sql"))
+      files++;
+  g_dir_close(d);
+  ck_assert_int_eq(files, db_schema_latest());
+  g_free(sqldir);
+}
+END_TEST
+
+START_TEST(constraints_hold)
+{
+  char *p = db_path(), *err = NULL;
+  Db *db = NULL;
+  ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
+  /* A bad role, a bad slug and an item pointing at nothing are all refused. */
+  ck_assert_int_ne(sqlite3_exec(db->conn,
+      "INSERT INTO member (id, display_name, role, token_hash, created_at, updated_at) "
+      "VALUES ('m', 'x', 'root', 'h', 1, 1)", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_ne(sqlite3_exec(db->conn,
+      "INSERT INTO topic_column (slug, title, created_at, updated_at) VALUES ('Bad Slug', 't', 1, 1)",
+      NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_ne(sqlite3_exec(db->conn,
+      "INSERT INTO topic_column_item (column_id, video_id, position) VALUES (42, 'nope', 0)",
+      NULL, NULL, NULL), SQLITE_OK);
+  db_close(&db);
+  g_free(p);
+}
+END_TEST
+
+static Suite *db_suite(void)
+{
+  Suite *s = suite_create("db");
+  TCase *tc = tcase_create("migrations");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, forward_from_empty);
+  tcase_add_test(tc, forward_from_previous_version_keeps_data);
+  tcase_add_test(tc, reopen_is_idempotent);
+  tcase_add_test(tc, not_a_database_is_refused_untouched);
+  tcase_add_test(tc, newer_schema_is_refused_untouched);
+  tcase_add_test(tc, every_sql_file_is_compiled_in);
+  tcase_add_test(tc, constraints_hold);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+TU_MAIN(db_suite)
