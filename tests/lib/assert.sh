@@ -21,7 +21,7 @@ lacks() { case "$2" in *"$3"*) not_ok "$1" "'$3' unexpectedly found" ;; *) ok "$
 
 cleanup() {
   for p in "${T_PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
-  rm -rf "$T_TMP"
+  if [ -n "${LECTERN_TEST_KEEP:-}" ]; then echo "# kept $T_TMP"; else rm -rf "$T_TMP"; fi
 }
 trap cleanup EXIT
 
