@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 char *tu_tmpdir(void)
 {
@@ -41,4 +42,12 @@ char *tu_write(const char *dir, const char *name, const char *text)
   char *path = g_build_filename(dir, name, NULL);
   g_assert(g_file_set_contents(path, text, -1, NULL));
   return path;
+}
+
+char *tu_read_available(int fd)
+{
+  char buf[16384];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  buf[n < 0 ? 0 : n] = '\0';
+  return g_strdup(buf);
 }

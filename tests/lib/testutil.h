@@ -14,6 +14,9 @@ char *tu_source_path(const char *rel);
 /* Writes TEXT to DIR/NAME and returns the path (caller frees). */
 char *tu_write(const char *dir, const char *name, const char *text);
 
+/* What can be read from FD now (up to 16 KiB), as a string. Caller frees. */
+char *tu_read_available(int fd);
+
 /* Runs SUITE with Check's normal output (its summary line is what CI reads). */
 #define TU_MAIN(suite_fn)                            \
   int main(void)                                     \

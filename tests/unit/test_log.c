@@ -10,18 +10,10 @@ static int fds[2];
 static void setup(void) { g_assert(pipe(fds) == 0); log_set_fd(fds[1]); log_set_level(LOG_INFO); }
 static void teardown(void) { log_set_fd(2); close(fds[0]); close(fds[1]); }
 
-static char *drain(void)
-{
-  char buf[8192];
-  ssize_t n = read(fds[0], buf, sizeof buf - 1);
-  buf[n < 0 ? 0 : n] = '\0';
-  return g_strdup(buf);
-}
-
 START_TEST(line_has_level_and_subsystem)
 {
   log_info("rtmp", "stream %s published", "abc");
-  char *out = drain();
+  char *out = tu_read_available(fds[0]);
   ck_assert_msg(strstr(out, " INFO  [rtmp] stream abc published\n") != NULL, "got: %s", out);
   ck_assert_int_eq(out[4], '-');                /* ISO date first */
   ck_assert_int_eq(strchr(out, '\n') - out, (long)strlen(out) - 1); /* exactly one line */
@@ -33,7 +25,7 @@ START_TEST(below_level_is_dropped)
 {
   log_debug("http", "noise");
   log_warn("http", "kept");
-  char *out = drain();
+  char *out = tu_read_available(fds[0]);
   ck_assert_ptr_null(strstr(out, "noise"));
   ck_assert_ptr_nonnull(strstr(out, "WARN  [http] kept"));
   g_free(out);
@@ -43,7 +35,7 @@ END_TEST
 START_TEST(embedded_newlines_stay_on_one_line)
 {
   log_error("db", "first\nsecond\n\n");
-  char *out = drain();
+  char *out = tu_read_available(fds[0]);
   ck_assert_ptr_nonnull(strstr(out, "first\\nsecond\n"));
   ck_assert_int_eq(strchr(out, '\n') - out, (long)strlen(out) - 1);
   g_free(out);
