@@ -60,6 +60,9 @@ typedef struct {
   Txn *txn;
 } Session;
 
+/* Its address marks a socket counted in lectern_connections_open. */
+static char connection_mark;
+
 static HttpServer *server_of(struct lws *wsi)
 {
   return lws_context_user(lws_get_context(wsi));
@@ -490,11 +493,17 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   HttpServer *s = server_of(wsi);
 
   switch (reason) {
-  case LWS_CALLBACK_HTTP_BIND_PROTOCOL:
+  /* Every accepted socket, whether or not it has sent a request yet. */
+  case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+    lws_set_opaque_user_data(wsi, &connection_mark);
     metrics_connection_opened();
     break;
+  case LWS_CALLBACK_WSI_DESTROY:
+    /* Only sockets counted at accept carry the mark (not the listener). */
+    if (lws_get_opaque_user_data(wsi) == &connection_mark)
+      metrics_connection_closed();
+    break;
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-    metrics_connection_closed();
     if (sess)
       txn_free(s, &sess->txn);
     break;

@@ -32,6 +32,13 @@ contains "/metrics has uptime" "$metrics" "lectern_uptime_seconds "
 contains "/metrics counts 200s" "$metrics" 'lectern_http_requests_total{status="200"}'
 contains "/metrics counts 404s" "$metrics" 'lectern_http_requests_total{status="404"}'
 contains "/metrics has open connections" "$metrics" "lectern_connections_open "
+gauge() { curl -s "$U/metrics" | sed -n 's/^lectern_connections_open //p'; }
+exec 5<>/dev/tcp/127.0.0.1/"$PORT" 6<>/dev/tcp/127.0.0.1/"$PORT"
+sleep 0.3
+eq "open connections count idle sockets (2 + this request)" 3 "$(gauge)"
+exec 5>&- 6>&-
+sleep 0.3
+eq "closed sockets leave the gauge" 1 "$(gauge)"
 eq "/metrics content type" "text/plain; version=0.0.4; charset=utf-8" \
   "$(curl -s -o /dev/null -w '%{content_type}' "$U/metrics")"
 
