@@ -27,17 +27,3 @@ int db_column_insert(Db *db, const char *slug, const char *title, const char *de
     return -EINVAL;
   return db_errno(rc);
 }
-
-int db_column_find(Db *db, const char *slug, gint64 *id)
-{
-  sqlite3_stmt *st = db_prepare(db, "SELECT id FROM topic_column WHERE slug = ?1");
-  if (!st)
-    return -EIO;
-  sqlite3_bind_text(st, 1, slug, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(st);
-  int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
-  if (ret == 0)
-    *id = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return ret;
-}

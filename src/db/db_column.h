@@ -9,6 +9,3 @@
  * CHECK failed: slug not [a-z0-9-]{1,64}, title empty or too long), -EIO. */
 int db_column_insert(Db *db, const char *slug, const char *title, const char *description,
                      gint64 *id);
-
-/* Id of the column with SLUG. Returns 0, -ENOENT or -EIO. */
-int db_column_find(Db *db, const char *slug, gint64 *id);

@@ -109,22 +109,6 @@ int db_member_list(Db *db, GPtrArray **out)
   return 0;
 }
 
-int db_member_set_token_hash(Db *db, const char *id, const char *token_hash)
-{
-  sqlite3_stmt *st = db_prepare(db,
-      "UPDATE member SET token_hash = ?2, updated_at = ?3 WHERE id = ?1");
-  if (!st)
-    return -EIO;
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 2, token_hash, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st, 3, util_now());
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE)
-    return db_errno(rc);
-  return sqlite3_changes(db->conn) == 1 ? 0 : -ENOENT;
-}
-
 void member_free(Member **pm)
 {
   if (!pm || !*pm)

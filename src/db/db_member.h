@@ -35,7 +35,4 @@ int db_member_get(Db *db, const char *id, Member **out, char **token_hash);
  * g_ptr_array_unref). Returns 0 or -EIO. */
 int db_member_list(Db *db, GPtrArray **out);
 
-/* Replaces the credential hash of ID. Returns 0, -ENOENT, -EIO. */
-int db_member_set_token_hash(Db *db, const char *id, const char *token_hash);
-
 void member_free(Member **m);
