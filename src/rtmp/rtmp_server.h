@@ -1,0 +1,31 @@
+/* rtmp_server: the RTMP listener — a GSocketService on the main loop, one RtmpSession per connection. */
+#pragma once
+
+#include "rtmp/rtmp_session.h"
+
+#include <glib.h>
+
+typedef struct RtmpServer RtmpServer;
+
+typedef struct {
+  const char *host;
+  int port;
+  const char *app;           /* "live" */
+  int max_connections;       /* more are closed at once, with a log line */
+  int handshake_timeout;     /* seconds from accept to a successful connect */
+  int idle_timeout;          /* seconds without a byte from the client */
+} RtmpServerOptions;
+
+/* Listens on OPT->host:port. Returns 0 with *out, or -errno with *err
+ * (-EADDRINUSE, -EACCES, ...). */
+int rtmp_server_start(const RtmpServerOptions *opt, const RtmpPublishHandler *handler,
+                      RtmpServer **out, char **err);
+
+/* The bound port (useful when started on port 0). */
+int rtmp_server_port(const RtmpServer *srv);
+
+/* Closes every connection (publishers see a drop) and the listener; accepts NULL. */
+void rtmp_server_free(RtmpServer **srv);
+
+/* Connections open now. */
+int rtmp_server_connections(const RtmpServer *srv);
