@@ -17,6 +17,8 @@ static const struct {
   { "migrate", cli_migrate, "create or upgrade the database" },
   { "config", cli_config, "print the sample config, or check a config file" },
   { "demo", cli_demo, "load demo members and columns (once)" },
+  { "event", cli_event, "schedule a live lesson (event create --title T ...)" },
+  { "video", cli_video, "show a video (video show ID)" },
 };
 
 static void usage(FILE *to)

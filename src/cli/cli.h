@@ -40,3 +40,5 @@ int cli_member(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_config(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_event(int argc, char **argv);
+int cli_video(int argc, char **argv);

@@ -3,6 +3,9 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/http_server.h"
+#include "media/event.h"
+#include "media/live.h"
+#include "rtmp/rtmp_server.h"
 #include "lectern-build.h"
 
 #include <errno.h>
@@ -17,6 +20,8 @@
 typedef struct {
   GMainLoop *loop;
   HttpServer *http;
+  Live *live;
+  RtmpServer *rtmp;
   guint sigint_id, sigterm_id;
   gint64 drain_deadline;
 } Serve;
@@ -42,6 +47,8 @@ static gboolean on_signal(gpointer data)
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
 
+  /* Presenters are dropped now; their lives finish as recordings before exit. */
+  rtmp_server_free(&sv->rtmp);
   http_server_drain(sv->http);
   sv->drain_deadline = g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000;
   g_timeout_add(DRAIN_POLL_MS, drain_tick, sv);
@@ -65,7 +72,7 @@ int cli_serve(int argc, char **argv)
   guint8 secret[TOKEN_SECRET_LEN];
   GError *gerr = NULL;
   Serve sv = { 0 };
-  char *err = NULL;
+  char *err = NULL, *rtmp_base = NULL;
   int status = 1;
 
   if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
@@ -103,17 +110,38 @@ int cli_serve(int argc, char **argv)
     fprintf(stderr, "lectern: %s\n", err);
     goto out;
   }
+  ret = live_new(db, &config, secret, &sv.live, &err);
+  if (ret < 0) {
+    fprintf(stderr, "lectern: %s\n", err);
+    goto out;
+  }
+  RtmpServerOptions ropt = {
+    .host = config.rtmp_host,
+    .port = (int)config.rtmp_port,
+    .app = config.rtmp_app,
+    .max_connections = (int)config.rtmp_max_connections,
+    .handshake_timeout = (int)config.rtmp_handshake_timeout,
+    .idle_timeout = (int)config.rtmp_idle_timeout,
+  };
+  RtmpPublishHandler handler = live_rtmp_handler(sv.live);
+  ret = rtmp_server_start(&ropt, &handler, &sv.rtmp, &err);
+  if (ret < 0) {
+    fprintf(stderr, "lectern: %s\n", err);
+    goto out;
+  }
   sv.sigint_id = g_unix_signal_add(SIGINT, on_signal, &sv);
   sv.sigterm_id = g_unix_signal_add(SIGTERM, on_signal, &sv);
 
   int port = http_server_port(sv.http);
+  rtmp_base = event_rtmp_base(&config);
   printf("lectern %s is serving (data in %s)\n"
          "  web:      http://%s:%d/\n"
          "  api:      http://%s:%d/api/v1\n"
          "  health:   http://%s:%d/healthz\n"
-         "  metrics:  http://%s:%d/metrics\n",
+         "  metrics:  http://%s:%d/metrics\n"
+         "  rtmp:     %s/<stream key>\n",
          LECTERN_VERSION, config.data_dir, config.http_host, port, config.http_host, port,
-         config.http_host, port, config.http_host, port);
+         config.http_host, port, config.http_host, port, rtmp_base);
   fflush(stdout);
   log_info("serve", "ready (pid %d)", (int)getpid());
 
@@ -130,6 +158,8 @@ out:
     g_source_remove(sv.sigint_id);
   if (sv.sigterm_id)
     g_source_remove(sv.sigterm_id);
+  rtmp_server_free(&sv.rtmp);
+  live_free(&sv.live, 15000);
   http_server_free(&sv.http);
   if (sv.loop)
     g_main_loop_unref(sv.loop);
@@ -137,6 +167,7 @@ out:
   if (status == 0)
     log_info("serve", "bye");
   g_free(err);
+  g_free(rtmp_base);
   g_clear_error(&gerr);
   config_clear(&config);
   cli_common_clear(&common);

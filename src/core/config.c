@@ -50,6 +50,46 @@ const ConfKey config_keys[] = {
     "Cache-Control max-age, in seconds, for segments, posters and storyboards; they are never "
     "rewritten, so they are also marked immutable." },
 
+  { "rtmp", "app", CONF_STRING, 0, 0, NULL, "live", OFF(rtmp_app),
+    "Application name in the publish URL: presenters publish to rtmp://HOST:PORT/<app>/<stream key>." },
+  { "rtmp", "max_connections", CONF_INT, 1, 10000, NULL, "64", OFF(rtmp_max_connections),
+    "Most simultaneous RTMP connections (publishing or still handshaking); more are closed at once." },
+  { "rtmp", "handshake_timeout", CONF_INT, 1, 600, NULL, "10", OFF(rtmp_handshake_timeout),
+    "Seconds a new RTMP connection has to finish the handshake and start publishing." },
+  { "rtmp", "idle_timeout", CONF_INT, 1, 3600, NULL, "30", OFF(rtmp_idle_timeout),
+    "Seconds without a byte from a publisher before its connection is treated as lost." },
+
+  { "live", "segment_duration", CONF_INT, 1, 10, NULL, "2", OFF(live_segment_duration),
+    "HLS segment length in seconds for lives; also the keyframe interval of every encoded "
+    "rendition and the EXT-X-TARGETDURATION of live playlists. Presenters should set their "
+    "keyframe interval to this value (or a divisor of it) so the source rendition can be copied." },
+  { "live", "window", CONF_INT, 3, 100, NULL, "6", OFF(live_window),
+    "Segments listed in a live playlist. Only the listing is trimmed: every segment stays on "
+    "disk and is part of the recording." },
+  { "live", "reconnect_grace", CONF_INT, 0, 3600, NULL, "60", OFF(live_reconnect_grace),
+    "Seconds a live waits for its presenter to come back after the connection drops. A "
+    "reconnect within it continues the same video after an EXT-X-DISCONTINUITY; after it the "
+    "recording is finished. A deliberate unpublish (Stop Streaming) finishes at once." },
+  { "live", "key_valid_hours", CONF_INT, 1, 8760, NULL, "24", OFF(live_key_valid_hours),
+    "A stream key stops working this many hours after the lesson's scheduled start (keys of "
+    "lessons without a start time work until the recording is finished)." },
+  { "live", "ladder", CONF_STRING, 0, 0, NULL, "copy,1280x720@2800,854x480@1200,640x360@700",
+    OFF(live_ladder),
+    "Renditions, comma-separated: 'copy' passes the presenter's H.264 through untouched; "
+    "WIDTHxHEIGHT@KBPS encodes with x264. Rungs as tall as the source or taller are skipped "
+    "(no upscaling)." },
+  { "live", "x264_preset", CONF_ENUM, 0, 0,
+    "ultrafast|superfast|veryfast|faster|fast|medium", "veryfast", OFF(x264_preset),
+    "x264 speed preset for encoded renditions (the same name as ffmpeg's -preset)." },
+  { "live", "x264_tune", CONF_ENUM, 0, 0, "zerolatency|none", "zerolatency", OFF(x264_tune),
+    "x264 tuning; zerolatency means no B-frames and no lookahead, so a frame leaves the encoder "
+    "as soon as it is coded." },
+  { "live", "x264_threads", CONF_INT, 0, 64, NULL, "0", OFF(x264_threads),
+    "x264 threads per rendition; 0 lets x264 choose from the number of cores." },
+  { "live", "audio_bitrate", CONF_INT, 32, 512, NULL, "128", OFF(audio_bitrate),
+    "AAC bitrate in kbit/s when the presenter's audio is not AAC and must be transcoded "
+    "(AAC audio is copied)." },
+
   { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
     "Lowest level written to the log (standard error)." },
 

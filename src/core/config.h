@@ -23,6 +23,21 @@ typedef struct {
   gint64 hls_live_playlist_max_age;
   gint64 hls_vod_playlist_max_age;
   gint64 hls_segment_max_age;
+  /* [rtmp] */
+  char *rtmp_app;
+  gint64 rtmp_max_connections;
+  gint64 rtmp_handshake_timeout;
+  gint64 rtmp_idle_timeout;
+  /* [live] */
+  gint64 live_segment_duration;
+  gint64 live_window;
+  gint64 live_reconnect_grace;
+  gint64 live_key_valid_hours;
+  char *live_ladder;
+  char *x264_preset;
+  char *x264_tune;
+  gint64 x264_threads;
+  gint64 audio_bitrate;
   /* [log] */
   char *log_level;
 } Config;

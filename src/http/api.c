@@ -1,5 +1,7 @@
 /* api: the JSON API under /api/v1 — a table of routes, each with the role it needs. */
 #include "http/api.h"
+#include "db/db_video.h"
+#include "media/event.h"
 #include "auth/auth.h"
 #include "core/log.h"
 #include "lectern-build.h"
@@ -144,11 +146,86 @@ out:
   json_node_unref(node);
 }
 
+
+/* ---- lives and videos ---------------------------------------------------- */
+
+/* A string member NAME of O, or NULL when absent; false when present but not a string. */
+static bool opt_string(JsonObject *o, const char *name, const char **out)
+{
+  JsonNode *n = json_object_get_member(o, name);
+  *out = NULL;
+  if (!n || JSON_NODE_HOLDS_NULL(n))
+    return true;
+  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+    return false;
+  *out = json_node_get_string(n);
+  return true;
+}
+
+static void api_events_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  JsonNode *node = api_parse_object(call->req, resp);
+  if (!node)
+    return;
+  JsonObject *o = json_node_get_object(node);
+  EventRequest req = { 0 };
+  static const char *names[] = {"title", "presenter", "kind", "starts"};
+  const char **slots[] = {&req.title, &req.presenter, &req.kind, &req.starts};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    if (!opt_string(o, names[i], slots[i])) {
+      http_response_error(resp, 400, "invalid_field", "%s must be a string", names[i]);
+      goto out;
+    }
+  }
+  if (!req.title) {
+    http_response_error(resp, 400, "invalid_field", "title is required");
+    goto out;
+  }
+  JsonNode *result = NULL;
+  const char *field = NULL, *msg = NULL;
+  int rc = event_create(ctx->db, ctx->config, ctx->secret, &req, call->member->id, &result,
+                        &field, &msg);
+  if (rc == -EINVAL) {
+    http_response_error(resp, 400, "invalid_field", "%s", msg);
+    goto out;
+  }
+  if (rc < 0) {
+    http_response_error(resp, 500, "internal", "could not schedule the lesson");
+    goto out;
+  }
+  api_reply_json(resp, 201, result);
+out:
+  json_node_unref(node);
+}
+
+static void api_video_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  const char *id = call->params[0];
+  /* Drafts are for editors; everyone else sees published and unlisted videos. */
+  char *vis = db_video_visibility(ctx->db, id);
+  bool allowed = vis && (strcmp(vis, "draft") != 0 || auth_role_at_least(call->member, ROLE_EDITOR));
+  g_free(vis);
+  if (!allowed) {
+    http_response_error(resp, 404, "not_found", "no such video: %s", id);
+    return;
+  }
+  int rc = 0;
+  JsonNode *node = db_video_json(ctx->db, id, &rc);
+  if (!node) {
+    http_response_error(resp, rc == -ENOENT ? 404 : 500, rc == -ENOENT ? "not_found" : "internal",
+                        "could not read video %s", id);
+    return;
+  }
+  api_reply_json(resp, 200, node);
+}
+
 const ApiRoute api_routes[] = {
   { "GET", "/api/v1", API_PUBLIC, api_index },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
+  { "POST", "/api/v1/events", API_EDITOR, api_events_create },
+  { "GET", "/api/v1/videos/{id}", API_PUBLIC, api_video_get },
   { NULL, NULL, 0, NULL },
 };
 

@@ -1,0 +1,120 @@
+/* cli_event: `lectern event create` and `lectern video show` — schedule lives, read videos. */
+#include "auth/auth.h"
+#include "cli/cli.h"
+#include "db/db_video.h"
+#include "media/event.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int event_create_cmd(int argc, char **argv)
+{
+  CliCommon common = { 0 };
+  char *title = NULL, *presenter = NULL, *kind = NULL, *starts = NULL;
+  GOptionEntry entries[] = {
+    { "title", 0, 0, G_OPTION_ARG_STRING, &title, "Lesson title (1-200 characters)", "T" },
+    { "presenter", 0, 0, G_OPTION_ARG_STRING, &presenter, "Presenter's name", "P" },
+    { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, "model-worker, volunteer, teacher or other", "K" },
+    { "starts", 0, 0, G_OPTION_ARG_STRING, &starts, "Scheduled start, ISO 8601 with a zone", "ISO8601" },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionContext *ctx = g_option_context_new("- schedule a live lesson and print its stream key once");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  cli_common_add(ctx, &common);
+  Config config = { 0 };
+  Db *db = NULL;
+  guint8 secret[TOKEN_SECRET_LEN];
+  GError *gerr = NULL;
+  int status = 1;
+
+  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+    cli_print_error("usage", "%s", gerr->message);
+    goto out;
+  }
+  if (!title) {
+    cli_print_error("usage", "event create needs --title T");
+    goto out;
+  }
+  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
+    goto out;
+  EventRequest req = { title, presenter, kind, starts };
+  JsonNode *node = NULL;
+  const char *field = NULL, *msg = NULL;
+  int rc = event_create(db, &config, secret, &req, NULL, &node, &field, &msg);
+  if (rc == -EINVAL) {
+    cli_print_error("invalid_field", "--%s: %s", !strcmp(field, "presenter") ? "presenter" : field, msg);
+    goto out;
+  }
+  if (rc < 0) {
+    cli_print_error("internal", "could not schedule the lesson: %s", g_strerror(-rc));
+    goto out;
+  }
+  cli_print_json(node);
+  status = 0;
+out:
+  g_clear_error(&gerr);
+  db_close(&db);
+  config_clear(&config);
+  cli_common_clear(&common);
+  g_free(title);
+  g_free(presenter);
+  g_free(kind);
+  g_free(starts);
+  g_option_context_free(ctx);
+  return status;
+}
+
+int cli_event(int argc, char **argv)
+{
+  if (argc >= 2 && strcmp(argv[1], "create") == 0)
+    return event_create_cmd(argc - 1, argv + 1);
+  fprintf(stderr, "usage: lectern event create --title T [--presenter P] "
+                  "[--kind model-worker|volunteer|teacher|other] [--starts ISO8601]\n");
+  return 2;
+}
+
+static int video_show(int argc, char **argv)
+{
+  CliCommon common = { 0 };
+  GOptionContext *ctx = g_option_context_new("ID - print a video as JSON");
+  cli_common_add(ctx, &common);
+  Config config = { 0 };
+  Db *db = NULL;
+  guint8 secret[TOKEN_SECRET_LEN];
+  GError *gerr = NULL;
+  int status = 1;
+  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+    cli_print_error("usage", "%s", gerr->message);
+    goto out;
+  }
+  if (argc != 2) {
+    cli_print_error("usage", "video show needs one video id");
+    goto out;
+  }
+  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
+    goto out;
+  int rc = 0;
+  JsonNode *node = db_video_json(db, argv[1], &rc);
+  if (!node) {
+    cli_print_error(rc == -ENOENT ? "not_found" : "internal", "no video %s", argv[1]);
+    goto out;
+  }
+  cli_print_json(node);
+  status = 0;
+out:
+  g_clear_error(&gerr);
+  db_close(&db);
+  config_clear(&config);
+  cli_common_clear(&common);
+  g_option_context_free(ctx);
+  return status;
+}
+
+int cli_video(int argc, char **argv)
+{
+  if (argc >= 2 && strcmp(argv[1], "show") == 0)
+    return video_show(argc - 1, argv + 1);
+  fprintf(stderr, "usage: lectern video show ID\n");
+  return 2;
+}
