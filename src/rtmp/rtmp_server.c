@@ -39,7 +39,11 @@ struct Conn {
   gint64 last_rx;      /* monotonic µs */
   gint64 started;
   bool connected;      /* past connect (handshake timeout no longer applies) */
+  gint64 linger_until; /* refused: input is discarded until then, so the client reads why */
+  char *linger_why;
 };
+
+#define RTMP_LINGER_US (2 * G_USEC_PER_SEC)
 
 static void conn_close(Conn *c, const char *why)
 {
@@ -63,6 +67,7 @@ static void conn_close(Conn *c, const char *why)
   }
   g_io_stream_close(G_IO_STREAM(c->gconn), NULL, NULL);
   g_object_unref(c->gconn);
+  g_free(c->linger_why);
   g_free(c->peer);
   g_free(c);
 }
@@ -140,9 +145,19 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
       return G_SOURCE_REMOVE;
     }
     c->last_rx = g_get_monotonic_time();
+    if (c->linger_until)
+      continue; /* refused: what the client still sends is dropped */
     int rc = rtmp_session_feed(c->session, buf, (size_t)n);
     if (rc < 0) {
-      conn_flush(c); /* the status message that explains the refusal */
+      /* A refusal carries a status message the encoder shows its user.
+       * Encoders read it between writes, so the connection stays open a
+       * moment, discarding input; protocol errors close at once. */
+      bool explain = rc == -EACCES || rc == -ENOTSUP;
+      if (conn_flush(c) && explain) {
+        c->linger_until = g_get_monotonic_time() + RTMP_LINGER_US;
+        c->linger_why = g_strdup(g_strerror(-rc));
+        continue;
+      }
       conn_close(c, g_strerror(-rc));
       return G_SOURCE_REMOVE;
     }
@@ -163,6 +178,13 @@ static gboolean on_timer(gpointer user)
   Conn *c = user;
   gint64 now = g_get_monotonic_time();
   RtmpServer *srv = c->srv;
+  if (c->linger_until) {
+    if (now >= c->linger_until) {
+      conn_close(c, c->linger_why);
+      return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+  }
   if (!c->connected && now - c->started > (gint64)srv->opt.handshake_timeout * G_USEC_PER_SEC) {
     conn_close(c, "no publish within the handshake timeout");
     return G_SOURCE_REMOVE;

@@ -28,7 +28,9 @@ trap cleanup EXIT
 # start_server DATA_DIR PORT [args...]: starts lectern serve, waits for /healthz.
 start_server() {
   local data=$1 port=$2; shift 2
-  "$LECTERN" serve --data-dir "$data" --http-port "$port" "$@" >"$data.out" 2>"$data.err" &
+  # RTMP on a free port too, unless the caller chose one (RTMP_PORT).
+  RTMP_PORT=${RTMP_PORT:-$($FREEPORT)}
+  "$LECTERN" serve --data-dir "$data" --http-port "$port" --rtmp-port "$RTMP_PORT" "$@" >"$data.out" 2>"$data.err" &
   SERVER_PID=$!
   T_PIDS+=("$SERVER_PID")
   for _ in $(seq 1 200); do
