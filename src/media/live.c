@@ -529,6 +529,16 @@ static void on_demux_pad(GstElement *demux, GstPad *pad, gpointer user)
   gst_object_unref(q);
 }
 
+static void on_decoded_audio_pad(GstElement *dec, GstPad *pad, gpointer user)
+{
+  GstElement *abin = user;
+  (void)dec;
+  GstPad *sink = gst_element_get_static_pad(abin, "sink");
+  if (!gst_pad_is_linked(sink) && gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+    log_error(SUB, "cannot link decoded audio to the AAC encoder");
+  gst_object_unref(sink);
+}
+
 /* ---- building the pipeline -------------------------------------------------- */
 
 static gchar *on_format_location(GstElement *seg, guint idx, gpointer user)
@@ -634,7 +644,17 @@ static void build_pipeline(LiveStream *ls)
         gst_object_unref(aenc);
       }
     }
-    bool ok = abin && gst_element_link(aq, abin) && gst_element_link(abin, atee);
+    bool ok;
+    if (ls->audio_is_aac) {
+      ok = abin && gst_element_link(aq, abin) && gst_element_link(abin, atee);
+    } else {
+      /* decodebin is plumbing: it picks the decoder for whatever flvdemux exposes. */
+      GstElement *dec = gst_element_factory_make("decodebin", NULL);
+      ok = abin && dec && gst_bin_add(GST_BIN(p), dec) && gst_element_link(aq, dec) &&
+           gst_element_link(abin, atee);
+      if (ok)
+        g_signal_connect(dec, "pad-added", G_CALLBACK(on_decoded_audio_pad), abin);
+    }
     gst_object_unref(aq);
     if (!ok) {
       if (!err)

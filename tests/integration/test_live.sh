@@ -181,6 +181,18 @@ out=$(ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi -i testsrc2=size
 contains "ffmpeg is told only H.264 is accepted" "$out" "H.264 video only"
 contains "so is our log" "$(cat "$D.err")" "accepts H.264 video only"
 
+# --- MP3 audio is transcoded to AAC ------------------------------------------------------
+ID3=$("$LECTERN" event create -c "$CONF" --data-dir "$D" --title "mp3" 2>/dev/null | tee "$T_TMP/ev3.json" | jq -r .id)
+KEY3=$(jq -r .stream_key "$T_TMP/ev3.json")
+ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi -i "testsrc2=size=640x360:rate=30" \
+  -f lavfi -i "sine=frequency=440:sample_rate=44100" -t 6 -c:v libx264 -preset veryfast -g 60 \
+  -pix_fmt yuv420p -c:a libmp3lame -b:a 96k -f flv "$R/$KEY3" 2>/dev/null
+wait_state "$ID3" ready 30
+eq "a live with MP3 audio is recorded" ready "$(video_state "$ID3")"
+acodec=$(ffprobe -v error -select_streams a:0 -show_entries stream=codec_name -of csv=p=0 "$D/media/$ID3/source/seg000001.ts" | grep -m1 .)
+eq "its audio is AAC in the segments" aac "$acodec"
+contains "and in the master's CODECS" "$(cat "$D/media/$ID3/master.m3u8")" 'mp4a.40.2'
+
 # --- reconnect within the grace period --------------------------------------------
 publish 60 "$KEY2" 2>/dev/null &
 PUB=$!
