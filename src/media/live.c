@@ -124,6 +124,8 @@ struct LiveStream {
   double ingest_bps;
   gint frames_in;          /* atomic */
   gint64 last_src_rt;      /* atomic (__atomic_*) */
+  gint64 late_after_ns;    /* encoder output this far behind real time is late */
+  gint64 run_base_us;      /* monotonic time at running time 0 */
   gint64 prev_out_rt, prev_sample_mono;
   double encode_speed;
   gint64 poster_started;
@@ -495,10 +497,12 @@ static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer
       rt = gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts);
       gst_event_unref(sev);
     }
-    gint64 src = load64(&ls->last_src_rt);
     if (rt != GST_CLOCK_TIME_NONE) {
       store64(&r->last_out_rt, (gint64)rt);
-      if (src > (gint64)rt && (GstClockTime)(src - (gint64)rt) > ls->target_ns)
+      /* Behind real time by more than a segment (plus what was held back
+       * while the stream's shape was learnt): late. */
+      gint64 lag = (g_get_monotonic_time() - ls->run_base_us) * 1000 - (gint64)rt;
+      if (lag > ls->late_after_ns)
         g_atomic_int_inc(&r->late);
     }
   }
@@ -778,6 +782,11 @@ static void build_pipeline(LiveStream *ls)
     goto fail;
   }
   ls->wall_base_ms = ls->first_wall_ms - ls->first_ts;
+  {
+    gint64 held_ms = wall_ms() - ls->first_wall_ms;
+    ls->run_base_us = g_get_monotonic_time() - (held_ms + (gint64)ls->first_ts) * 1000;
+    ls->late_after_ns = (gint64)ls->target_ns + held_ms * 1000000;
+  }
   ls->start_seq = ls->rungs[0].pl ? hls_playlist_next_seq(ls->rungs[0].pl) : 0;
   {
     GString *names = g_string_new(NULL);
