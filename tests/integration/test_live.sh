@@ -226,5 +226,27 @@ for r in 480p 360p; do
 done
 
 check "the server is still healthy" curl -sf "$U/healthz"
+
+# --- a server killed mid-live finishes the recording when it starts again -----------------
+ID4=$("$LECTERN" event create -c "$CONF" --data-dir "$D" --title "crash" 2>/dev/null | tee "$T_TMP/ev4.json" | jq -r .id)
+KEY4=$(jq -r .stream_key "$T_TMP/ev4.json")
+publish 60 "$KEY4" 2>/dev/null &
+PUB=$!
+T_PIDS+=("$PUB")
+for _ in $(seq 1 150); do
+  n=$(grep -c '^seg' "$D/media/$ID4/source/recording.m3u8" 2>/dev/null)
+  [ "${n:-0}" -ge 3 ] && break
+  sleep 0.1
+done
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+kill -9 $(pgrep -P "$PUB") "$PUB" 2>/dev/null; wait "$PUB" 2>/dev/null
+listed=$(grep -c '^seg' "$D/media/$ID4/source/recording.m3u8")
+start_server "$D" "$PORT" -c "$CONF" || not_ok "server restarts"
+wait_state "$ID4" ready 30
+eq "a live cut short by kill -9 is finished at restart" ready "$(video_state "$ID4")"
+text=$(cat "$D/media/$ID4/source/index.m3u8" 2>/dev/null)
+contains "its playlist is a VOD" "$text" "#EXT-X-ENDLIST"
+check "every segment listed before the kill is kept ($listed)" test "$(grep -c '^seg' <<<"$text")" -ge "$listed"
+contains "its master is there" "$(cat "$D/media/$ID4/master.m3u8")" "RESOLUTION=1280x720"
 stop_server
 tap_done
