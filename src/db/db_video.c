@@ -189,6 +189,28 @@ int db_rendition_put(Db *db, const char *video_id, const RenditionRow *r)
   return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
+int db_rendition_get(Db *db, const char *video_id, const char *name, int *width, int *height,
+                     char **codecs, double *frame_rate)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT width, height, codecs, coalesce(frame_rate, 0) FROM rendition "
+      "WHERE video_id = ?1 AND name = ?2");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, video_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+  if (ret == 0) {
+    *width = sqlite3_column_int(st, 0);
+    *height = sqlite3_column_int(st, 1);
+    *codecs = g_strdup(col_text(st, 2));
+    *frame_rate = sqlite3_column_double(st, 3);
+  }
+  sqlite3_finalize(st);
+  return ret;
+}
+
 int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids)
 {
   sqlite3_stmt *st = db_prepare(db, "SELECT id FROM video WHERE state = ?1 ORDER BY created_at");

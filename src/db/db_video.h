@@ -49,6 +49,11 @@ typedef struct {
 /* Inserts or replaces the rendition (VIDEO_ID, R->name). Returns 0 or -EIO. */
 int db_rendition_put(Db *db, const char *video_id, const RenditionRow *r);
 
+/* The stored rendition (VIDEO_ID, NAME): size, CODECS (caller frees) and
+ * frame rate (0 when unknown). Returns 0, -ENOENT or -EIO. */
+int db_rendition_get(Db *db, const char *video_id, const char *name, int *width, int *height,
+                     char **codecs, double *frame_rate);
+
 /* Ids of videos in STATE (caller frees the array). Returns 0 or -EIO. */
 int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids);
 

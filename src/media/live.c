@@ -29,6 +29,7 @@
 #include "media/hls_playlist.h"
 #include "media/ladder.h"
 #include "media/pipeline.h"
+#include "rtmp/amf0.h"
 
 #include <errno.h>
 #include <gst/app/app.h>
@@ -434,6 +435,22 @@ static GstPadProbeReturn on_source_frame(GstPad *pad, GstPadProbeInfo *info, gpo
   return GST_PAD_PROBE_OK;
 }
 
+/* The running time of BUF on PAD (from PAD's segment), or GST_CLOCK_TIME_NONE. */
+static GstClockTime pad_running_time(GstPad *pad, GstBuffer *buf)
+{
+  GstClockTime pts = GST_BUFFER_PTS(buf);
+  if (pts == GST_CLOCK_TIME_NONE)
+    return pts;
+  GstEvent *sev = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (!sev)
+    return pts;
+  const GstSegment *seg;
+  gst_event_parse_segment(sev, &seg);
+  GstClockTime rt = gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts);
+  gst_event_unref(sev);
+  return rt;
+}
+
 /* On the decoder's output: a keyframe request at every cut, for every encoder. */
 static GstPadProbeReturn on_decoded_frame(GstPad *pad, GstPadProbeInfo *info, gpointer user)
 {
@@ -442,16 +459,9 @@ static GstPadProbeReturn on_decoded_frame(GstPad *pad, GstPadProbeInfo *info, gp
     return GST_PAD_PROBE_OK;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
   GstClockTime pts = GST_BUFFER_PTS(buf);
-  if (pts == GST_CLOCK_TIME_NONE)
+  GstClockTime rt = pad_running_time(pad, buf);
+  if (rt == GST_CLOCK_TIME_NONE)
     return GST_PAD_PROBE_OK;
-  GstEvent *sev = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
-  GstClockTime rt = pts;
-  if (sev) {
-    const GstSegment *seg;
-    gst_event_parse_segment(sev, &seg);
-    rt = gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts);
-    gst_event_unref(sev);
-  }
   bool force = false;
   g_mutex_lock(&ls->lock);
   while (!g_queue_is_empty(&ls->force) && *(GstClockTime *)g_queue_peek_head(&ls->force) <= rt) {
@@ -487,24 +497,14 @@ static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer
   LiveStream *ls = r->ls;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
   g_atomic_int_inc(&r->frames_out);
-  GstClockTime pts = GST_BUFFER_PTS(buf);
-  if (pts != GST_CLOCK_TIME_NONE) {
-    GstEvent *sev = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
-    GstClockTime rt = pts;
-    if (sev) {
-      const GstSegment *seg;
-      gst_event_parse_segment(sev, &seg);
-      rt = gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts);
-      gst_event_unref(sev);
-    }
-    if (rt != GST_CLOCK_TIME_NONE) {
-      store64(&r->last_out_rt, (gint64)rt);
-      /* Behind real time by more than a segment (plus what was held back
-       * while the stream's shape was learnt): late. */
-      gint64 lag = (g_get_monotonic_time() - ls->run_base_us) * 1000 - (gint64)rt;
-      if (lag > ls->late_after_ns)
-        g_atomic_int_inc(&r->late);
-    }
+  GstClockTime rt = pad_running_time(pad, buf);
+  if (rt != GST_CLOCK_TIME_NONE) {
+    store64(&r->last_out_rt, (gint64)rt);
+    /* Behind real time by more than a segment (plus what was held back
+     * while the stream's shape was learnt): late. */
+    gint64 lag = (g_get_monotonic_time() - ls->run_base_us) * 1000 - (gint64)rt;
+    if (lag > ls->late_after_ns)
+      g_atomic_int_inc(&r->late);
   }
   if (!g_atomic_int_get(&r->have_codecs) && !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
     GstMapInfo map;
@@ -1137,19 +1137,13 @@ static void learn(LiveStream *ls, uint8_t type, uint32_t ts, const uint8_t *data
         g_snprintf(ls->audio_codecs, sizeof ls->audio_codecs, "mp4a.40.%d", object);
     }
   } else if (type == 18) {
-    /* onMetaData: framerate, if given. */
-    const uint8_t *p = data;
-    for (size_t i = 0; i + 9 + 9 <= len; i++) {
-      if (!memcmp(p + i, "\x00\x09" "framerate\x00", 12)) {
-        uint64_t bits = 0;
-        for (int k = 0; k < 8; k++)
-          bits = bits << 8 | p[i + 12 + k];
-        double d;
-        memcpy(&d, &bits, 8);
-        if (d > 0 && d < 240)
-          ls->meta_fps = d;
-        break;
-      }
+    /* onMetaData: "onMetaData", then an object or ECMA array; framerate if given. */
+    GPtrArray *vals = NULL;
+    if (amf0_decode_all(data, len, &vals) == 0) {
+      double d = vals->len > 1 ? amf0_number(amf0_get(vals->pdata[1], "framerate"), 0) : 0;
+      if (d > 0 && d < 240)
+        ls->meta_fps = d;
+      g_ptr_array_unref(vals);
     }
   }
 }
@@ -1325,25 +1319,14 @@ static void recover(Live *live)
         seg->bytes = stat(f, &st) == 0 ? (guint64)st.st_size : 0;
       }
       /* Size and codecs as recorded in the rendition table. */
-      sqlite3_stmt *q = db_prepare(live->db,
-          "SELECT width, height, codecs, coalesce(frame_rate, 0) FROM rendition WHERE video_id = ?1 AND name = ?2");
-      if (q) {
-        sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-          r->r.width = sqlite3_column_int(q, 0);
-          r->r.height = sqlite3_column_int(q, 1);
-          const char *c = (const char *)sqlite3_column_text(q, 2);
-          const char *comma = c ? strchr(c, ',') : NULL;
-          if (c)
-            g_strlcpy(r->codecs, c, comma ? (size_t)(comma - c + 1) : sizeof r->codecs);
-          if (comma) {
-            g_strlcpy(ls->audio_codecs, comma + 1, sizeof ls->audio_codecs);
-            ls->have_audio = true;
-          }
-          ls->meta_fps = sqlite3_column_double(q, 3);
+      g_autofree char *c = NULL;
+      if (db_rendition_get(live->db, id, name, &r->r.width, &r->r.height, &c, &ls->meta_fps) == 0 && c) {
+        const char *comma = strchr(c, ',');
+        g_strlcpy(r->codecs, c, comma ? (size_t)(comma - c + 1) : sizeof r->codecs);
+        if (comma) {
+          g_strlcpy(ls->audio_codecs, comma + 1, sizeof ls->audio_codecs);
+          ls->have_audio = true;
         }
-        sqlite3_finalize(q);
       }
       ls->ladder.rungs[ls->ladder.n] = r->r;
       ls->ladder.n++;

@@ -83,7 +83,6 @@ void rtmp_chunk_reader_abort(RtmpChunkReader *r, uint32_t csid)
 }
 
 static uint32_t be24(const uint8_t *p) { return (uint32_t)p[0] << 16 | p[1] << 8 | p[2]; }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0]; }
 
 /* Parses one chunk at BUF. Returns 0 with *used (and *msg when it completed
@@ -136,7 +135,7 @@ static int read_chunk(RtmpChunkReader *r, const uint8_t *buf, size_t len, size_t
   size_t need = p + header_len[fmt] + (ext ? 4 : 0);
   if (len < need)
     return -EAGAIN;
-  uint32_t ts = ext ? be32(buf + p + header_len[fmt]) : ts_field;
+  uint32_t ts = ext ? rtmp_be32(buf + p + header_len[fmt]) : ts_field;
 
   /* Work on copies so that -EAGAIN leaves the stream unchanged. */
   uint32_t length = cs->length, stream_id = cs->stream_id, timestamp = cs->timestamp;

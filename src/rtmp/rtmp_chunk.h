@@ -28,6 +28,12 @@ enum {
   RTMP_MSG_AGGREGATE = 22,
 };
 
+/* A big-endian 32-bit field, as control messages and extended timestamps carry them. */
+static inline uint32_t rtmp_be32(const uint8_t *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 typedef struct {
   uint8_t type;
   uint32_t stream_id;

@@ -45,6 +45,14 @@ struct Conn {
 
 #define RTMP_LINGER_US (2 * G_USEC_PER_SEC)
 
+static void drop_source(GSource **src)
+{
+  if (*src) {
+    g_source_destroy(*src);
+    g_clear_pointer(src, g_source_unref);
+  }
+}
+
 static void conn_close(Conn *c, const char *why)
 {
   RtmpServer *srv = c->srv;
@@ -53,18 +61,9 @@ static void conn_close(Conn *c, const char *why)
   srv->conns = g_list_remove(srv->conns, c);
   srv->count--;
   rtmp_session_free(&c->session);
-  if (c->in_src) {
-    g_source_destroy(c->in_src);
-    g_source_unref(c->in_src);
-  }
-  if (c->out_src) {
-    g_source_destroy(c->out_src);
-    g_source_unref(c->out_src);
-  }
-  if (c->timer) {
-    g_source_destroy(c->timer);
-    g_source_unref(c->timer);
-  }
+  drop_source(&c->in_src);
+  drop_source(&c->out_src);
+  drop_source(&c->timer);
   g_io_stream_close(G_IO_STREAM(c->gconn), NULL, NULL);
   g_object_unref(c->gconn);
   g_free(c->linger_why);
@@ -101,10 +100,7 @@ static bool conn_flush(Conn *c)
     }
     g_byte_array_remove_range(out, 0, (guint)n);
   }
-  if (c->out_src) {
-    g_source_destroy(c->out_src);
-    g_clear_pointer(&c->out_src, g_source_unref);
-  }
+  drop_source(&c->out_src);
   return true;
 }
 
@@ -113,8 +109,7 @@ static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer user)
   (void)sock;
   (void)cond;
   Conn *c = user;
-  g_source_destroy(c->out_src);
-  g_clear_pointer(&c->out_src, g_source_unref);
+  drop_source(&c->out_src);
   if (!conn_flush(c))
     conn_close(c, "write failed");
   return G_SOURCE_REMOVE;

@@ -452,8 +452,7 @@ static int on_message(RtmpSession *s, const RtmpMessage *m)
   case RTMP_MSG_SET_CHUNK_SIZE: {
     if (m->len < 4)
       return -EBADMSG;
-    uint32_t v = (uint32_t)m->payload[0] << 24 | m->payload[1] << 16 | m->payload[2] << 8 |
-                 m->payload[3];
+    uint32_t v = rtmp_be32(m->payload);
     int rc = rtmp_chunk_reader_set_chunk_size(s->reader, v);
     if (rc == -E2BIG)
       log_warn(SUB, "%s: Set Chunk Size %u over the %d-byte limit", s->peer, v,
@@ -464,8 +463,7 @@ static int on_message(RtmpSession *s, const RtmpMessage *m)
   }
   case RTMP_MSG_ABORT:
     if (m->len >= 4)
-      rtmp_chunk_reader_abort(s->reader, (uint32_t)m->payload[0] << 24 | m->payload[1] << 16 |
-                                         m->payload[2] << 8 | m->payload[3]);
+      rtmp_chunk_reader_abort(s->reader, rtmp_be32(m->payload));
     return 0;
   case RTMP_MSG_ACK:
   case RTMP_MSG_SET_PEER_BANDWIDTH:
@@ -473,13 +471,11 @@ static int on_message(RtmpSession *s, const RtmpMessage *m)
   case RTMP_MSG_WINDOW_ACK_SIZE:
     if (m->len < 4)
       return -EBADMSG;
-    s->peer_window = (uint32_t)m->payload[0] << 24 | m->payload[1] << 16 | m->payload[2] << 8 |
-                     m->payload[3];
+    s->peer_window = rtmp_be32(m->payload);
     return 0;
   case RTMP_MSG_USER_CONTROL:
     if (m->len >= 6 && m->payload[0] == 0 && m->payload[1] == 6) /* ping request */
-      send_user_control(s, 7, (uint32_t)m->payload[2] << 24 | m->payload[3] << 16 |
-                                  m->payload[4] << 8 | m->payload[5]);
+      send_user_control(s, 7, rtmp_be32(m->payload + 2));
     return 0;
   case RTMP_MSG_AUDIO:
   case RTMP_MSG_VIDEO:

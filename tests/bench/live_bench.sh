@@ -57,7 +57,7 @@ done
 for _ in $(seq 100); do [ "$(curl -s "http://127.0.0.1:$PORT/api/v1/videos/$ID" -H 'x: y' | jq -r .state 2>/dev/null)" != live ] && break; sleep 0.1; done
 sleep 2
 cpu1=$(cpu_of $SRV)
-lectern_cpu=$(echo "$cpu1 - $cpu0" | bc -l)
+lectern_cpu=$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { print a - b }')
 
 echo
 echo "## (a) publish-to-playlist latency (segment ${SECS:+2}s; a frame counts from when it was sent)"
@@ -85,9 +85,10 @@ ff_cpu=$( { ffmpeg -nostdin -v error -i "$CLIP" -filter_complex "[0:v]split=2[a]
     -map "[v480]" -map 0:a -c:v libx264 -preset veryfast -tune zerolatency -b:v 1200k -force_key_frames "expr:gte(t,n_forced*2)" -c:a copy -f hls -hls_time 2 -hls_playlist_type vod "$O/480.m3u8" \
     -map "[v360]" -map 0:a -c:v libx264 -preset veryfast -tune zerolatency -b:v 700k -force_key_frames "expr:gte(t,n_forced*2)" -c:a copy -f hls -hls_time 2 -hls_playlist_type vod "$O/360.m3u8"
   times; } 2>/dev/null | tail -1 | awk '{ split($1, u, "m"); split($2, s, "m"); print u[1]*60 + u[2] + s[1]*60 + s[2] }')
-printf "lectern: %.3f CPU s / media s   (%.1f CPU s for %d s)\n" "$(echo "$lectern_cpu / $SECS" | bc -l)" "$lectern_cpu" "$SECS"
-printf "ffmpeg:  %.3f CPU s / media s   (%.1f CPU s for %d s)\n" "$(echo "$ff_cpu / $SECS" | bc -l)" "$ff_cpu" "$SECS"
-printf "ratio lectern/ffmpeg: %.2f   (target <= 1.0)\n" "$(echo "$lectern_cpu / $ff_cpu" | bc -l)"
+awk -v l="$lectern_cpu" -v f="$ff_cpu" -v s="$SECS" 'BEGIN {
+  printf "lectern: %.3f CPU s / media s   (%.1f CPU s for %d s)\n", l / s, l, s
+  printf "ffmpeg:  %.3f CPU s / media s   (%.1f CPU s for %d s)\n", f / s, f, s
+  printf "ratio lectern/ffmpeg: %.2f   (target <= 1.0)\n", l / f }'
 
 echo
 echo "## (c) concurrent 720p30 lives with the default ladder, each ${SECS}s"
