@@ -40,10 +40,15 @@ char *util_base64url(const guint8 *data, size_t len)
 char *util_random_id(size_t bytes)
 {
   guint8 buf[64];
-  g_assert(bytes <= sizeof buf);
-  if (util_random_bytes(buf, bytes) < 0)
-    g_error("kernel random source failed");
-  return util_base64url(buf, bytes);
+  g_assert(bytes > 0 && bytes <= sizeof buf);
+  for (;;) {
+    if (util_random_bytes(buf, bytes) < 0)
+      g_error("kernel random source failed");
+    /* The first character is the top 6 bits: 62 and 63 give '-' and '_', and an id that
+     * starts with '-' reads as an option on a command line (`lectern video show -x…`). */
+    if ((buf[0] >> 2) < 62)
+      return util_base64url(buf, bytes);
+  }
 }
 
 char *util_hex(const guint8 *data, size_t len)

@@ -8,8 +8,8 @@
 /* Fills BUF with LEN bytes from the kernel CSPRNG. Returns 0 or -errno. */
 int util_random_bytes(void *buf, size_t len);
 
-/* A URL-safe random id of BYTES random bytes (base64url, no padding).
- * Aborts only if the kernel CSPRNG fails. Caller frees. */
+/* A URL-safe random id of BYTES random bytes (base64url, no padding) whose first
+ * character is a letter or digit. Aborts only if the kernel CSPRNG fails. Caller frees. */
 char *util_random_id(size_t bytes);
 
 /* base64url without padding. Caller frees. */
