@@ -85,7 +85,13 @@ const ConfKey config_keys[] = {
     "x264 tuning; zerolatency means no B-frames and no lookahead, so a frame leaves the encoder "
     "as soon as it is coded." },
   { "live", "x264_threads", CONF_INT, 0, 64, NULL, "0", OFF(x264_threads),
-    "x264 threads per rendition; 0 lets x264 choose from the number of cores." },
+    "x264 threads per encoded rendition; 0 shares the cores among the encoders of a live "
+    "(cores / encoded renditions, at least 1), so renditions run side by side instead of "
+    "each one's threads waiting on the others." },
+  { "live", "decode_threads", CONF_INT, 0, 64, NULL, "1", OFF(decode_threads),
+    "Threads decoding the presenter's video for the encoded renditions; 0 lets libav choose "
+    "(frame threads: each adds a frame of delay and a hand-off per frame). One thread decodes "
+    "1080p30 H.264 well within real time." },
   { "live", "audio_bitrate", CONF_INT, 32, 512, NULL, "128", OFF(audio_bitrate),
     "AAC bitrate in kbit/s when the presenter's audio is not AAC and must be transcoded "
     "(AAC audio is copied)." },

@@ -37,6 +37,7 @@ typedef struct {
   char *x264_preset;
   char *x264_tune;
   gint64 x264_threads;
+  gint64 decode_threads;
   gint64 audio_bitrate;
   /* [log] */
   char *log_level;

@@ -4,18 +4,21 @@
  *                      │ FLV tags, buffered until the stream's shape is known
  *                      │ (AVC header, audio or not, keyframe interval)
  *                      ▼
- *                    pipeline: ingest ▶ [copy rung] + decode ▶ [encoded rungs] ▶ segmenters
- *                      │ fragment-closed (bus, main loop)
+ *                    pipeline: ingest ▶ [copy rung] + decode ▶ [encoded rungs] ▶ mpegtsmux
+ *                      │ segment_writer: a file per segment, message on the bus (main loop)
  *                      ▼
  *                    HlsPlaylist per rung ▶ index.m3u8 (live window), recording.m3u8 (all)
  *
  * Segment alignment: a probe on the parsed source stream (streaming thread)
  * decides every cut — at a source keyframe once a segment's length is reached
  * (copy mode), or at the first frame past each boundary when the presenter's
- * keyframes are too far apart (encode mode). Each cut time is handed to every
- * segmenter (split-at-running-time) and, through a force-key-unit event on
- * the decoder's output, to every encoder, so all renditions share segment
- * boundaries and media sequence numbers.
+ * keyframes are too far apart (encode mode). Each rendition then acts on the
+ * same list of cut times: a force-key-unit event to its encoder at the first
+ * frame at or past a cut (after its leaky queue, so no drop can lose it), and
+ * a force-key-unit event to its muxer at that keyframe, which makes the
+ * segment writer start a new file. All renditions share segment boundaries
+ * and media sequence numbers, and a segment is listed as soon as the next
+ * one's keyframe leaves the encoder.
  *
  * Everything but the probes runs on the main loop; the probes only touch
  * the planner (under its mutex) and atomic counters. */
@@ -29,6 +32,7 @@
 #include "media/hls_playlist.h"
 #include "media/ladder.h"
 #include "media/pipeline.h"
+#include "media/segment_writer.h"
 #include "rtmp/amf0.h"
 
 #include <errno.h>
@@ -51,12 +55,14 @@ typedef struct {
   LiveStream *ls;
   LadderRung r;
   int index;
-  GstElement *seg;          /* splitmuxsink */
+  GstElement *sink;         /* the segmenter's fakesink: segment messages come from it */
   GstElement *queue;        /* encoded rungs: the leaky queue */
   HlsPlaylist *pl;
   char codecs[48];
   gint have_codecs;          /* atomic */
-  GstClockTime opened_rt;
+  guint force_idx;          /* encoder: next entry of ls->cuts to force (queue thread) */
+  guint mux_idx;            /* muxer: next entry of ls->cuts to cut at (encoder output thread) */
+  gint64 first_rt;          /* atomic: running time of this pipeline's first frame, -1 before */
   gint frames_in_q, frames_out_q, frames_out, late; /* atomics */
   gint64 last_out_rt;       /* atomic (__atomic_*): running time of the last encoded frame */
 } Rung;
@@ -116,8 +122,7 @@ struct LiveStream {
   GstClockTime target_ns;
   GstClockTime last_cut;
   GstClockTime frame_ns;
-  GArray *cuts;            /* GstClockTime: every cut of this pipeline */
-  GQueue force;            /* GstClockTime* cut times still to force on the decoder output */
+  GArray *cuts;            /* GstClockTime: every cut of this pipeline, the start first */
   GstSegment vsegment;
 
   /* Metrics. */
@@ -231,41 +236,39 @@ static void write_rung_playlists(Rung *r)
 static Rung *rung_of(LiveStream *ls, GstObject *src)
 {
   for (int i = 0; i < ls->ladder.n; i++)
-    if (GST_OBJECT(ls->rungs[i].seg) == src)
+    if (GST_OBJECT(ls->rungs[i].sink) == src)
       return &ls->rungs[i];
   return NULL;
 }
 
-static bool is_cut(LiveStream *ls, GstClockTime t)
-{
-  bool found = false;
-  g_mutex_lock(&ls->lock);
-  for (guint i = 0; i < ls->cuts->len && !found; i++)
-    found = g_array_index(ls->cuts, GstClockTime, i) == t;
-  g_mutex_unlock(&ls->lock);
-  return found;
-}
-
-static void on_fragment_closed(LiveStream *ls, Rung *r, const GstStructure *s)
+/* A segment file is complete (segment_writer, posted from the streaming thread). */
+static void on_segment(LiveStream *ls, Rung *r, const GstStructure *s)
 {
   const char *location = gst_structure_get_string(s, "location");
-  guint64 closed_rt = 0;
-  gst_structure_get_uint64(s, "running-time", &closed_rt);
+  const char *error = gst_structure_get_string(s, "error");
+  guint64 start = GST_CLOCK_TIME_NONE, end = GST_CLOCK_TIME_NONE, bytes = 0;
+  gst_structure_get_uint64(s, "start", &start);
+  gst_structure_get_uint64(s, "end", &end);
+  gst_structure_get_uint64(s, "bytes", &bytes);
   if (!location)
     return;
-  GstClockTime dur = closed_rt > r->opened_rt ? closed_rt - r->opened_rt : 0;
-  /* A fragment closed by end-of-stream ends at its last frame's start. */
-  if (!is_cut(ls, closed_rt))
-    dur += ls->frame_ns ? ls->frame_ns : 33 * GST_MSECOND;
-  struct stat st;
-  guint64 bytes = stat(location, &st) == 0 ? (guint64)st.st_size : 0;
+  if (error) {
+    log_error(SUB, "%s: %s: segment lost: %s", ls->id, r->r.name, error);
+    return;
+  }
+  if (start == GST_CLOCK_TIME_NONE)
+    start = (guint64)MAX(load64(&r->first_rt), 0);
+  /* A segment closed by end-of-stream ends where its last frame ends. */
+  if (end == GST_CLOCK_TIME_NONE)
+    end = (guint64)load64(&r->last_out_rt) + (ls->frame_ns ? ls->frame_ns : 33 * GST_MSECOND);
+  GstClockTime dur = end > start ? end - start : 0;
   if (bytes == 0 || dur == 0) {
     log_warn(SUB, "%s: %s: empty segment %s dropped", ls->id, r->r.name, location);
     unlink(location);
     return;
   }
   g_autofree char *base = g_path_get_basename(location);
-  gint64 pdt = ls->wall_base_ms + (gint64)(r->opened_rt / GST_MSECOND);
+  gint64 pdt = ls->wall_base_ms + (gint64)(start / GST_MSECOND);
   if (ls->discontinuity && hls_playlist_next_seq(r->pl) == ls->start_seq)
     hls_playlist_mark_discontinuity(r->pl);
   double secs = dur / 1e9;
@@ -297,12 +300,11 @@ static void pipeline_teardown(LiveStream *ls)
   ls->appsrc = NULL;
   for (int i = 0; i < ls->ladder.n; i++) {
     Rung *r = &ls->rungs[i];
-    g_clear_pointer(&r->seg, gst_object_unref);
+    g_clear_pointer(&r->sink, gst_object_unref);
     g_clear_pointer(&r->queue, gst_object_unref);
   }
   ls->draining = false;
   g_mutex_lock(&ls->lock);
-  g_queue_clear_full(&ls->force, g_free);
   g_array_set_size(ls->cuts, 0);
   g_mutex_unlock(&ls->lock);
 }
@@ -348,10 +350,8 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer user)
     Rung *r = rung_of(ls, GST_MESSAGE_SRC(msg));
     if (!r || !s)
       break;
-    if (gst_structure_has_name(s, "splitmuxsink-fragment-opened"))
-      gst_structure_get_uint64(s, "running-time", &r->opened_rt);
-    else if (gst_structure_has_name(s, "splitmuxsink-fragment-closed"))
-      on_fragment_closed(ls, r, s);
+    if (gst_structure_has_name(s, SEGMENT_WRITER_MESSAGE))
+      on_segment(ls, r, s);
     break;
   }
   case GST_MESSAGE_EOS:
@@ -385,13 +385,6 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer user)
 
 /* ---- probes (streaming threads) ------------------------------------------ */
 
-static void split_all(LiveStream *ls, GstClockTime rt)
-{
-  for (int i = 0; i < ls->ladder.n; i++)
-    if (ls->rungs[i].seg)
-      g_signal_emit_by_name(ls->rungs[i].seg, "split-at-running-time", (guint64)rt);
-}
-
 /* On the parsed source stream: decides every segment boundary. */
 static GstPadProbeReturn on_source_frame(GstPad *pad, GstPadProbeInfo *info, gpointer user)
 {
@@ -413,7 +406,6 @@ static GstPadProbeReturn on_source_frame(GstPad *pad, GstPadProbeInfo *info, gpo
   g_mutex_lock(&ls->lock);
   GstClockTime rt = gst_segment_to_running_time(&ls->vsegment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
   bool key = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  bool cut = false;
   if (rt != GST_CLOCK_TIME_NONE) {
     store64(&ls->last_src_rt, (gint64)rt);
     if (ls->last_cut == GST_CLOCK_TIME_NONE) {
@@ -421,17 +413,11 @@ static GstPadProbeReturn on_source_frame(GstPad *pad, GstPadProbeInfo *info, gpo
       g_array_append_val(ls->cuts, rt);
     } else if (rt > ls->last_cut && rt - ls->last_cut + CUT_TOLERANCE_NS >= ls->target_ns &&
                (key || !ls->copy_mode)) {
-      cut = true;
       ls->last_cut = rt;
       g_array_append_val(ls->cuts, rt);
-      GstClockTime *t = g_new(GstClockTime, 1);
-      *t = rt;
-      g_queue_push_tail(&ls->force, t);
     }
   }
   g_mutex_unlock(&ls->lock);
-  if (cut)
-    split_all(ls, rt);
   return GST_PAD_PROBE_OK;
 }
 
@@ -451,27 +437,17 @@ static GstClockTime pad_running_time(GstPad *pad, GstBuffer *buf)
   return rt;
 }
 
-/* On the decoder's output: a keyframe request at every cut, for every encoder. */
-static GstPadProbeReturn on_decoded_frame(GstPad *pad, GstPadProbeInfo *info, gpointer user)
+/* Whether a cut lies in (the one *IDX points at, RT]; advances *IDX past them. */
+static bool take_cuts(LiveStream *ls, guint *idx, GstClockTime rt)
 {
-  LiveStream *ls = user;
-  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
-    return GST_PAD_PROBE_OK;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  GstClockTime pts = GST_BUFFER_PTS(buf);
-  GstClockTime rt = pad_running_time(pad, buf);
-  if (rt == GST_CLOCK_TIME_NONE)
-    return GST_PAD_PROBE_OK;
-  bool force = false;
+  bool any = false;
   g_mutex_lock(&ls->lock);
-  while (!g_queue_is_empty(&ls->force) && *(GstClockTime *)g_queue_peek_head(&ls->force) <= rt) {
-    g_free(g_queue_pop_head(&ls->force));
-    force = true;
+  while (*idx < ls->cuts->len && g_array_index(ls->cuts, GstClockTime, *idx) <= rt) {
+    (*idx)++;
+    any = true;
   }
   g_mutex_unlock(&ls->lock);
-  if (force)
-    gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(pts, pts, rt, TRUE, 0));
-  return GST_PAD_PROBE_OK;
+  return any;
 }
 
 static GstPadProbeReturn on_queue_in(GstPad *pad, GstPadProbeInfo *info, gpointer user)
@@ -482,23 +458,39 @@ static GstPadProbeReturn on_queue_in(GstPad *pad, GstPadProbeInfo *info, gpointe
   return GST_PAD_PROBE_OK;
 }
 
+/* After the leaky queue, before the scaler and encoder: a keyframe at every cut. */
 static GstPadProbeReturn on_queue_out(GstPad *pad, GstPadProbeInfo *info, gpointer user)
 {
-  (void)pad;
-  (void)info;
-  g_atomic_int_inc(&((Rung *)user)->frames_out_q);
+  Rung *r = user;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+  g_atomic_int_inc(&r->frames_out_q);
+  GstClockTime rt = pad_running_time(pad, buf);
+  if (rt != GST_CLOCK_TIME_NONE && take_cuts(r->ls, &r->force_idx, rt))
+    gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(
+                                GST_BUFFER_PTS(buf), GST_BUFFER_PTS(buf), rt, TRUE, 0));
   return GST_PAD_PROBE_OK;
 }
 
-/* Encoded output: codecs string from the first SPS, lateness, progress. */
+/* A rendition's video on its way to the muxer: a segment boundary at the first keyframe
+ * at or past each cut; codecs string from the first SPS; lateness; progress. */
 static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer user)
 {
   Rung *r = user;
   LiveStream *ls = r->ls;
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    /* The encoder announces the keyframes it was asked for; the muxer hears only ours. */
+    return segment_writer_is_foreign_key_unit(GST_PAD_PROBE_INFO_EVENT(info)) ? GST_PAD_PROBE_DROP
+                                                                                : GST_PAD_PROBE_OK;
+  }
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
   g_atomic_int_inc(&r->frames_out);
   GstClockTime rt = pad_running_time(pad, buf);
   if (rt != GST_CLOCK_TIME_NONE) {
+    gint64 unset = -1;
+    __atomic_compare_exchange_n(&r->first_rt, &unset, (gint64)rt, FALSE, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+    if (!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT) && take_cuts(ls, &r->mux_idx, rt))
+      gst_pad_push_event(pad, segment_writer_cut_event(GST_BUFFER_PTS(buf), rt));
     store64(&r->last_out_rt, (gint64)rt);
     /* Behind real time by more than a segment (plus what was held back
      * while the stream's shape was learnt): late. */
@@ -545,14 +537,6 @@ static void on_decoded_audio_pad(GstElement *dec, GstPad *pad, gpointer user)
 
 /* ---- building the pipeline -------------------------------------------------- */
 
-static gchar *on_format_location(GstElement *seg, guint idx, gpointer user)
-{
-  (void)seg;
-  Rung *r = user;
-  g_autofree char *dir = rung_dir(r);
-  return g_strdup_printf("%s/seg%06u.ts", dir, idx);
-}
-
 static bool link_request(GstElement *from, const char *from_tmpl, GstElement *to, const char *to_pad)
 {
   GstPad *src = from_tmpl ? gst_element_request_pad_simple(from, from_tmpl)
@@ -576,13 +560,27 @@ static GstElement *add_fragment(GstElement *pipeline, const char *name, char **e
   return bin;
 }
 
-static void set_x264(GstElement *enc, const Config *cfg, int kbps, GstClockTime target_ns, double fps)
+/* x264 threads per encoder: the configured number, or the cores shared among the
+ * encoders (one thread each when they are at least as many as the cores: sliced threads
+ * cost a wake-up per slice and frame, and the encoders already run in parallel). */
+static guint x264_threads(const Config *cfg, const Ladder *ladder)
+{
+  if (cfg->x264_threads > 0)
+    return (guint)cfg->x264_threads;
+  int encoders = 0;
+  for (int i = 0; i < ladder->n; i++)
+    encoders += !ladder->rungs[i].copy;
+  return (guint)MAX(1, (int)g_get_num_processors() / MAX(encoders, 1));
+}
+
+static void set_x264(GstElement *enc, const Config *cfg, guint threads, int kbps,
+                     GstClockTime target_ns, double fps)
 {
   int gop = (int)ceil((fps > 0 ? fps : 30) * target_ns / 1e9);
   gst_util_set_object_arg(G_OBJECT(enc), "speed-preset", cfg->x264_preset);
   if (strcmp(cfg->x264_tune, "none") != 0)
     gst_util_set_object_arg(G_OBJECT(enc), "tune", cfg->x264_tune);
-  g_object_set(enc, "bitrate", (guint)kbps, "threads", (guint)cfg->x264_threads,
+  g_object_set(enc, "bitrate", (guint)kbps, "threads", threads,
                /* Keyframes come from force-key-unit events at every cut; this only
                 * bounds the interval should an event be lost. */
                "key-int-max", (guint)(gop * 2), NULL);
@@ -681,24 +679,20 @@ static void build_pipeline(LiveStream *ls)
 
   for (int i = 0; i < ls->ladder.n; i++) {
     Rung *r = &ls->rungs[i];
-    GstElement *seg = pipeline_load("live/segmenter", false, &err);
-    if (!seg)
+    GstElement *segbin = add_fragment(p, "live/segmenter", &err);
+    if (!segbin)
       goto fail_refs;
-    if (g_strcmp0(GST_OBJECT_NAME(seg), "seg") != 0) {
-      gst_object_unref(gst_object_ref_sink(seg));
-      err = g_strdup("live/segmenter must be one element named seg");
-      goto fail_refs;
-    }
-    g_object_set(seg, "muxer", gst_element_factory_make("mpegtsmux", NULL),
-                 "start-index", (guint)hls_playlist_next_seq(r->pl), NULL);
-    g_signal_connect(seg, "format-location", G_CALLBACK(on_format_location), r);
-    g_autofree char *seg_name = g_strdup_printf("seg-%s", r->r.name);
-    gst_object_set_name(GST_OBJECT(seg), seg_name);
-    if (!gst_bin_add(GST_BIN(p), seg)) {
-      err = g_strdup("cannot add the segmenter");
+    GstElement *mux = pipeline_get(segbin, "mux");
+    r->sink = pipeline_get(segbin, "sink");
+    if (!mux || !r->sink) {
+      g_clear_pointer(&mux, gst_object_unref);
+      err = g_strdup("live/segmenter needs elements named mux and sink");
       goto fail_refs;
     }
-    r->seg = gst_object_ref(seg);
+    g_autofree char *dir = rung_dir(r);
+    segment_writer_attach(r->sink, dir, (guint)hls_playlist_next_seq(r->pl));
+    r->force_idx = r->mux_idx = 1; /* the first cut is the start */
+    store64(&r->first_rt, -1);
     r->have_codecs = false;
 
     GstElement *vbin;
@@ -717,17 +711,17 @@ static void build_pipeline(LiveStream *ls)
           err = err ? err : g_strdup("cannot link the decoder");
           goto fail_refs;
         }
+        GstElement *dec = pipeline_get(dbin, "dec");
+        if (dec) {
+          g_object_set(dec, "max-threads", (gint)cfg->decode_threads, NULL);
+          gst_object_unref(dec);
+        }
         rawtee = gst_element_factory_make("tee", "rawtee");
         gst_bin_add(GST_BIN(p), gst_object_ref(rawtee));
         if (!gst_element_link(dbin, rawtee)) {
           err = g_strdup("cannot link the decoder to its tee");
           goto fail_refs;
         }
-        GstElement *dec = pipeline_get(dbin, "dec");
-        GstPad *dsrc = gst_element_get_static_pad(dec, "src");
-        gst_pad_add_probe(dsrc, GST_PAD_PROBE_TYPE_BUFFER, on_decoded_frame, ls, NULL);
-        gst_object_unref(dsrc);
-        gst_object_unref(dec);
       }
       vbin = add_fragment(p, "live/rung-encode", &err);
       if (!vbin)
@@ -740,7 +734,7 @@ static void build_pipeline(LiveStream *ls)
       gst_caps_unref(caps);
       gst_object_unref(size);
       GstElement *enc = pipeline_get(vbin, "enc");
-      set_x264(enc, cfg, r->r.kbps, ls->target_ns, ls->meta_fps);
+      set_x264(enc, cfg, x264_threads(cfg, &ls->ladder), r->r.kbps, ls->target_ns, ls->meta_fps);
       gst_object_unref(enc);
       r->queue = pipeline_get(vbin, "q");
       GstPad *qs = gst_element_get_static_pad(r->queue, "sink");
@@ -755,19 +749,20 @@ static void build_pipeline(LiveStream *ls)
       }
     }
     GstPad *vout = gst_element_get_static_pad(vbin, "src");
-    gst_pad_add_probe(vout, GST_PAD_PROBE_TYPE_BUFFER, on_encoded, r, NULL);
+    gst_pad_add_probe(vout, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                      on_encoded, r, NULL);
     gst_object_unref(vout);
-    if (!link_request(vbin, NULL, seg, "video")) {
-      err = g_strdup("cannot link video to the segmenter");
-      goto fail_refs;
-    }
-    if (ls->have_audio) {
+    bool linked = gst_element_link_pads(vbin, "src", mux, "sink_%d");
+    if (linked && ls->have_audio) {
       GstElement *abr = add_fragment(p, "live/audio-branch", &err);
-      if (!abr || !link_request(atee, "src_%u", abr, "sink") || !link_request(abr, NULL, seg, "audio_%u")) {
-        if (!err)
-          err = g_strdup("cannot link audio to the segmenter");
-        goto fail_refs;
-      }
+      linked = abr && link_request(atee, "src_%u", abr, "sink") &&
+               gst_element_link_pads(abr, "src", mux, "sink_%d");
+    }
+    gst_object_unref(mux);
+    if (!linked) {
+      if (!err)
+        err = g_strdup_printf("cannot link rendition %s to its muxer", r->r.name);
+      goto fail_refs;
     }
   }
   g_clear_pointer(&rawtee, gst_object_unref);
@@ -980,7 +975,6 @@ static void stream_free(gpointer p)
     hls_playlist_free(&ls->rungs[i].pl);
   g_byte_array_unref(ls->preroll);
   g_array_unref(ls->cuts);
-  g_queue_clear_full(&ls->force, g_free);
   g_mutex_clear(&ls->lock);
   g_free(ls->poster_tmp);
   g_free(ls->dir);
@@ -996,7 +990,6 @@ static LiveStream *stream_new(Live *live, const char *id)
   ls->dir = g_build_filename(live->media_dir, id, NULL);
   ls->preroll = g_byte_array_new();
   ls->cuts = g_array_new(FALSE, FALSE, sizeof(GstClockTime));
-  g_queue_init(&ls->force);
   g_mutex_init(&ls->lock);
   ls->sample_timer = g_timeout_add_seconds(1, on_sample, ls);
   g_mkdir_with_parents(ls->dir, 0755);

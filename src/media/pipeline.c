@@ -3,6 +3,7 @@
  * Pipeline files are data: the C code finds elements by name and sets
  * their properties; no value from a user is ever pasted into the text. */
 #include "media/pipeline.h"
+#include "media/scaler.h"
 #include "lectern-build.h"
 
 #include <errno.h>
@@ -43,6 +44,7 @@ GstElement *pipeline_load(const char *name, bool as_bin, char **err)
   g_autofree char *desc = pipeline_read(name, err);
   if (!desc)
     return NULL;
+  scaler_register(); /* our own elements, usable in any pipeline file */
   GError *e = NULL;
   GstElement *el;
   if (as_bin)

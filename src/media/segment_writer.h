@@ -1,0 +1,35 @@
+/* segment_writer: cuts a muxed MPEG-TS stream into segment files at force-key-unit events. */
+#pragma once
+#include <gst/gst.h>
+
+/* Name of the element message posted for every finished segment. Fields:
+ *   "location" (string)  the final path (DIR/seg%06u.ts), already renamed into place
+ *   "index"    (uint)    its number (FIRST_INDEX, then +1 per segment)
+ *   "start"    (uint64)  running time of its first key unit, or GST_CLOCK_TIME_NONE for
+ *                        the first segment (it starts with the stream)
+ *   "end"      (uint64)  running time of the next segment's key unit, or
+ *                        GST_CLOCK_TIME_NONE when end-of-stream closed it
+ *   "bytes"    (uint64)  its size
+ *   "error"    (string)  set when it could not be written; then nothing is at location */
+#define SEGMENT_WRITER_MESSAGE "lectern-segment"
+
+typedef struct SegmentWriter SegmentWriter;
+
+/* Writes the stream arriving at SINK's "sink" pad (a fakesink after mpegtsmux) into
+ * DIR/seg%06u.ts files: a file begins at the start and at every downstream
+ * force-key-unit event (mpegtsmux sends one, with fresh PAT/PMT, right before the key
+ * unit it was asked to cut at), and ends at the next one or at end-of-stream. Each file
+ * is written as a hidden temporary and renamed when complete, so a reader never sees a
+ * partial segment; then SEGMENT_WRITER_MESSAGE is posted on SINK's bus. Runs in SINK's
+ * streaming thread. The writer lives as long as SINK's pad (freed with the probe). */
+SegmentWriter *segment_writer_attach(GstElement *sink, const char *dir, guint first_index);
+
+/* The event that asks the muxer to begin a new segment at the key unit with running time RT
+ * (PTS its timestamp): a downstream force-key-unit event with all headers, marked as ours.
+ * Push it on the pad into the muxer right before that key unit. */
+GstEvent *segment_writer_cut_event(GstClockTime pts, GstClockTime rt);
+
+/* Whether EV is a force-key-unit event that segment_writer_cut_event() did not make (an
+ * encoder announcing a keyframe, say). Drop those before the muxer: the muxer keeps one
+ * request at a time, and a foreign one could hold the slot with a time never reached. */
+gboolean segment_writer_is_foreign_key_unit(GstEvent *ev);
