@@ -5,7 +5,10 @@
 #       segment holding it is listed in the live playlist; p50/p95 per rendition.
 #   (b) CPU seconds per media second of lectern making the default ladder, against ffmpeg's
 #       CLI making the same ladder (same x264 preset/tune, bitrates, keyframe interval) from
-#       the same input, in the same run; printed as a ratio (lectern / ffmpeg).
+#       the same input, in the same run; printed as a ratio (lectern / ffmpeg). The input is
+#       the same RTMP publish for both: ffmpeg listens (-listen 1) and transcodes the stream
+#       as it arrives, as lectern does. ffmpeg transcoding the file flat out (no pacing) is
+#       printed too, for reference.
 #   (c) how many concurrent 720p30 lives the default ladder keeps in real time here
 #       (no frame dropped or late in any rendition).
 #
@@ -32,6 +35,7 @@ D=$T/data; PORT=$($FREEPORT); RPORT=$($FREEPORT)
 "$LECTERN" serve --data-dir "$D" --http-port "$PORT" --rtmp-port "$RPORT" --log-level warn >"$T/serve.out" 2>"$T/serve.err" &
 SRV=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
+video_field() { "$LECTERN" video show --data-dir "$D" "$1" 2>/dev/null | jq -r ".$2 // empty"; }
 new_key() { "$LECTERN" event create --data-dir "$D" --title "bench $1" 2>/dev/null | jq -r '.id + " " + .stream_key'; }
 
 # ---- (a) + (b): one live, latency polled, lectern's CPU measured ---------------------------
@@ -46,7 +50,7 @@ while kill -0 $PUB 2>/dev/null; do
   for f in "$D/media/$ID"/*/recording.m3u8; do
     [ -f "$f" ] || continue
     r=$(basename "$(dirname "$f")")
-    n=$(grep -c '^seg' "$f")
+    n=$(grep -c '^seg' "$f" 2>/dev/null) || continue
     if [ "${seen[$r]:-0}" -lt "$n" ]; then
       for ((s = ${seen[$r]:-0}; s < n; s++)); do echo "$r $s $t" >>"$T/listed"; done
       seen[$r]=$n
@@ -79,16 +83,50 @@ echo "target: p95 <= segment duration + 1 s = 3000 ms"
 
 echo
 echo "## (b) CPU seconds per media second, default ladder (copy 720p + 480p 1200k + 360p 700k)"
-O=$T/ff; mkdir -p "$O"
-ff_cpu=$( { ffmpeg -nostdin -v error -i "$CLIP" -filter_complex "[0:v]split=2[a][b];[a]scale=854:480[v480];[b]scale=640:360[v360]" \
-    -map 0:v -map 0:a -c copy -f hls -hls_time 2 -hls_playlist_type vod "$O/src.m3u8" \
-    -map "[v480]" -map 0:a -c:v libx264 -preset veryfast -tune zerolatency -b:v 1200k -force_key_frames "expr:gte(t,n_forced*2)" -c:a copy -f hls -hls_time 2 -hls_playlist_type vod "$O/480.m3u8" \
-    -map "[v360]" -map 0:a -c:v libx264 -preset veryfast -tune zerolatency -b:v 700k -force_key_frames "expr:gte(t,n_forced*2)" -c:a copy -f hls -hls_time 2 -hls_playlist_type vod "$O/360.m3u8"
-  times; } 2>/dev/null | tail -1 | awk '{ split($1, u, "m"); split($2, s, "m"); print u[1]*60 + u[2] + s[1]*60 + s[2] }')
-awk -v l="$lectern_cpu" -v f="$ff_cpu" -v s="$SECS" 'BEGIN {
-  printf "lectern: %.3f CPU s / media s   (%.1f CPU s for %d s)\n", l / s, l, s
-  printf "ffmpeg:  %.3f CPU s / media s   (%.1f CPU s for %d s)\n", f / s, f, s
-  printf "ratio lectern/ffmpeg: %.2f   (target <= 1.0)\n", l / f }'
+# ffmpeg's ladder: the same renditions and x264 settings as lectern's x264enc (preset, tune,
+# bitrate with a VBV of 0.6 s at that rate, keyint 120/12 with a forced keyframe every 2 s),
+# HLS out. The x264 option strings of both are compared below.
+X264=(-preset veryfast -tune zerolatency -g 120 -keyint_min 12 -force_key_frames "expr:gte(t,n_forced*2)")
+ladder_args() { # $1: output dir; sets LADDER
+  LADDER=(-filter_complex "[0:v]split=2[a][b];[a]scale=854:480[v480];[b]scale=640:360[v360]"
+    -map 0:v -map 0:a -c copy -f hls -hls_time 2 -hls_playlist_type vod "$1/src.m3u8"
+    -map "[v480]" -map 0:a -c:v libx264 "${X264[@]}" -b:v 1200k -maxrate 1200k -bufsize 720k -c:a copy -f hls -hls_time 2 -hls_playlist_type vod "$1/480.m3u8"
+    -map "[v360]" -map 0:a -c:v libx264 "${X264[@]}" -b:v 700k -maxrate 700k -bufsize 420k -c:a copy -f hls -hls_time 2 -hls_playlist_type vod "$1/360.m3u8")
+}
+cpu_of_times() { tail -1 | awk '{ split($1, u, "m"); split($2, s, "m"); print u[1]*60 + u[2] + s[1]*60 + s[2] }'; }
+listening() { grep -qi ":$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp; }
+ffmpeg_round() { # $1: output dir; prints the CPU seconds of ffmpeg transcoding one publish
+  local fport; fport=$($FREEPORT); mkdir -p "$1"; ladder_args "$1"
+  ( ffmpeg -nostdin -v quiet -listen 1 -i "rtmp://127.0.0.1:$fport/live/bench" "${LADDER[@]}"; times ) >"$1.times" 2>&1 &
+  local ff=$!
+  for _ in $(seq 100); do listening "$fport" && break; sleep 0.05; done
+  ffmpeg -nostdin -v error -re -i "$CLIP" -c copy -f flv "rtmp://127.0.0.1:$fport/live/bench" 2>/dev/null
+  wait $ff
+  cpu_of_times <"$1.times"
+}
+lectern_round() { # prints the CPU seconds of lectern serving one more publish
+  local id key c0; read -r id key <<<"$(new_key b)"; c0=$(cpu_of $SRV)
+  ffmpeg -nostdin -v error -re -i "$CLIP" -c copy -f flv "rtmp://127.0.0.1:$RPORT/live/$key"
+  for _ in $(seq 100); do [ "$(video_field "$id" state)" = ready ] && break; sleep 0.1; done
+  sleep 2
+  awk -v a="$(cpu_of $SRV)" -v b="$c0" 'BEGIN { print a - b }'
+}
+# Two rounds each, interleaved (the first lectern round is the live of (a)), to even out drift.
+ff1=$(ffmpeg_round "$T/ff-live"); l2=$(lectern_round); ff2=$(ffmpeg_round "$T/ff-live2")
+echo "rounds: lectern $lectern_cpu, $l2 CPU s; ffmpeg $ff1, $ff2 CPU s"
+lectern_cpu=$(awk -v a="$lectern_cpu" -v b="$l2" 'BEGIN { print (a + b) / 2 }')
+ff_cpu=$(awk -v a="$ff1" -v b="$ff2" 'BEGIN { print (a + b) / 2 }')
+O=$T/ff-file; mkdir -p "$O"; ladder_args "$O"
+ff_file_cpu=$( { ffmpeg -nostdin -v error -i "$CLIP" "${LADDER[@]}"; times; } 2>/dev/null | cpu_of_times)
+# x264 writes its settings into the first keyframe (SEI); the two should differ in threads only.
+x264_opts() { ffmpeg -nostdin -v quiet -i "$1" -map 0:v -c copy -f h264 - | strings | grep -m1 -o 'options: .*' | tr ' ' '\n' | grep -v '^options:' | sort; }
+diff <(x264_opts "$D/media/$ID/480p/seg000000.ts") <(x264_opts "$T/ff-live/4800.ts") |
+  awk '/^[<>]/ { d[$1] = d[$1] " " $2 } END { printf "x264 settings that differ (480p), lectern:%s | ffmpeg:%s\n", d["<"], d[">"] }'
+awk -v l="$lectern_cpu" -v f="$ff_cpu" -v ff="$ff_file_cpu" -v s="$SECS" 'BEGIN {
+  printf "lectern: %.3f CPU s / media s   (mean %.1f CPU s for %d s)\n", l / s, l, s
+  printf "ffmpeg:  %.3f CPU s / media s   (mean %.1f CPU s for %d s; same RTMP publish, -listen 1)\n", f / s, f, s
+  printf "ratio lectern/ffmpeg: %.2f   (target <= 1.0)\n", l / f
+  printf "for reference, ffmpeg transcoding the file flat out: %.3f CPU s / media s (ratio %.2f)\n", ff / s, l / ff }'
 
 echo
 echo "## (c) concurrent 720p30 lives with the default ladder, each ${SECS}s"
@@ -109,9 +147,17 @@ for n in $(seq 1 "$MAXL"); do
     sleep 1
   done
   wait "${pubs[@]}" 2>/dev/null
-  if [ "$bad" -eq 0 ]; then verdict="keeps up"; best=$n; else verdict="falls behind ($bad frames dropped or late)"; fi
+  # Keeping up means nothing dropped or late *and* every live became a full recording.
+  short=0
+  for id in "${ids[@]}"; do
+    for _ in $(seq 100); do [ "$(video_field "$id" state)" = ready ] && break; sleep 0.1; done
+    dur=$(video_field "$id" duration)
+    awk -v d="$dur" -v s="$SECS" 'BEGIN { exit !(d + 0 >= s - 2) }' || { short=$((short + 1)); echo "  $id: recording ${dur:-none} s of ${SECS} s"; }
+  done
+  if [ "$bad" -eq 0 ] && [ "$short" -eq 0 ]; then verdict="keeps up"; best=$n
+  else verdict="falls behind ($bad frames dropped or late, $short recordings short)"; fi
   echo "$n concurrent: $verdict"
-  [ "$bad" -eq 0 ] || break
+  [ "$best" -eq "$n" ] || break
   sleep 3
 done
 echo "concurrent lives kept in real time: $best   (target >= 2)"
