@@ -32,6 +32,7 @@
 #include "media/hls_playlist.h"
 #include "media/ladder.h"
 #include "media/pipeline.h"
+#include "media/poster.h"
 #include "media/segment_writer.h"
 #include "rtmp/amf0.h"
 
@@ -134,10 +135,7 @@ struct LiveStream {
   gint64 run_base_us;      /* monotonic time at running time 0 */
   gint64 prev_out_rt, prev_sample_mono;
   double encode_speed;
-  gint64 poster_started;
-  GstElement *poster;
-  guint poster_watch;
-  char *poster_tmp;
+  Poster *poster;
 };
 
 struct Live {
@@ -827,35 +825,12 @@ static void finish_done(LiveStream *ls, const char *poster)
   g_hash_table_remove(live->streams, ls->id);
 }
 
-static gboolean on_poster_bus(GstBus *bus, GstMessage *msg, gpointer user)
+static void on_poster(const char *error, void *user)
 {
-  (void)bus;
   LiveStream *ls = user;
-  bool ok;
-  if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS)
-    ok = true;
-  else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR)
-    ok = false;
-  else
-    return G_SOURCE_CONTINUE;
-  if (!ok) {
-    GError *e = NULL;
-    gst_message_parse_error(msg, &e, NULL);
-    log_warn(SUB, "%s: poster failed: %s", ls->id, e->message);
-    g_error_free(e);
-  }
-  ls->poster_watch = 0;
-  gst_element_set_state(ls->poster, GST_STATE_NULL);
-  g_clear_pointer(&ls->poster, gst_object_unref);
-  g_autofree char *final_path = g_build_filename(ls->dir, "poster.jpg", NULL);
-  struct stat st;
-  if (ok && stat(ls->poster_tmp, &st) == 0 && st.st_size > 0 && rename(ls->poster_tmp, final_path) == 0) {
-    finish_done(ls, "poster.jpg");
-  } else {
-    unlink(ls->poster_tmp);
-    finish_done(ls, NULL);
-  }
-  return G_SOURCE_REMOVE;
+  if (error)
+    log_warn(SUB, "%s: poster failed: %s", ls->id, error);
+  finish_done(ls, error ? NULL : "poster.jpg");
 }
 
 /* A poster from a segment about a tenth into the recording. */
@@ -868,32 +843,14 @@ static bool start_poster(LiveStream *ls)
   const HlsSegment *s = hls_playlist_segment(r->pl, MIN(n - 1, n / 10));
   g_autofree char *dir = rung_dir(r);
   g_autofree char *seg = g_build_filename(dir, s->uri, NULL);
+  g_autofree char *out = g_build_filename(ls->dir, "poster.jpg", NULL);
   char *err = NULL;
-  GstElement *p = pipeline_load("live/poster", false, &err);
-  if (!p) {
+  ls->poster = poster_start(seg, out, 640, r->r.width, r->r.height, on_poster, ls, &err);
+  if (!ls->poster) {
     log_warn(SUB, "%s: %s", ls->id, err);
     g_free(err);
     return false;
   }
-  g_free(ls->poster_tmp);
-  ls->poster_tmp = g_build_filename(ls->dir, ".poster.jpg.tmp", NULL);
-  GstElement *src = pipeline_get(p, "src"), *sink = pipeline_get(p, "sink"), *size = pipeline_get(p, "size");
-  g_object_set(src, "location", seg, NULL);
-  g_object_set(sink, "location", ls->poster_tmp, NULL);
-  int w = 640, h = r->r.height * 640 / MAX(r->r.width, 1);
-  h &= ~1;
-  GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, w, "height", G_TYPE_INT,
-                                      MAX(h, 2), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
-  g_object_set(size, "caps", caps, NULL);
-  gst_caps_unref(caps);
-  gst_object_unref(src);
-  gst_object_unref(sink);
-  gst_object_unref(size);
-  ls->poster = gst_object_ref_sink(p);
-  GstBus *bus = gst_pipeline_get_bus(GST_PIPELINE(p));
-  ls->poster_watch = gst_bus_add_watch(bus, on_poster_bus, ls);
-  gst_object_unref(bus);
-  gst_element_set_state(p, GST_STATE_PLAYING);
   return true;
 }
 
@@ -959,12 +916,7 @@ static void stream_free(gpointer p)
 {
   LiveStream *ls = p;
   pipeline_teardown(ls);
-  if (ls->poster) {
-    if (ls->poster_watch)
-      g_source_remove(ls->poster_watch);
-    gst_element_set_state(ls->poster, GST_STATE_NULL);
-    gst_object_unref(ls->poster);
-  }
+  poster_free(&ls->poster);
   if (ls->grace_timer)
     g_source_remove(ls->grace_timer);
   if (ls->sample_timer)
@@ -976,7 +928,6 @@ static void stream_free(gpointer p)
   g_byte_array_unref(ls->preroll);
   g_array_unref(ls->cuts);
   g_mutex_clear(&ls->lock);
-  g_free(ls->poster_tmp);
   g_free(ls->dir);
   g_free(ls->id);
   g_free(ls);
