@@ -96,6 +96,10 @@ const ConfKey config_keys[] = {
     "AAC bitrate in kbit/s when the presenter's audio is not AAC and must be transcoded "
     "(AAC audio is copied)." },
 
+  { "vod", "segment_duration", CONF_INT, 1, 20, NULL, "4", OFF(vod_segment_duration),
+    "HLS segment length in seconds for imported recordings (and their keyframe interval). "
+    "Imports use the [live] ladder, x264 and audio settings; the source size is re-encoded." },
+
   { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
     "Lowest level written to the log (standard error)." },
 

@@ -38,6 +38,7 @@ typedef struct {
   char *x264_tune;
   gint64 x264_threads;
   gint64 decode_threads;
+  gint64 vod_segment_duration;
   gint64 audio_bitrate;
   /* [log] */
   char *log_level;

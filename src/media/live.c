@@ -28,6 +28,7 @@
 #include "core/metrics.h"
 #include "core/util.h"
 #include "db/db_video.h"
+#include "media/encoder.h"
 #include "media/h264.h"
 #include "media/hls_playlist.h"
 #include "media/ladder.h"
@@ -558,32 +559,6 @@ static GstElement *add_fragment(GstElement *pipeline, const char *name, char **e
   return bin;
 }
 
-/* x264 threads per encoder: the configured number, or the cores shared among the
- * encoders (one thread each when they are at least as many as the cores: sliced threads
- * cost a wake-up per slice and frame, and the encoders already run in parallel). */
-static guint x264_threads(const Config *cfg, const Ladder *ladder)
-{
-  if (cfg->x264_threads > 0)
-    return (guint)cfg->x264_threads;
-  int encoders = 0;
-  for (int i = 0; i < ladder->n; i++)
-    encoders += !ladder->rungs[i].copy;
-  return (guint)MAX(1, (int)g_get_num_processors() / MAX(encoders, 1));
-}
-
-static void set_x264(GstElement *enc, const Config *cfg, guint threads, int kbps,
-                     GstClockTime target_ns, double fps)
-{
-  int gop = (int)ceil((fps > 0 ? fps : 30) * target_ns / 1e9);
-  gst_util_set_object_arg(G_OBJECT(enc), "speed-preset", cfg->x264_preset);
-  if (strcmp(cfg->x264_tune, "none") != 0)
-    gst_util_set_object_arg(G_OBJECT(enc), "tune", cfg->x264_tune);
-  g_object_set(enc, "bitrate", (guint)kbps, "threads", threads,
-               /* Keyframes come from force-key-unit events at every cut; this only
-                * bounds the interval should an event be lost. */
-               "key-int-max", (guint)(gop * 2), NULL);
-}
-
 /* Builds and starts the pipeline for the current publish; feeds the preroll. */
 static void build_pipeline(LiveStream *ls)
 {
@@ -732,7 +707,8 @@ static void build_pipeline(LiveStream *ls)
       gst_caps_unref(caps);
       gst_object_unref(size);
       GstElement *enc = pipeline_get(vbin, "enc");
-      set_x264(enc, cfg, x264_threads(cfg, &ls->ladder), r->r.kbps, ls->target_ns, ls->meta_fps);
+      encoder_set_x264(enc, cfg, encoder_x264_threads(cfg, &ls->ladder), r->r.kbps, ls->target_ns,
+                       ls->meta_fps);
       gst_object_unref(enc);
       r->queue = pipeline_get(vbin, "q");
       GstPad *qs = gst_element_get_static_pad(r->queue, "sink");

@@ -1,0 +1,26 @@
+/* encoder: x264 settings shared by live and imported renditions. */
+#include "media/encoder.h"
+
+#include <math.h>
+#include <string.h>
+
+guint encoder_x264_threads(const Config *cfg, const Ladder *ladder)
+{
+  if (cfg->x264_threads > 0)
+    return (guint)cfg->x264_threads;
+  int encoders = 0;
+  for (int i = 0; i < ladder->n; i++)
+    encoders += !ladder->rungs[i].copy;
+  return (guint)MAX(1, (int)g_get_num_processors() / MAX(encoders, 1));
+}
+
+void encoder_set_x264(GstElement *enc, const Config *cfg, guint threads, int kbps,
+                      GstClockTime segment_ns, double fps)
+{
+  int gop = (int)ceil((fps > 0 ? fps : 30) * segment_ns / 1e9);
+  gst_util_set_object_arg(G_OBJECT(enc), "speed-preset", cfg->x264_preset);
+  if (strcmp(cfg->x264_tune, "none") != 0)
+    gst_util_set_object_arg(G_OBJECT(enc), "tune", cfg->x264_tune);
+  /* key-int-max only bounds the interval should a keyframe request be lost. */
+  g_object_set(enc, "bitrate", (guint)kbps, "threads", threads, "key-int-max", (guint)(gop * 2), NULL);
+}
