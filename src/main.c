@@ -19,6 +19,7 @@ static const struct {
   { "demo", cli_demo, "load demo members and columns (once)" },
   { "event", cli_event, "schedule a live lesson (event create --title T ...)" },
   { "video", cli_video, "show a video (video show ID)" },
+  { "import", cli_import, "import a recorded lesson (import FILE --title T [--wait])" },
 };
 
 static void usage(FILE *to)

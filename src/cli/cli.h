@@ -42,3 +42,4 @@ int cli_config(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_event(int argc, char **argv);
 int cli_video(int argc, char **argv);
+int cli_import(int argc, char **argv);

@@ -4,6 +4,7 @@
 #include "core/metrics.h"
 #include "http/http_server.h"
 #include "media/event.h"
+#include "media/jobs.h"
 #include "media/live.h"
 #include "rtmp/rtmp_server.h"
 #include "lectern-build.h"
@@ -21,6 +22,7 @@ typedef struct {
   GMainLoop *loop;
   HttpServer *http;
   Live *live;
+  Jobs *jobs;
   RtmpServer *rtmp;
   guint sigint_id, sigterm_id;
   gint64 drain_deadline;
@@ -115,6 +117,7 @@ int cli_serve(int argc, char **argv)
     fprintf(stderr, "lectern: %s\n", err);
     goto out;
   }
+  sv.jobs = jobs_new(db, &config);
   RtmpServerOptions ropt = {
     .host = config.rtmp_host,
     .port = (int)config.rtmp_port,
@@ -160,6 +163,7 @@ out:
     g_source_remove(sv.sigterm_id);
   rtmp_server_free(&sv.rtmp);
   live_free(&sv.live, 15000);
+  jobs_free(&sv.jobs);
   http_server_free(&sv.http);
   if (sv.loop)
     g_main_loop_unref(sv.loop);

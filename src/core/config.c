@@ -99,6 +99,16 @@ const ConfKey config_keys[] = {
   { "vod", "segment_duration", CONF_INT, 1, 20, NULL, "4", OFF(vod_segment_duration),
     "HLS segment length in seconds for imported recordings (and their keyframe interval). "
     "Imports use the [live] ladder, x264 and audio settings; the source size is re-encoded." },
+  { "vod", "max_file_size", CONF_SIZE, 1 * MIB, 1024 * GIB, NULL, "8G", OFF(vod_max_file_size),
+    "Largest file an import accepts." },
+  { "vod", "max_duration", CONF_INT, 1, 86400, NULL, "14400", OFF(vod_max_duration),
+    "Longest recording an import accepts, in seconds." },
+  { "vod", "max_width", CONF_INT, 64, 16384, NULL, "4096", OFF(vod_max_width),
+    "Widest picture an import accepts (as shown, after rotation)." },
+  { "vod", "max_height", CONF_INT, 64, 16384, NULL, "4096", OFF(vod_max_height),
+    "Tallest picture an import accepts (as shown, after rotation)." },
+  { "vod", "jobs", CONF_INT, 1, 16, NULL, "1", OFF(vod_jobs),
+    "Transcode jobs the server runs at once; the rest wait in the queue." },
 
   { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
     "Lowest level written to the log (standard error)." },

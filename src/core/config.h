@@ -39,6 +39,11 @@ typedef struct {
   gint64 x264_threads;
   gint64 decode_threads;
   gint64 vod_segment_duration;
+  gint64 vod_max_file_size;
+  gint64 vod_max_duration;
+  gint64 vod_max_width;
+  gint64 vod_max_height;
+  gint64 vod_jobs;
   gint64 audio_bitrate;
   /* [log] */
   char *log_level;

@@ -2,6 +2,8 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -85,4 +87,29 @@ char *util_iso8601(gint64 unix_seconds)
   char *s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
   g_date_time_unref(dt);
   return s;
+}
+
+int util_rmtree(const char *path)
+{
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT ? 0 : -errno;
+  if (S_ISDIR(st.st_mode)) {
+    GDir *d = g_dir_open(path, 0, NULL);
+    if (!d)
+      return -EACCES;
+    const char *name;
+    int ret = 0;
+    while ((name = g_dir_read_name(d))) {
+      g_autofree char *child = g_build_filename(path, name, NULL);
+      int r = util_rmtree(child);
+      if (r < 0 && ret == 0)
+        ret = r;
+    }
+    g_dir_close(d);
+    if (rmdir(path) != 0 && ret == 0)
+      ret = -errno;
+    return ret;
+  }
+  return unlink(path) == 0 ? 0 : -errno;
 }

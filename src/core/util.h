@@ -26,3 +26,7 @@ gint64 util_now(void);
 
 /* "2026-11-22T05:23:00Z" for a Unix time. Caller frees. */
 char *util_iso8601(gint64 unix_seconds);
+
+/* Removes PATH and everything under it (symlinks are removed, not followed). Returns 0 (also
+ * when PATH does not exist) or -errno of the first failure. */
+int util_rmtree(const char *path);

@@ -12,22 +12,28 @@ static const char *col_text(sqlite3_stmt *st, int i)
   return t ? (const char *)t : NULL;
 }
 
-int db_video_create_live(Db *db, const char *title, const char *presenter, const char *kind,
-                         gint64 scheduled_start, const char *key_hash, const char *created_by,
-                         char **id)
+/* One new video row; SOURCE and STATE are literals of ours, the rest bound. */
+static int insert_video(Db *db, const char *source, const char *state, const char *title,
+                        const char *presenter, const char *kind, gint64 scheduled_start,
+                        const char *key_hash, const char *created_by, char **id)
 {
   sqlite3_stmt *st = db_prepare(db,
       "INSERT INTO video (id, title, presenter, presenter_kind, source, state, stream_key_hash, "
       "scheduled_start, created_by, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, 'live', 'scheduled', ?5, ?6, ?7, ?8, ?8)");
+      "VALUES (?1, ?2, ?3, ?4, ?9, ?10, ?5, ?6, ?7, ?8, ?8)");
   if (!st)
     return -EIO;
+  sqlite3_bind_text(st, 9, source, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, state, -1, SQLITE_STATIC);
+  if (key_hash)
+    sqlite3_bind_text(st, 5, key_hash, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(st, 5);
   char *vid = util_random_id(8);
   sqlite3_bind_text(st, 1, vid, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 2, title, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 3, presenter ? presenter : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 4, kind ? kind : "other", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 5, key_hash, -1, SQLITE_TRANSIENT);
   if (scheduled_start)
     sqlite3_bind_int64(st, 6, scheduled_start);
   else
@@ -48,6 +54,20 @@ int db_video_create_live(Db *db, const char *title, const char *presenter, const
   }
   *id = vid;
   return 0;
+}
+
+int db_video_create_live(Db *db, const char *title, const char *presenter, const char *kind,
+                         gint64 scheduled_start, const char *key_hash, const char *created_by,
+                         char **id)
+{
+  return insert_video(db, "live", "scheduled", title, presenter, kind, scheduled_start, key_hash,
+                      created_by, id);
+}
+
+int db_video_create_upload(Db *db, const char *title, const char *presenter, const char *kind,
+                           const char *created_by, char **id)
+{
+  return insert_video(db, "upload", "processing", title, presenter, kind, 0, NULL, created_by, id);
 }
 
 int db_video_find_by_key(Db *db, const char *key_hash, VideoKeyMatch *out)

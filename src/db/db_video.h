@@ -21,6 +21,11 @@ int db_video_create_live(Db *db, const char *title, const char *presenter, const
                          gint64 scheduled_start, const char *key_hash, const char *created_by,
                          char **id);
 
+/* Inserts an imported video in state `processing` (its transcode job follows).
+ * Returns 0 with *id (caller frees), -EINVAL for a value the schema refuses, -EIO. */
+int db_video_create_upload(Db *db, const char *title, const char *presenter, const char *kind,
+                           const char *created_by, char **id);
+
 /* The video whose stream key hashes to KEY_HASH. Returns 0 with *out
  * (free with db_video_key_match_clear), -ENOENT, -EIO. */
 int db_video_find_by_key(Db *db, const char *key_hash, VideoKeyMatch *out);

@@ -1,6 +1,8 @@
 /* api: the JSON API under /api/v1 — a table of routes, each with the role it needs. */
 #include "http/api.h"
+#include "db/db_job.h"
 #include "db/db_video.h"
+#include "media/jobs.h"
 #include "media/event.h"
 #include "auth/auth.h"
 #include "core/log.h"
@@ -219,6 +221,35 @@ static void api_video_get(ApiContext *ctx, const ApiCall *call, HttpResponse *re
   api_reply_json(resp, 200, node);
 }
 
+/* ---- jobs ------------------------------------------------------------------ */
+
+static void api_job_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  char *json = NULL;
+  int rc = db_job_json(ctx->db, call->params[0], &json);
+  if (rc < 0) {
+    http_response_error(resp, rc == -ENOENT ? 404 : 500, rc == -ENOENT ? "not_found" : "internal",
+                        "no such job: %s", call->params[0]);
+    return;
+  }
+  api_reply_json(resp, 200, json_from_string(json, NULL));
+  g_free(json);
+}
+
+static void api_job_cancel(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  int rc = jobs_cancel(ctx->db, call->params[0]);
+  if (rc == -ENOENT) {
+    http_response_error(resp, 409, "not_cancellable", "job %s does not exist or has ended", call->params[0]);
+    return;
+  }
+  if (rc < 0) {
+    http_response_error(resp, 500, "internal", "could not cancel job %s", call->params[0]);
+    return;
+  }
+  api_job_get(ctx, call, resp);
+}
+
 const ApiRoute api_routes[] = {
   { "GET", "/api/v1", API_PUBLIC, api_index },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
@@ -226,6 +257,8 @@ const ApiRoute api_routes[] = {
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
   { "POST", "/api/v1/events", API_EDITOR, api_events_create },
   { "GET", "/api/v1/videos/{id}", API_PUBLIC, api_video_get },
+  { "GET", "/api/v1/jobs/{id}", API_EDITOR, api_job_get },
+  { "POST", "/api/v1/jobs/{id}/cancel", API_EDITOR, api_job_cancel },
   { NULL, NULL, 0, NULL },
 };
 

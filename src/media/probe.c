@@ -7,6 +7,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -54,6 +55,23 @@ void probe_display_size(const ProbeInfo *info, int *width, int *height)
   bool quarter = info->rotation == 90 || info->rotation == 270;
   *width = quarter ? info->height : info->width;
   *height = quarter ? info->width : info->height;
+}
+
+/* The container PATH's first bytes clearly belong to (an mp4 whose index is missing, say),
+ * or NULL when they look like nothing in particular. */
+static const char *recognised_format(const char *path)
+{
+  enum { HEAD = 64 * 1024 };
+  guint8 *buf = g_malloc0(HEAD + AVPROBE_PADDING_SIZE);
+  FILE *f = fopen(path, "rbe");
+  size_t n = f ? fread(buf, 1, HEAD, f) : 0;
+  if (f)
+    fclose(f);
+  AVProbeData pd = {.filename = path, .buf = buf, .buf_size = (int)n};
+  int score = 0;
+  const AVInputFormat *fmt = n ? av_probe_input_format3(&pd, 1, &score) : NULL;
+  g_free(buf);
+  return fmt && score >= AVPROBE_SCORE_MAX / 4 ? fmt->name : NULL;
 }
 
 /* Whether the first video frames decode. Returns 0, or -EINVAL (no decoder here) or
@@ -124,8 +142,13 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
   AVFormatContext *fmt = NULL;
   AVPacket *pkt = NULL;
   int ret = avformat_open_input(&fmt, path, NULL, NULL);
-  if (ret < 0)
+  if (ret < 0) {
+    const char *looks = recognised_format(path);
+    if (looks)
+      return fail(err, -EBADMSG, "truncated or corrupt: a %s file that cannot be opened (%s)", looks,
+                  av_why(ret, why, sizeof why));
     return fail(err, -EINVAL, "not a media file lectern can read (%s)", av_why(ret, why, sizeof why));
+  }
   ret = avformat_find_stream_info(fmt, NULL);
   if (ret < 0) {
     ret = fail(err, -EBADMSG, "corrupt: the streams cannot be read (%s)", av_why(ret, why, sizeof why));

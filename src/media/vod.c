@@ -213,6 +213,14 @@ static void finish(VodJob *job)
     hls_playlist_bitrates(r->pl, &peak, &avg);
     g_snprintf(codecs[n], sizeof codecs[n], "%s%s", r->codecs, job->ain ? ",mp4a.40.2" : "");
     v[n] = (HlsVariant){uris[n], peak, avg, codecs[n], r->r.width, r->r.height, job->info.fps};
+    VodRendition *out = &job->result.r[n];
+    g_strlcpy(out->name, r->r.name, sizeof out->name);
+    out->width = r->r.width;
+    out->height = r->r.height;
+    out->peak = peak;
+    out->average = avg;
+    g_strlcpy(out->codecs, codecs[n], sizeof out->codecs);
+    out->fps = job->info.fps;
     n++;
   }
   if (!err) {

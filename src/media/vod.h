@@ -8,9 +8,18 @@
 typedef struct VodJob VodJob;
 
 typedef struct {
+  char name[16];          /* also the directory: <name>/index.m3u8 */
+  int width, height;
+  guint64 peak, average;  /* bits/s over the segments */
+  char codecs[64];        /* RFC 6381, video and audio */
+  double fps;
+} VodRendition;
+
+typedef struct {
   double duration;     /* seconds, as the playlists list it */
   bool poster;         /* poster.jpg was made */
   int renditions;
+  VodRendition r[LADDER_MAX_RUNGS];
 } VodResult;
 
 /* Called once on the main loop when the job ends: ERROR is NULL on success (RESULT then

@@ -157,6 +157,15 @@ START_TEST(truncated_file_is_refused)
   ck_assert(g_file_set_contents(cut, data, (gssize)(len * 2 / 5), NULL));
   assert_refused(cut, &no_limits, -EBADMSG, "truncated");
   g_free(data);
+  /* Index at the end (no faststart): cut short, the index is gone; still "truncated", not
+   * "not a media file". */
+  char *late = make("late.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=4", "-c:v",
+                    "libx264", "-preset", "ultrafast", NULL);
+  ck_assert(g_file_get_contents(late, &data, &len, NULL));
+  ck_assert(g_file_set_contents(cut, data, (gssize)(len * 2 / 5), NULL));
+  assert_refused(cut, &no_limits, -EBADMSG, "truncated or corrupt: a mov,mp4");
+  g_free(late);
+  g_free(data);
   g_free(cut);
   g_free(f);
 }
