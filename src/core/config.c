@@ -99,6 +99,9 @@ const ConfKey config_keys[] = {
   { "vod", "segment_duration", CONF_INT, 1, 20, NULL, "4", OFF(vod_segment_duration),
     "HLS segment length in seconds for imported recordings (and their keyframe interval). "
     "Imports use the [live] ladder, x264 and audio settings; the source size is re-encoded." },
+  { "vod", "storyboard_interval", CONF_INT, 1, 60, NULL, "5", OFF(vod_storyboard_interval),
+    "Seconds between the thumbnails of an import's storyboard (scrub previews, listed in "
+    "storyboard.vtt)." },
   { "vod", "max_file_size", CONF_SIZE, 1 * MIB, 1024 * GIB, NULL, "8G", OFF(vod_max_file_size),
     "Largest file an import accepts." },
   { "vod", "max_duration", CONF_INT, 1, 86400, NULL, "14400", OFF(vod_max_duration),

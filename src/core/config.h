@@ -39,6 +39,7 @@ typedef struct {
   gint64 x264_threads;
   gint64 decode_threads;
   gint64 vod_segment_duration;
+  gint64 vod_storyboard_interval;
   gint64 vod_max_file_size;
   gint64 vod_max_duration;
   gint64 vod_max_width;

@@ -420,21 +420,6 @@ static GstPadProbeReturn on_source_frame(GstPad *pad, GstPadProbeInfo *info, gpo
   return GST_PAD_PROBE_OK;
 }
 
-/* The running time of BUF on PAD (from PAD's segment), or GST_CLOCK_TIME_NONE. */
-static GstClockTime pad_running_time(GstPad *pad, GstBuffer *buf)
-{
-  GstClockTime pts = GST_BUFFER_PTS(buf);
-  if (pts == GST_CLOCK_TIME_NONE)
-    return pts;
-  GstEvent *sev = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
-  if (!sev)
-    return pts;
-  const GstSegment *seg;
-  gst_event_parse_segment(sev, &seg);
-  GstClockTime rt = gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts);
-  gst_event_unref(sev);
-  return rt;
-}
 
 /* Whether a cut lies in (the one *IDX points at, RT]; advances *IDX past them. */
 static bool take_cuts(LiveStream *ls, guint *idx, GstClockTime rt)
@@ -463,7 +448,7 @@ static GstPadProbeReturn on_queue_out(GstPad *pad, GstPadProbeInfo *info, gpoint
   Rung *r = user;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
   g_atomic_int_inc(&r->frames_out_q);
-  GstClockTime rt = pad_running_time(pad, buf);
+  GstClockTime rt = pipeline_running_time(pad, buf);
   if (rt != GST_CLOCK_TIME_NONE && take_cuts(r->ls, &r->force_idx, rt))
     gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(
                                 GST_BUFFER_PTS(buf), GST_BUFFER_PTS(buf), rt, TRUE, 0));
@@ -483,7 +468,7 @@ static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer
   }
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
   g_atomic_int_inc(&r->frames_out);
-  GstClockTime rt = pad_running_time(pad, buf);
+  GstClockTime rt = pipeline_running_time(pad, buf);
   if (rt != GST_CLOCK_TIME_NONE) {
     gint64 unset = -1;
     __atomic_compare_exchange_n(&r->first_rt, &unset, (gint64)rt, FALSE, __ATOMIC_RELAXED,

@@ -67,3 +67,18 @@ GstElement *pipeline_get(GstElement *bin, const char *name)
     return g_strcmp0(GST_OBJECT_NAME(bin), name) == 0 ? gst_object_ref(bin) : NULL;
   return gst_bin_get_by_name(GST_BIN(bin), name);
 }
+
+GstClockTime pipeline_running_time(GstPad *pad, GstBuffer *buf)
+{
+  GstClockTime pts = GST_BUFFER_PTS(buf);
+  if (pts == GST_CLOCK_TIME_NONE)
+    return pts;
+  GstEvent *sev = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (!sev)
+    return pts;
+  const GstSegment *seg;
+  gst_event_parse_segment(sev, &seg);
+  GstClockTime rt = gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts);
+  gst_event_unref(sev);
+  return rt;
+}

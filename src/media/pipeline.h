@@ -20,3 +20,7 @@ GstElement *pipeline_load(const char *name, bool as_bin, char **err);
 
 /* Child NAME of BIN (recursing), with a reference, or NULL. */
 GstElement *pipeline_get(GstElement *bin, const char *name);
+
+/* The running time of BUF on PAD (from PAD's sticky segment), or its PTS when PAD has no
+ * segment yet, or GST_CLOCK_TIME_NONE without a PTS. For probes deciding segment cuts. */
+GstClockTime pipeline_running_time(GstPad *pad, GstBuffer *buf);

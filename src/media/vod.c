@@ -1,6 +1,7 @@
 /* vod: transcodes an imported file into the HLS ladder (the layout of a live recording).
  *
  *   vod/decode (filesrc ! decodebin) ─┬─ vod/video ▶ tee ▶ vod/rung-encode ×N ┐
+ *                                     │                 └▶ vod/storyboard     │
  *                                     └─ vod/audio ▶ tee ▶ live/audio-branch ×N ┴▶ live/segmenter ×N
  *
  * Cuts are fixed in advance: every [vod] segment_duration seconds of running time. Each
@@ -57,22 +58,6 @@ struct VodJob {
 static gint64 load64(gint64 *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 static void store64(gint64 *p, gint64 v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
 
-static GstClockTime running_time(GstPad *pad, GstBuffer *buf)
-{
-  GstClockTime pts = GST_BUFFER_PTS(buf);
-  GstEvent *sev = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
-  if (!sev || pts == GST_CLOCK_TIME_NONE) {
-    if (sev)
-      gst_event_unref(sev);
-    return pts;
-  }
-  const GstSegment *seg;
-  gst_event_parse_segment(sev, &seg);
-  GstClockTime rt = gst_segment_to_running_time(seg, GST_FORMAT_TIME, pts);
-  gst_event_unref(sev);
-  return rt;
-}
-
 /* Advances *NEXT past RT by whole segments; true if RT reached it. */
 static bool cut_due(GstClockTime *next, GstClockTime rt, GstClockTime seg_ns)
 {
@@ -89,7 +74,7 @@ static GstPadProbeReturn on_queue_out(GstPad *pad, GstPadProbeInfo *info, gpoint
 {
   VRung *r = user;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  GstClockTime rt = running_time(pad, buf);
+  GstClockTime rt = pipeline_running_time(pad, buf);
   if (cut_due(&r->next_force, rt, r->job->seg_ns))
     gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(GST_BUFFER_PTS(buf),
                                                                           GST_BUFFER_PTS(buf), rt, TRUE, 0));
@@ -103,7 +88,7 @@ static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer
     return segment_writer_is_foreign_key_unit(GST_PAD_PROBE_INFO_EVENT(info)) ? GST_PAD_PROBE_DROP
                                                                                 : GST_PAD_PROBE_OK;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  GstClockTime rt = running_time(pad, buf);
+  GstClockTime rt = pipeline_running_time(pad, buf);
   bool key = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   if (rt != GST_CLOCK_TIME_NONE) {
     gint64 unset = -1;
@@ -192,7 +177,37 @@ static void write_text(VodJob *job, const char *rel, const char *text, char **er
     hls_write_atomic(path, text, err);
 }
 
-/* End of stream: VOD playlists, master, poster. */
+static void vtt_time(GString *out, double t)
+{
+  gint64 ms = (gint64)llround(t * 1000);
+  g_string_append_printf(out, "%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT,
+                         ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+}
+
+/* storyboard.vtt: one cue per thumbnail the storyboard branch wrote, up to DURATION. */
+static int write_storyboard(VodJob *job, double duration, char **err)
+{
+  double step = (double)job->cfg->vod_storyboard_interval;
+  GString *vtt = g_string_new("WEBVTT\n");
+  int n = 0;
+  for (;; n++) {
+    g_autofree char *rel = g_strdup_printf("storyboard/thumb%05d.jpg", n);
+    g_autofree char *path = g_build_filename(job->dir, rel, NULL);
+    if (n * step >= duration || !g_file_test(path, G_FILE_TEST_EXISTS))
+      break;
+    g_string_append_c(vtt, '\n');
+    vtt_time(vtt, n * step);
+    g_string_append(vtt, " --> ");
+    vtt_time(vtt, MIN((n + 1) * step, duration));
+    g_string_append_printf(vtt, "\n%s\n", rel);
+  }
+  if (n > 0)
+    write_text(job, "storyboard.vtt", vtt->str, err);
+  g_string_free(vtt, TRUE);
+  return n;
+}
+
+/* End of stream: VOD playlists, master, storyboard index, poster. */
 static void finish(VodJob *job)
 {
   char *err = NULL;
@@ -235,6 +250,12 @@ static void finish(VodJob *job)
   VRung *r0 = &job->rungs[0];
   job->result.duration = hls_playlist_duration(r0->pl);
   job->result.renditions = n;
+  job->result.thumbnails = write_storyboard(job, job->result.duration, &err);
+  if (err) {
+    job_end(job, err);
+    g_free(err);
+    return;
+  }
   guint count = hls_playlist_count(r0->pl);
   const HlsSegment *s = hls_playlist_segment(r0->pl, MIN(count - 1, count / 10));
   g_autofree char *seg = g_build_filename(job->dir, r0->r.name, s->uri, NULL);
@@ -367,6 +388,36 @@ static bool build_rung(VodJob *job, VRung *r, GstElement *vtee, GstElement *atee
   return ok;
 }
 
+/* Thumbnails 160 pixels wide (height from the picture, even) every storyboard_interval. */
+static bool build_storyboard(VodJob *job, GstElement *vtee, int w, int h, char **err)
+{
+  GstElement *sb = add_fragment(job, "vod/storyboard", err);
+  if (!sb)
+    return false;
+  GstElement *rate = pipeline_get(sb, "rate"), *size = pipeline_get(sb, "size"), *sink = pipeline_get(sb, "sink");
+  GstCaps *caps = gst_caps_new_simple("video/x-raw", "framerate", GST_TYPE_FRACTION, 1,
+                                      (int)job->cfg->vod_storyboard_interval, NULL);
+  g_object_set(rate, "caps", caps, NULL);
+  gst_caps_unref(caps);
+  int tw = 160, th = MAX(2, (h * tw / MAX(w, 1)) & ~1);
+  caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, tw, "height", G_TYPE_INT, th,
+                             "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+  g_object_set(size, "caps", caps, NULL);
+  gst_caps_unref(caps);
+  g_autofree char *dir = g_build_filename(job->dir, "storyboard", NULL);
+  g_autofree char *location = g_build_filename(dir, "thumb%05d.jpg", NULL);
+  g_mkdir_with_parents(dir, 0755);
+  g_object_set(sink, "location", location, NULL);
+  gst_object_unref(rate);
+  gst_object_unref(size);
+  gst_object_unref(sink);
+  if (!gst_element_link_pads(vtee, "src_%u", sb, "sink")) {
+    *err = g_strdup("cannot link the storyboard");
+    return false;
+  }
+  return true;
+}
+
 VodJob *vod_start(const char *src, const ProbeInfo *info, const char *out_dir, const Config *cfg,
                   const Ladder *spec, VodDone done, void *user, char **err)
 {
@@ -418,6 +469,8 @@ VodJob *vod_start(const char *src, const ProbeInfo *info, const char *out_dir, c
     if (!build_rung(job, r, vtee, atee, threads, err))
       goto fail;
   }
+  if (!build_storyboard(job, vtee, w, h, err))
+    goto fail;
   GstBus *bus = gst_pipeline_get_bus(GST_PIPELINE(p));
   job->bus_watch = gst_bus_add_watch(bus, on_bus, job);
   gst_object_unref(bus);

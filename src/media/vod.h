@@ -18,6 +18,7 @@ typedef struct {
 typedef struct {
   double duration;     /* seconds, as the playlists list it */
   bool poster;         /* poster.jpg was made */
+  int thumbnails;      /* storyboard/thumb%05d.jpg listed in storyboard.vtt (0: none) */
   int renditions;
   VodRendition r[LADDER_MAX_RUNGS];
 } VodResult;
@@ -29,7 +30,8 @@ typedef void (*VodDone)(const char *error, const VodResult *result, void *user);
 /* Starts transcoding SRC (already accepted by probe_file, described by INFO) into OUT_DIR:
  * <rendition>/seg%06u.ts and index.m3u8 (VOD) for every rung of SPEC fitted to the picture
  * as shown (no upscaling; the source size re-encoded in place of a copy rung),
- * master.m3u8, poster.jpg. Segments last [vod] segment_duration seconds, keyframes on
+ * master.m3u8, poster.jpg, storyboard.vtt over storyboard/thumb%05d.jpg (a thumbnail every
+ * [vod] storyboard_interval seconds, for scrub previews). Segments last [vod] segment_duration seconds, keyframes on
  * their boundaries, the same in every rendition; audio AAC stereo; rotation applied.
  * Runs on the thread-default main context. Returns NULL with *ERR if it cannot start. */
 VodJob *vod_start(const char *src, const ProbeInfo *info, const char *out_dir, const Config *cfg,

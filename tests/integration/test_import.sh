@@ -40,6 +40,11 @@ ok "server starts"
 M=$D/media/$ID
 check_ladder "$M" "$U" "$ID" 4 "$src_dur" 0.5 none
 check "a poster image was made" test -s "$M/poster.jpg"
+vtt=$(curl -s "$U/hls/$ID/storyboard.vtt")
+eq "the storyboard lists a thumbnail every 5 s of 30 s" 6 "$(grep -c '^storyboard/thumb[0-9]*\.jpg$' <<<"$vtt")"
+contains "its cues carry time ranges" "$vtt" "00:00:25.000 --> 00:00:30."
+thumb=$(grep -m1 '^storyboard/' <<<"$vtt")
+eq "its thumbnails are served as JPEG" "200 image/jpeg" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U/hls/$ID/$thumb")"
 check "the uploaded file is kept under uploads/" test -s "$D/uploads/$ID/source.mp4"
 
 # --- the jobs API ---------------------------------------------------------------------------

@@ -202,7 +202,8 @@ START_TEST(every_pipeline_file_is_tested)
 {
   static const char *tested[] = {"live/ingest", "live/audio-copy", "live/audio-aac", "live/audio-branch",
                                  "live/decode", "live/rung-copy", "live/rung-encode", "live/segmenter",
-                                 "live/poster", "vod/decode", "vod/video", "vod/audio", "vod/rung-encode"};
+                                 "live/poster", "vod/decode", "vod/video", "vod/audio", "vod/rung-encode",
+                                 "vod/storyboard"};
   const char *areas[] = {"live", "vod"};
   int files = 0;
   for (size_t a = 0; a < G_N_ELEMENTS(areas); a++) {

@@ -98,6 +98,18 @@ START_TEST(clip_becomes_the_ladder)
   ck_assert_int_eq(count_lines(master, "#EXT-X-STREAM-INF:"), 3);
   char *poster = g_build_filename(out, "poster.jpg", NULL);
   ck_assert(g_file_test(poster, G_FILE_TEST_EXISTS));
+  /* Storyboard: a thumbnail every 5 s of 6 s, each listed with its time range. */
+  ck_assert_int_eq(d.result.thumbnails, 2);
+  char *vtt = g_build_filename(out, "storyboard.vtt", NULL);
+  char *cues = NULL;
+  ck_assert(g_file_get_contents(vtt, &cues, NULL, NULL));
+  ck_assert_msg(g_str_has_prefix(cues, "WEBVTT\n\n00:00:00.000 --> 00:00:05.000\nstoryboard/thumb00000.jpg\n\n"
+                                       "00:00:05.000 --> 00:00:06.000\nstoryboard/thumb00001.jpg\n"), "%s", cues);
+  char *thumb = g_build_filename(out, "storyboard", "thumb00001.jpg", NULL);
+  ck_assert(g_file_test(thumb, G_FILE_TEST_EXISTS));
+  g_free(thumb);
+  g_free(cues);
+  g_free(vtt);
   g_free(poster);
   g_free(master);
   g_free(d.error);
