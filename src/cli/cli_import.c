@@ -14,18 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The stored copy's extension: FILE's, when it is short and plain; otherwise "bin". */
-static char *safe_extension(const char *file)
-{
-  const char *dot = strrchr(file, '.');
-  if (!dot || strchr(dot, '/') || strlen(dot + 1) < 1 || strlen(dot + 1) > 8)
-    return g_strdup("bin");
-  for (const char *p = dot + 1; *p; p++)
-    if (!g_ascii_isalnum(*p))
-      return g_strdup("bin");
-  return g_ascii_strdown(dot + 1, -1);
-}
-
 static void show_progress(double p, double eta, bool tty, int *last_tenth)
 {
   if (tty) {
@@ -123,7 +111,7 @@ int cli_import(int argc, char **argv)
   Db *db = NULL;
   guint8 secret[TOKEN_SECRET_LEN];
   GError *gerr = NULL;
-  char *vid = NULL, *jid = NULL, *dir = NULL, *why = NULL, *ext = NULL, *rel = NULL, *dest = NULL;
+  char *vid = NULL, *jid = NULL, *dir = NULL, *why = NULL, *rel = NULL, *dest = NULL;
   int status = 1;
 
   if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
@@ -153,8 +141,7 @@ int cli_import(int argc, char **argv)
   }
 
   /* The upload is stored under the data dir; the job works from that copy. */
-  ext = safe_extension(file);
-  rel = g_strdup_printf("uploads/%s/source.%s", vid, ext);
+  rel = jobs_upload_path(vid, file);
   dir = g_build_filename(config.data_dir, "uploads", vid, NULL);
   dest = g_build_filename(config.data_dir, rel, NULL);
   g_mkdir_with_parents(dir, 0755);
@@ -214,7 +201,6 @@ out:
   g_free(jid);
   g_free(dir);
   g_free(why);
-  g_free(ext);
   g_free(rel);
   g_free(dest);
   g_option_context_free(ctx);

@@ -52,3 +52,15 @@ JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp);
 
 /* Sets RESP to 200 (or STATUS) with NODE serialised; consumes NODE. */
 void api_reply_json(HttpResponse *resp, int status, JsonNode *node);
+
+/* Streamed uploads (POST /api/v1/uploads): the HTTP server writes the body straight to a
+ * temporary file, never whole in memory. Before it accepts the body it asks
+ * api_upload_allowed(): 0 for an editor credential, otherwise -1 with 401/403 in RESP.
+ * When the body is complete it calls api_upload_complete() with the temporary's path:
+ * the query names the video (title, presenter, kind, filename); the file moves to
+ * uploads/<video>/, a video in `processing` and a queued job are created, and RESP gets
+ * 202 with the video and its job_id. The probe and transcode follow in the job. On any
+ * failure RESP says why and TMP_PATH is removed. */
+#define API_UPLOAD_PATH "/api/v1/uploads"
+int api_upload_allowed(ApiContext *ctx, const char *authorization, HttpResponse *resp);
+void api_upload_complete(ApiContext *ctx, const HttpRequest *req, const char *tmp_path, HttpResponse *resp);

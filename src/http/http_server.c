@@ -3,11 +3,13 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/path.h"
+#include "core/util.h"
 #include "http/api.h"
 #include "http/http_types.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -49,6 +51,11 @@ typedef struct {
   GByteArray *body;
   bool body_expected;
   bool body_too_large;
+  bool upload;               /* POST /api/v1/uploads: the body streams to upload_tmp */
+  int upload_fd;
+  char *upload_tmp;
+  guint64 upload_bytes;
+  int upload_errno;
   bool head;
   HttpResponse resp;
   bool responding;
@@ -76,6 +83,11 @@ static void txn_free(HttpServer *s, Txn **pt)
   if (t->responding)
     s->in_flight--;
   g_hash_table_unref(t->query);
+  if (t->upload_fd > 0)
+    close(t->upload_fd);
+  if (t->upload_tmp)
+    unlink(t->upload_tmp); /* a body that never completed (or was refused) leaves nothing */
+  g_free(t->upload_tmp);
   g_free(t->authorization);
   g_free(t->if_none_match);
   g_free(t->content_type);
@@ -340,6 +352,83 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
   return ret;
 }
 
+/* The whole upload is on disk: make it durable, then hand it to the API (202 or why not). */
+static int finish_upload(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  if (!t->upload_errno && fdatasync(t->upload_fd) != 0)
+    t->upload_errno = errno;
+  if (close(t->upload_fd) != 0 && !t->upload_errno)
+    t->upload_errno = errno;
+  t->upload_fd = -1;
+  if (t->upload_errno) {
+    log_error("http", "upload to %s failed: %s", t->upload_tmp, g_strerror(t->upload_errno));
+    http_response_error(&t->resp, 500, "storage", "the upload could not be stored: %s",
+                        g_strerror(t->upload_errno));
+  } else if (t->upload_bytes == 0) {
+    http_response_error(&t->resp, 400, "empty_upload", "the request body (the file) is empty");
+  } else {
+    HttpRequest req = {.method = t->method, .path = t->path, .query = t->query,
+                       .authorization = t->authorization, .content_type = t->content_type};
+    api_upload_complete(&s->api, &req, t->upload_tmp, &t->resp);
+  }
+  return send_response(s, wsi, t);
+}
+
+/* Starts streaming the body of an editor's upload to a temporary file in uploads/.
+ * Returns 0, 413, or -1 with the response (401/403/500) already in T. */
+static int start_upload(HttpServer *s, Txn *t, bool have_length, guint64 length)
+{
+  t->upload = true;
+  t->upload_fd = -1;
+  if (api_upload_allowed(&s->api, t->authorization, &t->resp) < 0)
+    return -1; /* refused before a byte of the body is read */
+  if (have_length && length > (guint64)s->config->vod_max_file_size) {
+    t->body_too_large = true;
+    return 413;
+  }
+  g_autofree char *dir = g_build_filename(s->config->data_dir, "uploads", NULL);
+  g_autofree char *name = util_random_id(12);
+  t->upload_tmp = g_strdup_printf("%s/.incoming-%s", dir, name);
+  if (g_mkdir_with_parents(dir, 0755) != 0 ||
+      (t->upload_fd = open(t->upload_tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+    log_error("http", "cannot create %s: %s", t->upload_tmp, g_strerror(errno));
+    g_clear_pointer(&t->upload_tmp, g_free);
+    http_response_error(&t->resp, 500, "storage", "the upload cannot be stored now");
+    return -1;
+  }
+  t->body_expected = have_length ? length > 0 : true;
+  return 0;
+}
+
+/* Appends a piece of an upload's body; over the limit the file goes at once. */
+static void upload_body(HttpServer *s, Txn *t, const void *in, size_t len)
+{
+  if (t->body_too_large || t->upload_fd < 0)
+    return;
+  if (t->upload_bytes + len > (guint64)s->config->vod_max_file_size) {
+    t->body_too_large = true;
+    close(t->upload_fd);
+    t->upload_fd = -1;
+    unlink(t->upload_tmp);
+    return;
+  }
+  t->upload_bytes += len;
+  if (t->upload_errno)
+    return;
+  const char *p = in;
+  while (len > 0) {
+    ssize_t n = write(t->upload_fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      t->upload_errno = n < 0 ? errno : EIO;
+      return;
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
 static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
 {
   if (t->body)
@@ -354,9 +443,11 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     t->close_after = true;
     http_response_error(&t->resp, 413, "payload_too_large",
                         "request body is larger than %" G_GINT64_FORMAT " bytes",
-                        s->config->max_body_bytes);
+                        t->upload ? s->config->vod_max_file_size : s->config->max_body_bytes);
     return send_response(s, wsi, t);
   }
+  if (t->upload)
+    return finish_upload(s, wsi, t);
   if (strcmp(t->method, "OPTIONS") == 0) {
     http_response_text(&t->resp, 204, "text/plain", NULL);
     g_string_truncate(t->resp.body, 0);
@@ -474,6 +565,12 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       return 400;
     }
     g_free(te);
+    if (strcmp(t->method, "POST") == 0 &&
+        (strcmp(t->path, API_UPLOAD_PATH) == 0 || strcmp(t->path, API_UPLOAD_PATH "/") == 0)) {
+      int r = start_upload(s, t, cl != NULL, clen);
+      g_free(cl);
+      return r;
+    }
     if (cl && clen > (guint64)s->config->max_body_bytes) {
       g_free(cl);
       t->body_too_large = true;
@@ -517,6 +614,10 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     if (status == 413) {
       return dispatch(s, wsi, t);
     }
+    if (status < 0) {
+      t->close_after = true; /* the response is ready; the body is not read */
+      return send_response(s, wsi, t);
+    }
     if (status) {
       t->close_after = true;
       http_response_text(&t->resp, status, "text/plain; charset=utf-8", "bad request\n");
@@ -529,6 +630,10 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 
   case LWS_CALLBACK_HTTP_BODY: {
     Txn *t = sess->txn;
+    if (t && t->upload) {
+      upload_body(s, t, in, len);
+      return 0;
+    }
     if (!t || !t->body)
       return -1;
     if (t->body->len + len > (size_t)s->config->max_body_bytes) {

@@ -24,6 +24,8 @@ struct JobRun {
   JobRunDone done;
   void *user;
   bool ended;
+  struct ProbeReq *probe;   /* while the probe runs */
+  bool cancel_pending;      /* cancelled while probing: finish when it answers */
 };
 
 /* The job ends with STATE; the video follows (ready, or failed with REASON). */
@@ -47,19 +49,34 @@ static void run_end(JobRun *run, const char *state, const char *reason)
   run->done(run, state, run->user);
 }
 
+/* The job was cancelled in the database: stop, remove partial files, report. */
+static void cancelled(JobRun *run)
+{
+  if (run->tick) {
+    g_source_remove(run->tick);
+    run->tick = 0;
+  }
+  run->ended = true;
+  vod_free(&run->vod);
+  util_rmtree(run->out_dir);
+  log_info(SUB, "job %s (video %s) cancelled", run->id, run->video_id);
+  run->done(run, "cancelled", run->user);
+}
+
 static gboolean on_tick(gpointer user)
 {
   JobRun *run = user;
   JobRow row;
   if (db_job_get(run->db, run->id, &row) == 0 && strcmp(row.state, "cancelled") == 0) {
-    /* Cancelled through the API (jobs_cancel): stop and clean up here. */
+    /* Cancelled through the API (jobs_cancel): stop and clean up here, or once the probe
+     * has answered. */
     db_job_row_clear(&row);
+    if (run->probe) {
+      run->cancel_pending = true;
+      return G_SOURCE_CONTINUE;
+    }
     run->tick = 0;
-    run->ended = true;
-    vod_free(&run->vod);
-    util_rmtree(run->out_dir);
-    log_info(SUB, "job %s (video %s) cancelled", run->id, run->video_id);
-    run->done(run, "cancelled", run->user);
+    cancelled(run);
     return G_SOURCE_REMOVE;
   }
   db_job_row_clear(&row);
@@ -89,6 +106,59 @@ static void on_vod_done(const char *error, const VodResult *res, void *user)
   run_end(run, "done", NULL);
 }
 
+/* The probe runs in a worker thread (a long file is read to its end; the main loop carries
+ * lives). It owns copies of what it needs; RUN is cleared if the run is freed meanwhile. */
+typedef struct ProbeReq {
+  JobRun *run;
+  char *source;
+  ProbeLimits limits;
+  ProbeInfo info;
+  char *error;
+} ProbeReq;
+
+static void probe_in_thread(GTask *task, gpointer obj, gpointer data, GCancellable *c)
+{
+  (void)obj;
+  (void)c;
+  ProbeReq *req = data;
+  probe_file(req->source, &req->limits, &req->info, &req->error);
+  g_task_return_boolean(task, TRUE);
+}
+
+static void probe_req_free(gpointer p)
+{
+  ProbeReq *req = p;
+  g_free(req->source);
+  g_free(req->error);
+  g_free(req);
+}
+
+/* Main loop: the probe has answered; start the transcode or end the job. */
+static void on_probed(GObject *obj, GAsyncResult *res, gpointer data)
+{
+  (void)obj;
+  (void)res;
+  ProbeReq *req = data;
+  JobRun *run = req->run;
+  if (run) {
+    run->probe = NULL;
+    char *err = req->error ? g_strdup(req->error) : NULL;
+    Ladder spec;
+    if (run->cancel_pending) {
+      cancelled(run);
+    } else if (!err && ladder_parse(run->cfg->live_ladder, &spec, &err) == 0 &&
+               (run->vod = vod_start(run->source, &req->info, run->out_dir, run->cfg, &spec, on_vod_done,
+                                     run, &err))) {
+      g_autofree char *json = probe_info_json(&req->info);
+      log_info(SUB, "job %s (video %s) transcoding: %s", run->id, run->video_id, json);
+    } else {
+      run_end(run, "failed", err ? err : "the transcode could not start");
+    }
+    g_free(err);
+  }
+  probe_req_free(req); /* (no run: it was freed meanwhile, the server shutting down) */
+}
+
 JobRun *job_run_start(Db *db, const Config *cfg, const JobRow *row, JobRunDone done, void *user)
 {
   JobRun *run = g_new0(JobRun, 1);
@@ -102,29 +172,22 @@ JobRun *job_run_start(Db *db, const Config *cfg, const JobRow *row, JobRunDone d
   run->done = done;
   run->user = user;
   run->started_us = g_get_monotonic_time();
+  log_info(SUB, "job %s (video %s) started, attempt %d", run->id, run->video_id, row->attempts);
 
   /* A restarted job begins afresh: nothing of an earlier attempt stays. */
   util_rmtree(run->out_dir);
   g_mkdir_with_parents(run->out_dir, 0755);
 
-  ProbeLimits lim = {cfg->vod_max_file_size, (double)cfg->vod_max_duration, (int)cfg->vod_max_width,
-                     (int)cfg->vod_max_height};
-  ProbeInfo info;
-  char *err = NULL;
-  Ladder spec;
-  if (probe_file(run->source, &lim, &info, &err) < 0 || ladder_parse(cfg->live_ladder, &spec, &err) < 0 ||
-      !(run->vod = vod_start(run->source, &info, run->out_dir, cfg, &spec, on_vod_done, run, &err))) {
-    /* Not started: the job and the video end here, and the caller gets NULL. */
-    util_rmtree(run->out_dir);
-    db_video_set_state(db, run->video_id, NULL, "failed", "import refused", err);
-    db_job_end(db, run->id, "failed", err);
-    log_warn(SUB, "job %s (video %s) refused: %s", run->id, run->video_id, err);
-    g_free(err);
-    job_run_free(&run);
-    return NULL;
-  }
-  g_autofree char *json = probe_info_json(&info);
-  log_info(SUB, "job %s (video %s) started, attempt %d: %s", run->id, run->video_id, row->attempts, json);
+  ProbeReq *req = g_new0(ProbeReq, 1);
+  req->run = run;
+  req->source = g_strdup(run->source);
+  req->limits = (ProbeLimits){cfg->vod_max_file_size, (double)cfg->vod_max_duration, (int)cfg->vod_max_width,
+                              (int)cfg->vod_max_height};
+  run->probe = req;
+  GTask *task = g_task_new(NULL, NULL, on_probed, req);
+  g_task_set_task_data(task, req, NULL);
+  g_task_run_in_thread(task, probe_in_thread);
+  g_object_unref(task);
   run->tick = g_timeout_add_seconds(1, on_tick, run);
   return run;
 }
@@ -139,6 +202,8 @@ void job_run_free(JobRun **prun)
     return;
   if (run->tick)
     g_source_remove(run->tick);
+  if (run->probe)
+    run->probe->run = NULL; /* its answer will find no run */
   vod_free(&run->vod);
   g_free(run->id);
   g_free(run->video_id);
@@ -228,4 +293,14 @@ int jobs_cancel(Db *db, const char *id)
     db_video_set_state(db, row.video_id, NULL, "failed", "import cancelled", "cancelled by an editor");
   db_job_row_clear(&row);
   return ret;
+}
+
+char *jobs_upload_path(const char *video_id, const char *filename)
+{
+  const char *dot = filename ? strrchr(filename, '.') : NULL;
+  bool plain = dot && !strchr(dot, '/') && strlen(dot + 1) >= 1 && strlen(dot + 1) <= 8;
+  for (const char *p = plain ? dot + 1 : ""; *p; p++)
+    plain &= g_ascii_isalnum(*p) != 0;
+  g_autofree char *ext = plain ? g_ascii_strdown(dot + 1, -1) : g_strdup("bin");
+  return g_strdup_printf("uploads/%s/source.%s", video_id, ext);
 }

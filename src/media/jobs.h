@@ -13,8 +13,8 @@ typedef void (*JobRunDone)(JobRun *run, const char *state, void *user);
 /* Runs the claimed job ROW (state running): probes the stored upload against the [vod]
  * limits, clears what an earlier attempt left in the video's media directory, transcodes,
  * stores renditions, duration and poster, and moves the video to `ready` (or `failed` with
- * the reason, its partial files removed). Progress and ETA go to the job row every second.
- * Returns NULL only when it could not start at all (the job and video are marked failed). */
+ * the reason, its partial files removed). The probe runs in a worker thread. Progress and
+ * ETA go to the job row every second. DONE is called once, however the run ends. */
 JobRun *job_run_start(Db *db, const Config *cfg, const JobRow *row, JobRunDone done, void *user);
 
 /* Share done, 0..1. */
@@ -35,3 +35,8 @@ void jobs_free(Jobs **jobs);
  * within a second and removes its partial files); its video becomes `failed`. Returns 0,
  * -ENOENT (no such job, or it has ended), -EIO. */
 int jobs_cancel(Db *db, const char *id);
+
+/* Where an upload of VIDEO_ID is stored, relative to the data dir:
+ * uploads/<video>/source.<ext>, the extension FILENAME's when it is short and plain, else
+ * "bin". Caller frees. */
+char *jobs_upload_path(const char *video_id, const char *filename);

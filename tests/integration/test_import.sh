@@ -55,6 +55,32 @@ eq "guests may not read jobs" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$U/
 eq "an unknown job is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $EDITOR" "$U/api/v1/jobs/nope")"
 eq "an ended job cannot be cancelled" 409 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $EDITOR" "$U/api/v1/jobs/$JOB/cancel")"
 
+# --- uploads over HTTP: the body streams to disk, the server's job transcodes it ------------
+up() { # TOKEN QUERY FILE [curl args]: prints the status code; the answer goes to $T_TMP/up.json
+  local tok=$1 q=$2 f=$3; shift 3
+  curl -s -o "$T_TMP/up.json" -w '%{http_code}' -X POST ${tok:+-H "Authorization: Bearer $tok"} \
+    -H 'Content-Type: video/mp4' --data-binary @"$f" "$@" "$U/api/v1/uploads?$q"
+}
+eq "an editor's upload is accepted (202)" 202 "$(up "$EDITOR" 'title=%E5%BF%97%E6%84%BF%E8%80%85%E8%AF%BE%E5%A0%82&kind=volunteer&filename=talk.MP4' "$CLIP")"
+UP=$(jq -r .id "$T_TMP/up.json"); UJOB=$(jq -r .job_id "$T_TMP/up.json")
+eq "the answer is the video, processing, with its job" "processing 志愿者课堂" "$(jq -r '"\(.state) \(.title)"' "$T_TMP/up.json")"
+check "the upload is stored as uploads/<video>/source.mp4, byte for byte" cmp "$CLIP" "$D/uploads/$UP/source.mp4"
+for _ in $(seq 1 600); do [ "$(db "SELECT state FROM job WHERE id = '$UJOB'")" = done ] && break; sleep 0.1; done
+v=$(curl -s -H "Authorization: Bearer $EDITOR" "$U/api/v1/videos/$UP")
+eq "the server transcoded it: ready with three renditions" "ready 3" "$(jq -r '"\(.state) \(.renditions | length)"' <<<"$v")"
+eq "viewers may not upload" 403 "$(up "$VIEWER" 'title=x' "$CLIP")"
+eq "guests may not upload" 401 "$(up "" 'title=x' "$CLIP")"
+eq "an upload without a title is refused" 400 "$(up "$EDITOR" 'kind=teacher' "$CLIP")"
+eq "a declared size over [vod] max_file_size is refused before the body" 413 \
+  "$(up "$EDITOR" 'title=big' "$CLIP" -H 'Content-Length: 99999999999999')"
+echo "not a video" >"$T_TMP/notes.txt"
+eq "a text body is accepted as an upload" 202 "$(up "$EDITOR" 'title=notes&filename=notes.mp4' "$T_TMP/notes.txt")"
+NJOB=$(jq -r .job_id "$T_TMP/up.json"); NV=$(jq -r .id "$T_TMP/up.json")
+for _ in $(seq 1 100); do [ "$(db "SELECT state FROM job WHERE id = '$NJOB'")" = failed ] && break; sleep 0.1; done
+contains "its job fails with the probe's reason" "$(db "SELECT error FROM job WHERE id = '$NJOB'")" "not a media file"
+eq "its video is failed" failed "$(db "SELECT state FROM video WHERE id = '$NV'")"
+eq "no temporary upload is left behind" "" "$(ls -A "$D/uploads" | grep '^\.incoming' || true)"
+
 # --- refusals leave nothing half-made -------------------------------------------------------
 echo "These are my notes, not a video." >"$T_TMP/notes.mp4"
 out=$("$LECTERN" import --data-dir "$D" --log-level error "$T_TMP/notes.mp4" --title "notes" 2>"$T_TMP/refuse.err")
