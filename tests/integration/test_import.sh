@@ -79,7 +79,15 @@ NJOB=$(jq -r .job_id "$T_TMP/up.json"); NV=$(jq -r .id "$T_TMP/up.json")
 for _ in $(seq 1 100); do [ "$(db "SELECT state FROM job WHERE id = '$NJOB'")" = failed ] && break; sleep 0.1; done
 contains "its job fails with the probe's reason" "$(db "SELECT error FROM job WHERE id = '$NJOB'")" "not a media file"
 eq "its video is failed" failed "$(db "SELECT state FROM video WHERE id = '$NV'")"
-eq "no temporary upload is left behind" "" "$(ls -A "$D/uploads" | grep '^\.incoming' || true)"
+curl -s -X POST -H "Authorization: Bearer $EDITOR" --limit-rate 400k --data-binary @"$CLIP" \
+  "$U/api/v1/uploads?title=dropped" >/dev/null &
+DROP=$!
+for _ in $(seq 1 50); do ls -A "$D/uploads" | grep -q '^\.incoming' && break; sleep 0.1; done
+check "an upload in progress streams to a temporary file" sh -c "ls -A '$D/uploads' | grep -q '^\.incoming'"
+kill "$DROP"; wait "$DROP" 2>/dev/null
+for _ in $(seq 1 50); do ls -A "$D/uploads" | grep -q '^\.incoming' || break; sleep 0.1; done
+eq "a dropped upload and the refused ones leave no temporary behind" "" "$(ls -A "$D/uploads" | grep '^\.incoming' || true)"
+check "the server is healthy after the dropped upload" curl -sf "$U/healthz"
 
 # --- refusals leave nothing half-made -------------------------------------------------------
 echo "These are my notes, not a video." >"$T_TMP/notes.mp4"
