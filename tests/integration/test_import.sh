@@ -89,6 +89,22 @@ for _ in $(seq 1 50); do ls -A "$D/uploads" | grep -q '^\.incoming' || break; sl
 eq "a dropped upload and the refused ones leave no temporary behind" "" "$(ls -A "$D/uploads" | grep '^\.incoming' || true)"
 check "the server is healthy after the dropped upload" curl -sf "$U/healthz"
 
+# --- containers and codecs: whatever this machine decodes ------------------------------------
+for spec in "webm|VP9 + Opus|-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -c:a libopus" \
+            "mkv|HEVC + MP3|-c:v libx265 -preset ultrafast -x265-params log-level=error -c:a libmp3lame" \
+            "mov|H.264 + AAC|-c:v libx264 -preset ultrafast -c:a aac" \
+            "ts|H.264 + MP2|-c:v libx264 -preset ultrafast -c:a mp2" \
+            "flv|H.264 + AAC|-c:v libx264 -preset ultrafast -c:a aac" \
+            "mp4|AV1 + AAC|-c:v libaom-av1 -cpu-used 8 -c:a aac"; do
+  IFS='|' read -r ext what args <<<"$spec"
+  # shellcheck disable=SC2086 # ARGS are ffmpeg options, split on purpose
+  ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=640x360:rate=30:duration=3" -f lavfi -i "sine=duration=3" \
+    $args -pix_fmt yuv420p "$T_TMP/in.$ext" 2>/dev/null
+  r=$("$LECTERN" import --data-dir "$D" --log-level error "$T_TMP/in.$ext" --title "$ext" --wait 2>/dev/null |
+    jq -r '"\(.state) \((.duration // 0) * 10 | round / 10)"')
+  eq "a .$ext file with $what is imported (3 s)" "ready 3" "$r"
+done
+
 # --- refusals leave nothing half-made -------------------------------------------------------
 echo "These are my notes, not a video." >"$T_TMP/notes.mp4"
 out=$("$LECTERN" import --data-dir "$D" --log-level error "$T_TMP/notes.mp4" --title "notes" 2>"$T_TMP/refuse.err")
