@@ -174,17 +174,20 @@ int db_job_requeue_orphans(Db *db)
   return n;
 }
 
-int db_job_json(Db *db, const char *id, char **json)
+JsonNode *db_job_json(Db *db, const char *id, int *rc)
 {
   sqlite3_stmt *st = db_prepare(db,
       "SELECT id, video_id, state, progress, eta_seconds, error, attempts, created_at, updated_at "
       "FROM job WHERE id = ?1");
+  *rc = -EIO;
   if (!st)
-    return -EIO;
+    return NULL;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(st) != SQLITE_ROW) {
+  int step = sqlite3_step(st);
+  if (step != SQLITE_ROW) {
     sqlite3_finalize(st);
-    return -ENOENT;
+    *rc = step == SQLITE_DONE ? -ENOENT : db_errno(step);
+    return NULL;
   }
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
@@ -215,7 +218,6 @@ int db_job_json(Db *db, const char *id, char **json)
   json_builder_add_string_value(b, updated);
   json_builder_end_object(b);
   sqlite3_finalize(st);
-  g_autoptr(JsonNode) root = json_builder_get_root(b);
-  *json = json_to_string(root, FALSE);
-  return 0;
+  *rc = 0;
+  return json_builder_get_root(b);
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include "db/db.h"
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 typedef struct {
   char *id, *video_id, *source, *state, *error;
@@ -33,6 +34,6 @@ int db_job_end(Db *db, const char *id, const char *state, const char *error);
  * Returns how many, or -EIO. */
 int db_job_requeue_orphans(Db *db);
 
-/* Job ID as JSON text (id, video_id, state, progress, eta_seconds, error, attempts,
- * created_at, updated_at), or -ENOENT. Caller frees *json. */
-int db_job_json(Db *db, const char *id, char **json);
+/* Job ID as the API shows it (id, video_id, state, progress, eta_seconds, error, attempts,
+ * created_at, updated_at), or NULL with *rc = -ENOENT or -EIO. Caller unrefs. */
+JsonNode *db_job_json(Db *db, const char *id, int *rc);

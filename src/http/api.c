@@ -228,15 +228,14 @@ static void api_video_get(ApiContext *ctx, const ApiCall *call, HttpResponse *re
 
 static void api_job_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  char *json = NULL;
-  int rc = db_job_json(ctx->db, call->params[0], &json);
-  if (rc < 0) {
+  int rc = 0;
+  JsonNode *node = db_job_json(ctx->db, call->params[0], &rc);
+  if (!node) {
     http_response_error(resp, rc == -ENOENT ? 404 : 500, rc == -ENOENT ? "not_found" : "internal",
                         "no such job: %s", call->params[0]);
     return;
   }
-  api_reply_json(resp, 200, json_from_string(json, NULL));
-  g_free(json);
+  api_reply_json(resp, 200, node);
 }
 
 static void api_job_cancel(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
@@ -267,20 +266,26 @@ const ApiRoute api_routes[] = {
 
 /* ---- streamed uploads ------------------------------------------------------ */
 
-int api_upload_allowed(ApiContext *ctx, const char *authorization, HttpResponse *resp)
+/* The editor behind AUTHORIZATION, or NULL with 401/403 in RESP. Caller frees. */
+static Member *upload_editor(ApiContext *ctx, const char *authorization, HttpResponse *resp)
 {
   Member *member = NULL;
   int ret = auth_bearer(ctx->db, ctx->secret, authorization, &member);
-  int allowed = -1;
   if (ret == -EACCES || !member) {
     http_response_error(resp, 401, "unauthorized", "uploads need an editor's credential: "
                         "send Authorization: Bearer <token>");
     http_response_header(resp, "www-authenticate:", "Bearer");
   } else if (!auth_role_at_least(member, ROLE_EDITOR)) {
     http_response_error(resp, 403, "forbidden", "this needs the editor role");
-  } else {
-    allowed = 0;
+    member_free(&member);
   }
+  return member;
+}
+
+int api_upload_allowed(ApiContext *ctx, const char *authorization, HttpResponse *resp)
+{
+  Member *member = upload_editor(ctx, authorization, resp);
+  int allowed = member ? 0 : -1;
   member_free(&member);
   return allowed;
 }
@@ -289,16 +294,15 @@ void api_upload_complete(ApiContext *ctx, const HttpRequest *req, const char *tm
 {
   Member *member = NULL;
   char *vid = NULL, *jid = NULL, *rel = NULL, *dest = NULL, *dir = NULL;
-  if (api_upload_allowed(ctx, req->authorization, resp) < 0)
+  if (!(member = upload_editor(ctx, req->authorization, resp)))
     goto out;
-  auth_bearer(ctx->db, ctx->secret, req->authorization, &member);
   const char *title = g_hash_table_lookup(req->query, "title");
   if (!title || !*title) {
     http_response_error(resp, 400, "invalid_field", "title is required (?title=…)");
     goto out;
   }
   int rc = db_video_create_upload(ctx->db, title, g_hash_table_lookup(req->query, "presenter"),
-                                  g_hash_table_lookup(req->query, "kind"), member ? member->id : NULL, &vid);
+                                  g_hash_table_lookup(req->query, "kind"), member->id, &vid);
   if (rc == -EINVAL) {
     http_response_error(resp, 400, "invalid_field", "title must be 1-200 characters and kind one of "
                         "model-worker, volunteer, teacher, other");

@@ -83,7 +83,7 @@ static void txn_free(HttpServer *s, Txn **pt)
   if (t->responding)
     s->in_flight--;
   g_hash_table_unref(t->query);
-  if (t->upload_fd > 0)
+  if (t->upload_fd >= 0)
     close(t->upload_fd);
   if (t->upload_tmp)
     unlink(t->upload_tmp); /* a body that never completed (or was refused) leaves nothing */
@@ -379,7 +379,6 @@ static int finish_upload(HttpServer *s, struct lws *wsi, Txn *t)
 static int start_upload(HttpServer *s, Txn *t, bool have_length, guint64 length)
 {
   t->upload = true;
-  t->upload_fd = -1;
   if (api_upload_allowed(&s->api, t->authorization, &t->resp) < 0)
     return -1; /* refused before a byte of the body is read */
   if (have_length && length > (guint64)s->config->vod_max_file_size) {
@@ -608,6 +607,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   case LWS_CALLBACK_HTTP: {
     txn_free(s, &sess->txn);
     Txn *t = sess->txn = g_new0(Txn, 1);
+    t->upload_fd = -1;
     t->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     http_response_init(&t->resp);
     int status = read_request(s, wsi, t);

@@ -1,5 +1,6 @@
 /* encoder: x264 settings shared by live and imported renditions. */
 #include "media/encoder.h"
+#include "media/h264.h"
 
 #include <math.h>
 #include <string.h>
@@ -23,4 +24,19 @@ void encoder_set_x264(GstElement *enc, const Config *cfg, guint threads, int kbp
     gst_util_set_object_arg(G_OBJECT(enc), "tune", cfg->x264_tune);
   /* key-int-max only bounds the interval should a keyframe request be lost. */
   g_object_set(enc, "bitrate", (guint)kbps, "threads", threads, "key-int-max", (guint)(gop * 2), NULL);
+}
+
+void encoder_note_codecs(GstBuffer *buf, char *out, size_t len, gint *have)
+{
+  if (g_atomic_int_get(have) || GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT))
+    return;
+  GstMapInfo map;
+  if (!gst_buffer_map(buf, &map, GST_MAP_READ))
+    return;
+  H264Info info;
+  if (h264_annexb_find_sps(map.data, map.size, &info) == 0) {
+    h264_codecs_string(&info, out, len);
+    g_atomic_int_set(have, 1);
+  }
+  gst_buffer_unmap(buf, &map);
 }

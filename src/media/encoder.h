@@ -13,3 +13,8 @@ guint encoder_x264_threads(const Config *cfg, const Ladder *ladder);
  * SEGMENT_NS at FPS (keyframes themselves come from force-key-unit events at every cut). */
 void encoder_set_x264(GstElement *enc, const Config *cfg, guint threads, int kbps,
                       GstClockTime segment_ns, double fps);
+
+/* The codecs string of a rendition, from the first keyframe it puts out: when *HAVE is 0 and
+ * BUF (H.264 byte-stream) is a keyframe with an SPS, writes "avc1.PPCCLL" to OUT and sets
+ * *HAVE (atomically; called from a streaming thread, read on the main loop). */
+void encoder_note_codecs(GstBuffer *buf, char *out, size_t len, gint *have);

@@ -482,17 +482,7 @@ static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer
     if (lag > ls->late_after_ns)
       g_atomic_int_inc(&r->late);
   }
-  if (!g_atomic_int_get(&r->have_codecs) && !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
-    GstMapInfo map;
-    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-      H264Info info264;
-      if (h264_annexb_find_sps(map.data, map.size, &info264) == 0) {
-        h264_codecs_string(&info264, r->codecs, sizeof r->codecs);
-        g_atomic_int_set(&r->have_codecs, 1);
-      }
-      gst_buffer_unmap(buf, &map);
-    }
-  }
+  encoder_note_codecs(buf, r->codecs, sizeof r->codecs, &r->have_codecs);
   return GST_PAD_PROBE_OK;
 }
 

@@ -50,6 +50,15 @@ static int stream_rotation(const AVStream *st)
   return q < 0 ? q + 360 : q;
 }
 
+/* -E2BIG with *ERR when INFO's duration is over LIMITS; checked as soon as the container
+ * declares one, and again when it is only known from the packets. */
+static int check_duration(const ProbeInfo *info, const ProbeLimits *lim, char **err)
+{
+  if (lim->max_seconds > 0 && info->duration > lim->max_seconds)
+    return fail(err, -E2BIG, "the file lasts %.0f s, over the %.0f s limit", info->duration, lim->max_seconds);
+  return 0;
+}
+
 void probe_display_size(const ProbeInfo *info, int *width, int *height)
 {
   bool quarter = info->rotation == 90 || info->rotation == 270;
@@ -199,10 +208,8 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
                lim->max_height);
     goto out;
   }
-  if (lim->max_seconds > 0 && info->duration > lim->max_seconds) {
-    ret = fail(err, -E2BIG, "the file lasts %.0f s, over the %.0f s limit", info->duration, lim->max_seconds);
+  if ((ret = check_duration(info, lim, err)) < 0)
     goto out;
-  }
 
   /* Every packet to the end: a file cut short or damaged in the middle shows here. */
   pkt = av_packet_alloc();
@@ -247,10 +254,8 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
                video_end, info->duration);
     goto out;
   }
-  if (lim->max_seconds > 0 && info->duration > lim->max_seconds) {
-    ret = fail(err, -E2BIG, "the file lasts %.0f s, over the %.0f s limit", info->duration, lim->max_seconds);
+  if ((ret = check_duration(info, lim, err)) < 0)
     goto out;
-  }
 
   ret = av_seek_frame(fmt, -1, 0, AVSEEK_FLAG_BACKWARD);
   if (ret < 0) {

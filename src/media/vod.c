@@ -12,7 +12,6 @@
 #include "media/vod.h"
 #include "core/log.h"
 #include "media/encoder.h"
-#include "media/h264.h"
 #include "media/hls_playlist.h"
 #include "media/pipeline.h"
 #include "media/poster.h"
@@ -97,17 +96,7 @@ static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer
       gst_pad_push_event(pad, segment_writer_cut_event(GST_BUFFER_PTS(buf), rt));
     store64(&r->last_rt, (gint64)rt);
   }
-  if (key && !g_atomic_int_get(&r->have_codecs)) {
-    GstMapInfo map;
-    if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-      H264Info h;
-      if (h264_annexb_find_sps(map.data, map.size, &h) == 0) {
-        h264_codecs_string(&h, r->codecs, sizeof r->codecs);
-        g_atomic_int_set(&r->have_codecs, 1);
-      }
-      gst_buffer_unmap(buf, &map);
-    }
-  }
+  encoder_note_codecs(buf, r->codecs, sizeof r->codecs, &r->have_codecs);
   return GST_PAD_PROBE_OK;
 }
 

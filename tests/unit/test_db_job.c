@@ -68,8 +68,11 @@ START_TEST(progress_end_and_json)
   ck_assert_int_eq(db_job_claim(db, a, (int)getpid(), &r), 0);
   db_job_row_clear(&r);
   ck_assert_int_eq(db_job_progress(db, a, 0.25, 30), 0);
-  char *json = NULL;
-  ck_assert_int_eq(db_job_json(db, a, &json), 0);
+  int rc = -1;
+  JsonNode *node = db_job_json(db, a, &rc);
+  ck_assert_int_eq(rc, 0);
+  char *json = json_to_string(node, FALSE);
+  json_node_unref(node);
   ck_assert_msg(strstr(json, "\"state\":\"running\"") && strstr(json, "\"progress\":0.25") &&
                 strstr(json, "\"eta_seconds\":30"), "%s", json);
   g_free(json);
@@ -80,7 +83,8 @@ START_TEST(progress_end_and_json)
   ck_assert_str_eq(r.state, "failed");
   ck_assert_str_eq(r.error, "no video stream");
   db_job_row_clear(&r);
-  ck_assert_int_eq(db_job_json(db, "nope", &json), -ENOENT);
+  ck_assert_ptr_null(db_job_json(db, "nope", &rc));
+  ck_assert_int_eq(rc, -ENOENT);
   g_free(a);
 }
 END_TEST
