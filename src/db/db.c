@@ -233,3 +233,9 @@ void db_close(Db **pdb)
   g_free(db);
   *pdb = NULL;
 }
+
+const char *db_col_text(sqlite3_stmt *st, int i)
+{
+  const unsigned char *t = sqlite3_column_text(st, i);
+  return t ? (const char *)t : NULL;
+}

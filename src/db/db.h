@@ -31,6 +31,9 @@ void db_close(Db **db);
 /* Prepares SQL on DB; on failure logs and returns NULL. */
 sqlite3_stmt *db_prepare(Db *db, const char *sql);
 
+/* Column I of the current row as text, or NULL for SQL NULL (valid until the next step). */
+const char *db_col_text(sqlite3_stmt *st, int i);
+
 /* Maps an SQLite result code to -errno: SQLITE_CONSTRAINT -> -EEXIST,
  * SQLITE_BUSY/LOCKED -> -EBUSY, others -> -EIO. */
 int db_errno(int rc);

@@ -7,11 +7,7 @@
 #include <signal.h>
 #include <string.h>
 
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-  const unsigned char *t = sqlite3_column_text(st, i);
-  return t ? g_strdup((const char *)t) : NULL;
-}
+static char *dup_col(sqlite3_stmt *st, int i) { return g_strdup(db_col_text(st, i)); }
 
 void db_job_row_clear(JobRow *j)
 {

@@ -6,12 +6,6 @@
 #include <errno.h>
 #include <string.h>
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-  const unsigned char *t = sqlite3_column_text(st, i);
-  return t ? (const char *)t : NULL;
-}
-
 /* One new video row; SOURCE and STATE are literals of ours, the rest bound. */
 static int insert_video(Db *db, const char *source, const char *state, const char *title,
                         const char *presenter, const char *kind, gint64 scheduled_start,
@@ -81,9 +75,9 @@ int db_video_find_by_key(Db *db, const char *key_hash, VideoKeyMatch *out)
   int rc = sqlite3_step(st);
   int ret = -ENOENT;
   if (rc == SQLITE_ROW) {
-    out->id = g_strdup(col_text(st, 0));
-    out->title = g_strdup(col_text(st, 1));
-    out->state = g_strdup(col_text(st, 2));
+    out->id = g_strdup(db_col_text(st, 0));
+    out->title = g_strdup(db_col_text(st, 1));
+    out->state = g_strdup(db_col_text(st, 2));
     out->scheduled_start = sqlite3_column_int64(st, 3);
     ret = 0;
   } else if (rc != SQLITE_DONE) {
@@ -114,7 +108,7 @@ int db_video_set_state(Db *db, const char *id, const char *from, const char *to,
   }
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
   if (sqlite3_step(st) == SQLITE_ROW)
-    old = g_strdup(col_text(st, 0));
+    old = g_strdup(db_col_text(st, 0));
   sqlite3_finalize(st);
   if (!old || (from && strcmp(old, from) != 0)) {
     ret = -ENOENT;
@@ -224,7 +218,7 @@ int db_rendition_get(Db *db, const char *video_id, const char *name, int *width,
   if (ret == 0) {
     *width = sqlite3_column_int(st, 0);
     *height = sqlite3_column_int(st, 1);
-    *codecs = g_strdup(col_text(st, 2));
+    *codecs = g_strdup(db_col_text(st, 2));
     *frame_rate = sqlite3_column_double(st, 3);
   }
   sqlite3_finalize(st);
@@ -240,7 +234,7 @@ int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids)
   *ids = g_ptr_array_new_with_free_func(g_free);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    g_ptr_array_add(*ids, g_strdup(col_text(st, 0)));
+    g_ptr_array_add(*ids, g_strdup(db_col_text(st, 0)));
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) {
     g_clear_pointer(ids, g_ptr_array_unref);
@@ -255,7 +249,7 @@ char *db_video_visibility(Db *db, const char *id)
   if (!st)
     return NULL;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-  char *v = sqlite3_step(st) == SQLITE_ROW ? g_strdup(col_text(st, 0)) : NULL;
+  char *v = sqlite3_step(st) == SQLITE_ROW ? g_strdup(db_col_text(st, 0)) : NULL;
   sqlite3_finalize(st);
   return v;
 }
@@ -274,7 +268,7 @@ static void add_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col
 static void add_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
 {
   json_builder_set_member_name(b, name);
-  const char *t = col_text(st, col);
+  const char *t = db_col_text(st, col);
   if (t)
     json_builder_add_string_value(b, t);
   else
@@ -307,7 +301,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
   add_text(b, "category", st, 4);
   add_text(b, "description", st, 5);
   json_builder_set_member_name(b, "tags");
-  JsonNode *tags = json_from_string(col_text(st, 6), NULL);
+  JsonNode *tags = json_from_string(db_col_text(st, 6), NULL);
   if (tags && JSON_NODE_HOLDS_ARRAY(tags))
     json_builder_add_value(b, tags);
   else {
@@ -328,7 +322,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
   add_time(b, "scheduled_start", st, 12);
   add_time(b, "publish_at", st, 13);
   json_builder_set_member_name(b, "poster_url");
-  const char *poster = col_text(st, 14);
+  const char *poster = db_col_text(st, 14);
   if (poster) {
     g_autofree char *u = g_strdup_printf("/hls/%s/%s", id, poster);
     json_builder_add_string_value(b, u);
@@ -337,7 +331,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
   }
   add_time(b, "created_at", st, 15);
   add_time(b, "updated_at", st, 16);
-  const char *state = col_text(st, 8);
+  const char *state = db_col_text(st, 8);
   bool playable = state && (!strcmp(state, "live") || !strcmp(state, "ready"));
   json_builder_set_member_name(b, "hls_url");
   g_autofree char *hls = g_strdup_printf("/hls/%s/master.m3u8", id);
@@ -368,7 +362,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
       json_builder_set_member_name(b, "frame_rate");
       json_builder_add_double_value(b, sqlite3_column_double(st, 6));
       json_builder_set_member_name(b, "playlist_url");
-      g_autofree char *u = g_strdup_printf("/hls/%s/%s", id, col_text(st, 7));
+      g_autofree char *u = g_strdup_printf("/hls/%s/%s", id, db_col_text(st, 7));
       json_builder_add_string_value(b, u);
       json_builder_end_object(b);
     }
