@@ -49,6 +49,10 @@ const ConfKey config_keys[] = {
   { "http", "hls_segment_max_age", CONF_INT, 0, 31536000, NULL, "31536000", OFF(hls_segment_max_age),
     "Cache-Control max-age, in seconds, for segments, posters and storyboards; they are never "
     "rewritten, so they are also marked immutable." },
+  { "http", "api_max_age", CONF_INT, 0, 3600, NULL, "10", OFF(api_max_age),
+    "Cache-Control max-age, in seconds, of public API reads answered to guests: an HTTP cache "
+    "in front may serve them this long, then revalidates with ETag / Last-Modified. Answers to "
+    "signed-in members are private and always revalidated." },
 
   { "rtmp", "app", CONF_STRING, 0, 0, NULL, "live", OFF(rtmp_app),
     "Application name in the publish URL: presenters publish to rtmp://HOST:PORT/<app>/<stream key>." },
@@ -365,6 +369,7 @@ char *config_render_sample(void)
 
 char *config_db_path(const Config *c) { return g_build_filename(c->data_dir, "lectern.db", NULL); }
 char *config_media_dir(const Config *c) { return g_build_filename(c->data_dir, "media", NULL); }
+char *config_images_dir(const Config *c) { return g_build_filename(c->data_dir, "images", NULL); }
 char *config_secret_path(const Config *c) { return g_build_filename(c->data_dir, "secret.key", NULL); }
 
 char *config_web_dir(const Config *c)

@@ -23,6 +23,7 @@ typedef struct {
   gint64 hls_live_playlist_max_age;
   gint64 hls_vod_playlist_max_age;
   gint64 hls_segment_max_age;
+  gint64 api_max_age;
   /* [rtmp] */
   char *rtmp_app;
   gint64 rtmp_max_connections;
@@ -88,6 +89,8 @@ char *config_render_sample(void);
 /* Derived paths under data_dir. Caller frees. */
 char *config_db_path(const Config *c);
 char *config_media_dir(const Config *c);
+/* <data_dir>/images: column covers and replaced posters, named by content. Caller frees. */
+char *config_images_dir(const Config *c);
 char *config_secret_path(const Config *c);
 /* web_dir, or the web/ of the source tree when empty. Caller frees. */
 char *config_web_dir(const Config *c);

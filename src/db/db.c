@@ -1,6 +1,7 @@
 /* db: the SQLite database — open, pragmas, migrations compiled from schemas/sql. */
 #include "db/db.h"
 #include "core/log.h"
+#include "db/db_search.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -113,9 +114,35 @@ static int exec(Db *db, const char *sql, char **err)
   return 0;
 }
 
-int db_begin(Db *db) { return exec(db, "BEGIN IMMEDIATE", NULL); }
-int db_commit(Db *db) { return exec(db, "COMMIT", NULL); }
-void db_rollback(Db *db) { exec(db, "ROLLBACK", NULL); }
+/* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are savepoints, so a
+ * function that needs atomicity can open one whether or not its caller already has. */
+int db_begin(Db *db)
+{
+  int ret = exec(db, db->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", NULL);
+  if (ret == 0)
+    db->depth++;
+  return ret;
+}
+
+int db_commit(Db *db)
+{
+  int ret = exec(db, db->depth > 1 ? "RELEASE nested" : "COMMIT", NULL);
+  if (ret == 0 && db->depth > 0)
+    db->depth--;
+  return ret;
+}
+
+void db_rollback(Db *db)
+{
+  if (db->depth > 1) {
+    exec(db, "ROLLBACK TO nested", NULL);
+    exec(db, "RELEASE nested", NULL);
+    db->depth--;
+    return;
+  }
+  exec(db, "ROLLBACK", NULL);
+  db->depth = 0;
+}
 
 int db_migrate(Db *db, int target, char **err)
 {
@@ -211,6 +238,8 @@ int db_open(const char *path, int target, Db **out, char **err)
 
   if ((ret = db_migrate(db, target, err)) < 0)
     goto fail;
+  if (db_schema_version(db) >= 5 && db_search_sync(db) < 0)
+    log_warn("db", "%s: the search index could not be rebuilt; searches may miss videos", path);
 
   *out = db;
   return 0;

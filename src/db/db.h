@@ -6,6 +6,7 @@
 typedef struct Db {
   sqlite3 *conn;
   char *path;
+  int depth;  /* open transactions: 1 = BEGIN, more = savepoints inside it */
 } Db;
 
 /* The schema version this binary brings (the highest migration number). */
@@ -38,7 +39,8 @@ const char *db_col_text(sqlite3_stmt *st, int i);
  * SQLITE_BUSY/LOCKED -> -EBUSY, others -> -EIO. */
 int db_errno(int rc);
 
-/* Runs BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -errno. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; inside an open transaction they make, release
+ * or roll back a savepoint instead. Return 0 or -errno. */
 int db_begin(Db *db);
 int db_commit(Db *db);
 void db_rollback(Db *db);

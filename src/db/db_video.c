@@ -2,6 +2,7 @@
 #include "db/db_video.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "db/db_search.h"
 
 #include <errno.h>
 #include <string.h>
@@ -37,17 +38,24 @@ static int insert_video(Db *db, const char *source, const char *state, const cha
   else
     sqlite3_bind_null(st, 7);
   sqlite3_bind_int64(st, 8, util_now());
-  int rc = sqlite3_step(st);
+  int ret = db_begin(db);
+  bool begun = ret == 0;
+  int rc = begun ? sqlite3_step(st) : SQLITE_BUSY;
   int ext = sqlite3_extended_errcode(db->conn);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    g_free(vid);
-    if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
-      return -EINVAL;
-    return db_errno(rc);
+  if (begun && rc == SQLITE_DONE && (ret = db_search_index_video(db, vid)) == 0 &&
+      (ret = db_commit(db)) == 0) {
+    *id = vid;
+    return 0;
   }
-  *id = vid;
-  return 0;
+  if (begun)
+    db_rollback(db);
+  g_free(vid);
+  if (ret < 0)
+    return ret;
+  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
+    return -EINVAL;
+  return db_errno(rc);
 }
 
 int db_video_create_live(Db *db, const char *title, const char *presenter, const char *kind,
@@ -243,17 +251,6 @@ int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids)
   return 0;
 }
 
-char *db_video_visibility(Db *db, const char *id)
-{
-  sqlite3_stmt *st = db_prepare(db, "SELECT visibility FROM video WHERE id = ?1");
-  if (!st)
-    return NULL;
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-  char *v = sqlite3_step(st) == SQLITE_ROW ? g_strdup(db_col_text(st, 0)) : NULL;
-  sqlite3_finalize(st);
-  return v;
-}
-
 static void add_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
 {
   json_builder_set_member_name(b, name);
@@ -275,12 +272,60 @@ static void add_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col
     json_builder_add_null_value(b);
 }
 
+void db_video_build(JsonBuilder *b, sqlite3_stmt *st, int c)
+{
+  const char *id = db_col_text(st, c + 0);
+  add_text(b, "id", st, c + 0);
+  add_text(b, "title", st, c + 1);
+  add_text(b, "presenter", st, c + 2);
+  add_text(b, "presenter_kind", st, c + 3);
+  add_text(b, "category", st, c + 4);
+  add_text(b, "description", st, c + 5);
+  json_builder_set_member_name(b, "tags");
+  JsonNode *tags = json_from_string(db_col_text(st, c + 6), NULL);
+  if (tags && JSON_NODE_HOLDS_ARRAY(tags))
+    json_builder_add_value(b, tags);
+  else {
+    if (tags)
+      json_node_unref(tags);
+    json_builder_begin_array(b);
+    json_builder_end_array(b);
+  }
+  add_text(b, "source", st, c + 7);
+  add_text(b, "state", st, c + 8);
+  add_text(b, "failure_reason", st, c + 9);
+  add_text(b, "visibility", st, c + 10);
+  json_builder_set_member_name(b, "duration");
+  if (sqlite3_column_type(st, c + 11) == SQLITE_NULL)
+    json_builder_add_null_value(b);
+  else
+    json_builder_add_double_value(b, sqlite3_column_int64(st, c + 11) / 1000.0);
+  add_time(b, "scheduled_start", st, c + 12);
+  add_time(b, "publish_at", st, c + 13);
+  json_builder_set_member_name(b, "poster_url");
+  const char *poster = db_col_text(st, c + 14);
+  if (poster && poster[0] == '/') {
+    json_builder_add_string_value(b, poster); /* a replaced poster: /images/… */
+  } else if (poster) {
+    g_autofree char *u = g_strdup_printf("/hls/%s/%s", id, poster);
+    json_builder_add_string_value(b, u);
+  } else {
+    json_builder_add_null_value(b);
+  }
+  add_time(b, "created_at", st, c + 15);
+  add_time(b, "updated_at", st, c + 16);
+  const char *state = db_col_text(st, c + 8);
+  bool playable = state && (!strcmp(state, "live") || !strcmp(state, "ready"));
+  json_builder_set_member_name(b, "hls_url");
+  g_autofree char *hls = g_strdup_printf("/hls/%s/master.m3u8", id);
+  json_builder_add_string_value(b, hls);
+  json_builder_set_member_name(b, "playable");
+  json_builder_add_boolean_value(b, playable);
+}
+
 JsonNode *db_video_json(Db *db, const char *id, int *rc)
 {
-  sqlite3_stmt *st = db_prepare(db,
-      "SELECT id, title, presenter, presenter_kind, category, description, tags, source, state, "
-      "failure_reason, visibility, duration_ms, scheduled_start, publish_at, poster, created_at, "
-      "updated_at FROM video WHERE id = ?1");
+  sqlite3_stmt *st = db_prepare(db, "SELECT " DB_VIDEO_COLS " FROM video v WHERE v.id = ?1");
   if (!st) {
     *rc = -EIO;
     return NULL;
@@ -294,50 +339,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
   }
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
-  add_text(b, "id", st, 0);
-  add_text(b, "title", st, 1);
-  add_text(b, "presenter", st, 2);
-  add_text(b, "presenter_kind", st, 3);
-  add_text(b, "category", st, 4);
-  add_text(b, "description", st, 5);
-  json_builder_set_member_name(b, "tags");
-  JsonNode *tags = json_from_string(db_col_text(st, 6), NULL);
-  if (tags && JSON_NODE_HOLDS_ARRAY(tags))
-    json_builder_add_value(b, tags);
-  else {
-    if (tags)
-      json_node_unref(tags);
-    json_builder_begin_array(b);
-    json_builder_end_array(b);
-  }
-  add_text(b, "source", st, 7);
-  add_text(b, "state", st, 8);
-  add_text(b, "failure_reason", st, 9);
-  add_text(b, "visibility", st, 10);
-  json_builder_set_member_name(b, "duration");
-  if (sqlite3_column_type(st, 11) == SQLITE_NULL)
-    json_builder_add_null_value(b);
-  else
-    json_builder_add_double_value(b, sqlite3_column_int64(st, 11) / 1000.0);
-  add_time(b, "scheduled_start", st, 12);
-  add_time(b, "publish_at", st, 13);
-  json_builder_set_member_name(b, "poster_url");
-  const char *poster = db_col_text(st, 14);
-  if (poster) {
-    g_autofree char *u = g_strdup_printf("/hls/%s/%s", id, poster);
-    json_builder_add_string_value(b, u);
-  } else {
-    json_builder_add_null_value(b);
-  }
-  add_time(b, "created_at", st, 15);
-  add_time(b, "updated_at", st, 16);
-  const char *state = db_col_text(st, 8);
-  bool playable = state && (!strcmp(state, "live") || !strcmp(state, "ready"));
-  json_builder_set_member_name(b, "hls_url");
-  g_autofree char *hls = g_strdup_printf("/hls/%s/master.m3u8", id);
-  json_builder_add_string_value(b, hls);
-  json_builder_set_member_name(b, "playable");
-  json_builder_add_boolean_value(b, playable);
+  db_video_build(b, st, 0);
   sqlite3_finalize(st);
 
   json_builder_set_member_name(b, "renditions");
@@ -369,9 +371,286 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
     sqlite3_finalize(st);
   }
   json_builder_end_array(b);
+
+  json_builder_set_member_name(b, "chapters");
+  json_builder_begin_array(b);
+  st = db_prepare(db, "SELECT start_ms, title FROM chapter WHERE video_id = ?1 ORDER BY start_ms");
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      json_builder_begin_object(b);
+      json_builder_set_member_name(b, "start");
+      json_builder_add_double_value(b, sqlite3_column_int64(st, 0) / 1000.0);
+      add_text(b, "title", st, 1);
+      json_builder_end_object(b);
+    }
+    sqlite3_finalize(st);
+  }
+  json_builder_end_array(b);
+
+  /* The published columns it is shown in (archived or unpublished ones are editors' business). */
+  json_builder_set_member_name(b, "columns");
+  json_builder_begin_array(b);
+  st = db_prepare(db,
+      "SELECT c.slug, c.title FROM topic_column_item i JOIN topic_column c ON c.id = i.column_id "
+      "WHERE i.video_id = ?1 AND " DB_COLUMN_PUBLIC " ORDER BY c.title");
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), util_now());
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      json_builder_begin_object(b);
+      add_text(b, "slug", st, 0);
+      add_text(b, "title", st, 1);
+      json_builder_end_object(b);
+    }
+    sqlite3_finalize(st);
+  }
+  json_builder_end_array(b);
   json_builder_end_object(b);
   JsonNode *node = json_builder_get_root(b);
   g_object_unref(b);
   *rc = 0;
   return node;
+}
+
+bool db_video_is_viewable(Db *db, const char *id)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT 1 FROM video v WHERE v.id = ?1 AND (v.visibility = 'unlisted' OR "
+      "(v.visibility = 'published' AND coalesce(v.publish_at, 0) <= :now))");
+  if (!st)
+    return false;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), util_now());
+  bool ok = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return ok;
+}
+
+/* The list query in parts: the search join only when there is a query. Every value is a
+ * bound parameter; the parts are constants. */
+#define LIST_FROM_SEARCH \
+  " FROM video v JOIN (SELECT video_id, bm25(video_search, 0.0, 10.0, 5.0, 3.0, 1.0) AS rank " \
+  "FROM video_search WHERE video_search MATCH :match) s ON s.video_id = v.id"
+#define LIST_FROM_PLAIN " FROM video v JOIN (SELECT 0.0 AS rank) s"
+#define LIST_WHERE \
+  " WHERE (:category IS NULL OR v.category = :category)" \
+  " AND (:kind IS NULL OR v.presenter_kind = :kind)" \
+  " AND (:state IS NULL OR v.state = :state)" \
+  " AND (:column IS NULL OR EXISTS (SELECT 1 FROM topic_column_item i JOIN topic_column c " \
+  "ON c.id = i.column_id WHERE i.video_id = v.id AND c.slug = :column))" \
+  " AND CASE coalesce(:visibility, 'public') WHEN 'public' THEN " DB_VIDEO_PUBLIC \
+  " WHEN 'any' THEN 1 ELSE v.visibility = :visibility END"
+#define LIST_ORDER \
+  " ORDER BY CASE WHEN :sort = 3 THEN s.rank END," \
+  " CASE WHEN :sort = 2 THEN coalesce(v.scheduled_start, 9000000000000) END," \
+  " CASE WHEN :sort = 1 THEN coalesce(v.publish_at, v.created_at) END," \
+  " coalesce(v.publish_at, v.created_at) DESC, v.id" \
+  " LIMIT :limit OFFSET :offset"
+
+static void bind_named_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+  int i = sqlite3_bind_parameter_index(st, name);
+  if (i && value)
+    sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_named_int(sqlite3_stmt *st, const char *name, gint64 value)
+{
+  int i = sqlite3_bind_parameter_index(st, name);
+  if (i)
+    sqlite3_bind_int64(st, i, value);
+}
+
+static void bind_filter(sqlite3_stmt *st, const VideoFilter *f)
+{
+  bind_named_text(st, ":match", f->match);
+  bind_named_text(st, ":category", f->category);
+  bind_named_text(st, ":kind", f->kind);
+  bind_named_text(st, ":state", f->state);
+  bind_named_text(st, ":column", f->column_slug);
+  bind_named_text(st, ":visibility", f->visibility);
+  bind_named_int(st, ":now", util_now());
+  bind_named_int(st, ":sort", f->sort);
+  bind_named_int(st, ":limit", f->limit);
+  bind_named_int(st, ":offset", f->offset);
+}
+
+JsonNode *db_video_list_json(Db *db, const VideoFilter *f, gint64 *total, int *rc)
+{
+  const char *from = f->match ? LIST_FROM_SEARCH : LIST_FROM_PLAIN;
+  g_autofree char *count_sql = g_strconcat("SELECT count(*)", from, LIST_WHERE, NULL);
+  g_autofree char *list_sql = g_strconcat("SELECT " DB_VIDEO_COLS, from, LIST_WHERE, LIST_ORDER, NULL);
+
+  sqlite3_stmt *st = db_prepare(db, count_sql);
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  bind_filter(st, f);
+  int r = sqlite3_step(st);
+  *total = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  if (r != SQLITE_ROW || !(st = db_prepare(db, list_sql))) {
+    *rc = r != SQLITE_ROW ? db_errno(r) : -EIO;
+    return NULL;
+  }
+  bind_filter(st, f);
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_array(b);
+  while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    json_builder_begin_object(b);
+    db_video_build(b, st, 0);
+    json_builder_end_object(b);
+  }
+  sqlite3_finalize(st);
+  json_builder_end_array(b);
+  JsonNode *node = json_builder_get_root(b);
+  g_object_unref(b);
+  if (r != SQLITE_DONE) {
+    json_node_unref(node);
+    *rc = db_errno(r);
+    return NULL;
+  }
+  *rc = 0;
+  return node;
+}
+
+/* One UPDATE per field, so the column name is never a value. */
+static const char *const field_sql[] = {
+  [VIDEO_TITLE] = "UPDATE video SET title = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_PRESENTER] = "UPDATE video SET presenter = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_KIND] = "UPDATE video SET presenter_kind = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_CATEGORY] = "UPDATE video SET category = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_DESCRIPTION] = "UPDATE video SET description = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_TAGS] = "UPDATE video SET tags = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_VISIBILITY] = "UPDATE video SET visibility = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_POSTER] = "UPDATE video SET poster = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_PUBLISH_AT] = "UPDATE video SET publish_at = ?2, updated_at = ?3 WHERE id = ?1",
+  [VIDEO_SCHEDULED_START] = "UPDATE video SET scheduled_start = ?2, updated_at = ?3 WHERE id = ?1",
+};
+
+static int set_field(Db *db, const char *id, VideoField f, const char *text, gint64 t)
+{
+  int ret = db_begin(db);
+  if (ret < 0)
+    return ret;
+  sqlite3_stmt *st = db_prepare(db, field_sql[f]);
+  if (!st) {
+    db_rollback(db);
+    return -EIO;
+  }
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  if (f >= VIDEO_PUBLISH_AT) {
+    if (t)
+      sqlite3_bind_int64(st, 2, t);
+    else
+      sqlite3_bind_null(st, 2);
+  } else {
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+  }
+  sqlite3_bind_int64(st, 3, util_now());
+  int rc = sqlite3_step(st);
+  int ext = sqlite3_extended_errcode(db->conn);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    ret = ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL ? -EINVAL : db_errno(rc);
+  else if (sqlite3_changes(db->conn) == 0)
+    ret = -ENOENT;
+  else if (f <= VIDEO_TAGS)
+    ret = db_search_index_video(db, id);
+  if (ret == 0)
+    ret = db_commit(db);
+  if (ret < 0)
+    db_rollback(db);
+  return ret;
+}
+
+int db_video_set_text(Db *db, const char *id, VideoField f, const char *value)
+{
+  g_return_val_if_fail(f < VIDEO_PUBLISH_AT && value, -EINVAL);
+  return set_field(db, id, f, value, 0);
+}
+
+int db_video_set_time(Db *db, const char *id, VideoField f, gint64 t)
+{
+  g_return_val_if_fail(f >= VIDEO_PUBLISH_AT && f < G_N_ELEMENTS(field_sql), -EINVAL);
+  return set_field(db, id, f, NULL, t);
+}
+
+int db_video_set_chapters(Db *db, const char *id, const ChapterRow *rows, size_t n)
+{
+  int ret = db_begin(db);
+  if (ret < 0)
+    return ret;
+  sqlite3_stmt *st = db_prepare(db, "UPDATE video SET updated_at = ?2 WHERE id = ?1");
+  int rc = SQLITE_ERROR;
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, util_now());
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+  }
+  if (rc != SQLITE_DONE || sqlite3_changes(db->conn) == 0) {
+    db_rollback(db);
+    return rc == SQLITE_DONE ? -ENOENT : -EIO;
+  }
+  st = db_prepare(db, "DELETE FROM chapter WHERE video_id = ?1");
+  rc = SQLITE_ERROR;
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+  }
+  st = rc == SQLITE_DONE ? db_prepare(db, "INSERT INTO chapter (video_id, start_ms, title) VALUES (?1, ?2, ?3)") : NULL;
+  if (!st) {
+    db_rollback(db);
+    return -EIO;
+  }
+  for (size_t i = 0; i < n && ret == 0; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, rows[i].start_ms);
+    sqlite3_bind_text(st, 3, rows[i].title, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+      int ext = sqlite3_extended_errcode(db->conn);
+      ret = (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_PRIMARYKEY ||
+             ext == SQLITE_CONSTRAINT_NOTNULL) ? -EINVAL : db_errno(rc);
+    }
+  }
+  sqlite3_finalize(st);
+  if (ret == 0)
+    ret = db_commit(db);
+  if (ret < 0)
+    db_rollback(db);
+  return ret;
+}
+
+gint64 db_video_updated_at(Db *db, const char *id)
+{
+  sqlite3_stmt *st = db_prepare(db, "SELECT updated_at FROM video WHERE id = ?1");
+  if (!st)
+    return 0;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  gint64 t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  return t;
+}
+
+gint64 db_catalog_changed_at(Db *db)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT max(coalesce((SELECT max(updated_at) FROM video), 0),"
+      " coalesce((SELECT max(updated_at) FROM topic_column), 0),"
+      " coalesce((SELECT max(created_at) FROM category), 0),"
+      " coalesce((SELECT max(publish_at) FROM video WHERE publish_at <= :now), 0),"
+      " coalesce((SELECT max(publish_from) FROM topic_column WHERE publish_from <= :now), 0),"
+      " coalesce((SELECT max(publish_until) FROM topic_column WHERE publish_until <= :now), 0))");
+  if (!st)
+    return 0;
+  sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), util_now());
+  gint64 t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  return t;
 }

@@ -62,9 +62,86 @@ int db_rendition_get(Db *db, const char *video_id, const char *name, int *width,
 /* Ids of videos in STATE (caller frees the array). Returns 0 or -EIO. */
 int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids);
 
-/* The video as the API shows it, renditions and URLs included, or NULL
- * (-ENOENT in *rc when missing, -EIO). HLS_BASE is "/hls". */
+/* The columns of a video row that db_video_build() reads, for "SELECT " DB_VIDEO_COLS
+ * " FROM video v ...", and their count. */
+#define DB_VIDEO_COLS \
+  "v.id, v.title, v.presenter, v.presenter_kind, v.category, v.description, v.tags, " \
+  "v.source, v.state, v.failure_reason, v.visibility, v.duration_ms, v.scheduled_start, " \
+  "v.publish_at, v.poster, v.created_at, v.updated_at"
+#define DB_VIDEO_NCOLS 17
+
+/* SQL conditions (bind :now to the current Unix time): a video anyone may find in lists
+ * and search — published, its publish time reached, scheduled, live or ready; a column
+ * anyone may see — not archived and inside its publish window. */
+#define DB_VIDEO_PUBLIC \
+  "(v.visibility = 'published' AND coalesce(v.publish_at, 0) <= :now " \
+  "AND v.state IN ('scheduled', 'live', 'ready'))"
+#define DB_COLUMN_PUBLIC \
+  "(c.archived = 0 AND coalesce(c.publish_from, 0) <= :now " \
+  "AND (c.publish_until IS NULL OR c.publish_until > :now))"
+
+/* Adds the members of a video (id, title, …, hls_url, playable) to the object B is
+ * building, from the row of ST whose DB_VIDEO_COLS start at column COL0. */
+void db_video_build(JsonBuilder *b, sqlite3_stmt *st, int col0);
+
+/* The video as the API shows it: its fields, renditions, chapters and the published
+ * columns it is in; or NULL (-ENOENT in *rc when missing, -EIO). */
 JsonNode *db_video_json(Db *db, const char *id, int *rc);
 
-/* Visibility of ID ("draft", ...), or NULL. Caller frees. */
-char *db_video_visibility(Db *db, const char *id);
+/* May someone who is not an editor see video ID by its id? Published ones whose publish
+ * time has come, and unlisted ones, yes; drafts and missing videos, no. */
+bool db_video_is_viewable(Db *db, const char *id);
+
+typedef enum {
+  VIDEO_SORT_NEWEST,     /* publish time (or creation) newest first */
+  VIDEO_SORT_OLDEST,
+  VIDEO_SORT_UPCOMING,   /* scheduled start, soonest first */
+  VIDEO_SORT_RELEVANCE,  /* search rank (needs match), then newest */
+} VideoSort;
+
+typedef struct {
+  const char *match;       /* an FTS5 query from db_search_query(), or NULL */
+  const char *category;    /* each filter NULL for any */
+  const char *kind;
+  const char *column_slug;
+  const char *state;
+  const char *visibility;  /* NULL: only what DB_VIDEO_PUBLIC lets anyone see;
+                              "draft"/"published"/"unlisted"; "any" */
+  VideoSort sort;
+  int limit, offset;
+} VideoFilter;
+
+/* The videos F selects, as a JSON array of db_video_build() objects, with the number
+ * that match in all (ignoring limit and offset) in *TOTAL. Returns NULL with -EIO in *RC. */
+JsonNode *db_video_list_json(Db *db, const VideoFilter *f, gint64 *total, int *rc);
+
+/* Editable fields of a video. */
+typedef enum {
+  VIDEO_TITLE, VIDEO_PRESENTER, VIDEO_KIND, VIDEO_CATEGORY, VIDEO_DESCRIPTION, VIDEO_TAGS,
+  VIDEO_VISIBILITY, VIDEO_POSTER,                 /* text */
+  VIDEO_PUBLISH_AT, VIDEO_SCHEDULED_START,        /* times */
+} VideoField;
+
+/* Sets text field F of video ID to VALUE (VIDEO_TAGS: a JSON array text; VIDEO_POSTER: a
+ * path in the video's directory or an absolute URL path) or time field F to T (0 clears
+ * it), updates updated_at and the search index. Returns 0, -ENOENT (no video), -EINVAL (the
+ * schema refuses the value), -EIO. */
+int db_video_set_text(Db *db, const char *id, VideoField f, const char *value);
+int db_video_set_time(Db *db, const char *id, VideoField f, gint64 t);
+
+typedef struct {
+  gint64 start_ms;
+  const char *title;
+} ChapterRow;
+
+/* Replaces the chapters of video ID with the N in ROWS. Returns 0, -ENOENT, -EINVAL (a
+ * start repeated, a title the schema refuses), -EIO. */
+int db_video_set_chapters(Db *db, const char *id, const ChapterRow *rows, size_t n);
+
+/* Last change of video ID (updated_at), or 0 when there is none. */
+gint64 db_video_updated_at(Db *db, const char *id);
+
+/* When anything a public list shows last changed: the newest update of a video, column or
+ * category, or a publish time or window edge that has since passed. */
+gint64 db_catalog_changed_at(Db *db);
+

@@ -1,6 +1,8 @@
 /* api: the JSON API under /api/v1 — a table of routes, each with the role it needs. */
 #include "http/api.h"
+#include "http/api_catalog.h"
 #include "core/util.h"
+#include "db/db_audit.h"
 #include "db/db_job.h"
 #include "db/db_video.h"
 #include "media/jobs.h"
@@ -18,8 +20,22 @@
 void api_reply_json(HttpResponse *resp, int status, JsonNode *node)
 {
   char *text = json_to_string(node, FALSE);
-  http_response_text(resp, status, "application/json; charset=utf-8", text);
-  http_response_header(resp, "cache-control:", "no-store");
+  /* Text fields are stored as editors typed them, markup included. Outside strings JSON
+   * never holds <, > or &, so escaping them everywhere keeps the value and means a
+   * response pasted into HTML, or sniffed as it, cannot start a tag. */
+  GString *out = g_string_sized_new(strlen(text) + 16);
+  for (const char *p = text; *p; p++) {
+    if (*p == '<')
+      g_string_append(out, "\\u003c");
+    else if (*p == '>')
+      g_string_append(out, "\\u003e");
+    else if (*p == '&')
+      g_string_append(out, "\\u0026");
+    else
+      g_string_append_c(out, *p);
+  }
+  http_response_text(resp, status, "application/json; charset=utf-8", out->str);
+  g_string_free(out, TRUE);
   g_free(text);
   json_node_unref(node);
 }
@@ -174,8 +190,9 @@ static void api_events_create(ApiContext *ctx, const ApiCall *call, HttpResponse
     return;
   JsonObject *o = json_node_get_object(node);
   EventRequest req = { 0 };
-  static const char *names[] = {"title", "presenter", "kind", "starts"};
-  const char **slots[] = {&req.title, &req.presenter, &req.kind, &req.starts};
+  const char *visibility = NULL;
+  static const char *names[] = {"title", "presenter", "kind", "starts", "visibility"};
+  const char **slots[] = {&req.title, &req.presenter, &req.kind, &req.starts, &visibility};
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
     if (!opt_string(o, names[i], slots[i])) {
       http_response_error(resp, 400, "invalid_field", "%s must be a string", names[i]);
@@ -186,42 +203,41 @@ static void api_events_create(ApiContext *ctx, const ApiCall *call, HttpResponse
     http_response_error(resp, 400, "invalid_field", "title is required");
     goto out;
   }
+  if (visibility && strcmp(visibility, "draft") && strcmp(visibility, "published") &&
+      strcmp(visibility, "unlisted")) {
+    http_response_error(resp, 400, "invalid_field", "visibility must be draft, published or unlisted");
+    goto out;
+  }
+  if (db_begin(ctx->db) < 0) {
+    http_response_error(resp, 503, "busy", "the database is busy; try again");
+    goto out;
+  }
   JsonNode *result = NULL;
   const char *field = NULL, *msg = NULL;
   int rc = event_create(ctx->db, ctx->config, ctx->secret, &req, call->member->id, &result,
                         &field, &msg);
-  if (rc == -EINVAL) {
-    http_response_error(resp, 400, "invalid_field", "%s", msg);
-    goto out;
-  }
+  JsonObject *ro = result ? json_node_get_object(result) : NULL;
+  const char *vid = ro ? json_object_get_string_member(ro, "id") : NULL;
+  if (rc == 0 && visibility && (rc = db_video_set_text(ctx->db, vid, VIDEO_VISIBILITY, visibility)) == 0)
+    json_object_set_string_member(ro, "visibility", visibility);
+  if (rc == 0)
+    rc = db_audit_add(ctx->db, call->member->id, call->member->display_name, "video.schedule",
+                      "video", vid, node);
+  if (rc == 0)
+    rc = db_commit(ctx->db);
   if (rc < 0) {
-    http_response_error(resp, 500, "internal", "could not schedule the lesson");
+    db_rollback(ctx->db);
+    if (result)
+      json_node_unref(result);
+    if (rc == -EINVAL)
+      http_response_error(resp, 400, "invalid_field", "%s", msg);
+    else
+      http_response_error(resp, 500, "internal", "could not schedule the lesson");
     goto out;
   }
   api_reply_json(resp, 201, result);
 out:
   json_node_unref(node);
-}
-
-static void api_video_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
-{
-  const char *id = call->params[0];
-  /* Drafts are for editors; everyone else sees published and unlisted videos. */
-  char *vis = db_video_visibility(ctx->db, id);
-  bool allowed = vis && (strcmp(vis, "draft") != 0 || auth_role_at_least(call->member, ROLE_EDITOR));
-  g_free(vis);
-  if (!allowed) {
-    http_response_error(resp, 404, "not_found", "no such video: %s", id);
-    return;
-  }
-  int rc = 0;
-  JsonNode *node = db_video_json(ctx->db, id, &rc);
-  if (!node) {
-    http_response_error(resp, rc == -ENOENT ? 404 : 500, rc == -ENOENT ? "not_found" : "internal",
-                        "could not read video %s", id);
-    return;
-  }
-  api_reply_json(resp, 200, node);
 }
 
 /* ---- jobs ------------------------------------------------------------------ */
@@ -252,13 +268,33 @@ static void api_job_cancel(ApiContext *ctx, const ApiCall *call, HttpResponse *r
   api_job_get(ctx, call, resp);
 }
 
+/* Every route here must be in schemas/openapi.yaml and the reverse (tests/unit/test_api.c).
+ * POST /api/v1/uploads is served by http_server.c (streamed), and documented too. */
 const ApiRoute api_routes[] = {
   { "GET", "/api/v1", API_PUBLIC, api_index },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
   { "POST", "/api/v1/events", API_EDITOR, api_events_create },
+  { "GET", "/api/v1/lives/now", API_PUBLIC, api_lives_now },
+  { "GET", "/api/v1/lives/upcoming", API_PUBLIC, api_lives_upcoming },
+  { "GET", "/api/v1/videos", API_PUBLIC, api_videos_list },
   { "GET", "/api/v1/videos/{id}", API_PUBLIC, api_video_get },
+  { "PATCH", "/api/v1/videos/{id}", API_EDITOR, api_video_update },
+  { "PUT", "/api/v1/videos/{id}/chapters", API_EDITOR, api_video_chapters },
+  { "PUT", "/api/v1/videos/{id}/poster", API_EDITOR, api_video_poster },
+  { "GET", "/api/v1/categories", API_PUBLIC, api_categories_list },
+  { "POST", "/api/v1/categories", API_EDITOR, api_categories_create },
+  { "GET", "/api/v1/columns", API_PUBLIC, api_columns_list },
+  { "POST", "/api/v1/columns", API_EDITOR, api_columns_create },
+  { "GET", "/api/v1/columns/{slug}", API_PUBLIC, api_column_get },
+  { "PATCH", "/api/v1/columns/{slug}", API_EDITOR, api_column_update },
+  { "PUT", "/api/v1/columns/{slug}/cover", API_EDITOR, api_column_cover },
+  { "PUT", "/api/v1/columns/{slug}/items", API_EDITOR, api_column_items_put },
+  { "POST", "/api/v1/columns/{slug}/items", API_EDITOR, api_column_items_add },
+  { "PATCH", "/api/v1/columns/{slug}/items/{video_id}", API_EDITOR, api_column_item_update },
+  { "DELETE", "/api/v1/columns/{slug}/items/{video_id}", API_EDITOR, api_column_item_delete },
+  { "GET", "/api/v1/audit", API_EDITOR, api_audit_list },
   { "GET", "/api/v1/jobs/{id}", API_EDITOR, api_job_get },
   { "POST", "/api/v1/jobs/{id}/cancel", API_EDITOR, api_job_cancel },
   { NULL, NULL, 0, NULL },
@@ -367,6 +403,58 @@ static bool route_match(const char *pattern, const char *path, char **params, in
   return ok;
 }
 
+/* Does the If-None-Match list LIST name ETAG (weak comparison)? */
+static bool etag_listed(const char *list, const char *etag)
+{
+  bool found = false;
+  char **tags = g_strsplit(list, ",", -1);
+  for (int i = 0; tags[i] && !found; i++) {
+    char *t = g_strstrip(tags[i]);
+    if (g_str_has_prefix(t, "W/"))
+      t += 2;
+    found = !strcmp(t, "*") || !strcmp(t, etag);
+  }
+  g_strfreev(tags);
+  return found;
+}
+
+/* Reads are cacheable and revalidatable: a strong ETag from the body, Last-Modified when
+ * the handler knows it, 304 for a matching conditional request. Public answers to guests
+ * may sit in shared caches for api_max_age seconds; answers to a signed-in member are
+ * private. Everything else (writes, errors) is no-store. */
+static void cache_headers(ApiContext *ctx, const HttpRequest *req, bool signed_in, HttpResponse *resp)
+{
+  if (strcmp(req->method, "GET") != 0 || resp->status != 200 || !resp->body) {
+    http_response_header(resp, "cache-control:", "no-store");
+    return;
+  }
+  g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)resp->body->str,
+                                                     resp->body->len);
+  g_autofree char *etag = g_strdup_printf("\"%.32s\"", sum);
+  g_autofree char *cc = signed_in ? g_strdup("private, no-cache")
+                                  : g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
+                                                    ctx->config->api_max_age);
+  http_response_header(resp, "etag:", etag);
+  http_response_header(resp, "cache-control:", cc);
+  http_response_header(resp, "vary:", "Authorization");
+  if (resp->last_modified > 0) {
+    g_autofree char *lm = http_date_format(resp->last_modified);
+    http_response_header(resp, "last-modified:", lm);
+  }
+  bool not_modified = false;
+  if (req->if_none_match) {
+    not_modified = etag_listed(req->if_none_match, etag);
+  } else if (req->if_modified_since && resp->last_modified > 0) {
+    /* A change within the current second could follow: only trust whole past seconds. */
+    gint64 since = http_date_parse(req->if_modified_since);
+    not_modified = since >= resp->last_modified && resp->last_modified < util_now();
+  }
+  if (not_modified) {
+    resp->status = 304;
+    g_string_truncate(resp->body, 0);
+  }
+}
+
 void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
 {
   char *params[API_MAX_PARAMS] = { 0 };
@@ -433,6 +521,7 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
   for (int i = 0; i < nparams; i++)
     call.params[i] = params[i];
   route->handler(ctx, &call, resp);
+  cache_headers(ctx, req, member != NULL, resp);
 
 out:
   for (int i = 0; i < nparams; i++)

@@ -37,6 +37,7 @@ struct HttpServer {
   ApiContext api;
   char *web_root;
   char *media_root;
+  char *images_root;
   bool draining;
   int in_flight;
   int port;
@@ -47,7 +48,7 @@ typedef struct {
   char method[8];
   char path[URI_MAX];
   GHashTable *query;
-  char *authorization, *if_none_match, *content_type;
+  char *authorization, *if_none_match, *if_modified_since, *content_type;
   GByteArray *body;
   bool body_expected;
   bool body_too_large;
@@ -90,6 +91,7 @@ static void txn_free(HttpServer *s, Txn **pt)
   g_free(t->upload_tmp);
   g_free(t->authorization);
   g_free(t->if_none_match);
+  g_free(t->if_modified_since);
   g_free(t->content_type);
   if (t->body)
     g_byte_array_unref(t->body);
@@ -274,17 +276,19 @@ static void not_found(HttpResponse *r)
   http_response_text(r, 404, "text/plain; charset=utf-8", "404 Not Found\n");
 }
 
-/* /hls/<video>/<file>: playlists read whole (they are small and replaced by
- * rename), everything else streamed from disk as immutable. */
-static int handle_hls(HttpServer *s, struct lws *wsi, Txn *t, const char *rel)
+/* /hls/<video>/<file> from ROOT (the media directory) and /images/<file> (the image
+ * store): playlists read whole (they are small and replaced by rename), everything else
+ * streamed from disk as immutable. */
+static int handle_media(HttpServer *s, struct lws *wsi, Txn *t, const char *root, const char *root_name,
+                        const char *rel)
 {
   char *file = NULL;
   const char *mime = http_mime_for(rel);
   int ret = path_check_relative(rel);
   if (ret == 0)
-    ret = mime ? path_resolve_file(s->media_root, rel, &file) : -ENOENT;
+    ret = mime ? path_resolve_file(root, rel, &file) : -ENOENT;
   if (ret == -EINVAL || ret == -EPERM) {
-    log_warn("http", "refused path outside media root: /hls/%s", rel);
+    log_warn("http", "refused path outside %s root: %s", root_name, t->path);
     http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
     return send_response(s, wsi, t);
   }
@@ -462,6 +466,7 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
       .query = t->query,
       .authorization = t->authorization,
       .if_none_match = t->if_none_match,
+      .if_modified_since = t->if_modified_since,
       .content_type = t->content_type,
       .body = t->body ? (const char *)t->body->data : NULL,
       .body_len = t->body ? t->body->len - 1 : 0,
@@ -485,7 +490,9 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     return send_response(s, wsi, t);
   }
   if (g_str_has_prefix(t->path, "/hls/"))
-    return handle_hls(s, wsi, t, t->path + 5);
+    return handle_media(s, wsi, t, s->media_root, "media", t->path + 5);
+  if (g_str_has_prefix(t->path, "/images/"))
+    return handle_media(s, wsi, t, s->images_root, "image", t->path + 8);
   return handle_static(s, wsi, t);
 }
 
@@ -549,6 +556,7 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
 
   t->authorization = copy_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
   t->if_none_match = copy_header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH);
+  t->if_modified_since = copy_header(wsi, WSI_TOKEN_HTTP_IF_MODIFIED_SINCE);
   t->content_type = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
 
   bool may_have_body = strcmp(t->method, "POST") == 0 || strcmp(t->method, "PUT") == 0 ||
@@ -708,6 +716,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   s->web_root = config_web_dir(config);
   char *media = config_media_dir(config);
   s->media_root = media;
+  s->images_root = config_images_dir(config);
   s->foreign_loops[0] = loop;
 
   s->protocols[0] = (struct lws_protocols){
@@ -781,6 +790,7 @@ void http_server_free(HttpServer **ps)
     lws_context_destroy(s->ctx);
   g_free(s->web_root);
   g_free(s->media_root);
+  g_free(s->images_root);
   g_free(s);
   *ps = NULL;
 }

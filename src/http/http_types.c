@@ -2,6 +2,8 @@
 #include "http/http_types.h"
 
 #include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
 
 void http_response_init(HttpResponse *r)
 {
@@ -9,6 +11,7 @@ void http_response_init(HttpResponse *r)
   r->content_type = NULL;
   r->body = NULL;
   r->headers = g_ptr_array_new_with_free_func(g_free);
+  r->last_modified = 0;
 }
 
 void http_response_clear(HttpResponse *r)
@@ -60,4 +63,41 @@ void http_response_error(HttpResponse *r, int status, const char *code, const ch
   json_node_unref(root);
   g_object_unref(b);
   g_free(message);
+}
+
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+char *http_date_format(gint64 t)
+{
+  GDateTime *dt = g_date_time_new_from_unix_utc(t);
+  if (!dt)
+    return g_strdup("Thu, 01 Jan 1970 00:00:00 GMT");
+  static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  char *s = g_strdup_printf("%s, %02d %s %04d %02d:%02d:%02d GMT",
+                            days[g_date_time_get_day_of_week(dt) - 1],
+                            g_date_time_get_day_of_month(dt), months[g_date_time_get_month(dt) - 1],
+                            g_date_time_get_year(dt), g_date_time_get_hour(dt),
+                            g_date_time_get_minute(dt), g_date_time_get_second(dt));
+  g_date_time_unref(dt);
+  return s;
+}
+
+gint64 http_date_parse(const char *s)
+{
+  char wday[4], mon[4];
+  int day, year, h, m, sec;
+  if (!s || sscanf(s, "%3s, %d %3s %d %d:%d:%d GMT", wday, &day, mon, &year, &h, &m, &sec) != 7)
+    return -1;
+  for (int i = 0; i < 12; i++) {
+    if (strcmp(mon, months[i]) != 0)
+      continue;
+    GDateTime *dt = g_date_time_new_utc(year, i + 1, day, h, m, sec);
+    if (!dt)
+      return -1;
+    gint64 t = g_date_time_to_unix(dt);
+    g_date_time_unref(dt);
+    return t;
+  }
+  return -1;
 }

@@ -10,6 +10,7 @@ typedef struct {
   GHashTable *query;         /* decoded name -> value; never NULL */
   const char *authorization; /* Authorization header or NULL */
   const char *if_none_match; /* If-None-Match header or NULL */
+  const char *if_modified_since; /* If-Modified-Since header or NULL */
   const char *content_type;  /* Content-Type header or NULL */
   const char *body;          /* request body (NUL-terminated), or NULL */
   size_t body_len;
@@ -20,6 +21,7 @@ typedef struct {
   char *content_type;        /* owned */
   GString *body;             /* owned; NULL for no body */
   GPtrArray *headers;        /* owned; alternating "name:", "value" strings */
+  gint64 last_modified;      /* Unix time for Last-Modified on a read, 0 for none */
 } HttpResponse;
 
 void http_response_init(HttpResponse *r);
@@ -34,3 +36,9 @@ void http_response_text(HttpResponse *r, int status, const char *content_type, c
 /* The API's one error shape: {"error":{"code":CODE,"message":MESSAGE}}. */
 void http_response_error(HttpResponse *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* An HTTP date ("Sun, 22 Nov 2026 08:00:00 GMT") for Unix time T. Caller frees. */
+char *http_date_format(gint64 t);
+
+/* Unix time of an HTTP date in the preferred format (IMF-fixdate), or -1. */
+gint64 http_date_parse(const char *s);

@@ -1,80 +1,6 @@
-/* Tests for src/http/api.c: routing, the error shape, 401/403/405, JSON bodies. */
-#include "auth/auth.h"
-#include "http/api.h"
-#include "testutil.h"
-
-#include <string.h>
-
-static char *dir;
-static Db *db;
-static Config config;
-static guint8 secret[TOKEN_SECRET_LEN] = { 7 };
-static ApiContext ctx;
-static char *admin_auth, *editor_auth, *viewer_auth;
-
-static char *make_member(Role role)
-{
-  Member *m = NULL;
-  char *token = NULL;
-  g_assert(auth_member_create(db, secret, "测试 member", role, true, &m, &token) == 0);
-  member_free(&m);
-  char *h = g_strconcat("Bearer ", token, NULL);
-  g_free(token);
-  return h;
-}
-
-static void setup(void)
-{
-  dir = tu_tmpdir();
-  char *p = g_build_filename(dir, "t.db", NULL), *err = NULL;
-  g_assert(db_open(p, 0, &db, &err) == 0);
-  g_free(p);
-  config_init_defaults(&config);
-  ctx = (ApiContext){ .db = db, .secret = secret, .config = &config };
-  admin_auth = make_member(ROLE_ADMIN);
-  editor_auth = make_member(ROLE_EDITOR);
-  viewer_auth = make_member(ROLE_VIEWER);
-}
-
-static void teardown(void)
-{
-  db_close(&db);
-  config_clear(&config);
-  g_free(admin_auth);
-  g_free(editor_auth);
-  g_free(viewer_auth);
-  tu_rmtree(dir);
-  g_free(dir);
-}
-
-/* Runs one request; returns the status and leaves the body in *body. */
-static int call(const char *method, const char *path, const char *auth, const char *body, char **out)
-{
-  GHashTable *q = g_hash_table_new(g_str_hash, g_str_equal);
-  HttpRequest req = { .method = method, .path = path, .query = q, .authorization = auth,
-                      .content_type = body ? "application/json" : NULL,
-                      .body = body, .body_len = body ? strlen(body) : 0 };
-  HttpResponse resp;
-  http_response_init(&resp);
-  api_handle(&ctx, &req, &resp);
-  int status = resp.status;
-  if (out)
-    *out = g_strdup(resp.body ? resp.body->str : "");
-  http_response_clear(&resp);
-  g_hash_table_unref(q);
-  return status;
-}
-
-static void assert_error_shape(const char *body, const char *code)
-{
-  JsonNode *n = json_from_string(body, NULL);
-  ck_assert_msg(n && JSON_NODE_HOLDS_OBJECT(n), "not an object: %s", body);
-  JsonObject *e = json_object_get_object_member(json_node_get_object(n), "error");
-  ck_assert_ptr_nonnull(e);
-  ck_assert_str_eq(json_object_get_string_member(e, "code"), code);
-  ck_assert(strlen(json_object_get_string_member(e, "message")) > 0);
-  json_node_unref(n);
-}
+/* Tests for src/http/api.c: routing, the error shape, 401/403/405, JSON bodies, caching
+ * headers, and the route table against schemas/openapi.yaml. */
+#include "api_fixture.h"
 
 START_TEST(public_index_needs_no_credential)
 {
@@ -180,6 +106,149 @@ START_TEST(bad_bodies_get_400_with_reason)
 }
 END_TEST
 
+
+/* "METHOD path" for every operation under paths: in openapi.yaml (two-space paths,
+ * four-space methods: the layout the file keeps). */
+static GHashTable *openapi_operations(void)
+{
+  char *path = tu_source_path("schemas/openapi.yaml"), *text = NULL;
+  ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+  GHashTable *ops = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  char **lines = g_strsplit(text, "\n", -1);
+  bool in_paths = false;
+  char *current = NULL;
+  static const char *const methods[] = {"get", "post", "put", "patch", "delete"};
+  for (int i = 0; lines[i]; i++) {
+    const char *l = lines[i];
+    if (l[0] && l[0] != ' ' && l[0] != '#') {
+      in_paths = g_str_has_prefix(l, "paths:");
+      continue;
+    }
+    if (!in_paths)
+      continue;
+    if (g_str_has_prefix(l, "  /") && l[2] == '/' && g_str_has_suffix(l, ":")) {
+      g_free(current);
+      current = g_strndup(l + 2, strlen(l) - 3);
+      continue;
+    }
+    for (unsigned m = 0; m < G_N_ELEMENTS(methods) && current; m++) {
+      char *want = g_strdup_printf("    %s:", methods[m]);
+      if (g_str_has_prefix(l, want)) {
+        char *up = g_ascii_strup(methods[m], -1);
+        g_hash_table_add(ops, g_strdup_printf("%s %s", up, current));
+        g_free(up);
+      }
+      g_free(want);
+    }
+  }
+  g_free(current);
+  g_strfreev(lines);
+  g_free(text);
+  g_free(path);
+  return ops;
+}
+
+START_TEST(openapi_documents_every_route_and_no_other)
+{
+  GHashTable *ops = openapi_operations();
+  GHashTable *routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (const ApiRoute *r = api_routes; r->method; r++)
+    g_hash_table_add(routes, g_strdup_printf("%s %s", r->method, r->pattern));
+  g_hash_table_add(routes, g_strdup("POST " API_UPLOAD_PATH)); /* served by http_server.c */
+  ck_assert_uint_ge(g_hash_table_size(routes), 20);
+
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init(&it, routes);
+  while (g_hash_table_iter_next(&it, &key, NULL))
+    ck_assert_msg(g_hash_table_contains(ops, key), "route %s is not in schemas/openapi.yaml",
+                  (char *)key);
+  g_hash_table_iter_init(&it, ops);
+  while (g_hash_table_iter_next(&it, &key, NULL))
+    ck_assert_msg(g_hash_table_contains(routes, key), "schemas/openapi.yaml has %s, the server does not",
+                  (char *)key);
+  g_hash_table_unref(ops);
+  g_hash_table_unref(routes);
+}
+END_TEST
+
+START_TEST(reads_carry_etag_and_revalidate)
+{
+  ck_assert_int_eq(call("POST", "/api/v1/columns", editor_auth, "{\"slug\":\"first\",\"title\":\"一\"}", NULL), 201);
+  ApiReq r = { .method = "GET", .path = "/api/v1/columns" };
+  ck_assert_int_eq(api_send(&r), 200);
+  char *etag = g_strdup(g_hash_table_lookup(r.headers, "etag:"));
+  char *lm = g_strdup(g_hash_table_lookup(r.headers, "last-modified:"));
+  ck_assert_ptr_nonnull(etag);
+  ck_assert_ptr_nonnull(lm);
+  ck_assert_str_eq(g_hash_table_lookup(r.headers, "cache-control:"), "public, max-age=10");
+
+  /* The same ETag: 304 and no body. */
+  ApiReq c = { .method = "GET", .path = "/api/v1/columns", .if_none_match = etag };
+  ck_assert_int_eq(api_send(&c), 304);
+  ck_assert_str_eq(c.out, "");
+  ck_assert_str_eq(g_hash_table_lookup(c.headers, "etag:"), etag);
+  /* A stale ETag (or one of another resource): the full answer. */
+  c.if_none_match = "\"0000\", W/\"1111\"";
+  ck_assert_int_eq(api_send(&c), 200);
+  /* If-Modified-Since a day ahead: not modified (the catalog changed in a past second). */
+  g_usleep(1100 * 1000);
+  char *later = http_date_format(g_get_real_time() / G_USEC_PER_SEC + 86400);
+  ApiReq d = { .method = "GET", .path = "/api/v1/columns", .if_modified_since = later };
+  ck_assert_int_eq(api_send(&d), 304);
+  d.if_modified_since = "Thu, 01 Jan 1970 00:00:00 GMT";
+  ck_assert_int_eq(api_send(&d), 200);
+
+  /* A change makes a new ETag. */
+  ck_assert_int_eq(call("POST", "/api/v1/columns", editor_auth, "{\"slug\":\"new\",\"title\":\"新\"}", NULL), 201);
+  c.if_none_match = etag;
+  ck_assert_int_eq(api_send(&c), 200);
+  ck_assert_str_ne(g_hash_table_lookup(c.headers, "etag:"), etag);
+
+  /* Signed-in answers are private; errors and writes are not stored. */
+  ApiReq p = { .method = "GET", .path = "/api/v1/columns", .auth = viewer_auth };
+  ck_assert_int_eq(api_send(&p), 200);
+  ck_assert_str_eq(g_hash_table_lookup(p.headers, "cache-control:"), "private, no-cache");
+  ApiReq e = { .method = "GET", .path = "/api/v1/videos/nope" };
+  ck_assert_int_eq(api_send(&e), 404);
+  ck_assert_str_eq(g_hash_table_lookup(e.headers, "cache-control:"), "no-store");
+  g_free(later);
+  g_free(etag);
+  g_free(lm);
+  api_req_clear(&r);
+  api_req_clear(&c);
+  api_req_clear(&d);
+  api_req_clear(&p);
+  api_req_clear(&e);
+}
+END_TEST
+
+START_TEST(markup_is_escaped_in_json)
+{
+  char *body = NULL;
+  ck_assert_int_eq(call("POST", "/api/v1/members", admin_auth,
+                        "{\"display_name\":\"<b>&\\u003cscript>\"}", &body), 201);
+  ck_assert_ptr_null(strchr(body, '<'));
+  ck_assert_ptr_null(strchr(body, '>'));
+  ck_assert_ptr_null(strchr(body, '&'));
+  JsonNode *n = json_from_string(body, NULL);
+  ck_assert_str_eq(json_object_get_string_member(json_node_get_object(n), "display_name"), "<b>&<script>");
+  json_node_unref(n);
+  g_free(body);
+}
+END_TEST
+
+START_TEST(http_dates_round_trip)
+{
+  char *s = http_date_format(1795330800);
+  ck_assert_str_eq(s, "Sun, 22 Nov 2026 07:00:00 GMT");
+  ck_assert_int_eq(http_date_parse(s), 1795330800);
+  ck_assert_int_eq(http_date_parse("yesterday"), -1);
+  ck_assert_int_eq(http_date_parse("Sun, 22 Foo 2026 07:00:00 GMT"), -1);
+  g_free(s);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
   Suite *s = suite_create("api");
@@ -192,6 +261,10 @@ static Suite *api_suite(void)
   tcase_add_test(tc, tampered_token_is_401);
   tcase_add_test(tc, admin_creates_member_token_works);
   tcase_add_loop_test(tc, bad_bodies_get_400_with_reason, 0, G_N_ELEMENTS(bad_bodies));
+  tcase_add_test(tc, openapi_documents_every_route_and_no_other);
+  tcase_add_test(tc, reads_carry_etag_and_revalidate);
+  tcase_add_test(tc, markup_is_escaped_in_json);
+  tcase_add_test(tc, http_dates_round_trip);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,79 @@
+/* db_audit: the append-only record of editorial changes — who changed what, when. */
+#include "db/db_audit.h"
+#include "core/util.h"
+
+#include <errno.h>
+
+int db_audit_add(Db *db, const char *member_id, const char *member_name, const char *action,
+                 const char *target_type, const char *target_id, JsonNode *detail)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "INSERT INTO audit_log (at, member_id, member_name, action, target_type, target_id, detail) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!st)
+    return -EIO;
+  g_autofree char *text = detail ? json_to_string(detail, FALSE) : g_strdup("{}");
+  sqlite3_bind_int64(st, 1, util_now());
+  sqlite3_bind_text(st, 2, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, member_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 4, action, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 5, target_type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 6, target_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 7, text, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+JsonNode *db_audit_list_json(Db *db, const char *target_type, const char *target_id,
+                             gint64 before_id, int limit, int *rc)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT id, at, member_id, member_name, action, target_type, target_id, detail "
+      "FROM audit_log WHERE (?1 IS NULL OR target_type = ?1) AND (?2 IS NULL OR target_id = ?2) "
+      "AND (?3 <= 0 OR id < ?3) ORDER BY id DESC LIMIT ?4");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  if (target_type)
+    sqlite3_bind_text(st, 1, target_type, -1, SQLITE_TRANSIENT);
+  if (target_id)
+    sqlite3_bind_text(st, 2, target_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 3, before_id);
+  sqlite3_bind_int(st, 4, limit);
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_array(b);
+  static const char *names[] = {"member_id", "member_name", "action", "target_type", "target_id"};
+  int r;
+  while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "id");
+    json_builder_add_int_value(b, sqlite3_column_int64(st, 0));
+    json_builder_set_member_name(b, "at");
+    g_autofree char *at = util_iso8601(sqlite3_column_int64(st, 1));
+    json_builder_add_string_value(b, at);
+    for (int i = 0; i < 5; i++) {
+      json_builder_set_member_name(b, names[i]);
+      json_builder_add_string_value(b, db_col_text(st, 2 + i));
+    }
+    json_builder_set_member_name(b, "detail");
+    JsonNode *d = json_from_string(db_col_text(st, 7), NULL);
+    if (d)
+      json_builder_add_value(b, d);
+    else
+      json_builder_add_null_value(b);
+    json_builder_end_object(b);
+  }
+  sqlite3_finalize(st);
+  json_builder_end_array(b);
+  JsonNode *node = json_builder_get_root(b);
+  g_object_unref(b);
+  if (r != SQLITE_DONE) {
+    json_node_unref(node);
+    *rc = db_errno(r);
+    return NULL;
+  }
+  *rc = 0;
+  return node;
+}

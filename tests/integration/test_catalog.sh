@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Integration: the archive API over real HTTP — an editor curates a column with curl, the
+# public reads it with caching headers, search in Chinese, images, bad input.
+source "$(dirname "$0")/../lib/assert.sh"
+: "${LECTERN:?set LECTERN to the lectern binary}" "${FREEPORT:?}"
+
+D=$T_TMP/data
+PORT=$($FREEPORT)
+U=http://127.0.0.1:$PORT/api/v1
+EDITOR=$("$LECTERN" member add --data-dir "$D" --name "编辑" --role editor 2>/dev/null | jq -r .token)
+VIEWER=$("$LECTERN" member add --data-dir "$D" --name "学员" --role viewer 2>/dev/null | jq -r .token)
+start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
+ok "server starts"
+
+ed() { local m=$1 p=$2; shift 2; curl -s -X "$m" -H "Authorization: Bearer $EDITOR" -H 'content-type: application/json' "$U$p" "$@"; }
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# --- an editor schedules, publishes and files a lesson ---------------------------
+V=$(ed POST /events -d '{"title":"劳模讲堂：焊花里的青春","presenter":"王师傅","kind":"model-worker","starts":"2030-06-01T19:00:00+08:00"}' | jq -r .id)
+check "event scheduled" test -n "$V" -a "$V" != null
+eq "draft not public" 404 "$(code "$U/videos/$V")"
+out=$(ed PATCH "/videos/$V" -d '{"visibility":"published","category":"思想引领","tags":["劳模","双减"],"description":"Welding lessons"}')
+eq "PATCH over HTTP" published "$(jq -r .visibility <<<"$out")"
+eq "column created (201)" 201 "$(ed POST /columns -o /dev/null -w '%{http_code}' -d '{"slug":"craft","title":"工匠课堂"}')"
+out=$(ed POST /columns/craft/items -d "{\"video_id\":\"$V\",\"featured\":true}")
+eq "item added" 1 "$(jq -r .item_count <<<"$out")"
+eq "public column lists it" "$V" "$(curl -s "$U/columns/craft" | jq -r '.items[0].video.id')"
+eq "upcoming lists it" "$V" "$(curl -s "$U/lives/upcoming" | jq -r '.videos[0].id')"
+
+search() { curl -s -G "$U/videos" --data-urlencode "q=$1" | jq -r '.total'; }
+eq "search 劳模 (URL-encoded Chinese)" 1 "$(search 劳模)"
+eq "search 双减 (a tag)" 1 "$(search 双减)"
+eq "search welding (English, any case)" 1 "$(search WELDING)"
+eq "search 健康 finds nothing" 0 "$(search 健康)"
+
+# --- caching headers over the wire ----------------------------------------------
+h=$(curl -s -D - -o /dev/null "$U/columns")
+contains "ETag on reads" "$h" "etag: \""
+contains "Last-Modified on reads" "$h" "last-modified: "
+contains "public Cache-Control for guests" "$h" "cache-control: public, max-age=10"
+contains "Vary: Authorization" "$h" "vary: Authorization"
+etag=$(sed -n 's/^etag: \(.*\)\r$/\1/p' <<<"$h")
+eq "If-None-Match answers 304" 304 "$(code -H "If-None-Match: $etag" "$U/columns")"
+lm=$(sed -n 's/^last-modified: \(.*\)\r$/\1/p' <<<"$h")
+sleep 1.1
+eq "If-Modified-Since answers 304" 304 "$(code -H "If-Modified-Since: $lm" "$U/columns")"
+ed PATCH /columns/craft -o /dev/null -d '{"description":"新的介绍"}'
+eq "after a change: 200 again" 200 "$(code -H "If-None-Match: $etag" "$U/columns")"
+contains "signed-in reads are private" "$(curl -s -D - -o /dev/null -H "Authorization: Bearer $VIEWER" "$U/columns")" "cache-control: private, no-cache"
+
+# --- images ----------------------------------------------------------------------
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' >"$T_TMP/c.png"
+cover=$(curl -s -X PUT -H "Authorization: Bearer $EDITOR" -H 'content-type: image/png' --data-binary @"$T_TMP/c.png" "$U/columns/craft/cover" | jq -r .cover_url)
+contains "cover stored under /images/" "$cover" "/images/"
+h=$(curl -s -D - -o "$T_TMP/got.png" "http://127.0.0.1:$PORT$cover")
+contains "cover served as PNG" "$h" "content-type: image/png"
+contains "cover immutable" "$h" "immutable"
+check "cover bytes intact" cmp -s "$T_TMP/c.png" "$T_TMP/got.png"
+eq "not an image: 415" 415 "$(code -X PUT -H "Authorization: Bearer $EDITOR" --data-binary '<svg/>' "$U/columns/craft/cover")"
+for p in "../lectern.db" "%2e%2e/lectern.db" "..%2flectern.db"; do
+  c=$(code --path-as-is "http://127.0.0.1:$PORT/images/$p")
+  check "image path escape /images/$p refused ($c)" test "$c" = 400 -o "$c" = 404
+done
+
+# --- bad input over HTTP ---------------------------------------------------------
+eq "viewer on an editor route: 403" 403 "$(code -X PATCH -H "Authorization: Bearer $VIEWER" -H 'content-type: application/json' -d '{"title":"x"}' "$U/videos/$V")"
+eq "no credential: 401" 401 "$(code -X POST -H 'content-type: application/json' -d '{"slug":"x","title":"x"}' "$U/columns")"
+out=$(ed POST /columns -d '{"slug":"Bad Slug!","title":"x"}')
+eq "invalid slug named" invalid_slug "$(jq -r .error.code <<<"$out")"
+out=$(ed PATCH "/videos/$V" -d '{"category":"无此分类"}')
+eq "unknown category named" unknown_category "$(jq -r .error.code <<<"$out")"
+out=$(ed PATCH "/videos/$V" -d '{"title":')
+eq "malformed JSON named" malformed_json "$(jq -r .error.code <<<"$out")"
+out=$(ed PATCH "/videos/$V" -d '{"title":"<script>alert(1)</script>'"'"'; DROP TABLE video;--"}')
+eq "markup stored verbatim" "<script>alert(1)</script>'; DROP TABLE video;--" "$(jq -r .title <<<"$out")"
+lacks "markup escaped on output" "$out" "<script>"
+eq "the video table survived" 1 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM video")"
+# schedule, 2 video edits, column create, item add, column edit, cover; refusals leave none
+eq "audit log holds the changes" 7 "$(ed GET /audit | jq '.entries | length')"
+eq "server still healthy" 200 "$(code "http://127.0.0.1:$PORT/healthz")"
+
+stop_server
+eq "clean exit" 0 "$SERVER_STATUS"
+tap_done

@@ -1,0 +1,519 @@
+/* Tests for src/http/api_catalog.c: columns and their items, video metadata, chapters,
+ * categories, search in Chinese and English, visibility, images, the audit log, and how
+ * each kind of bad input is answered. */
+#include "api_fixture.h"
+#include "db/db_video.h"
+#include "core/util.h"
+
+#include <string.h>
+
+/* A ready video made directly in the database (as an import would leave it). */
+static char *ready_video(const char *title, const char *presenter, const char *kind)
+{
+  char *id = NULL;
+  g_assert(db_video_create_upload(db, title, presenter, kind, NULL, &id) == 0);
+  g_assert(db_video_set_state(db, id, NULL, "ready", NULL, NULL) == 0);
+  g_assert(db_video_set_media(db, id, 600000, NULL) == 0);
+  return id;
+}
+
+/* Sends METHOD PATH with BODY as the editor and asserts STATUS; returns the parsed body. */
+static JsonNode *edit(const char *method, const char *path, const char *body, int status)
+{
+  char *out = NULL;
+  int got = call(method, path, editor_auth, body, &out);
+  ck_assert_msg(got == status, "%s %s %s: %d, wanted %d: %s", method, path, body ? body : "", got,
+                status, out);
+  JsonNode *n = json_from_string(out, NULL);
+  g_free(out);
+  return n;
+}
+
+static void edit_ok(const char *method, const char *path, const char *body)
+{
+  JsonNode *n = edit(method, path, body, 200);
+  json_node_unref(n);
+}
+
+/* GET PATH?QUERY as a guest; returns the parsed body after asserting 200. */
+static JsonNode *get_public(const char *path, const char *query)
+{
+  ApiReq r = { .method = "GET", .path = path, .query = query };
+  ck_assert_msg(api_send(&r) == 200, "GET %s?%s: %d %s", path, query ? query : "", r.status, r.out);
+  JsonNode *n = json_from_string(r.out, NULL);
+  api_req_clear(&r);
+  return n;
+}
+
+/* Titles of the videos a list answer holds, joined with ",". */
+static char *titles(JsonNode *n, const char *member)
+{
+  JsonArray *a = json_object_get_array_member(json_node_get_object(n), member);
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < json_array_get_length(a); i++) {
+    JsonObject *o = json_array_get_object_element(a, i);
+    if (json_object_has_member(o, "video"))
+      o = json_object_get_object_member(o, "video");
+    g_string_append_printf(s, "%s%s", i ? "," : "", json_object_get_string_member(o, "title"));
+  }
+  return g_string_free(s, FALSE);
+}
+
+static char *search(const char *query)
+{
+  JsonNode *n = get_public("/api/v1/videos", query);
+  char *t = titles(n, "videos");
+  json_node_unref(n);
+  return t;
+}
+
+START_TEST(editor_builds_a_column_and_the_public_sees_it)
+{
+  char *a = ready_video("劳模讲堂：焊接的学问", "王师傅", "model-worker");
+  char *b = ready_video("健康大讲坛：护眼", "李医生", "volunteer");
+  JsonNode *n = edit("POST", "/api/v1/columns", "{\"slug\":\"craft\",\"title\":\"工匠课堂\","
+                     "\"description\":\"劳模工匠走进课堂\"}", 201);
+  ck_assert_str_eq(json_object_get_string_member(json_node_get_object(n), "slug"), "craft");
+  json_node_unref(n);
+
+  char *path = g_strdup_printf("{\"video_id\":\"%s\"}", a);
+  edit_ok("POST", "/api/v1/columns/craft/items", path);
+  g_free(path);
+  path = g_strdup_printf("{\"video_id\":\"%s\",\"position\":0,\"featured\":true}", b);
+  edit_ok("POST", "/api/v1/columns/craft/items", path);
+  g_free(path);
+
+  /* Both are drafts: the column is public, its items not yet. */
+  n = get_public("/api/v1/columns/craft", NULL);
+  ck_assert_int_eq(json_object_get_int_member(json_node_get_object(n), "item_count"), 0);
+  json_node_unref(n);
+
+  char *vpath = g_strdup_printf("/api/v1/videos/%s", a);
+  ck_assert_int_eq(call("GET", vpath, NULL, NULL, NULL), 404);      /* a draft */
+  edit_ok("PATCH", vpath, "{\"visibility\":\"published\"}");
+  ck_assert_int_eq(call("GET", vpath, NULL, NULL, NULL), 200);
+  g_free(vpath);
+  vpath = g_strdup_printf("/api/v1/videos/%s", b);
+  edit_ok("PATCH", vpath, "{\"visibility\":\"published\"}");
+
+  n = get_public("/api/v1/columns/craft", NULL);
+  char *t = titles(n, "items");
+  ck_assert_str_eq(t, "健康大讲坛：护眼,劳模讲堂：焊接的学问");
+  JsonObject *first = json_array_get_object_element(
+      json_object_get_array_member(json_node_get_object(n), "items"), 0);
+  ck_assert(json_object_get_boolean_member(first, "featured"));
+  g_free(t);
+  json_node_unref(n);
+
+  /* Move the first to the end, unfeature it, then take the other out. */
+  char *ipath = g_strdup_printf("/api/v1/columns/craft/items/%s", b);
+  edit_ok("PATCH", ipath, "{\"position\":5,\"featured\":false}");
+  n = get_public("/api/v1/columns", NULL);
+  JsonObject *col = json_array_get_object_element(json_object_get_array_member(json_node_get_object(n), "columns"), 0);
+  JsonArray *items = json_object_get_array_member(col, "items");
+  ck_assert_int_eq(json_array_get_length(items), 2);
+  ck_assert_str_eq(json_object_get_string_member(
+      json_object_get_object_member(json_array_get_object_element(items, 1), "video"), "id"), b);
+  ck_assert(!json_object_get_boolean_member(json_array_get_object_element(items, 1), "featured"));
+  json_node_unref(n);
+  g_free(ipath);
+  ipath = g_strdup_printf("/api/v1/columns/craft/items/%s", a);
+  edit_ok("DELETE", ipath, NULL);
+  ck_assert_int_eq(call("DELETE", ipath, editor_auth, NULL, NULL), 404);
+
+  /* The video page lists the columns it is in. */
+  n = get_public(vpath, NULL);
+  JsonArray *cols = json_object_get_array_member(json_node_get_object(n), "columns");
+  ck_assert_int_eq(json_array_get_length(cols), 1);
+  ck_assert_str_eq(json_object_get_string_member(json_array_get_object_element(cols, 0), "slug"), "craft");
+  json_node_unref(n);
+
+  /* Archived: gone for the public, still there for editors. */
+  edit_ok("PATCH", "/api/v1/columns/craft", "{\"archived\":true}");
+  ck_assert_int_eq(call("GET", "/api/v1/columns/craft", NULL, NULL, NULL), 404);
+  ck_assert_int_eq(call("GET", "/api/v1/columns/craft", editor_auth, NULL, NULL), 200);
+  n = get_public("/api/v1/columns", NULL);
+  ck_assert_int_eq(json_array_get_length(json_object_get_array_member(json_node_get_object(n), "columns")), 0);
+  json_node_unref(n);
+  g_free(ipath);
+  g_free(vpath);
+  g_free(a);
+  g_free(b);
+}
+END_TEST
+
+START_TEST(items_put_orders_by_position_and_refuses_duplicates)
+{
+  char *v[3] = { ready_video("一", NULL, NULL), ready_video("二", NULL, NULL), ready_video("三", NULL, NULL) };
+  json_node_unref(edit("POST", "/api/v1/columns", "{\"slug\":\"order\",\"title\":\"顺序\"}", 201));
+  char *body = g_strdup_printf("{\"items\":[{\"video_id\":\"%s\",\"position\":20},"
+                               "{\"video_id\":\"%s\",\"position\":10},{\"video_id\":\"%s\",\"position\":30}]}",
+                               v[0], v[1], v[2]);
+  JsonNode *n = edit("PUT", "/api/v1/columns/order/items", body, 200);
+  char *t = titles(n, "items");
+  ck_assert_str_eq(t, "二,一,三");
+  g_free(t);
+  json_node_unref(n);
+  g_free(body);
+
+  char *out = NULL;
+  body = g_strdup_printf("{\"items\":[{\"video_id\":\"%s\",\"position\":1},{\"video_id\":\"%s\",\"position\":1}]}",
+                         v[0], v[1]);
+  ck_assert_int_eq(call("PUT", "/api/v1/columns/order/items", editor_auth, body, &out), 400);
+  assert_error_shape(out, "duplicate_position");
+  g_free(out);
+  g_free(body);
+  body = g_strdup_printf("{\"items\":[{\"video_id\":\"%s\",\"position\":1},{\"video_id\":\"%s\",\"position\":2}]}",
+                         v[0], v[0]);
+  ck_assert_int_eq(call("PUT", "/api/v1/columns/order/items", editor_auth, body, &out), 400);
+  assert_error_shape(out, "duplicate_video");
+  g_free(out);
+  g_free(body);
+  ck_assert_int_eq(call("PUT", "/api/v1/columns/order/items", editor_auth,
+                        "{\"items\":[{\"video_id\":\"nope\",\"position\":1}]}", &out), 400);
+  assert_error_shape(out, "unknown_video");
+  g_free(out);
+  body = g_strdup_printf("{\"video_id\":\"%s\"}", v[0]);
+  ck_assert_int_eq(call("POST", "/api/v1/columns/order/items", editor_auth, body, &out), 409);
+  g_free(out);
+  g_free(body);
+  /* Nothing of the refused requests was applied. */
+  n = edit("GET", "/api/v1/columns/order", NULL, 200);
+  t = titles(n, "items");
+  ck_assert_str_eq(t, "");  /* drafts: not in the default (public) view, even for editors */
+  g_free(t);
+  json_node_unref(n);
+  ApiReq r = { .method = "GET", .path = "/api/v1/columns/order", .query = "all=true", .auth = editor_auth };
+  ck_assert_int_eq(api_send(&r), 200);
+  n = json_from_string(r.out, NULL);
+  t = titles(n, "items");
+  ck_assert_str_eq(t, "二,一,三");
+  g_free(t);
+  json_node_unref(n);
+  api_req_clear(&r);
+  for (int i = 0; i < 3; i++)
+    g_free(v[i]);
+}
+END_TEST
+
+START_TEST(search_works_in_chinese_and_english_with_filters)
+{
+  const struct { const char *title, *presenter, *kind, *patch; } videos[] = {
+    { "劳模精神进课堂", "王师傅", "model-worker", "{\"category\":\"思想引领\",\"tags\":[\"劳模\",\"工匠\"]}" },
+    { "健康大讲坛：科学运动", "李医生", "volunteer", "{\"category\":\"体育艺术\",\"description\":\"Healthy habits for students\"}" },
+    { "双减之下的课后服务", "张老师", "teacher", "{\"category\":\"科学普及\",\"tags\":[\"双减\"],\"description\":\"After-school lessons\"}" },
+    { "Welding basics 焊接入门", "Wang", "model-worker", "{\"description\":\"A lesson from a model worker\"}" },
+  };
+  char *ids[G_N_ELEMENTS(videos)];
+  for (unsigned i = 0; i < G_N_ELEMENTS(videos); i++) {
+    ids[i] = ready_video(videos[i].title, videos[i].presenter, videos[i].kind);
+    char *p = g_strdup_printf("/api/v1/videos/%s", ids[i]);
+    edit_ok("PATCH", p, videos[i].patch);
+    edit_ok("PATCH", p, "{\"visibility\":\"published\"}");
+    g_free(p);
+  }
+  struct { const char *query, *titles; } cases[] = {
+    { "q=劳模", "劳模精神进课堂" },
+    { "q=健康", "健康大讲坛：科学运动" },
+    { "q=双减", "双减之下的课后服务" },
+    { "q=课堂", "劳模精神进课堂" },
+    { "q=lesson", NULL },                         /* two: checked by count below */
+    { "q=welding", "Welding basics 焊接入门" },
+    { "q=王", "劳模精神进课堂" },                  /* presenter, one character */
+    { "q=课后 服务", "双减之下的课后服务" },
+    { "q=劳模 健康", "" },
+    { "q=!!!", "" },
+    { "category=体育艺术", "健康大讲坛：科学运动" },
+    { "kind=teacher", "双减之下的课后服务" },
+    { "q=lesson&kind=teacher", "双减之下的课后服务" },
+  };
+  for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *t = search(cases[i].query);
+    if (cases[i].titles)
+      ck_assert_msg(!strcmp(t, cases[i].titles), "%s: got [%s], wanted [%s]", cases[i].query, t, cases[i].titles);
+    else
+      ck_assert_msg(strstr(t, "双减之下的课后服务") && strstr(t, "Welding"), "%s: got [%s]", cases[i].query, t);
+    g_free(t);
+  }
+  /* Column filter and pagination. */
+  json_node_unref(edit("POST", "/api/v1/columns", "{\"slug\":\"sj\",\"title\":\"双减\"}", 201));
+  char *body = g_strdup_printf("{\"video_id\":\"%s\"}", ids[2]);
+  edit_ok("POST", "/api/v1/columns/sj/items", body);
+  g_free(body);
+  char *t = search("column=sj");
+  ck_assert_str_eq(t, "双减之下的课后服务");
+  g_free(t);
+  JsonNode *n = get_public("/api/v1/videos", "per_page=3&page=2");
+  ck_assert_int_eq(json_object_get_int_member(json_node_get_object(n), "total"), 4);
+  ck_assert_int_eq(json_array_get_length(json_object_get_array_member(json_node_get_object(n), "videos")), 1);
+  json_node_unref(n);
+  /* Drafts are not found by guests. */
+  char *p = g_strdup_printf("/api/v1/videos/%s", ids[0]);
+  edit_ok("PATCH", p, "{\"visibility\":\"draft\"}");
+  g_free(p);
+  t = search("q=劳模");
+  ck_assert_str_eq(t, "");
+  g_free(t);
+  ApiReq r = { .method = "GET", .path = "/api/v1/videos", .query = "q=劳模&visibility=any", .auth = editor_auth };
+  ck_assert_int_eq(api_send(&r), 200);
+  ck_assert_ptr_nonnull(strstr(r.out, "劳模精神进课堂"));
+  r.auth = viewer_auth;
+  ck_assert_int_eq(api_send(&r), 403);
+  api_req_clear(&r);
+  for (unsigned i = 0; i < G_N_ELEMENTS(videos); i++)
+    g_free(ids[i]);
+}
+END_TEST
+
+START_TEST(lives_now_and_upcoming)
+{
+  JsonNode *ev = edit("POST", "/api/v1/events", "{\"title\":\"明晚直播\",\"starts\":\"2030-01-01T19:00:00+08:00\","
+                      "\"visibility\":\"published\"}", 201);
+  const char *id = json_object_get_string_member(json_node_get_object(ev), "id");
+  json_node_unref(edit("POST", "/api/v1/events", "{\"title\":\"草稿直播\"}", 201));
+  JsonNode *n = get_public("/api/v1/lives/upcoming", NULL);
+  char *t = titles(n, "videos");
+  ck_assert_str_eq(t, "明晚直播");
+  g_free(t);
+  json_node_unref(n);
+  ck_assert_int_eq(db_video_set_state(db, id, "scheduled", "live", NULL, NULL), 0);
+  n = get_public("/api/v1/lives/now", NULL);
+  t = titles(n, "videos");
+  ck_assert_str_eq(t, "明晚直播");
+  g_free(t);
+  json_node_unref(n);
+  json_node_unref(ev);
+}
+END_TEST
+
+START_TEST(chapters_are_sorted_and_checked)
+{
+  char *id = ready_video("有章节的课", NULL, NULL);
+  char *p = g_strdup_printf("/api/v1/videos/%s/chapters", id);
+  JsonNode *n = edit("PUT", p, "{\"chapters\":[{\"start\":120.5,\"title\":\"第二部分\"},"
+                     "{\"start\":0,\"title\":\"开场\"}]}", 200);
+  JsonArray *ch = json_object_get_array_member(json_node_get_object(n), "chapters");
+  ck_assert_int_eq(json_array_get_length(ch), 2);
+  ck_assert_str_eq(json_object_get_string_member(json_array_get_object_element(ch, 0), "title"), "开场");
+  ck_assert(json_object_get_double_member(json_array_get_object_element(ch, 1), "start") == 120.5);
+  json_node_unref(n);
+  char *out = NULL;
+  ck_assert_int_eq(call("PUT", p, editor_auth, "{\"chapters\":[{\"start\":5,\"title\":\"a\"},{\"start\":5,\"title\":\"b\"}]}", &out), 400);
+  assert_error_shape(out, "duplicate_start");
+  g_free(out);
+  ck_assert_int_eq(call("PUT", p, editor_auth, "{\"chapters\":[{\"start\":601,\"title\":\"after the end\"}]}", &out), 400);
+  assert_error_shape(out, "invalid_field");
+  g_free(out);
+  ck_assert_int_eq(call("PUT", p, editor_auth, "{\"chapters\":[{\"start\":-1,\"title\":\"x\"}]}", &out), 400);
+  g_free(out);
+  ck_assert_int_eq(call("PUT", p, editor_auth, "{\"chapters\":[{\"start\":1}]}", &out), 400);
+  g_free(out);
+  /* Unchanged by the refusals. */
+  n = edit("GET", p + 0, NULL, 405);
+  json_node_unref(n);
+  int rc = 0;
+  n = db_video_json(db, id, &rc);
+  ck_assert_int_eq(json_array_get_length(json_object_get_array_member(json_node_get_object(n), "chapters")), 2);
+  json_node_unref(n);
+  g_free(p);
+  g_free(id);
+}
+END_TEST
+
+START_TEST(images_are_checked_and_stored_by_content)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
+  json_node_unref(edit("POST", "/api/v1/columns", "{\"slug\":\"pics\",\"title\":\"图\"}", 201));
+  ApiReq r = { .method = "PUT", .path = "/api/v1/columns/pics/cover", .auth = editor_auth,
+               .body = (const char *)png, .body_len = sizeof png, .content_type = "image/png" };
+  ck_assert_int_eq(api_send(&r), 200);
+  JsonNode *n = json_from_string(r.out, NULL);
+  const char *url = json_object_get_string_member(json_node_get_object(n), "cover_url");
+  ck_assert(g_str_has_prefix(url, "/images/") && g_str_has_suffix(url, ".png"));
+  char *file = g_build_filename(dir, "images", url + 8, NULL);
+  ck_assert(g_file_test(file, G_FILE_TEST_IS_REGULAR));
+  g_free(file);
+  json_node_unref(n);
+
+  r.body = "<svg onload=alert(1)>";
+  r.body_len = 0;
+  r.content_type = "image/svg+xml";
+  ck_assert_int_eq(api_send(&r), 415);
+  assert_error_shape(r.out, "unsupported_media_type");
+
+  char *id = ready_video("换封面", NULL, NULL);
+  char *p = g_strdup_printf("/api/v1/videos/%s/poster", id);
+  r.path = p;
+  r.body = (const char *)png;
+  r.body_len = sizeof png;
+  r.content_type = "image/png";
+  ck_assert_int_eq(api_send(&r), 200);
+  ck_assert_ptr_nonnull(strstr(r.out, "\"poster_url\":\"/images/"));
+  api_req_clear(&r);
+  g_free(p);
+  g_free(id);
+}
+END_TEST
+
+START_TEST(every_change_is_in_the_audit_log)
+{
+  char *id = ready_video("审计", NULL, NULL);
+  char *p = g_strdup_printf("/api/v1/videos/%s", id);
+  edit_ok("PATCH", p, "{\"title\":\"审计课\"}");
+  json_node_unref(edit("POST", "/api/v1/categories", "{\"name\":\"劳动教育\"}", 201));
+  json_node_unref(edit("POST", "/api/v1/columns", "{\"slug\":\"audit\",\"title\":\"审\"}", 201));
+  ApiReq r = { .method = "GET", .path = "/api/v1/audit", .auth = editor_auth };
+  ck_assert_int_eq(api_send(&r), 200);
+  JsonNode *n = json_from_string(r.out, NULL);
+  JsonArray *e = json_object_get_array_member(json_node_get_object(n), "entries");
+  ck_assert_int_eq(json_array_get_length(e), 3);
+  JsonObject *last = json_array_get_object_element(e, 2);  /* newest first */
+  ck_assert_str_eq(json_object_get_string_member(last, "action"), "video.update");
+  ck_assert_str_eq(json_object_get_string_member(last, "target_id"), id);
+  ck_assert_str_eq(json_object_get_string_member(last, "member_name"), "测试 member");
+  ck_assert_str_eq(json_object_get_string_member(json_object_get_object_member(last, "detail"), "title"), "审计课");
+  json_node_unref(n);
+  r.query = "target_type=column";
+  ck_assert_int_eq(api_send(&r), 200);
+  ck_assert_ptr_nonnull(strstr(r.out, "column.create"));
+  ck_assert_ptr_null(strstr(r.out, "video.update"));
+  /* Append-only, even to someone with the database in hand. */
+  ck_assert_int_ne(sqlite3_exec(db->conn, "UPDATE audit_log SET member_name = 'x'", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_ne(sqlite3_exec(db->conn, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
+  /* Viewers do not read it. */
+  r.auth = viewer_auth;
+  ck_assert_int_eq(api_send(&r), 403);
+  api_req_clear(&r);
+  g_free(p);
+  g_free(id);
+}
+END_TEST
+
+/* Bad input: each request, the status and error code it gets. VIDEO in a path or body
+ * stands for a real video id. */
+static const struct { const char *method, *path, *body, *code; int status; bool viewer; } bad[] = {
+  { "POST", "/api/v1/columns", "{\"slug\":\"Bad Slug\",\"title\":\"x\"}", "invalid_slug", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"-edge\",\"title\":\"x\"}", "invalid_slug", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"a--b\",\"title\":\"x\"}", "invalid_slug", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"x'; DROP TABLE video;--\",\"title\":\"x\"}", "invalid_slug", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"ok\"}", "invalid_field", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"ok\",\"title\":\"   \"}", "invalid_field", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"ok\",\"title\":\"x\",\"colour\":\"red\"}", "unknown_field", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"ok\",\"title\":\"x\",\"publish_from\":\"tomorrow\"}", "invalid_field", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"ok\",\"title\":\"x\",\"publish_from\":\"2030-01-02T00:00:00Z\","
+    "\"publish_until\":\"2030-01-01T00:00:00Z\"}", "invalid_field", 400, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"taken\",\"title\":\"x\"}", "exists", 409, false },
+  { "POST", "/api/v1/columns", "{\"slug\":\"ok\",\"title\":\"x\"}", "forbidden", 403, true },
+  { "POST", "/api/v1/columns", "{\"slug\":\"ok\",", "malformed_json", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"category\":\"不存在的分类\"}", "unknown_category", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"title\":\"LONG201\"}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"title\":\"\"}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"title\":\"line\\nbreak\"}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"title\":42}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"visibility\":\"secret\"}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"presenter_kind\":\"astronaut\"}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"tags\":\"劳模\"}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"tags\":[\"a\",\"a\"]}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"tags\":[\"TAG33\"]}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"publish_at\":\"2026-13-40\"}", "invalid_field", 400, false },
+  { "PATCH", "/api/v1/videos/VIDEO", "{\"title\":\"x\"}", "forbidden", 403, true },
+  { "PATCH", "/api/v1/videos/nope", "{\"title\":\"x\"}", "not_found", 404, false },
+  { "PUT", "/api/v1/videos/VIDEO/chapters", "{\"chapters\":{}}", "invalid_field", 400, false },
+  { "POST", "/api/v1/categories", "{\"name\":\"思想引领\"}", "exists", 409, false },
+  { "POST", "/api/v1/categories", "{\"name\":\"\"}", "invalid_field", 400, false },
+  { "POST", "/api/v1/categories", "{\"name\":\"x\"}", "unauthorized", 401, false },  /* no credential: see below */
+  { "GET", "/api/v1/videos?per_page=1000", NULL, "invalid_parameter", 400, false },
+  { "GET", "/api/v1/videos?category=nope", NULL, "unknown_category", 400, false },
+  { "GET", "/api/v1/videos?kind=x", NULL, "invalid_parameter", 400, false },
+  { "GET", "/api/v1/videos?sort=random", NULL, "invalid_parameter", 400, false },
+  { "GET", "/api/v1/columns?all=true", NULL, "forbidden", 403, true },
+  { "GET", "/api/v1/columns/nope", NULL, "not_found", 404, false },
+};
+
+START_TEST(bad_input_gets_a_clear_4xx)
+{
+  char *vid = ready_video("目标", NULL, NULL);
+  json_node_unref(edit("POST", "/api/v1/columns", "{\"slug\":\"taken\",\"title\":\"已有\"}", 201));
+  GString *path = g_string_new(bad[_i].path), *body = g_string_new(bad[_i].body);
+  g_autofree char *long_title = g_strnfill(201, 'x');
+  g_autofree char *long_tag = g_strnfill(33, 't');
+  char *q = strchr(path->str, '?');
+  g_autofree char *query = q ? g_strdup(q + 1) : NULL;
+  if (q)
+    g_string_truncate(path, (gsize)(q - path->str));
+  g_string_replace(path, "VIDEO", vid, 0);
+  g_string_replace(body, "LONG201", long_title, 0);
+  g_string_replace(body, "TAG33", long_tag, 0);
+  const char *auth = bad[_i].viewer ? viewer_auth : bad[_i].status == 401 ? NULL : editor_auth;
+  ApiReq r = { .method = bad[_i].method, .path = path->str, .query = query, .auth = auth,
+               .body = bad[_i].body ? body->str : NULL };
+  ck_assert_msg(api_send(&r) == bad[_i].status, "%s %s %s: %d %s", bad[_i].method, bad[_i].path,
+                bad[_i].body ? bad[_i].body : "", r.status, r.out);
+  assert_error_shape(r.out, bad[_i].code);
+  api_req_clear(&r);
+  /* Nothing changed, and the server still answers. */
+  int rc = 0;
+  JsonNode *n = db_video_json(db, vid, &rc);
+  ck_assert_str_eq(json_object_get_string_member(json_node_get_object(n), "title"), "目标");
+  ck_assert_str_eq(json_object_get_string_member(json_node_get_object(n), "category"), "");
+  json_node_unref(n);
+  ck_assert_int_eq(call("GET", "/api/v1/columns", NULL, NULL, NULL), 200);
+  g_string_free(path, TRUE);
+  g_string_free(body, TRUE);
+  g_free(vid);
+}
+END_TEST
+
+START_TEST(markup_and_sql_text_is_stored_verbatim)
+{
+  char *vid = ready_video("原题", NULL, NULL);
+  char *p = g_strdup_printf("/api/v1/videos/%s", vid);
+  const char *title = "<script>alert('x')</script> '; DROP TABLE video; -- \"quoted\"";
+  JsonObject *o = json_object_new();
+  json_object_set_string_member(o, "title", title);
+  json_object_set_string_member(o, "description", "<img src=x onerror=alert(1)>\n第二行 & more");
+  JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  json_node_take_object(node, o);
+  char *body = json_to_string(node, FALSE);
+  json_node_unref(node);
+  char *out = NULL;
+  ck_assert_int_eq(call("PATCH", p, editor_auth, body, &out), 200);
+  ck_assert_ptr_null(strchr(out, '<'));  /* escaped on output */
+  JsonNode *n = json_from_string(out, NULL);
+  ck_assert_str_eq(json_object_get_string_member(json_node_get_object(n), "title"), title);
+  json_node_unref(n);
+  /* Stored as sent, and the video table is still there. */
+  sqlite3_stmt *st = db_prepare(db, "SELECT title FROM video WHERE id = ?1");
+  sqlite3_bind_text(st, 1, vid, -1, SQLITE_TRANSIENT);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_str_eq(db_col_text(st, 0), title);
+  sqlite3_finalize(st);
+  char *t = search("q=script alert");
+  ck_assert_str_eq(t, "");  /* a draft: not found */
+  g_free(t);
+  g_free(out);
+  g_free(body);
+  g_free(p);
+  g_free(vid);
+}
+END_TEST
+
+static Suite *api_catalog_suite(void)
+{
+  Suite *s = suite_create("api_catalog");
+  TCase *tc = tcase_create("api_catalog");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, editor_builds_a_column_and_the_public_sees_it);
+  tcase_add_test(tc, items_put_orders_by_position_and_refuses_duplicates);
+  tcase_add_test(tc, search_works_in_chinese_and_english_with_filters);
+  tcase_add_test(tc, lives_now_and_upcoming);
+  tcase_add_test(tc, chapters_are_sorted_and_checked);
+  tcase_add_test(tc, images_are_checked_and_stored_by_content);
+  tcase_add_test(tc, every_change_is_in_the_audit_log);
+  tcase_add_loop_test(tc, bad_input_gets_a_clear_4xx, 0, G_N_ELEMENTS(bad));
+  tcase_add_test(tc, markup_and_sql_text_is_stored_verbatim);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+TU_MAIN(api_catalog_suite)
