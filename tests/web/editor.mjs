@@ -1,0 +1,173 @@
+// Browser test of the editor console (web/editor/) in Debian's headless Chromium, driven by
+// playwright-core. An editor signs in, schedules a live, uploads a lesson, edits and
+// publishes it, builds a column with it; the public API must then show it.
+// Env: BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP (a small video file), ARTIFACTS (a dir).
+// Prints TAP lines ("ok N - …" / "not ok N - …"); exits 1 when any failed.
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+const { BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP, ARTIFACTS } = process.env;
+mkdirSync(ARTIFACTS, { recursive: true });
+let n = 0;
+let failed = 0;
+const ok = (what) => console.log(`ok ${++n} - ${what}`);
+const notOk = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}\n#   ${String(why).split('\n')[0]}`); };
+async function step(what, fn) {
+  try {
+    await fn();
+    ok(what);
+    return true;
+  } catch (e) {
+    notOk(what, e.message);
+    return false;
+  }
+}
+function expect(cond, msg) { if (!cond) throw new Error(msg); }
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+const page = await context.newPage();
+page.setDefaultTimeout(15000);
+const consoleErrors = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', (e) => consoleErrors.push(e.message));
+const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+let videoId = null;
+try {
+  await step('console page has a strict CSP and loads', async () => {
+    const resp = await page.goto(`${BASE_URL}/editor/`);
+    expect(resp.status() === 200, `status ${resp.status()}`);
+    const csp = resp.headers()['content-security-policy'] || '';
+    expect(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), `CSP: ${csp}`);
+    await page.waitForSelector('#login-form');
+    await shot('01-login');
+  });
+
+  await step('a viewer credential is refused with a reason', async () => {
+    await page.fill('#token', VIEWER_TOKEN);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#notice.error:not([hidden])');
+    expect((await page.textContent('#notice')).includes('编辑权限'), await page.textContent('#notice'));
+    expect(await page.isHidden('#app'), 'console shown to a viewer');
+  });
+
+  await step('an editor signs in', async () => {
+    await page.fill('#token', EDITOR_TOKEN);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#app:not([hidden])');
+    expect((await page.textContent('#who')).includes('editor'), 'no editor name shown');
+  });
+
+  await step('schedules a live and sees the RTMP URL and key to copy', async () => {
+    await page.fill('#live-form input[name=title]', '劳模直播课：焊接');
+    await page.fill('#live-form input[name=presenter]', '王师傅');
+    await page.selectOption('#live-form select[name=kind]', 'model-worker');
+    await page.selectOption('#live-form select[name=visibility]', 'published');
+    await page.fill('#live-form input[name=starts]', '2030-05-01T19:30');
+    await page.click('#live-form button[type=submit]');
+    await page.waitForSelector('#live-created:not([hidden])');
+    const key = await page.inputValue('#stream-key');
+    const url = await page.inputValue('#rtmp-url');
+    expect(key.length > 20, `key "${key}"`);
+    expect(url.startsWith('rtmp://') && url.endsWith(`/${key}`), `url ${url}`);
+    await page.waitForSelector('#lives-upcoming li:has-text("劳模直播课：焊接")');
+    await shot('02-live-scheduled');
+  });
+
+  await step('uploads a lesson with a progress bar and follows its transcode', async () => {
+    await page.click('[data-tab=upload]');
+    await page.setInputFiles('#upload-form input[name=file]', CLIP);
+    await page.fill('#upload-form input[name=title]', '志愿者课堂：科学小实验');
+    await page.fill('#upload-form input[name=presenter]', '李老师');
+    await page.selectOption('#upload-form select[name=kind]', 'volunteer');
+    await page.click('#upload-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#upload-progress').value === 100);
+    await page.waitForSelector('#upload-edit:not([hidden])', { timeout: 180000 });
+    expect((await page.getAttribute('#job-progress', 'value')) === '100', 'job progress not 100');
+    await shot('03-uploaded');
+  });
+
+  await step('edits the lesson: category, tags, chapters, published', async () => {
+    await page.click('#upload-edit');
+    await page.waitForSelector('#video-form:not([hidden])');
+    const heading = await page.textContent('#video-heading');
+    videoId = heading.match(/\(([^)]+)\)$/)[1];
+    await page.selectOption('#video-form select[name=category]', '科学普及');
+    await page.fill('#video-form input[name=tags]', '双减, 科学');
+    await page.fill('#video-form textarea[name=description]', '<b>不是标签</b> 用家里的材料做实验');
+    await page.selectOption('#video-form select[name=visibility]', 'published');
+    await page.click('#chapter-add');
+    await page.click('#chapter-add');
+    const starts = page.locator('#chapters .ch-start');
+    const titles = page.locator('#chapters .ch-title');
+    await starts.nth(0).fill('0:00');
+    await titles.nth(0).fill('开场');
+    await starts.nth(1).fill('0:02');
+    await titles.nth(1).fill('动手做');
+    await page.click('#video-form button[type=submit]');
+    await page.waitForSelector('#notice:not(.error):not([hidden])');
+    await shot('04-video-edited');
+  });
+
+  await step('builds a column and files the lesson in it, featured', async () => {
+    await page.click('[data-tab=columns]');
+    await page.fill('#column-create input[name=slug]', 'kexue-ketang');
+    await page.fill('#column-create input[name=title]', '科学小课堂');
+    await page.fill('#column-create textarea[name=description]', '志愿教师的科学课');
+    await page.click('#column-create button[type=submit]');
+    await page.waitForSelector('#column-form:not([hidden])');
+    await page.selectOption('#column-add-video', videoId);
+    await page.click('#column-add');
+    await page.waitForSelector(`#column-items li[data-video="${videoId}"]`);
+    await page.click(`#column-items li[data-video="${videoId}"] button:has-text("推荐")`);
+    await page.waitForSelector(`#column-items li[data-video="${videoId}"] button:has-text("已推荐")`);
+    await shot('05-column-built');
+  });
+
+  await step('the public API shows the published lesson in the column', async () => {
+    const col = await (await fetch(`${BASE_URL}/api/v1/columns/kexue-ketang`)).json();
+    expect(col.item_count === 1, `item_count ${col.item_count}`);
+    const it = col.items[0];
+    expect(it.video.id === videoId && it.featured, JSON.stringify(it).slice(0, 200));
+    const v = await (await fetch(`${BASE_URL}/api/v1/videos/${videoId}`)).json();
+    expect(v.visibility === 'published' && v.state === 'ready', `${v.visibility} ${v.state}`);
+    expect(v.category === '科学普及' && v.tags.join() === '双减,科学', `${v.category} ${v.tags}`);
+    expect(v.chapters.length === 2 && v.chapters[1].start === 2 && v.chapters[1].title === '动手做',
+           JSON.stringify(v.chapters));
+    expect(v.description.startsWith('<b>'), 'markup not stored verbatim');
+    expect(v.columns.some((c) => c.slug === 'kexue-ketang'), 'column not on the video');
+    const found = await (await fetch(`${BASE_URL}/api/v1/videos?q=${encodeURIComponent('科学')}`)).json();
+    expect(found.videos.some((x) => x.id === videoId), 'search 科学 misses it');
+  });
+
+  await step('markup in text shows as text, not HTML', async () => {
+    await page.click('[data-tab=videos]');
+    await page.waitForSelector(`#video-list button[data-video="${videoId}"]`);
+    expect(await page.locator('#video-list b').count() === 0, 'a <b> element was created');
+  });
+
+  await step('switches to English', async () => {
+    await page.click('#lang');
+    expect((await page.textContent('[data-tab=columns]')) === 'Columns', 'tab not translated');
+    expect((await page.getAttribute('html', 'lang')) === 'en', 'html lang not en');
+    await shot('06-english');
+  });
+
+  await step('no console errors', async () => {
+    expect(consoleErrors.length === 0, consoleErrors.join(' | '));
+  });
+} finally {
+  await browser.close();
+}
+console.log(`${n - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
