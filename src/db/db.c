@@ -2,6 +2,7 @@
 #include "db/db.h"
 #include "core/log.h"
 #include "db/db_search.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -267,4 +268,39 @@ const char *db_col_text(sqlite3_stmt *st, int i)
 {
   const unsigned char *t = sqlite3_column_text(st, i);
   return t ? (const char *)t : NULL;
+}
+
+void db_json_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
+{
+  json_builder_set_member_name(b, name);
+  const char *t = db_col_text(st, col);
+  if (t)
+    json_builder_add_string_value(b, t);
+  else
+    json_builder_add_null_value(b);
+}
+
+void db_json_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
+{
+  json_builder_set_member_name(b, name);
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+    json_builder_add_null_value(b);
+  } else {
+    g_autofree char *t = util_iso8601(sqlite3_column_int64(st, col));
+    json_builder_add_string_value(b, t);
+  }
+}
+
+JsonNode *db_json_array_done(JsonBuilder *b, int step, int *rc)
+{
+  json_builder_end_array(b);
+  JsonNode *node = json_builder_get_root(b);
+  g_object_unref(b);
+  if (step != SQLITE_DONE) {
+    json_node_unref(node);
+    *rc = db_errno(step);
+    return NULL;
+  }
+  *rc = 0;
+  return node;
 }

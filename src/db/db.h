@@ -1,6 +1,7 @@
 /* db: the SQLite database — open, pragmas, migrations compiled from schemas/sql. */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 typedef struct Db {
@@ -34,6 +35,15 @@ sqlite3_stmt *db_prepare(Db *db, const char *sql);
 
 /* Column I of the current row as text, or NULL for SQL NULL (valid until the next step). */
 const char *db_col_text(sqlite3_stmt *st, int i);
+
+/* Adds member NAME to the object B is building: column COL of ST's row as a string
+ * (db_json_text) or as an ISO 8601 time from Unix seconds (db_json_time); null for NULL. */
+void db_json_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col);
+void db_json_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col);
+
+/* Ends the array B built from a statement whose last sqlite3_step() returned STEP, and
+ * frees B: the array, or NULL with -errno in *RC when the rows did not end cleanly. */
+JsonNode *db_json_array_done(JsonBuilder *b, int step, int *rc);
 
 /* Maps an SQLite result code to -errno: SQLITE_CONSTRAINT -> -EEXIST,
  * SQLITE_BUSY/LOCKED -> -EBUSY, others -> -EIO. */

@@ -60,14 +60,5 @@ JsonNode *db_category_list_json(Db *db, int *rc)
     json_builder_end_object(b);
   }
   sqlite3_finalize(st);
-  json_builder_end_array(b);
-  JsonNode *node = json_builder_get_root(b);
-  g_object_unref(b);
-  if (r != SQLITE_DONE) {
-    json_node_unref(node);
-    *rc = db_errno(r);
-    return NULL;
-  }
-  *rc = 0;
-  return node;
+  return db_json_array_done(b, r, rc);
 }

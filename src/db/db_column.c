@@ -206,27 +206,6 @@ fail:
   return ret;
 }
 
-static void add_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
-{
-  json_builder_set_member_name(b, name);
-  const char *t = db_col_text(st, col);
-  if (t)
-    json_builder_add_string_value(b, t);
-  else
-    json_builder_add_null_value(b);
-}
-
-static void add_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
-{
-  json_builder_set_member_name(b, name);
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-    json_builder_add_null_value(b);
-  } else {
-    g_autofree char *t = util_iso8601(sqlite3_column_int64(st, col));
-    json_builder_add_string_value(b, t);
-  }
-}
-
 /* The items of column ID, LIMIT from OFFSET, into the array B is building; returns the
  * number of items there are in all, or -errno. */
 static gint64 build_items(Db *db, JsonBuilder *b, gint64 id, bool public_only, int limit,
@@ -264,7 +243,7 @@ static gint64 build_items(Db *db, JsonBuilder *b, gint64 id, bool public_only, i
     json_builder_add_int_value(b, sqlite3_column_int64(st, 0));
     json_builder_set_member_name(b, "featured");
     json_builder_add_boolean_value(b, sqlite3_column_int(st, 1) != 0);
-    add_time(b, "added_at", st, 2);
+    db_json_time(b, "added_at", st, 2);
     json_builder_set_member_name(b, "video");
     json_builder_begin_object(b);
     db_video_build(b, st, 3);
@@ -296,16 +275,16 @@ JsonNode *db_column_json(Db *db, gint64 id, bool public_only, int item_limit, in
   }
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
-  add_text(b, "slug", st, 0);
-  add_text(b, "title", st, 1);
-  add_text(b, "description", st, 2);
-  add_text(b, "cover_url", st, 3);
+  db_json_text(b, "slug", st, 0);
+  db_json_text(b, "title", st, 1);
+  db_json_text(b, "description", st, 2);
+  db_json_text(b, "cover_url", st, 3);
   json_builder_set_member_name(b, "archived");
   json_builder_add_boolean_value(b, sqlite3_column_int(st, 4) != 0);
-  add_time(b, "publish_from", st, 5);
-  add_time(b, "publish_until", st, 6);
-  add_time(b, "created_at", st, 7);
-  add_time(b, "updated_at", st, 8);
+  db_json_time(b, "publish_from", st, 5);
+  db_json_time(b, "publish_until", st, 6);
+  db_json_time(b, "created_at", st, 7);
+  db_json_time(b, "updated_at", st, 8);
   json_builder_set_member_name(b, "published");
   json_builder_add_boolean_value(b, sqlite3_column_int(st, 9) != 0);
   sqlite3_finalize(st);

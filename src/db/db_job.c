@@ -188,10 +188,8 @@ JsonNode *db_job_json(Db *db, const char *id, int *rc)
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
   const char *names[] = {"id", "video_id", "state"};
-  for (int i = 0; i < 3; i++) {
-    json_builder_set_member_name(b, names[i]);
-    json_builder_add_string_value(b, (const char *)sqlite3_column_text(st, i));
-  }
+  for (int i = 0; i < 3; i++)
+    db_json_text(b, names[i], st, i);
   json_builder_set_member_name(b, "progress");
   json_builder_add_double_value(b, sqlite3_column_double(st, 3));
   json_builder_set_member_name(b, "eta_seconds");
@@ -199,19 +197,11 @@ JsonNode *db_job_json(Db *db, const char *id, int *rc)
     json_builder_add_null_value(b);
   else
     json_builder_add_double_value(b, sqlite3_column_double(st, 4));
-  json_builder_set_member_name(b, "error");
-  if (sqlite3_column_type(st, 5) == SQLITE_NULL)
-    json_builder_add_null_value(b);
-  else
-    json_builder_add_string_value(b, (const char *)sqlite3_column_text(st, 5));
+  db_json_text(b, "error", st, 5);
   json_builder_set_member_name(b, "attempts");
   json_builder_add_int_value(b, sqlite3_column_int(st, 6));
-  g_autofree char *created = util_iso8601(sqlite3_column_int64(st, 7));
-  g_autofree char *updated = util_iso8601(sqlite3_column_int64(st, 8));
-  json_builder_set_member_name(b, "created_at");
-  json_builder_add_string_value(b, created);
-  json_builder_set_member_name(b, "updated_at");
-  json_builder_add_string_value(b, updated);
+  db_json_time(b, "created_at", st, 7);
+  db_json_time(b, "updated_at", st, 8);
   json_builder_end_object(b);
   sqlite3_finalize(st);
   *rc = 0;

@@ -251,36 +251,15 @@ int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids)
   return 0;
 }
 
-static void add_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
-{
-  json_builder_set_member_name(b, name);
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-    json_builder_add_null_value(b);
-  } else {
-    g_autofree char *t = util_iso8601(sqlite3_column_int64(st, col));
-    json_builder_add_string_value(b, t);
-  }
-}
-
-static void add_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
-{
-  json_builder_set_member_name(b, name);
-  const char *t = db_col_text(st, col);
-  if (t)
-    json_builder_add_string_value(b, t);
-  else
-    json_builder_add_null_value(b);
-}
-
 void db_video_build(JsonBuilder *b, sqlite3_stmt *st, int c)
 {
   const char *id = db_col_text(st, c + 0);
-  add_text(b, "id", st, c + 0);
-  add_text(b, "title", st, c + 1);
-  add_text(b, "presenter", st, c + 2);
-  add_text(b, "presenter_kind", st, c + 3);
-  add_text(b, "category", st, c + 4);
-  add_text(b, "description", st, c + 5);
+  db_json_text(b, "id", st, c + 0);
+  db_json_text(b, "title", st, c + 1);
+  db_json_text(b, "presenter", st, c + 2);
+  db_json_text(b, "presenter_kind", st, c + 3);
+  db_json_text(b, "category", st, c + 4);
+  db_json_text(b, "description", st, c + 5);
   json_builder_set_member_name(b, "tags");
   JsonNode *tags = json_from_string(db_col_text(st, c + 6), NULL);
   if (tags && JSON_NODE_HOLDS_ARRAY(tags))
@@ -291,17 +270,17 @@ void db_video_build(JsonBuilder *b, sqlite3_stmt *st, int c)
     json_builder_begin_array(b);
     json_builder_end_array(b);
   }
-  add_text(b, "source", st, c + 7);
-  add_text(b, "state", st, c + 8);
-  add_text(b, "failure_reason", st, c + 9);
-  add_text(b, "visibility", st, c + 10);
+  db_json_text(b, "source", st, c + 7);
+  db_json_text(b, "state", st, c + 8);
+  db_json_text(b, "failure_reason", st, c + 9);
+  db_json_text(b, "visibility", st, c + 10);
   json_builder_set_member_name(b, "duration");
   if (sqlite3_column_type(st, c + 11) == SQLITE_NULL)
     json_builder_add_null_value(b);
   else
     json_builder_add_double_value(b, sqlite3_column_int64(st, c + 11) / 1000.0);
-  add_time(b, "scheduled_start", st, c + 12);
-  add_time(b, "publish_at", st, c + 13);
+  db_json_time(b, "scheduled_start", st, c + 12);
+  db_json_time(b, "publish_at", st, c + 13);
   json_builder_set_member_name(b, "poster_url");
   const char *poster = db_col_text(st, c + 14);
   if (poster && poster[0] == '/') {
@@ -312,8 +291,8 @@ void db_video_build(JsonBuilder *b, sqlite3_stmt *st, int c)
   } else {
     json_builder_add_null_value(b);
   }
-  add_time(b, "created_at", st, c + 15);
-  add_time(b, "updated_at", st, c + 16);
+  db_json_time(b, "created_at", st, c + 15);
+  db_json_time(b, "updated_at", st, c + 16);
   const char *state = db_col_text(st, c + 8);
   bool playable = state && (!strcmp(state, "live") || !strcmp(state, "ready"));
   json_builder_set_member_name(b, "hls_url");
@@ -351,7 +330,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
       json_builder_begin_object(b);
-      add_text(b, "name", st, 0);
+      db_json_text(b, "name", st, 0);
       json_builder_set_member_name(b, "width");
       json_builder_add_int_value(b, sqlite3_column_int(st, 1));
       json_builder_set_member_name(b, "height");
@@ -360,7 +339,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
       json_builder_add_int_value(b, sqlite3_column_int64(st, 3));
       json_builder_set_member_name(b, "average_bandwidth");
       json_builder_add_int_value(b, sqlite3_column_int64(st, 4));
-      add_text(b, "codecs", st, 5);
+      db_json_text(b, "codecs", st, 5);
       json_builder_set_member_name(b, "frame_rate");
       json_builder_add_double_value(b, sqlite3_column_double(st, 6));
       json_builder_set_member_name(b, "playlist_url");
@@ -381,7 +360,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
       json_builder_begin_object(b);
       json_builder_set_member_name(b, "start");
       json_builder_add_double_value(b, sqlite3_column_int64(st, 0) / 1000.0);
-      add_text(b, "title", st, 1);
+      db_json_text(b, "title", st, 1);
       json_builder_end_object(b);
     }
     sqlite3_finalize(st);
@@ -399,8 +378,8 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), util_now());
     while (sqlite3_step(st) == SQLITE_ROW) {
       json_builder_begin_object(b);
-      add_text(b, "slug", st, 0);
-      add_text(b, "title", st, 1);
+      db_json_text(b, "slug", st, 0);
+      db_json_text(b, "title", st, 1);
       json_builder_end_object(b);
     }
     sqlite3_finalize(st);
@@ -504,16 +483,7 @@ JsonNode *db_video_list_json(Db *db, const VideoFilter *f, gint64 *total, int *r
     json_builder_end_object(b);
   }
   sqlite3_finalize(st);
-  json_builder_end_array(b);
-  JsonNode *node = json_builder_get_root(b);
-  g_object_unref(b);
-  if (r != SQLITE_DONE) {
-    json_node_unref(node);
-    *rc = db_errno(r);
-    return NULL;
-  }
-  *rc = 0;
-  return node;
+  return db_json_array_done(b, r, rc);
 }
 
 /* One UPDATE per field, so the column name is never a value. */

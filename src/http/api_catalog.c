@@ -672,29 +672,39 @@ static char *store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *res
   return g_strdup_printf("/images/%s", name);
 }
 
+/* Stores the body as an image and makes it video VIDEO_ID's poster, or (VIDEO_ID NULL)
+ * column COLUMN_ID's cover, audited. Returns 0 when committed; otherwise RESP says why. */
+static int put_image(ApiContext *ctx, const ApiCall *call, const char *video_id, gint64 column_id,
+                     HttpResponse *resp)
+{
+  g_autofree char *url = store_image(ctx, call, resp);
+  if (!url)
+    return -EINVAL;
+  if (db_begin(ctx->db) < 0) {
+    http_response_error(resp, 503, "busy", "the database is busy; try again");
+    return -EBUSY;
+  }
+  int rc = video_id ? db_video_set_text(ctx->db, video_id, VIDEO_POSTER, url)
+                    : db_column_set_text(ctx->db, column_id, COLUMN_COVER, url);
+  if (rc < 0) {
+    db_rollback(ctx->db);
+    http_response_error(resp, 500, "internal", "could not set the image");
+    return rc;
+  }
+  JsonObject *d = json_object_new();
+  json_object_set_string_member(d, video_id ? "poster_url" : "cover_url", url);
+  JsonNode *detail = object_node(d);
+  rc = commit_audited(ctx, call, video_id ? "video.poster" : "column.cover", video_id ? "video" : "column",
+                      video_id ? video_id : call->params[0], detail, resp);
+  json_node_unref(detail);
+  return rc;
+}
+
 void api_video_poster(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   const char *id = call->params[0];
-  if (!video_exists(ctx, id, resp))
-    return;
-  g_autofree char *url = store_image(ctx, call, resp);
-  if (!url)
-    return;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
-    return;
-  }
-  if (db_video_set_text(ctx->db, id, VIDEO_POSTER, url) < 0) {
-    db_rollback(ctx->db);
-    http_response_error(resp, 500, "internal", "could not set the poster");
-    return;
-  }
-  JsonObject *d = json_object_new();
-  json_object_set_string_member(d, "poster_url", url);
-  JsonNode *detail = object_node(d);
-  if (commit_audited(ctx, call, "video.poster", "video", id, detail, resp) == 0)
+  if (video_exists(ctx, id, resp) && put_image(ctx, call, id, 0, resp) == 0)
     reply_video(ctx, id, 200, resp);
-  json_node_unref(detail);
 }
 
 /* ---- columns ----------------------------------------------------------------- */
@@ -935,26 +945,8 @@ out:
 void api_column_cover(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   gint64 id;
-  if (!find_column(ctx, call, &id, resp))
-    return;
-  g_autofree char *url = store_image(ctx, call, resp);
-  if (!url)
-    return;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
-    return;
-  }
-  if (db_column_set_text(ctx->db, id, COLUMN_COVER, url) < 0) {
-    db_rollback(ctx->db);
-    http_response_error(resp, 500, "internal", "could not set the cover");
-    return;
-  }
-  JsonObject *d = json_object_new();
-  json_object_set_string_member(d, "cover_url", url);
-  JsonNode *detail = object_node(d);
-  if (commit_audited(ctx, call, "column.cover", "column", call->params[0], detail, resp) == 0)
+  if (find_column(ctx, call, &id, resp) && put_image(ctx, call, NULL, id, resp) == 0)
     reply_column(ctx, id, false, DB_COLUMN_ITEMS_MAX, 0, 200, resp);
-  json_node_unref(detail);
 }
 
 /* ---- column items ------------------------------------------------------------ */
