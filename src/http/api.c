@@ -1,6 +1,7 @@
 /* api: the JSON API under /api/v1 — a table of routes, each with the role it needs. */
 #include "http/api.h"
 #include "http/api_catalog.h"
+#include "http/api_columns.h"
 #include "core/util.h"
 #include "db/db_audit.h"
 #include "db/db_job.h"

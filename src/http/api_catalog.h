@@ -1,4 +1,4 @@
-/* api_catalog: the archive's API — videos, columns (专题专栏), categories, search, the audit log.
+/* api_catalog: the archive's API — videos, chapters, posters, categories, search, the audit log.
  * Handlers for the route table in api.c; public reads set resp->last_modified, editors'
  * changes commit together with an audit_log entry. */
 #pragma once
@@ -7,9 +7,26 @@
 
 #include <stdbool.h>
 
-/* Is S valid UTF-8 text of MIN..MAX characters without control characters (MULTILINE
- * allows newlines and tabs), and not only spaces when MIN > 0? */
-bool api_text_ok(const char *s, glong min, glong max, bool multiline);
+/* Is the caller an editor (or admin)? */
+bool api_is_editor(const ApiCall *call);
+
+/* O in a new node (takes O). */
+JsonNode *api_object_node(JsonObject *o);
+
+/* Commits the transaction of an editor's change together with its audit entry (ACTION on
+ * TYPE TARGET, DETAIL not consumed), or rolls it back and answers 500. Returns 0 when
+ * committed. */
+int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action, const char *type,
+                       const char *target, JsonNode *detail, HttpResponse *resp);
+
+/* True when video ID exists; otherwise answers 404. */
+bool api_video_exists(ApiContext *ctx, const char *id, HttpResponse *resp);
+
+/* Stores the request body as an image (JPEG, PNG or WebP; 415 otherwise) and makes it video
+ * VIDEO_ID's poster or, VIDEO_ID NULL, column COLUMN_ID's cover, audited. Returns 0 when
+ * committed; otherwise RESP says why. */
+int api_put_image(ApiContext *ctx, const ApiCall *call, const char *video_id, gint64 column_id,
+                  HttpResponse *resp);
 
 void api_categories_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_categories_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
@@ -20,13 +37,4 @@ void api_video_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_video_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_video_chapters(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_video_poster(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_columns_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_column_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_columns_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_column_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_column_cover(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_column_items_put(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_column_items_add(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_column_item_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
-void api_column_item_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
