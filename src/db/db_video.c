@@ -372,7 +372,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
   json_builder_begin_array(b);
   st = db_prepare(db,
       "SELECT c.slug, c.title FROM topic_column_item i JOIN topic_column c ON c.id = i.column_id "
-      "WHERE i.video_id = ?1 AND " DB_COLUMN_PUBLIC " ORDER BY c.title");
+      "WHERE i.video_id = ?1 AND " DB_COLUMN_PUBLIC " ORDER BY c.created_at, c.id");
   if (st) {
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), util_now());

@@ -121,11 +121,16 @@ START_TEST(editor_builds_a_column_and_the_public_sees_it)
   edit_ok("DELETE", ipath, NULL);
   ck_assert_int_eq(call("DELETE", ipath, editor_auth, NULL, NULL), 404);
 
-  /* The video page lists the columns it is in. */
+  /* A video can sit in several columns; its page lists them. */
+  json_node_unref(edit("POST", "/api/v1/columns", "{\"slug\":\"health\",\"title\":\"健康\"}", 201));
+  char *body = g_strdup_printf("{\"video_id\":\"%s\"}", b);
+  edit_ok("POST", "/api/v1/columns/health/items", body);
+  g_free(body);
   n = get_public(vpath, NULL);
   JsonArray *cols = json_object_get_array_member(json_node_get_object(n), "columns");
-  ck_assert_int_eq(json_array_get_length(cols), 1);
+  ck_assert_int_eq(json_array_get_length(cols), 2);
   ck_assert_str_eq(json_object_get_string_member(json_array_get_object_element(cols, 0), "slug"), "craft");
+  ck_assert_str_eq(json_object_get_string_member(json_array_get_object_element(cols, 1), "slug"), "health");
   json_node_unref(n);
 
   /* Archived: gone for the public, still there for editors. */
@@ -133,7 +138,9 @@ START_TEST(editor_builds_a_column_and_the_public_sees_it)
   ck_assert_int_eq(call("GET", "/api/v1/columns/craft", NULL, NULL, NULL), 404);
   ck_assert_int_eq(call("GET", "/api/v1/columns/craft", editor_auth, NULL, NULL), 200);
   n = get_public("/api/v1/columns", NULL);
-  ck_assert_int_eq(json_array_get_length(json_object_get_array_member(json_node_get_object(n), "columns")), 0);
+  cols = json_object_get_array_member(json_node_get_object(n), "columns");
+  ck_assert_int_eq(json_array_get_length(cols), 1);
+  ck_assert_str_eq(json_object_get_string_member(json_array_get_object_element(cols, 0), "slug"), "health");
   json_node_unref(n);
   g_free(ipath);
   g_free(vpath);

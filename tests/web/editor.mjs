@@ -131,12 +131,26 @@ try {
     await page.waitForSelector(`#column-items li[data-video="${videoId}"]`);
     await page.click(`#column-items li[data-video="${videoId}"] button:has-text("推荐")`);
     await page.waitForSelector(`#column-items li[data-video="${videoId}"] button:has-text("已推荐")`);
+  });
+
+  await step('orders the column: a second item moved to the top', async () => {
+    const live = await page.$eval('#column-add-video', (s) =>
+      Array.from(s.options).find((o) => o.textContent.startsWith('劳模直播课')).value);
+    await page.selectOption('#column-add-video', live);
+    await page.click('#column-add');
+    await page.waitForSelector(`#column-items li:nth-child(2)[data-video="${live}"]`);
+    await page.click(`#column-items li[data-video="${live}"] button:has-text("上移")`);
+    await page.waitForSelector(`#column-items li:nth-child(1)[data-video="${live}"]`);
+    const col = await (await fetch(`${BASE_URL}/api/v1/columns/kexue-ketang`)).json();
+    expect(col.items.map((i) => i.video.id).join() === `${live},${videoId}`, JSON.stringify(col.items.map((i) => i.video.id)));
+    await page.click(`#column-items li[data-video="${live}"] button:has-text("下移")`);
+    await page.waitForSelector(`#column-items li:nth-child(1)[data-video="${videoId}"]`);
     await shot('05-column-built');
   });
 
   await step('the public API shows the published lesson in the column', async () => {
     const col = await (await fetch(`${BASE_URL}/api/v1/columns/kexue-ketang`)).json();
-    expect(col.item_count === 1, `item_count ${col.item_count}`);
+    expect(col.item_count === 2, `item_count ${col.item_count}`);
     const it = col.items[0];
     expect(it.video.id === videoId && it.featured, JSON.stringify(it).slice(0, 200));
     const v = await (await fetch(`${BASE_URL}/api/v1/videos/${videoId}`)).json();
