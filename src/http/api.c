@@ -41,6 +41,14 @@ void api_reply_json(HttpResponse *resp, int status, JsonNode *node)
   json_node_unref(node);
 }
 
+bool api_begin(ApiContext *ctx, HttpResponse *resp)
+{
+  if (db_begin(ctx->db) == 0)
+    return true;
+  http_response_error(resp, 503, "busy", "the database is busy; try again");
+  return false;
+}
+
 JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp)
 {
   if (!req->body || req->body_len == 0) {
@@ -209,8 +217,7 @@ static void api_events_create(ApiContext *ctx, const ApiCall *call, HttpResponse
     http_response_error(resp, 400, "invalid_field", "visibility must be draft, published or unlisted");
     goto out;
   }
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     goto out;
   }
   JsonNode *result = NULL;

@@ -8,6 +8,8 @@
 #include "db/db_member.h"
 #include "http/http_types.h"
 
+#include <stdbool.h>
+
 typedef struct {
   Db *db;
   const guint8 *secret; /* TOKEN_SECRET_LEN bytes */
@@ -49,6 +51,9 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp);
 /* Parses the request body as a JSON object. Returns the object's node
  * (caller unrefs) or NULL after answering 400/415 in RESP. */
 JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp);
+
+/* Opens a transaction for a change; false after answering 503 (the database is busy). */
+bool api_begin(ApiContext *ctx, HttpResponse *resp);
 
 /* Sets RESP to 200 (or STATUS) with NODE serialised; consumes NODE. */
 void api_reply_json(HttpResponse *resp, int status, JsonNode *node);

@@ -86,8 +86,7 @@ void api_categories_create(ApiContext *ctx, const ApiCall *call, HttpResponse *r
     http_response_error(resp, 400, "invalid_field", "name is required");
     goto out;
   }
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     goto out;
   }
   int rc = db_category_insert(ctx->db, name, position);
@@ -304,8 +303,7 @@ void api_video_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
     goto out;
   }
   text[VIDEO_TAGS] = tags;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     goto out;
   }
   int rc = 0;
@@ -402,8 +400,7 @@ void api_video_chapters(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
                           g_array_index(rows, ChapterRow, i).start_ms / 1000.0);
       goto out;
     }
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     goto out;
   }
   rc = db_video_set_chapters(ctx->db, id, (ChapterRow *)(void *)rows->data, rows->len);
@@ -471,8 +468,7 @@ int api_put_image(ApiContext *ctx, const ApiCall *call, const char *video_id, gi
   g_autofree char *url = store_image(ctx, call, resp);
   if (!url)
     return -EINVAL;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     return -EBUSY;
   }
   int rc = video_id ? db_video_set_text(ctx->db, video_id, VIDEO_POSTER, url)

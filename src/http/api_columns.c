@@ -190,8 +190,7 @@ void api_columns_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     http_response_error(resp, 400, "invalid_field", "slug and title are required");
     goto out;
   }
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     goto out;
   }
   int rc = db_column_insert(ctx->db, f.slug, f.title, f.description, &id);
@@ -225,8 +224,7 @@ void api_column_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   ColumnFields f = { 0 };
   if (!column_fields(json_node_get_object(node), &f, resp) || !window_ok(ctx, id, &f, resp))
     goto out;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     goto out;
   }
   int rc = apply_column_fields(ctx->db, id, &f);
@@ -365,8 +363,7 @@ void api_column_items_put(ApiContext *ctx, const ApiCall *call, HttpResponse *re
   g_array_sort(placed, placed_cmp);
   for (guint i = 0; i < placed->len; i++)
     g_array_append_val(items, g_array_index(placed, PlacedItem, i).item);
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
+  if (!api_begin(ctx, resp)) {
     goto out;
   }
   save_items(ctx, call, id, items, "column.items", node, resp);
@@ -378,14 +375,39 @@ out:
   json_node_unref(node);
 }
 
-/* Moves item AT of ITEMS to POSITION (clamped to the end). */
+/* Moves item AT of ITEMS to POSITION (clamped to the end), shifting those between. */
 static void move_item(GArray *items, guint at, gint64 position)
 {
-  ColumnItem it = g_array_index(items, ColumnItem, at);
-  g_array_set_clear_func(items, NULL);
-  g_array_remove_index(items, at);
-  guint to = position > (gint64)items->len ? items->len : (guint)position;
-  g_array_insert_val(items, to, it);
+  ColumnItem *v = (ColumnItem *)(void *)items->data, it = v[at];
+  guint to = position >= (gint64)items->len ? items->len - 1 : (guint)position;
+  if (to > at)
+    memmove(v + at, v + at + 1, (to - at) * sizeof *v);
+  else
+    memmove(v + to + 1, v + to, (at - to) * sizeof *v);
+  v[to] = it;
+}
+
+/* Opens the transaction of a change to column ID's items and reads them. With HOLDING, the
+ * column must hold that video: its index goes to *AT (404 otherwise). Returns the items
+ * (caller unrefs), or NULL after rolling back and answering. */
+static GArray *items_for_change(ApiContext *ctx, gint64 id, const char *holding, int *at,
+                                HttpResponse *resp)
+{
+  GArray *items = NULL;
+  if (!api_begin(ctx, resp))
+    return NULL;
+  if (db_column_items(ctx->db, id, &items) < 0) {
+    db_rollback(ctx->db);
+    http_response_error(resp, 500, "internal", "could not read the column");
+    return NULL;
+  }
+  if (holding && (*at = item_index(items, holding)) < 0) {
+    db_rollback(ctx->db);
+    http_response_error(resp, 404, "not_found", "video %s is not in this column", holding);
+    g_array_unref(items);
+    return NULL;
+  }
+  return items;
 }
 
 /* POST: one video into the column, at POSITION (default: the end). */
@@ -411,17 +433,8 @@ void api_column_items_add(ApiContext *ctx, const ApiCall *call, HttpResponse *re
     http_response_error(resp, 400, "invalid_field", "video_id is required");
     goto out;
   }
-  if (!api_video_exists(ctx, vid, resp))
+  if (!api_video_exists(ctx, vid, resp) || !(items = items_for_change(ctx, id, NULL, NULL, resp)))
     goto out;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
-    goto out;
-  }
-  if (db_column_items(ctx->db, id, &items) < 0) {
-    db_rollback(ctx->db);
-    http_response_error(resp, 500, "internal", "could not read the column");
-    goto out;
-  }
   if (item_index(items, vid) >= 0) {
     db_rollback(ctx->db);
     http_response_error(resp, 409, "exists", "video %s is in this column already", vid);
@@ -430,10 +443,7 @@ void api_column_items_add(ApiContext *ctx, const ApiCall *call, HttpResponse *re
   ColumnItem it = { g_strdup(vid), featured, 0 };
   g_array_append_val(items, it);
   move_item(items, items->len - 1, position);
-  g_array_set_clear_func(items, NULL);
   save_items(ctx, call, id, items, "column.item_add", node, resp);
-  for (guint i = 0; i < items->len; i++)
-    g_free(g_array_index(items, ColumnItem, i).video_id);
 out:
   if (items)
     g_array_unref(items);
@@ -454,29 +464,17 @@ void api_column_item_update(ApiContext *ctx, const ApiCall *call, HttpResponse *
   GArray *items = NULL;
   gint64 position = 0;
   bool featured = false;
-  int has_pos, has_feat;
+  int has_pos, has_feat, at = -1;
   if (!api_only_known(o, allowed, resp) ||
       (has_pos = api_field_int(o, "position", 0, 1000000, &position, resp)) < 0 ||
-      (has_feat = api_field_bool(o, "featured", &featured, resp)) < 0)
+      (has_feat = api_field_bool(o, "featured", &featured, resp)) < 0 ||
+      !(items = items_for_change(ctx, id, call->params[1], &at, resp)))
     goto out;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
-    goto out;
-  }
-  int at = -1;
-  if (db_column_items(ctx->db, id, &items) < 0 || (at = item_index(items, call->params[1])) < 0) {
-    db_rollback(ctx->db);
-    http_response_error(resp, 404, "not_found", "video %s is not in this column", call->params[1]);
-    goto out;
-  }
   if (has_feat)
     g_array_index(items, ColumnItem, at).featured = featured;
   if (has_pos)
     move_item(items, (guint)at, position);
-  g_array_set_clear_func(items, NULL);
   save_items(ctx, call, id, items, "column.item_update", node, resp);
-  for (guint i = 0; i < items->len; i++)
-    g_free(g_array_index(items, ColumnItem, i).video_id);
 out:
   if (items)
     g_array_unref(items);
@@ -486,21 +484,11 @@ out:
 void api_column_item_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   gint64 id;
-  if (!find_column(ctx, call, &id, resp))
-    return;
-  GArray *items = NULL;
-  if (db_begin(ctx->db) < 0) {
-    http_response_error(resp, 503, "busy", "the database is busy; try again");
-    return;
-  }
   int at = -1;
-  if (db_column_items(ctx->db, id, &items) < 0 || (at = item_index(items, call->params[1])) < 0) {
-    db_rollback(ctx->db);
-    http_response_error(resp, 404, "not_found", "video %s is not in this column", call->params[1]);
-    if (items)
-      g_array_unref(items);
+  GArray *items = NULL;
+  if (!find_column(ctx, call, &id, resp) ||
+      !(items = items_for_change(ctx, id, call->params[1], &at, resp)))
     return;
-  }
   g_array_remove_index(items, (guint)at);
   JsonObject *d = json_object_new();
   json_object_set_string_member(d, "video_id", call->params[1]);
