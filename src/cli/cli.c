@@ -82,6 +82,36 @@ void cli_common_clear(CliCommon *common)
   g_clear_pointer(&common->log_level, g_free);
 }
 
+int cli_run_parse(CliRun *r, const char *summary, const GOptionEntry *entries, int *argc,
+                  char ***argv)
+{
+  r->options = g_option_context_new(summary);
+  if (entries)
+    g_option_context_add_main_entries(r->options, entries, NULL);
+  cli_common_add(r->options, &r->common);
+  GError *gerr = NULL;
+  if (g_option_context_parse(r->options, argc, argv, &gerr))
+    return 0;
+  cli_print_error("usage", "%s", gerr->message);
+  g_clear_error(&gerr);
+  return -1;
+}
+
+int cli_run_open(CliRun *r)
+{
+  if (cli_load_config(&r->common, &r->config) < 0)
+    return -1;
+  return cli_open_store(&r->config, &r->db, r->secret);
+}
+
+void cli_run_clear(CliRun *r)
+{
+  db_close(&r->db);
+  config_clear(&r->config);
+  cli_common_clear(&r->common);
+  g_clear_pointer(&r->options, g_option_context_free);
+}
+
 void cli_print_json(JsonNode *node)
 {
   char *text = json_to_string(node, TRUE);

@@ -29,6 +29,28 @@ int cli_open_store(const Config *config, Db **db, guint8 secret[TOKEN_SECRET_LEN
 
 void cli_common_clear(CliCommon *common);
 
+/* What a subcommand holds while it runs: its options, config, database and secret. */
+typedef struct {
+  CliCommon common;
+  GOptionContext *options;
+  Config config;
+  Db *db;
+  guint8 secret[TOKEN_SECRET_LEN];
+} CliRun;
+
+/* Parses ARGC/ARGV for a subcommand (SUMMARY for --help, ENTRIES or NULL, plus the common
+ * options); ARGC/ARGV keep the positional arguments. Returns 0, or -1 after printing the
+ * usage error. */
+int cli_run_parse(CliRun *r, const char *summary, const GOptionEntry *entries, int *argc,
+                  char ***argv);
+
+/* Loads the config and opens the store (cli_load_config, cli_open_store). 0 or -1 after
+ * printing why. */
+int cli_run_open(CliRun *r);
+
+/* Closes and frees what R holds, however far it got; R can be zero-initialised. */
+void cli_run_clear(CliRun *r);
+
 /* Prints NODE as pretty JSON on stdout; consumes NODE. */
 void cli_print_json(JsonNode *node);
 

@@ -10,44 +10,22 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Parses only the common options. Returns 0, or 1 after printing usage. */
-static int parse_common(int argc, char **argv, const char *summary, CliCommon *common)
-{
-  GOptionContext *ctx = g_option_context_new(summary);
-  cli_common_add(ctx, common);
-  GError *gerr = NULL;
-  int ret = 0;
-  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
-    cli_print_error("usage", "%s", gerr->message);
-    g_clear_error(&gerr);
-    ret = 1;
-  }
-  g_option_context_free(ctx);
-  return ret;
-}
-
 int cli_migrate(int argc, char **argv)
 {
-  CliCommon common = { 0 };
-  Config config = { 0 };
-  Db *db = NULL;
-  guint8 secret[TOKEN_SECRET_LEN];
+  CliRun run = { 0 };
   int status = 1;
-  if (parse_common(argc, argv, "- create or upgrade the database", &common))
-    goto out;
-  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
+  if (cli_run_parse(&run, "- create or upgrade the database", NULL, &argc, &argv) < 0 ||
+      cli_run_open(&run) < 0)
     goto out;
   JsonObject *o = json_object_new();
-  json_object_set_string_member(o, "database", db->path);
-  json_object_set_int_member(o, "schema_version", db_schema_version(db));
+  json_object_set_string_member(o, "database", run.db->path);
+  json_object_set_int_member(o, "schema_version", db_schema_version(run.db));
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
   json_node_take_object(node, o);
   cli_print_json(node);
   status = 0;
 out:
-  db_close(&db);
-  config_clear(&config);
-  cli_common_clear(&common);
+  cli_run_clear(&run);
   return status;
 }
 
@@ -60,23 +38,24 @@ int cli_config(int argc, char **argv)
     return 0;
   }
   if (argc >= 2 && strcmp(argv[1], "check") == 0) {
-    CliCommon common = { 0 };
-    Config config = { 0 };
+    CliRun run = { 0 };
+    Config *config = &run.config;
     int status = 1;
-    if (parse_common(argc - 1, argv + 1, "- validate a configuration file", &common) == 0 &&
-        cli_load_config(&common, &config) == 0) {
+    int n = argc - 1;
+    char **args = argv + 1;
+    if (cli_run_parse(&run, "- validate a configuration file", NULL, &n, &args) == 0 &&
+        cli_load_config(&run.common, config) == 0) {
       JsonObject *o = json_object_new();
       json_object_set_boolean_member(o, "ok", TRUE);
-      json_object_set_string_member(o, "data_dir", config.data_dir);
-      json_object_set_int_member(o, "http_port", config.http_port);
-      json_object_set_int_member(o, "rtmp_port", config.rtmp_port);
+      json_object_set_string_member(o, "data_dir", config->data_dir);
+      json_object_set_int_member(o, "http_port", config->http_port);
+      json_object_set_int_member(o, "rtmp_port", config->rtmp_port);
       JsonNode *node = json_node_new(JSON_NODE_OBJECT);
       json_node_take_object(node, o);
       cli_print_json(node);
       status = 0;
     }
-    config_clear(&config);
-    cli_common_clear(&common);
+    cli_run_clear(&run);
     return status;
   }
   cli_print_error("usage", "usage: lectern config sample|check [OPTIONS]");
@@ -101,18 +80,15 @@ static const struct { const char *slug, *title, *description; } demo_columns[] =
 
 int cli_demo(int argc, char **argv)
 {
-  CliCommon common = { 0 };
-  Config config = { 0 };
-  Db *db = NULL;
-  guint8 secret[TOKEN_SECRET_LEN];
+  CliRun run = { 0 };
   int status = 1;
   char *cred_path = NULL, *existing = NULL;
 
-  if (parse_common(argc, argv, "- load demo members and columns (once)", &common))
+  if (cli_run_parse(&run, "- load demo members and columns (once)", NULL, &argc, &argv) < 0 ||
+      cli_run_open(&run) < 0)
     goto out;
-  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
-    goto out;
-  cred_path = g_build_filename(config.data_dir, "demo-credentials.json", NULL);
+  Db *db = run.db;
+  cred_path = g_build_filename(run.config.data_dir, "demo-credentials.json", NULL);
   if (g_file_get_contents(cred_path, &existing, NULL, NULL)) {
     fputs(existing, stdout);
     status = 0;
@@ -127,7 +103,7 @@ int cli_demo(int argc, char **argv)
   for (unsigned i = 0; i < G_N_ELEMENTS(demo_members); i++) {
     Member *m = NULL;
     char *token = NULL;
-    if (auth_member_create(db, secret, demo_members[i].name, demo_members[i].role,
+    if (auth_member_create(db, run.secret, demo_members[i].name, demo_members[i].role,
                            demo_members[i].verified, &m, &token) < 0) {
       db_rollback(db);
       json_object_unref(members);
@@ -179,8 +155,6 @@ int cli_demo(int argc, char **argv)
 out:
   g_free(existing);
   g_free(cred_path);
-  db_close(&db);
-  config_clear(&config);
-  cli_common_clear(&common);
+  cli_run_clear(&run);
   return status;
 }

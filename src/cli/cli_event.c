@@ -10,7 +10,7 @@
 
 static int event_create_cmd(int argc, char **argv)
 {
-  CliCommon common = { 0 };
+  CliRun run = { 0 };
   char *title = NULL, *presenter = NULL, *kind = NULL, *starts = NULL;
   GOptionEntry entries[] = {
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, "Lesson title (1-200 characters)", "T" },
@@ -19,29 +19,20 @@ static int event_create_cmd(int argc, char **argv)
     { "starts", 0, 0, G_OPTION_ARG_STRING, &starts, "Scheduled start, ISO 8601 with a zone", "ISO8601" },
     G_OPTION_ENTRY_NULL
   };
-  GOptionContext *ctx = g_option_context_new("- schedule a live lesson and print its stream key once");
-  g_option_context_add_main_entries(ctx, entries, NULL);
-  cli_common_add(ctx, &common);
-  Config config = { 0 };
-  Db *db = NULL;
-  guint8 secret[TOKEN_SECRET_LEN];
-  GError *gerr = NULL;
   int status = 1;
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
-    cli_print_error("usage", "%s", gerr->message);
+  if (cli_run_parse(&run, "- schedule a live lesson and print its stream key once", entries, &argc, &argv) < 0)
     goto out;
-  }
   if (!title) {
     cli_print_error("usage", "event create needs --title T");
     goto out;
   }
-  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
+  if (cli_run_open(&run) < 0)
     goto out;
   EventRequest req = { title, presenter, kind, starts };
   JsonNode *node = NULL;
   const char *field = NULL, *msg = NULL;
-  int rc = event_create(db, &config, secret, &req, NULL, &node, &field, &msg);
+  int rc = event_create(run.db, &run.config, run.secret, &req, NULL, &node, &field, &msg);
   if (rc == -EINVAL) {
     cli_print_error("invalid_field", "--%s: %s", !strcmp(field, "presenter") ? "presenter" : field, msg);
     goto out;
@@ -53,15 +44,11 @@ static int event_create_cmd(int argc, char **argv)
   cli_print_json(node);
   status = 0;
 out:
-  g_clear_error(&gerr);
-  db_close(&db);
-  config_clear(&config);
-  cli_common_clear(&common);
+  cli_run_clear(&run);
   g_free(title);
   g_free(presenter);
   g_free(kind);
   g_free(starts);
-  g_option_context_free(ctx);
   return status;
 }
 
@@ -76,26 +63,18 @@ int cli_event(int argc, char **argv)
 
 static int video_show(int argc, char **argv)
 {
-  CliCommon common = { 0 };
-  GOptionContext *ctx = g_option_context_new("ID - print a video as JSON");
-  cli_common_add(ctx, &common);
-  Config config = { 0 };
-  Db *db = NULL;
-  guint8 secret[TOKEN_SECRET_LEN];
-  GError *gerr = NULL;
+  CliRun run = { 0 };
   int status = 1;
-  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
-    cli_print_error("usage", "%s", gerr->message);
+  if (cli_run_parse(&run, "ID - print a video as JSON", NULL, &argc, &argv) < 0)
     goto out;
-  }
   if (argc != 2) {
     cli_print_error("usage", "video show needs one video id");
     goto out;
   }
-  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
+  if (cli_run_open(&run) < 0)
     goto out;
   int rc = 0;
-  JsonNode *node = db_video_json(db, argv[1], &rc);
+  JsonNode *node = db_video_json(run.db, argv[1], &rc);
   if (!node) {
     cli_print_error(rc == -ENOENT ? "not_found" : "internal", "no video %s", argv[1]);
     goto out;
@@ -103,11 +82,7 @@ static int video_show(int argc, char **argv)
   cli_print_json(node);
   status = 0;
 out:
-  g_clear_error(&gerr);
-  db_close(&db);
-  config_clear(&config);
-  cli_common_clear(&common);
-  g_option_context_free(ctx);
+  cli_run_clear(&run);
   return status;
 }
 

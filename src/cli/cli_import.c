@@ -95,7 +95,7 @@ static void wait_for(Db *db, const Config *config, const char *job_id)
 
 int cli_import(int argc, char **argv)
 {
-  CliCommon common = {0};
+  CliRun run = {0};
   char *title = NULL, *presenter = NULL, *kind = NULL;
   gboolean wait = FALSE;
   GOptionEntry entries[] = {
@@ -104,20 +104,12 @@ int cli_import(int argc, char **argv)
     {"kind", 0, 0, G_OPTION_ARG_STRING, &kind, "model-worker, volunteer, teacher or other", "K"},
     {"wait", 0, 0, G_OPTION_ARG_NONE, &wait, "Transcode now and show progress, then print the video", NULL},
     G_OPTION_ENTRY_NULL};
-  GOptionContext *ctx = g_option_context_new("FILE - import a recorded lesson (queued for transcoding)");
-  g_option_context_add_main_entries(ctx, entries, NULL);
-  cli_common_add(ctx, &common);
-  Config config = {0};
-  Db *db = NULL;
-  guint8 secret[TOKEN_SECRET_LEN];
   GError *gerr = NULL;
   char *vid = NULL, *jid = NULL, *dir = NULL, *why = NULL, *rel = NULL, *dest = NULL;
   int status = 1;
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
-    cli_print_error("usage", "%s", gerr->message);
+  if (cli_run_parse(&run, "FILE - import a recorded lesson (queued for transcoding)", entries, &argc, &argv) < 0)
     goto out;
-  }
   if (argc != 2 || !title) {
     cli_print_error("usage", "import needs one FILE and --title T");
     goto out;
@@ -127,8 +119,10 @@ int cli_import(int argc, char **argv)
     cli_print_error("not_found", "%s: no such file", file);
     goto out;
   }
-  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
+  if (cli_run_open(&run) < 0)
     goto out;
+  Db *db = run.db;
+  const Config *config = &run.config;
   int rc = db_video_create_upload(db, title, presenter, kind, NULL, &vid);
   if (rc == -EINVAL) {
     cli_print_error("invalid_field", "--title must be 1-200 characters and --kind one of "
@@ -142,8 +136,8 @@ int cli_import(int argc, char **argv)
 
   /* The upload is stored under the data dir; the job works from that copy. */
   rel = jobs_upload_path(vid, file);
-  dir = g_build_filename(config.data_dir, "uploads", vid, NULL);
-  dest = g_build_filename(config.data_dir, rel, NULL);
+  dir = g_build_filename(config->data_dir, "uploads", vid, NULL);
+  dest = g_build_filename(config->data_dir, rel, NULL);
   g_mkdir_with_parents(dir, 0755);
   GFile *from = g_file_new_for_path(file), *to = g_file_new_for_path(dest);
   gboolean copied = g_file_copy(from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &gerr);
@@ -152,8 +146,8 @@ int cli_import(int argc, char **argv)
   if (!copied) {
     why = g_strdup_printf("cannot store the file: %s", gerr->message);
   } else {
-    ProbeLimits lim = {config.vod_max_file_size, (double)config.vod_max_duration, (int)config.vod_max_width,
-                       (int)config.vod_max_height};
+    ProbeLimits lim = {config->vod_max_file_size, (double)config->vod_max_duration, (int)config->vod_max_width,
+                       (int)config->vod_max_height};
     ProbeInfo info;
     probe_file(dest, &lim, &info, &why);
   }
@@ -175,7 +169,7 @@ int cli_import(int argc, char **argv)
     goto out;
   }
   if (wait)
-    wait_for(db, &config, jid);
+    wait_for(db, config, jid);
   JsonNode *node = db_video_json(db, vid, &rc);
   if (!node) {
     cli_print_error("internal", "the video is gone");
@@ -191,9 +185,7 @@ int cli_import(int argc, char **argv)
   status = ok ? 0 : 1;
 out:
   g_clear_error(&gerr);
-  db_close(&db);
-  config_clear(&config);
-  cli_common_clear(&common);
+  cli_run_clear(&run);
   g_free(title);
   g_free(presenter);
   g_free(kind);
@@ -203,6 +195,5 @@ out:
   g_free(why);
   g_free(rel);
   g_free(dest);
-  g_option_context_free(ctx);
   return status;
 }

@@ -9,7 +9,7 @@
 
 static int member_add(int argc, char **argv)
 {
-  CliCommon common = { 0 };
+  CliRun run = { 0 };
   char *name = NULL, *role_text = NULL;
   gboolean verified = FALSE;
   GOptionEntry entries[] = {
@@ -19,20 +19,11 @@ static int member_add(int argc, char **argv)
       "The member's real name is verified (only they earn points)", NULL },
     G_OPTION_ENTRY_NULL
   };
-  GOptionContext *ctx = g_option_context_new("- add a member and print its credential once");
-  g_option_context_add_main_entries(ctx, entries, NULL);
-  cli_common_add(ctx, &common);
-  Config config = { 0 };
-  Db *db = NULL;
-  guint8 secret[TOKEN_SECRET_LEN];
-  GError *gerr = NULL;
   int status = 1;
   Role role;
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
-    cli_print_error("usage", "%s", gerr->message);
+  if (cli_run_parse(&run, "- add a member and print its credential once", entries, &argc, &argv) < 0)
     goto out;
-  }
   if (!name || !role_text) {
     cli_print_error("usage", "member add needs --name NAME and --role viewer|editor|admin");
     goto out;
@@ -41,12 +32,12 @@ static int member_add(int argc, char **argv)
     cli_print_error("usage", "--role must be viewer, editor or admin, not '%s'", role_text);
     goto out;
   }
-  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
+  if (cli_run_open(&run) < 0)
     goto out;
 
   Member *m = NULL;
   char *token = NULL;
-  int ret = auth_member_create(db, secret, name, role, verified, &m, &token);
+  int ret = auth_member_create(run.db, run.secret, name, role, verified, &m, &token);
   if (ret == -EINVAL) {
     cli_print_error("invalid_name", "--name must be 1 to 100 characters of UTF-8");
     goto out;
@@ -60,35 +51,21 @@ static int member_add(int argc, char **argv)
   g_free(token);
   status = 0;
 out:
-  g_clear_error(&gerr);
-  db_close(&db);
-  config_clear(&config);
-  cli_common_clear(&common);
+  cli_run_clear(&run);
   g_free(name);
   g_free(role_text);
-  g_option_context_free(ctx);
   return status;
 }
 
 static int member_list(int argc, char **argv)
 {
-  CliCommon common = { 0 };
-  GOptionContext *ctx = g_option_context_new("- list members");
-  cli_common_add(ctx, &common);
-  Config config = { 0 };
-  Db *db = NULL;
-  guint8 secret[TOKEN_SECRET_LEN];
-  GError *gerr = NULL;
+  CliRun run = { 0 };
   GPtrArray *members = NULL;
   int status = 1;
 
-  if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
-    cli_print_error("usage", "%s", gerr->message);
+  if (cli_run_parse(&run, "- list members", NULL, &argc, &argv) < 0 || cli_run_open(&run) < 0)
     goto out;
-  }
-  if (cli_load_config(&common, &config) < 0 || cli_open_store(&config, &db, secret) < 0)
-    goto out;
-  if (db_member_list(db, &members) < 0) {
+  if (db_member_list(run.db, &members) < 0) {
     cli_print_error("internal", "could not read members");
     goto out;
   }
@@ -104,11 +81,7 @@ static int member_list(int argc, char **argv)
 out:
   if (members)
     g_ptr_array_unref(members);
-  g_clear_error(&gerr);
-  db_close(&db);
-  config_clear(&config);
-  cli_common_clear(&common);
-  g_option_context_free(ctx);
+  cli_run_clear(&run);
   return status;
 }
 
