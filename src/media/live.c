@@ -243,14 +243,11 @@ static Rung *rung_of(LiveStream *ls, GstObject *src)
 /* A segment file is complete (segment_writer, posted from the streaming thread). */
 static void on_segment(LiveStream *ls, Rung *r, const GstStructure *s)
 {
-  const char *location = gst_structure_get_string(s, "location");
-  const char *error = gst_structure_get_string(s, "error");
-  guint64 start = GST_CLOCK_TIME_NONE, end = GST_CLOCK_TIME_NONE, bytes = 0;
-  gst_structure_get_uint64(s, "start", &start);
-  gst_structure_get_uint64(s, "end", &end);
-  gst_structure_get_uint64(s, "bytes", &bytes);
-  if (!location)
+  SegmentDone seg;
+  if (!segment_writer_read(s, &seg))
     return;
+  const char *location = seg.location, *error = seg.error;
+  guint64 start = seg.start, end = seg.end, bytes = seg.bytes;
   if (error) {
     log_error(SUB, "%s: %s: segment lost: %s", ls->id, r->r.name, error);
     return;

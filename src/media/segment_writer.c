@@ -168,3 +168,17 @@ gboolean segment_writer_is_foreign_key_unit(GstEvent *ev)
   return gst_video_event_is_force_key_unit(ev) &&
          !gst_structure_has_field(gst_event_get_structure(ev), CUT_MARK);
 }
+
+gboolean segment_writer_read(const GstStructure *s, SegmentDone *out)
+{
+  *out = (SegmentDone){ .start = GST_CLOCK_TIME_NONE, .end = GST_CLOCK_TIME_NONE };
+  if (!s || !gst_structure_has_name(s, SEGMENT_WRITER_MESSAGE))
+    return FALSE;
+  out->location = gst_structure_get_string(s, "location");
+  out->error = gst_structure_get_string(s, "error");
+  gst_structure_get_uint(s, "index", &out->index);
+  gst_structure_get_uint64(s, "start", &out->start);
+  gst_structure_get_uint64(s, "end", &out->end);
+  gst_structure_get_uint64(s, "bytes", &out->bytes);
+  return out->location != NULL;
+}

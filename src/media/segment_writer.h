@@ -13,6 +13,18 @@
  *   "error"    (string)  set when it could not be written; then nothing is at location */
 #define SEGMENT_WRITER_MESSAGE "lectern-segment"
 
+/* A SEGMENT_WRITER_MESSAGE read back; the strings belong to the message's structure. */
+typedef struct {
+  const char *location;
+  const char *error;          /* NULL unless it could not be written */
+  guint index;
+  GstClockTime start, end;    /* GST_CLOCK_TIME_NONE as described above */
+  guint64 bytes;
+} SegmentDone;
+
+/* Reads S into *OUT. Returns FALSE when S is not a segment writer's message. */
+gboolean segment_writer_read(const GstStructure *s, SegmentDone *out);
+
 typedef struct SegmentWriter SegmentWriter;
 
 /* Writes the stream arriving at SINK's "sink" pad (a fakesink after mpegtsmux) into

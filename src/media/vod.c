@@ -259,12 +259,11 @@ static void finish(VodJob *job)
 
 static void on_segment(VodJob *job, VRung *r, const GstStructure *s, char **err)
 {
-  const char *location = gst_structure_get_string(s, "location");
-  const char *error = gst_structure_get_string(s, "error");
-  guint64 start = GST_CLOCK_TIME_NONE, end = GST_CLOCK_TIME_NONE, bytes = 0;
-  gst_structure_get_uint64(s, "start", &start);
-  gst_structure_get_uint64(s, "end", &end);
-  gst_structure_get_uint64(s, "bytes", &bytes);
+  SegmentDone seg;
+  if (!segment_writer_read(s, &seg))
+    return;
+  const char *location = seg.location, *error = seg.error;
+  guint64 start = seg.start, end = seg.end, bytes = seg.bytes;
   if (error) {
     *err = g_strdup_printf("rendition %s: %s", r->r.name, error);
     return;
@@ -275,9 +274,8 @@ static void on_segment(VodJob *job, VRung *r, const GstStructure *s, char **err)
     double fps = job->info.fps > 0 ? job->info.fps : 30;
     end = (guint64)load64(&r->last_rt) + (guint64)(GST_SECOND / fps);
   }
-  if (!location || end <= start || bytes == 0) {
-    if (location)
-      unlink(location);
+  if (end <= start || bytes == 0) {
+    unlink(location);
     return;
   }
   g_autofree char *base = g_path_get_basename(location);
