@@ -52,6 +52,26 @@ int db_column_find(Db *db, const char *slug, gint64 *id)
   return ret;
 }
 
+int db_column_window(Db *db, gint64 id, gint64 *from, gint64 *until, bool *published)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT coalesce(c.publish_from, 0), coalesce(c.publish_until, 0), " DB_COLUMN_PUBLIC
+      " FROM topic_column c WHERE c.id = :id");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
+  sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), util_now());
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+  if (ret == 0) {
+    *from = sqlite3_column_int64(st, 0);
+    *until = sqlite3_column_int64(st, 1);
+    *published = sqlite3_column_int(st, 2) != 0;
+  }
+  sqlite3_finalize(st);
+  return ret;
+}
+
 /* One UPDATE per field, so the column name is never a value. */
 static const char *const field_sql[] = {
   [COLUMN_SLUG] = "UPDATE topic_column SET slug = ?2, updated_at = ?3 WHERE id = ?1",

@@ -18,6 +18,10 @@ int db_column_insert(Db *db, const char *slug, const char *title, const char *de
 /* The id of the column with SLUG. Returns 0, -ENOENT or -EIO. */
 int db_column_find(Db *db, const char *slug, gint64 *id);
 
+/* Column ID's publish window (0 for an open end) and whether anyone may see it now
+ * (DB_COLUMN_PUBLIC). Returns 0, -ENOENT or -EIO. */
+int db_column_window(Db *db, gint64 id, gint64 *from, gint64 *until, bool *published);
+
 typedef enum {
   COLUMN_SLUG, COLUMN_TITLE, COLUMN_DESCRIPTION, COLUMN_COVER,  /* text */
   COLUMN_PUBLISH_FROM, COLUMN_PUBLISH_UNTIL,                    /* times, 0 clears */

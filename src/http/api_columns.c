@@ -40,14 +40,10 @@ static bool find_column(ApiContext *ctx, const ApiCall *call, gint64 *id, HttpRe
 {
   const char *slug = call->params[0];
   if (db_column_find(ctx->db, slug, id) == 0) {
-    if (api_is_editor(call))
-      return true;
-    int rc = 0;
-    JsonNode *c = db_column_json(ctx->db, *id, true, 0, 0, &rc);
-    bool published = c && json_object_get_boolean_member(json_node_get_object(c), "published");
-    if (c)
-      json_node_unref(c);
-    if (published)
+    gint64 from, until;
+    bool published = false;
+    if (api_is_editor(call) ||
+        (db_column_window(ctx->db, *id, &from, &until, &published) == 0 && published))
       return true;
   }
   http_response_error(resp, 404, "not_found", "no such column: %s", slug);
@@ -149,27 +145,14 @@ static int apply_column_fields(Db *db, gint64 id, const ColumnFields *f)
 /* The column's publish window after the change must not end before it starts. */
 static bool window_ok(ApiContext *ctx, gint64 id, const ColumnFields *f, HttpResponse *resp)
 {
-  gint64 from = f->has_from ? f->from : 0, until = f->has_until ? f->until : 0;
-  if (id && (!f->has_from || !f->has_until)) {
-    int rc = 0;
-    JsonNode *c = db_column_json(ctx->db, id, false, 0, 0, &rc);
-    if (c) {
-      JsonObject *o = json_node_get_object(c);
-      const char *names[] = {"publish_from", "publish_until"};
-      gint64 *slots[] = {&from, &until};
-      int has[] = {f->has_from, f->has_until};
-      for (int i = 0; i < 2; i++) {
-        const char *t = json_object_get_null_member(o, names[i]) ? NULL
-                                                                  : json_object_get_string_member(o, names[i]);
-        GDateTime *dt = !has[i] && t ? g_date_time_new_from_iso8601(t, NULL) : NULL;
-        if (dt) {
-          *slots[i] = g_date_time_to_unix(dt);
-          g_date_time_unref(dt);
-        }
-      }
-      json_node_unref(c);
-    }
-  }
+  gint64 from = 0, until = 0;
+  bool published;
+  if (id)
+    db_column_window(ctx->db, id, &from, &until, &published);
+  if (f->has_from)
+    from = f->from;
+  if (f->has_until)
+    until = f->until;
   if (from && until && until <= from) {
     http_response_error(resp, 400, "invalid_field", "publish_until must be after publish_from");
     return false;
