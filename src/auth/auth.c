@@ -95,6 +95,8 @@ JsonNode *auth_member_json(const Member *m, const char *token)
   json_builder_add_boolean_value(b, m->real_name_verified);
   json_builder_set_member_name(b, "disabled");
   json_builder_add_boolean_value(b, m->disabled);
+  json_builder_set_member_name(b, "disqualified");
+  json_builder_add_boolean_value(b, m->disqualified);
   json_builder_set_member_name(b, "created_at");
   char *iso = util_iso8601(m->created_at);
   json_builder_add_string_value(b, iso);

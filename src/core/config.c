@@ -117,6 +117,19 @@ const ConfKey config_keys[] = {
   { "vod", "jobs", CONF_INT, 1, 16, NULL, "1", OFF(vod_jobs),
     "Transcode jobs the server runs at once; the rest wait in the queue." },
 
+  { "watch", "commit_interval_ms", CONF_INT, 1, 1000, NULL, "20", OFF(watch_commit_interval_ms),
+    "Heartbeats are stored in one transaction per this many milliseconds (group commit); "
+    "a player is acknowledged only after its heartbeat is committed." },
+  { "watch", "message_rate", CONF_INT, 1, 100, NULL, "2", OFF(watch_message_rate),
+    "Messages per second a WebSocket connection may send on average (bursts of ten times "
+    "as many); more are answered with a rate_limited error and dropped." },
+  { "watch", "idle_timeout", CONF_INT, 15, 3600, NULL, "120", OFF(watch_idle_timeout),
+    "A WebSocket connection that sends nothing for this many seconds is closed. (A watch "
+    "session ends after 30 s without a heartbeat either way.)" },
+  { "watch", "viewers_interval", CONF_INT, 1, 600, NULL, "5", OFF(watch_viewers_interval),
+    "Seconds between live.viewers updates pushed to the players of a live (three times as "
+    "long above 5,000 viewers)." },
+
   { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
     "Lowest level written to the log (standard error)." },
 

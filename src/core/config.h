@@ -47,6 +47,10 @@ typedef struct {
   gint64 vod_max_height;
   gint64 vod_jobs;
   gint64 audio_bitrate;
+  gint64 watch_commit_interval_ms;
+  gint64 watch_message_rate;
+  gint64 watch_idle_timeout;
+  gint64 watch_viewers_interval;
   /* [log] */
   char *log_level;
 } Config;

@@ -90,6 +90,30 @@ sqlite3_stmt *db_prepare(Db *db, const char *sql)
   return st;
 }
 
+static void finalize_stmt(gpointer st)
+{
+  sqlite3_finalize(st);
+}
+
+sqlite3_stmt *db_cached(Db *db, const char *sql)
+{
+  if (!db->cached)
+    db->cached = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, finalize_stmt);
+  sqlite3_stmt *st = g_hash_table_lookup(db->cached, sql);
+  if (st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+  }
+  int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+  if (rc != SQLITE_OK) {
+    log_error("db", "prepare failed: %s: %s", sqlite3_errmsg(db->conn), sql);
+    return NULL;
+  }
+  g_hash_table_insert(db->cached, (gpointer)sql, st);
+  return st;
+}
+
 int db_schema_version(Db *db)
 {
   sqlite3_stmt *st = NULL;
@@ -254,6 +278,8 @@ void db_close(Db **pdb)
   if (!pdb || !*pdb)
     return;
   Db *db = *pdb;
+  if (db->cached)
+    g_hash_table_destroy(db->cached);
   if (db->conn) {
     int rc = sqlite3_close(db->conn);
     if (rc != SQLITE_OK)

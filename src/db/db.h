@@ -2,12 +2,14 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <glib.h>
 #include <sqlite3.h>
 
 typedef struct Db {
   sqlite3 *conn;
   char *path;
   int depth;  /* open transactions: 1 = BEGIN, more = savepoints inside it */
+  GHashTable *cached; /* SQL text (by address) -> prepared statement, for hot paths */
 } Db;
 
 /* The schema version this binary brings (the highest migration number). */
@@ -32,6 +34,11 @@ void db_close(Db **db);
 
 /* Prepares SQL on DB; on failure logs and returns NULL. */
 sqlite3_stmt *db_prepare(Db *db, const char *sql);
+
+/* A statement for SQL (a string literal: it is cached by address) prepared once per
+ * connection and kept, reset and cleared of bindings; NULL after logging on failure. The
+ * caller must not finalize it, and calls sqlite3_reset() when done so no read stays open. */
+sqlite3_stmt *db_cached(Db *db, const char *sql);
 
 /* Column I of the current row as text, or NULL for SQL NULL (valid until the next step). */
 const char *db_col_text(sqlite3_stmt *st, int i);

@@ -118,3 +118,23 @@ void member_free(Member **pm)
   g_free(*pm);
   *pm = NULL;
 }
+
+int db_member_set_flag(Db *db, const char *id, MemberFlag flag, bool on)
+{
+  static const char *const sql[] = {
+    [MEMBER_REAL_NAME_VERIFIED] = "UPDATE member SET real_name_verified = ?2, updated_at = ?3 WHERE id = ?1",
+    [MEMBER_DISABLED] = "UPDATE member SET disabled = ?2, updated_at = ?3 WHERE id = ?1",
+    [MEMBER_DISQUALIFIED] = "UPDATE member SET disqualified = ?2, updated_at = ?3 WHERE id = ?1",
+  };
+  sqlite3_stmt *st = db_prepare(db, sql[flag]);
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(st, 2, on ? 1 : 0);
+  sqlite3_bind_int64(st, 3, util_now());
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return db_errno(rc);
+  return sqlite3_changes(db->conn) ? 0 : -ENOENT;
+}

@@ -36,3 +36,8 @@ int db_member_get(Db *db, const char *id, Member **out, char **token_hash);
 int db_member_list(Db *db, GPtrArray **out);
 
 void member_free(Member **m);
+
+typedef enum { MEMBER_REAL_NAME_VERIFIED, MEMBER_DISABLED, MEMBER_DISQUALIFIED } MemberFlag;
+
+/* Sets FLAG of member ID to ON. Returns 0, -ENOENT, or -EIO. */
+int db_member_set_flag(Db *db, const char *id, MemberFlag flag, bool on);

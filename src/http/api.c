@@ -2,6 +2,7 @@
 #include "http/api.h"
 #include "http/api_catalog.h"
 #include "http/api_columns.h"
+#include "http/api_points.h"
 #include "core/util.h"
 #include "db/db_audit.h"
 #include "db/db_job.h"
@@ -281,8 +282,15 @@ static void api_job_cancel(ApiContext *ctx, const ApiCall *call, HttpResponse *r
 const ApiRoute api_routes[] = {
   { "GET", "/api/v1", API_PUBLIC, api_index },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
+  { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
+  { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
+  { "PATCH", "/api/v1/members/{id}", API_EDITOR, api_member_update },
+  { "GET", "/api/v1/campaigns", API_EDITOR, api_campaigns_list },
+  { "POST", "/api/v1/campaigns", API_EDITOR, api_campaigns_create },
+  { "PATCH", "/api/v1/campaigns/{id}", API_EDITOR, api_campaign_update },
+  { "POST", "/api/v1/points/corrections", API_EDITOR, api_points_correction },
   { "POST", "/api/v1/events", API_EDITOR, api_events_create },
   { "GET", "/api/v1/lives/now", API_PUBLIC, api_lives_now },
   { "GET", "/api/v1/lives/upcoming", API_PUBLIC, api_lives_upcoming },
@@ -291,6 +299,7 @@ const ApiRoute api_routes[] = {
   { "PATCH", "/api/v1/videos/{id}", API_EDITOR, api_video_update },
   { "PUT", "/api/v1/videos/{id}/chapters", API_EDITOR, api_video_chapters },
   { "PUT", "/api/v1/videos/{id}/poster", API_EDITOR, api_video_poster },
+  { "GET", "/api/v1/videos/{id}/stats", API_EDITOR, api_video_stats },
   { "GET", "/api/v1/categories", API_PUBLIC, api_categories_list },
   { "POST", "/api/v1/categories", API_EDITOR, api_categories_create },
   { "GET", "/api/v1/columns", API_PUBLIC, api_columns_list },

@@ -1,4 +1,5 @@
-/* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz. */
+/* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz,
+ * and the watch-time WebSocket /ws (ws_watch). */
 #include "http/http_server.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -6,6 +7,7 @@
 #include "core/util.h"
 #include "http/api.h"
 #include "http/http_types.h"
+#include "http/ws_watch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +33,9 @@ struct HttpServer {
   struct lws_context *ctx;
   struct lws_vhost *vhost;
   void *foreign_loops[1];
-  struct lws_protocols protocols[2];
+  struct lws_protocols protocols[3];
+  struct lws_protocol_vhost_options pvo_default, pvo_watch;
+  WsWatch *watch;
   struct lws_http_mount mount;
   const Config *config;
   ApiContext api;
@@ -724,6 +728,13 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     .callback = callback_http,
     .per_session_data_size = sizeof(Session),
   };
+  /* WebSocket upgrades without a subprotocol (browsers' plain `new WebSocket(url)`) go to
+   * the watch service: it is the vhost's default protocol. It accepts only /ws. */
+  s->watch = ws_watch_new(db, secret, config);
+  s->protocols[1] = ws_watch_protocol(s->watch);
+  s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
+  s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_WATCH_PROTOCOL, .value = "",
+                                                      .options = &s->pvo_default };
   s->mount = (struct lws_http_mount){
     .mountpoint = "/",
     .mountpoint_len = 1,
@@ -754,6 +765,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   info.iface = config->http_host;
   info.protocols = s->protocols;
   info.mounts = &s->mount;
+  info.pvo = &s->pvo_watch;
   info.vhost_name = "lectern";
   s->vhost = lws_create_vhost(s->ctx, &info);
   if (!s->vhost) {
@@ -788,6 +800,7 @@ void http_server_free(HttpServer **ps)
     return;
   if (s->ctx)
     lws_context_destroy(s->ctx);
+  ws_watch_free(&s->watch); /* after the context: closing connections end their sessions */
   g_free(s->web_root);
   g_free(s->media_root);
   g_free(s->images_root);

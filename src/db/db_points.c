@@ -1,0 +1,283 @@
+/* db_points: campaigns (the points rules) and the append-only points ledger. */
+#include "db/db_points.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define CAMPAIGN_COLS                                                                      \
+  "id, name, starts_on, ends_on, time_zone, starts_at, ends_at, points_per_minute, "      \
+  "per_video_cap, daily_cap, live_bonus_points, live_bonus_minutes"
+
+static Campaign *campaign_from_row(sqlite3_stmt *st)
+{
+  Campaign *c = g_new0(Campaign, 1);
+  c->id = sqlite3_column_int64(st, 0);
+  c->name = g_strdup(db_col_text(st, 1));
+  c->starts_on = g_strdup(db_col_text(st, 2));
+  c->ends_on = g_strdup(db_col_text(st, 3));
+  c->time_zone = g_strdup(db_col_text(st, 4));
+  c->starts_at = sqlite3_column_int64(st, 5);
+  c->ends_at = sqlite3_column_int64(st, 6);
+  c->points_per_minute = sqlite3_column_int64(st, 7);
+  c->per_video_cap = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 8);
+  c->daily_cap = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 9);
+  c->live_bonus_points = sqlite3_column_int64(st, 10);
+  c->live_bonus_minutes = sqlite3_column_int64(st, 11);
+  return c;
+}
+
+static int campaign_query(Db *db, const char *sql, gint64 arg, Campaign **out)
+{
+  sqlite3_stmt *st = db_cached(db, sql);
+  if (!st)
+    return -EIO;
+  sqlite3_bind_int64(st, 1, arg);
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+  if (ret == 0)
+    *out = campaign_from_row(st);
+  sqlite3_reset(st);
+  return ret;
+}
+
+int db_campaign_active(Db *db, gint64 now, Campaign **out)
+{
+  return campaign_query(db, "SELECT " CAMPAIGN_COLS " FROM campaign "
+                        "WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY starts_at DESC LIMIT 1",
+                        now, out);
+}
+
+int db_campaign_get(Db *db, gint64 id, Campaign **out)
+{
+  return campaign_query(db, "SELECT " CAMPAIGN_COLS " FROM campaign WHERE id = ?1", id, out);
+}
+
+int db_campaign_save(Db *db, Campaign *c)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT 1 FROM campaign WHERE id != ?1 AND starts_at < ?3 AND ends_at > ?2 LIMIT 1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_int64(st, 1, c->id);
+  sqlite3_bind_int64(st, 2, c->starts_at);
+  sqlite3_bind_int64(st, 3, c->ends_at);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_ROW)
+    return -EEXIST;
+  if (rc != SQLITE_DONE)
+    return db_errno(rc);
+
+  st = db_prepare(db, c->id == 0
+      ? "INSERT INTO campaign (name, starts_on, ends_on, time_zone, starts_at, ends_at, "
+        "points_per_minute, per_video_cap, daily_cap, live_bonus_points, live_bonus_minutes, "
+        "created_at, updated_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"
+      : "UPDATE campaign SET name = ?2, starts_on = ?3, ends_on = ?4, time_zone = ?5, "
+        "starts_at = ?6, ends_at = ?7, points_per_minute = ?8, per_video_cap = ?9, "
+        "daily_cap = ?10, live_bonus_points = ?11, live_bonus_minutes = ?12, updated_at = ?13 "
+        "WHERE id = ?1");
+  if (!st)
+    return -EIO;
+  if (c->id)
+    sqlite3_bind_int64(st, 1, c->id);
+  sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, c->starts_on, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, c->ends_on, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, c->time_zone, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, c->starts_at);
+  sqlite3_bind_int64(st, 7, c->ends_at);
+  sqlite3_bind_int64(st, 8, c->points_per_minute);
+  if (c->per_video_cap >= 0)
+    sqlite3_bind_int64(st, 9, c->per_video_cap);
+  if (c->daily_cap >= 0)
+    sqlite3_bind_int64(st, 10, c->daily_cap);
+  sqlite3_bind_int64(st, 11, c->live_bonus_points);
+  sqlite3_bind_int64(st, 12, c->live_bonus_minutes);
+  sqlite3_bind_int64(st, 13, util_now());
+  rc = sqlite3_step(st);
+  int ext = sqlite3_extended_errcode(db->conn);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL ? -EINVAL : db_errno(rc);
+  if (c->id == 0)
+    c->id = sqlite3_last_insert_rowid(db->conn);
+  else if (sqlite3_changes(db->conn) == 0)
+    return -ENOENT;
+  return 0;
+}
+
+JsonNode *campaign_json(const Campaign *c)
+{
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "id");
+  json_builder_add_int_value(b, c->id);
+  json_builder_set_member_name(b, "name");
+  json_builder_add_string_value(b, c->name);
+  json_builder_set_member_name(b, "starts_on");
+  json_builder_add_string_value(b, c->starts_on);
+  json_builder_set_member_name(b, "ends_on");
+  json_builder_add_string_value(b, c->ends_on);
+  json_builder_set_member_name(b, "time_zone");
+  json_builder_add_string_value(b, c->time_zone);
+  g_autofree char *from = util_iso8601(c->starts_at), *until = util_iso8601(c->ends_at);
+  json_builder_set_member_name(b, "starts_at");
+  json_builder_add_string_value(b, from);
+  json_builder_set_member_name(b, "ends_at");
+  json_builder_add_string_value(b, until);
+  json_builder_set_member_name(b, "points_per_minute");
+  json_builder_add_int_value(b, c->points_per_minute);
+  json_builder_set_member_name(b, "per_video_cap");
+  if (c->per_video_cap >= 0)
+    json_builder_add_int_value(b, c->per_video_cap);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "daily_cap");
+  if (c->daily_cap >= 0)
+    json_builder_add_int_value(b, c->daily_cap);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "live_bonus_points");
+  json_builder_add_int_value(b, c->live_bonus_points);
+  json_builder_set_member_name(b, "live_bonus_minutes");
+  json_builder_add_int_value(b, c->live_bonus_minutes);
+  json_builder_end_object(b);
+  JsonNode *node = json_builder_get_root(b);
+  g_object_unref(b);
+  return node;
+}
+
+JsonNode *db_campaign_list_json(Db *db, int *rc)
+{
+  sqlite3_stmt *st = db_prepare(db, "SELECT " CAMPAIGN_COLS " FROM campaign ORDER BY starts_at DESC");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  JsonArray *arr = json_array_new();
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    Campaign *c = campaign_from_row(st);
+    json_array_add_element(arr, campaign_json(c));
+    campaign_free(&c);
+  }
+  sqlite3_finalize(st);
+  JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+  json_node_take_array(node, arr);
+  if (step != SQLITE_DONE) {
+    json_node_unref(node);
+    *rc = db_errno(step);
+    return NULL;
+  }
+  *rc = 0;
+  return node;
+}
+
+void campaign_free(Campaign **pc)
+{
+  Campaign *c = *pc;
+  if (!c)
+    return;
+  g_free(c->name);
+  g_free(c->starts_on);
+  g_free(c->ends_on);
+  g_free(c->time_zone);
+  g_free(c);
+  *pc = NULL;
+}
+
+/* ---- ledger ---------------------------------------------------------------- */
+
+int db_ledger_add(Db *db, const LedgerEntry *e)
+{
+  sqlite3_stmt *st = db_cached(db,
+      "INSERT INTO points_ledger (member_id, amount, reason, video_id, campaign_id, local_day, "
+      "idempotency_key, note, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "ON CONFLICT (idempotency_key) DO NOTHING");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, e->member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, e->amount);
+  sqlite3_bind_text(st, 3, e->reason, -1, SQLITE_STATIC);
+  if (e->video_id)
+    sqlite3_bind_text(st, 4, e->video_id, -1, SQLITE_STATIC);
+  if (e->campaign_id > 0)
+    sqlite3_bind_int64(st, 5, e->campaign_id);
+  if (e->local_day)
+    sqlite3_bind_text(st, 6, e->local_day, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, e->key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 8, e->note ? e->note : "", -1, SQLITE_STATIC);
+  if (e->created_by)
+    sqlite3_bind_text(st, 9, e->created_by, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 10, e->at);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE)
+    return db_errno(rc);
+  return sqlite3_changes(db->conn) ? 0 : -EEXIST;
+}
+
+int db_ledger_sum(Db *db, const char *member, const char *video, gint64 campaign,
+                  const char *day, const char *reason, gint64 *out)
+{
+  sqlite3_stmt *st = db_cached(db,
+      "SELECT COALESCE(SUM(amount), 0) FROM points_ledger WHERE member_id = ?1 "
+      "AND (?2 IS NULL OR video_id = ?2) AND (?3 IS NULL OR campaign_id = ?3) "
+      "AND (?4 IS NULL OR local_day = ?4) AND (?5 IS NULL OR reason = ?5)");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+  if (video)
+    sqlite3_bind_text(st, 2, video, -1, SQLITE_STATIC);
+  if (campaign > 0)
+    sqlite3_bind_int64(st, 3, campaign);
+  if (day)
+    sqlite3_bind_text(st, 4, day, -1, SQLITE_STATIC);
+  if (reason)
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *out = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 0 : db_errno(rc);
+}
+
+JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 before, int *rc)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT l.id, l.amount, l.reason, l.video_id, v.title, l.campaign_id, l.local_day, l.note, "
+      "l.created_at FROM points_ledger l LEFT JOIN video v ON v.id = l.video_id "
+      "WHERE l.member_id = ?1 AND (?2 = 0 OR l.id < ?2) ORDER BY l.id DESC LIMIT ?3");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, before);
+  sqlite3_bind_int(st, 3, limit);
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_array(b);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "id");
+    json_builder_add_int_value(b, sqlite3_column_int64(st, 0));
+    json_builder_set_member_name(b, "amount");
+    json_builder_add_int_value(b, sqlite3_column_int64(st, 1));
+    db_json_text(b, "reason", st, 2);
+    db_json_text(b, "video_id", st, 3);
+    db_json_text(b, "video_title", st, 4);
+    json_builder_set_member_name(b, "campaign_id");
+    if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+      json_builder_add_null_value(b);
+    else
+      json_builder_add_int_value(b, sqlite3_column_int64(st, 5));
+    db_json_text(b, "day", st, 6);
+    db_json_text(b, "note", st, 7);
+    db_json_time(b, "at", st, 8);
+    json_builder_end_object(b);
+  }
+  sqlite3_finalize(st);
+  return db_json_array_done(b, step, rc);
+}

@@ -1,0 +1,64 @@
+/* db_points: campaigns (the points rules) and the append-only points ledger. */
+#pragma once
+
+#include "db/db.h"
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+/* A campaign: while it is open, verified members earn points for credited watch time. */
+typedef struct {
+  gint64 id;
+  char *name;
+  char *starts_on, *ends_on; /* "YYYY-MM-DD", whole days in time_zone */
+  char *time_zone;           /* an IANA zone, default Asia/Shanghai */
+  gint64 starts_at, ends_at; /* the same window in Unix seconds: [starts_at, ends_at) */
+  gint64 points_per_minute;
+  gint64 per_video_cap;      /* -1: none */
+  gint64 daily_cap;          /* -1: none */
+  gint64 live_bonus_points;
+  gint64 live_bonus_minutes;
+} Campaign;
+
+/* The campaign open at NOW. Returns 0 with *out, -ENOENT when none is, or -EIO. */
+int db_campaign_active(Db *db, gint64 now, Campaign **out);
+
+/* Campaign ID. Returns 0 with *out, -ENOENT, or -EIO. */
+int db_campaign_get(Db *db, gint64 id, Campaign **out);
+
+/* Inserts C (when c->id is 0; the new id is set) or updates campaign c->id. Returns 0,
+ * -ENOENT (no such id), -EEXIST (its window overlaps another campaign's), -EINVAL (a
+ * CHECK failed), or -EIO. */
+int db_campaign_save(Db *db, Campaign *c);
+
+/* Every campaign, newest window first, as a JSON array; NULL with *rc on failure. */
+JsonNode *db_campaign_list_json(Db *db, int *rc);
+
+JsonNode *campaign_json(const Campaign *c);
+void campaign_free(Campaign **c);
+
+/* One ledger entry. CAMPAIGN_ID 0, VIDEO_ID/LOCAL_DAY/CREATED_BY NULL when not relevant. */
+typedef struct {
+  const char *member_id;
+  gint64 amount;
+  const char *reason;  /* "watch", "live_bonus", "correction" */
+  const char *video_id;
+  gint64 campaign_id;
+  const char *local_day;
+  const char *key;     /* idempotency key: the event that earned it */
+  const char *note;
+  const char *created_by;
+  gint64 at;
+} LedgerEntry;
+
+/* Appends E. Returns 0, -EEXIST when its key was used before (nothing is added), or -EIO. */
+int db_ledger_add(Db *db, const LedgerEntry *e);
+
+/* The sum of MEMBER's entries, narrowed by VIDEO, CAMPAIGN (> 0), DAY and REASON when
+ * those are given. Returns 0 with *out, or -EIO. */
+int db_ledger_sum(Db *db, const char *member, const char *video, gint64 campaign,
+                  const char *day, const char *reason, gint64 *out);
+
+/* MEMBER's entries, newest first: at most LIMIT, with ids below BEFORE (0: from the
+ * newest). A JSON array; NULL with *rc on failure. */
+JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 before, int *rc);

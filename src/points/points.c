@@ -1,0 +1,240 @@
+/* points: turns credited watch time into progress, statistics and ledger entries. */
+#include "points/points.h"
+#include "core/log.h"
+#include "db/db_watch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static GTimeZone *zone(const char *tz)
+{
+  return g_time_zone_new_identifier(tz && tz[0] ? tz : "Asia/Shanghai");
+}
+
+char *points_local_day(const Campaign *campaign, gint64 t)
+{
+  GTimeZone *tz = zone(campaign->time_zone);
+  GDateTime *dt = tz ? g_date_time_new_from_unix_utc(t) : NULL;
+  GDateTime *local = dt ? g_date_time_to_timezone(dt, tz) : NULL;
+  char *day = local ? g_date_time_format(local, "%Y-%m-%d") : g_strdup("1970-01-01");
+  if (local)
+    g_date_time_unref(local);
+  if (dt)
+    g_date_time_unref(dt);
+  if (tz)
+    g_time_zone_unref(tz);
+  return day;
+}
+
+static int parse_day(const char *s, int *y, int *m, int *d)
+{
+  char tail;
+  if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3 ||
+      !g_date_valid_dmy((GDateDay)*d, (GDateMonth)*m, (GDateYear)*y) || *y < 2000 || *y > 9999)
+    return -EINVAL;
+  return 0;
+}
+
+int points_window(const char *tz_name, const char *starts_on, const char *ends_on,
+                  gint64 *starts_at, gint64 *ends_at)
+{
+  int y1, m1, d1, y2, m2, d2;
+  if (parse_day(starts_on, &y1, &m1, &d1) < 0 || parse_day(ends_on, &y2, &m2, &d2) < 0 ||
+      strcmp(ends_on, starts_on) < 0)
+    return -EINVAL;
+  GTimeZone *tz = zone(tz_name);
+  if (!tz)
+    return -EINVAL;
+  GDateTime *a = g_date_time_new(tz, y1, m1, d1, 0, 0, 0);
+  GDateTime *b0 = g_date_time_new(tz, y2, m2, d2, 0, 0, 0);
+  GDateTime *b = b0 ? g_date_time_add_days(b0, 1) : NULL;
+  int ret = a && b ? 0 : -EINVAL;
+  if (ret == 0) {
+    *starts_at = g_date_time_to_unix(a);
+    *ends_at = g_date_time_to_unix(b);
+  }
+  if (a)
+    g_date_time_unref(a);
+  if (b0)
+    g_date_time_unref(b0);
+  if (b)
+    g_date_time_unref(b);
+  g_time_zone_unref(tz);
+  return ret;
+}
+
+/* May MEMBER earn points: verified, not disabled, not disqualified? */
+static int member_may_earn(Db *db, const char *member, bool *out)
+{
+  sqlite3_stmt *st = db_cached(db,
+      "SELECT real_name_verified = 1 AND disabled = 0 AND disqualified = 0 FROM member WHERE id = ?1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+/* Pays minute N of MEMBER's earned time on VIDEO, within the per-video and daily caps. */
+static int pay_minute(Db *db, const Campaign *k, const char *member, const char *video,
+                      gint64 n, const char *day, gint64 now, gint64 *paid)
+{
+  gint64 amount = k->points_per_minute, used = 0;
+  int ret;
+  if (k->per_video_cap >= 0) {
+    if ((ret = db_ledger_sum(db, member, video, k->id, NULL, "watch", &used)) < 0)
+      return ret;
+    amount = MIN(amount, k->per_video_cap - used);
+  }
+  if (k->daily_cap >= 0 && amount > 0) {
+    if ((ret = db_ledger_sum(db, member, NULL, k->id, day, "watch", &used)) < 0)
+      return ret;
+    amount = MIN(amount, k->daily_cap - used);
+  }
+  if (amount <= 0)
+    return 0;
+  g_autofree char *key = g_strdup_printf("watch:%s:%s:%" G_GINT64_FORMAT, member, video, n);
+  LedgerEntry e = { .member_id = member, .amount = amount, .reason = "watch", .video_id = video,
+                    .campaign_id = k->id, .local_day = day, .key = key, .at = now };
+  ret = db_ledger_add(db, &e);
+  if (ret == 0)
+    *paid += amount;
+  return ret == -EEXIST ? 0 : ret;
+}
+
+static int pay_live_bonus(Db *db, const Campaign *k, const char *member, const char *video,
+                          const char *day, gint64 now, gint64 *paid)
+{
+  g_autofree char *key = g_strdup_printf("live-bonus:%" G_GINT64_FORMAT ":%s:%s", k->id, member, video);
+  g_autofree char *note = g_strdup_printf("attended the live for %" G_GINT64_FORMAT " minutes",
+                                          k->live_bonus_minutes);
+  LedgerEntry e = { .member_id = member, .amount = k->live_bonus_points, .reason = "live_bonus",
+                    .video_id = video, .campaign_id = k->id, .local_day = day, .key = key,
+                    .note = note, .at = now };
+  int ret = db_ledger_add(db, &e);
+  if (ret == 0)
+    *paid += k->live_bonus_points;
+  return ret == -EEXIST ? 0 : ret;
+}
+
+/* The member part: progress, unique viewers, points. */
+static int apply_member(Db *db, const Campaign *k, WatchCredit *c, GArray *buckets, int *unique,
+                        WatchOutcome *out)
+{
+  WatchProgress p = { 0 };
+  int ret = db_watch_progress_get(db, c->member_id, c->video_id, &p);
+  if (ret < 0)
+    goto out;
+  unsigned n = seconds_map_set(&p.seconds, c->span.from, c->span.to, c->span.max_new,
+                               POINTS_BUCKET_SECONDS, buckets);
+  p.credited += n;
+  p.played_seconds += c->span.played;
+  p.position = c->position;
+  if (c->live)
+    p.live_seconds += n;
+  if (c->counted_view && !p.viewed) {
+    p.viewed = true;
+    *unique = 1;
+  }
+  out->new_seconds = n;
+  out->video_credited = p.credited;
+
+  bool may_earn = false;
+  if (k && n > 0 && (ret = member_may_earn(db, c->member_id, &may_earn)) < 0)
+    goto out;
+  if (may_earn) {
+    g_autofree char *day = points_local_day(k, c->now);
+    gint64 before = p.earned_seconds / 60;
+    p.earned_seconds += n;
+    for (gint64 m = before + 1; m <= p.earned_seconds / 60 && ret == 0; m++)
+      ret = pay_minute(db, k, c->member_id, c->video_id, m, day, c->now, &out->points);
+    if (ret == 0 && c->live && k->live_bonus_points > 0 &&
+        p.live_seconds >= k->live_bonus_minutes * 60)
+      ret = pay_live_bonus(db, k, c->member_id, c->video_id, day, c->now, &out->points);
+    if (ret < 0)
+      goto out;
+  }
+  ret = db_watch_progress_put(db, c->member_id, c->video_id, &p, c->now);
+out:
+  watch_progress_clear(&p);
+  return ret;
+}
+
+int points_apply(Db *db, const Campaign *campaign, WatchCredit *c, WatchOutcome *out)
+{
+  *out = (WatchOutcome){ 0 };
+  GArray *buckets = g_array_new(FALSE, FALSE, sizeof(guint));
+  int views = 0, guest_views = 0, unique = 0, ret = 0;
+
+  c->session_played += c->span.played;
+  if (!c->counted_view && c->session_played >= POINTS_VIEW_SECONDS) {
+    c->counted_view = true;
+    views = 1;
+    guest_views = c->member_id ? 0 : 1;
+  }
+  if (c->member_id) {
+    ret = apply_member(db, campaign, c, buckets, &unique, out);
+  } else if (c->guest_seconds) {
+    out->new_seconds = seconds_map_set(c->guest_seconds, c->span.from, c->span.to,
+                                       c->span.max_new, POINTS_BUCKET_SECONDS, buckets);
+    out->video_credited = seconds_map_count(c->guest_seconds);
+  }
+  c->session_credited += out->new_seconds;
+  for (guint i = 0; ret == 0 && i < buckets->len; i++)
+    ret = db_watch_retention_add(db, c->video_id, g_array_index(buckets, guint, i));
+  if (ret == 0 && (views || c->span.played > 0))
+    ret = db_watch_stats_add(db, c->video_id, views, guest_views, unique, c->span.played);
+  if (ret == 0) {
+    WatchSessionRow row = {
+      .id = c->session_id, .video_id = c->video_id, .member_id = c->member_id,
+      .started_at = c->started_at, .last_seen_at = c->now, .ended_at = c->end_reason ? c->now : 0,
+      .end_reason = c->end_reason, .played_seconds = c->session_played,
+      .credited_seconds = c->session_credited, .counted_view = c->counted_view,
+    };
+    ret = db_watch_session_put(db, &row);
+  }
+  g_array_unref(buckets);
+  return ret;
+}
+
+JsonNode *points_summary_json(Db *db, const Campaign *k, const char *member, gint64 now, int *rc)
+{
+  gint64 balance = 0, today = 0;
+  g_autofree char *day = k ? points_local_day(k, now) : NULL;
+  if ((*rc = db_ledger_sum(db, member, NULL, 0, NULL, NULL, &balance)) < 0 ||
+      (k && (*rc = db_ledger_sum(db, member, NULL, k->id, day, NULL, &today)) < 0))
+    return NULL;
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "balance");
+  json_builder_add_int_value(b, balance);
+  json_builder_set_member_name(b, "today");
+  if (k) {
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "date");
+    json_builder_add_string_value(b, day);
+    json_builder_set_member_name(b, "points");
+    json_builder_add_int_value(b, today);
+    json_builder_set_member_name(b, "cap");
+    if (k->daily_cap >= 0)
+      json_builder_add_int_value(b, k->daily_cap);
+    else
+      json_builder_add_null_value(b);
+    json_builder_end_object(b);
+  } else {
+    json_builder_add_null_value(b);
+  }
+  json_builder_set_member_name(b, "campaign");
+  if (k)
+    json_builder_add_value(b, campaign_json(k));
+  else
+    json_builder_add_null_value(b);
+  json_builder_end_object(b);
+  JsonNode *node = json_builder_get_root(b);
+  g_object_unref(b);
+  *rc = 0;
+  return node;
+}

@@ -1,0 +1,29 @@
+/* wsc: a small blocking WebSocket client for tests and benchmarks (RFC 6455, text frames,
+ * masked as a client must). Not for production use. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+  int fd;
+  unsigned char buf[16384];
+  size_t len;
+} Wsc;
+
+/* Connects to HOST:PORT (from BIND_ADDR when not NULL), upgrades PATH and checks the
+ * server's Sec-WebSocket-Accept. Returns 0 or -errno (-EPROTO: the upgrade was refused). */
+int wsc_connect(Wsc *c, const char *host, int port, const char *path, const char *bind_addr);
+
+/* Sends one frame: OPCODE (1 text, 2 binary, 0 continuation, 8 close), FIN bit. 0 or -errno. */
+int wsc_send_frame(Wsc *c, int opcode, bool fin, const void *data, size_t len);
+
+/* Sends TEXT as one text message. 0 or -errno. */
+int wsc_send(Wsc *c, const char *text);
+
+/* Receives the next data message within TIMEOUT_MS (pings are answered, pongs skipped).
+ * Returns 0 with *TEXT (caller frees, NUL-terminated), -ETIMEDOUT, or -ECONNRESET when the
+ * server closed (its close code in *CLOSE_CODE when not NULL). */
+int wsc_recv(Wsc *c, int timeout_ms, char **text, int *close_code);
+
+void wsc_close(Wsc *c);
