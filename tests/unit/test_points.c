@@ -1,0 +1,272 @@
+/* Tests for src/points/points.c with a real SQLite database (and so src/db/db_points.c and
+ * src/db/db_watch.c): campaign windows and days, minutes into points exactly once, caps,
+ * who earns, the live bonus, views, retention, and the ledger staying append-only. */
+#include "auth/auth.h"
+#include "core/util.h"
+#include "db/db_points.h"
+#include "db/db_watch.h"
+#include "points/points.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <string.h>
+
+static char *dir;
+static Db *db;
+static const guint8 key[TOKEN_SECRET_LEN] = { 1 };
+
+static void setup(void)
+{
+  dir = tu_tmpdir();
+  char *path = g_build_filename(dir, "t.db", NULL);
+  char *err = NULL;
+  ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
+  g_free(path);
+}
+
+static void teardown(void)
+{
+  db_close(&db);
+  tu_rmtree(dir);
+  g_free(dir);
+}
+
+static char *member(bool verified)
+{
+  Member *m = NULL;
+  char *token = NULL;
+  ck_assert_int_eq(auth_member_create(db, key, "学员", ROLE_VIEWER, verified, &m, &token), 0);
+  char *id = g_strdup(m->id);
+  member_free(&m);
+  g_free(token);
+  return id;
+}
+
+/* A campaign open now: PPM points a minute, caps (-1 none), live bonus. */
+static Campaign *campaign(gint64 ppm, gint64 per_video, gint64 daily, gint64 bonus, gint64 bonus_minutes)
+{
+  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai",
+                 .points_per_minute = ppm, .per_video_cap = per_video, .daily_cap = daily,
+                 .live_bonus_points = bonus, .live_bonus_minutes = bonus_minutes };
+  ck_assert_int_eq(points_window(c.time_zone, c.starts_on, c.ends_on, &c.starts_at, &c.ends_at), 0);
+  ck_assert_int_eq(db_campaign_save(db, &c), 0);
+  Campaign *k = NULL;
+  ck_assert_int_eq(db_campaign_active(db, util_now(), &k), 0);
+  ck_assert_int_eq(k->id, c.id);
+  return k;
+}
+
+/* Credits [FROM, TO) of VIDEO to MEMBER (NULL: a guest with map G) in session S. */
+static WatchOutcome credit(const Campaign *k, const char *who, const char *video, unsigned from, unsigned to,
+                           bool live, WatchCredit *s)
+{
+  s->session_id = s->session_id ? s->session_id : "sess";
+  s->video_id = video;
+  s->member_id = who;
+  s->span = (WatchSpan){ .played = to - from, .from = from, .to = to, .max_new = to - from };
+  s->position = to;
+  s->live = live;
+  s->now = util_now();
+  s->started_at = s->now;
+  WatchOutcome out;
+  ck_assert_int_eq(db_begin(db), 0);
+  ck_assert_int_eq(points_apply(db, k, s, &out), 0);
+  ck_assert_int_eq(db_commit(db), 0);
+  return out;
+}
+
+static gint64 balance(const char *m)
+{
+  gint64 b = -1;
+  ck_assert_int_eq(db_ledger_sum(db, m, NULL, 0, NULL, NULL, &b), 0);
+  return b;
+}
+
+START_TEST(windows_are_whole_days_in_the_campaign_zone)
+{
+  gint64 a = 0, b = 0;
+  ck_assert_int_eq(points_window("Asia/Shanghai", "2026-11-22", "2026-11-22", &a, &b), 0);
+  ck_assert_int_eq(a, 1795276800);          /* 2026-11-21T16:00:00Z */
+  ck_assert_int_eq(b - a, 86400);
+  Campaign k = { .time_zone = "Asia/Shanghai" };
+  char *d1 = points_local_day(&k, a + 86399), *d2 = points_local_day(&k, b);
+  ck_assert_str_eq(d1, "2026-11-22");
+  ck_assert_str_eq(d2, "2026-11-23");
+  g_free(d1);
+  g_free(d2);
+  ck_assert_int_eq(points_window("Mars/Olympus", "2026-11-22", "2026-11-22", &a, &b), -EINVAL);
+  ck_assert_int_eq(points_window("Asia/Shanghai", "2026-11-22", "2026-11-21", &a, &b), -EINVAL);
+  ck_assert_int_eq(points_window("Asia/Shanghai", "2026-02-30", "2026-03-01", &a, &b), -EINVAL);
+  ck_assert_int_eq(points_window("Asia/Shanghai", "26-1-1", "2026-03-01", &a, &b), -EINVAL);
+}
+END_TEST
+
+START_TEST(overlapping_campaigns_are_refused)
+{
+  Campaign *k = campaign(1, -1, -1, 0, 30);
+  Campaign other = *k;
+  other.id = 0;
+  ck_assert_int_eq(db_campaign_save(db, &other), -EEXIST);
+  other.starts_at = k->ends_at;
+  other.ends_at = k->ends_at + 86400;
+  other.starts_on = "2100-01-01";
+  other.ends_on = "2100-01-01";
+  ck_assert_int_eq(db_campaign_save(db, &other), 0);
+  campaign_free(&k);
+}
+END_TEST
+
+START_TEST(each_minute_is_paid_once)
+{
+  Campaign *k = campaign(2, -1, -1, 0, 30);
+  char *m = member(true);
+  WatchCredit s = { 0 };
+  WatchOutcome o = credit(k, m, "vid1", 0, 59, false, &s);
+  ck_assert_uint_eq(o.new_seconds, 59);
+  ck_assert_int_eq(o.points, 0);
+  o = credit(k, m, "vid1", 59, 61, false, &s);
+  ck_assert_int_eq(o.points, 2);
+  o = credit(k, m, "vid1", 0, 61, false, &s);           /* rewatched: nothing new */
+  ck_assert_uint_eq(o.new_seconds, 0);
+  ck_assert_int_eq(o.points, 0);
+  o = credit(k, m, "vid1", 61, 200, false, &s);         /* minutes 2 and 3 */
+  ck_assert_int_eq(o.points, 4);
+  ck_assert_int_eq(o.video_credited, 200);
+  ck_assert_int_eq(balance(m), 6);
+
+  /* The key of minute 1 cannot be paid again, whoever tries. */
+  char *ikey = g_strdup_printf("watch:%s:vid1:1", m);
+  LedgerEntry e = { .member_id = m, .amount = 2, .reason = "watch", .key = ikey, .at = 1 };
+  ck_assert_int_eq(db_ledger_add(db, &e), -EEXIST);
+  ck_assert_int_eq(balance(m), 6);
+
+  /* Append-only: no update, no delete. */
+  ck_assert_int_ne(sqlite3_exec(db->conn, "UPDATE points_ledger SET amount = 100", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_ne(sqlite3_exec(db->conn, "DELETE FROM points_ledger", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(balance(m), 6);
+  g_free(ikey);
+  g_free(m);
+  campaign_free(&k);
+}
+END_TEST
+
+START_TEST(caps_per_video_and_per_day)
+{
+  Campaign *k = campaign(2, 3, 5, 0, 30);
+  char *m = member(true);
+  WatchCredit s = { 0 };
+  ck_assert_int_eq(credit(k, m, "a", 0, 180, false, &s).points, 3);   /* 2 + 1 (video cap 3) + 0 */
+  WatchCredit s2 = { .session_id = "s2" };
+  ck_assert_int_eq(credit(k, m, "b", 0, 120, false, &s2).points, 2);  /* daily cap 5 reached */
+  ck_assert_int_eq(credit(k, m, "c", 0, 600, false, &s2).points, 0);
+  ck_assert_int_eq(balance(m), 5);
+  g_free(m);
+  campaign_free(&k);
+}
+END_TEST
+
+START_TEST(only_verified_members_in_a_campaign_earn)
+{
+  Campaign *k = campaign(1, -1, -1, 0, 30);
+  char *unverified = member(false), *disq = member(true), *ok = member(true);
+  ck_assert_int_eq(db_member_set_flag(db, disq, MEMBER_DISQUALIFIED, true), 0);
+  WatchCredit s = { 0 };
+  ck_assert_int_eq(credit(k, unverified, "v", 0, 120, false, &s).points, 0);
+  ck_assert_int_eq(credit(k, disq, "v", 0, 120, false, &s).points, 0);
+  ck_assert_int_eq(credit(NULL, ok, "v", 0, 120, false, &s).points, 0);     /* no campaign open */
+  SecondsMap guest = { 0 };
+  WatchCredit g = { .guest_seconds = &guest };
+  WatchOutcome o = credit(k, NULL, "v", 0, 120, false, &g);
+  ck_assert_uint_eq(o.new_seconds, 120);
+  ck_assert_int_eq(o.points, 0);
+  ck_assert_int_eq(balance(unverified) + balance(disq) + balance(ok), 0);
+
+  /* Their watching is still recorded: progress and resume position. */
+  WatchProgress p = { 0 };
+  ck_assert_int_eq(db_watch_progress_get(db, unverified, "v", &p), 0);
+  ck_assert(p.exists);
+  ck_assert_int_eq(p.credited, 120);
+  ck_assert_double_eq(p.position, 120);
+  ck_assert_int_eq(p.earned_seconds, 0);
+  watch_progress_clear(&p);
+  seconds_map_clear(&guest);
+  g_free(unverified);
+  g_free(disq);
+  g_free(ok);
+  campaign_free(&k);
+}
+END_TEST
+
+START_TEST(live_attendance_bonus_is_paid_once)
+{
+  Campaign *k = campaign(1, -1, -1, 5, 2);
+  char *m = member(true);
+  WatchCredit s = { 0 };
+  ck_assert_int_eq(credit(k, m, "live1", 0, 60, true, &s).points, 1);
+  ck_assert_int_eq(credit(k, m, "live1", 60, 120, true, &s).points, 1 + 5);  /* 2 minutes live */
+  ck_assert_int_eq(credit(k, m, "live1", 120, 240, true, &s).points, 2);
+  ck_assert_int_eq(balance(m), 9);
+  g_free(m);
+  campaign_free(&k);
+}
+END_TEST
+
+START_TEST(views_unique_viewers_watch_time_and_retention)
+{
+  char *m = member(true);
+  WatchCredit s = { .session_id = "a" };
+  credit(NULL, m, "v", 0, 5, false, &s);
+  ck_assert(!s.counted_view);
+  credit(NULL, m, "v", 5, 25, false, &s);                  /* 25 s: a view */
+  ck_assert(s.counted_view);
+  WatchCredit again = { .session_id = "b" };                /* the same member, a second view */
+  credit(NULL, m, "v", 0, 12, false, &again);
+  SecondsMap guest = { 0 };
+  WatchCredit g = { .session_id = "c", .guest_seconds = &guest };
+  credit(NULL, NULL, "v", 0, 11, false, &g);
+
+  int rc = 0;
+  JsonNode *n = db_watch_stats_json(db, "v", 40, &rc);
+  ck_assert_ptr_nonnull(n);
+  JsonObject *o = json_node_get_object(n);
+  ck_assert_int_eq(json_object_get_int_member(o, "views"), 3);
+  ck_assert_int_eq(json_object_get_int_member(o, "guest_views"), 1);
+  ck_assert_int_eq(json_object_get_int_member(o, "unique_viewers"), 1);
+  ck_assert_int_eq(json_object_get_int_member(o, "watch_seconds"), 25 + 12 + 11);
+  JsonArray *ret = json_object_get_array_member(o, "retention");
+  ck_assert_uint_eq(json_array_get_length(ret), 4);
+  /* Bucket 0: the member and the guest; 10-19: both; 20-29: the member only; 30-39: none. */
+  ck_assert_int_eq(json_object_get_int_member(json_array_get_object_element(ret, 0), "viewers"), 2);
+  ck_assert_int_eq(json_object_get_int_member(json_array_get_object_element(ret, 1), "viewers"), 2);
+  ck_assert_int_eq(json_object_get_int_member(json_array_get_object_element(ret, 2), "viewers"), 1);
+  ck_assert_int_eq(json_object_get_int_member(json_array_get_object_element(ret, 3), "viewers"), 0);
+  json_node_unref(n);
+
+  /* Peak concurrency only rises. */
+  ck_assert_int_eq(db_watch_stats_peak(db, "v", 7, 100), 0);
+  ck_assert_int_eq(db_watch_stats_peak(db, "v", 3, 200), 0);
+  n = db_watch_stats_json(db, "v", 0, &rc);
+  ck_assert_int_eq(json_object_get_int_member(json_node_get_object(n), "peak_concurrent"), 7);
+  json_node_unref(n);
+  seconds_map_clear(&guest);
+  g_free(m);
+}
+END_TEST
+
+static Suite *points_suite(void)
+{
+  Suite *s = suite_create("points");
+  TCase *tc = tcase_create("points");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, windows_are_whole_days_in_the_campaign_zone);
+  tcase_add_test(tc, overlapping_campaigns_are_refused);
+  tcase_add_test(tc, each_minute_is_paid_once);
+  tcase_add_test(tc, caps_per_video_and_per_day);
+  tcase_add_test(tc, only_verified_members_in_a_campaign_earn);
+  tcase_add_test(tc, live_attendance_bonus_is_paid_once);
+  tcase_add_test(tc, views_unique_viewers_watch_time_and_retention);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+TU_MAIN(points_suite)
