@@ -12,7 +12,11 @@ static int member_add(int argc, char **argv)
   CliRun run = { 0 };
   char *name = NULL, *role_text = NULL;
   gboolean verified = FALSE;
+  gint count = 0;
   GOptionEntry entries[] = {
+    { "count", 0, 0, G_OPTION_ARG_INT, &count,
+      "Add N members named \"NAME 1\" … \"NAME N\" in one transaction and print them as a JSON "
+      "array (for load tests)", "N" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name (1-100 characters)", "NAME" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role_text, "viewer, editor or admin", "ROLE" },
     { "real-name-verified", 0, 0, G_OPTION_ARG_NONE, &verified,
@@ -32,8 +36,38 @@ static int member_add(int argc, char **argv)
     cli_print_error("usage", "--role must be viewer, editor or admin, not '%s'", role_text);
     goto out;
   }
+  if (count < 0 || count > 100000) {
+    cli_print_error("usage", "--count must be 1 to 100000");
+    goto out;
+  }
   if (cli_run_open(&run) < 0)
     goto out;
+  if (count > 0) {
+    JsonArray *arr = json_array_new();
+    int ret = db_begin(run.db);
+    for (int i = 1; ret == 0 && i <= count; i++) {
+      Member *m = NULL;
+      char *token = NULL;
+      g_autofree char *nth = g_strdup_printf("%s %d", name, i);
+      if ((ret = auth_member_create(run.db, run.secret, nth, role, verified, &m, &token)) == 0)
+        json_array_add_element(arr, auth_member_json(m, token));
+      member_free(&m);
+      g_free(token);
+    }
+    if (ret == 0)
+      ret = db_commit(run.db);
+    if (ret < 0) {
+      db_rollback(run.db);
+      json_array_unref(arr);
+      cli_print_error("internal", "could not add the members: %s", g_strerror(-ret));
+      goto out;
+    }
+    JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(node, arr);
+    cli_print_json(node);
+    status = 0;
+    goto out;
+  }
 
   Member *m = NULL;
   char *token = NULL;

@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 
 #define DRAIN_TIMEOUT_MS 5000
@@ -27,6 +28,25 @@ typedef struct {
   guint sigint_id, sigterm_id;
   gint64 drain_deadline;
 } Serve;
+
+/* Every connection is a descriptor: raise the soft limit toward [http] max_connections (and
+ * the hard limit too when allowed), and say so when it stays lower. */
+static void raise_fd_limit(gint64 connections)
+{
+  struct rlimit rl;
+  rlim_t want = (rlim_t)connections + 256;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+    return;
+  struct rlimit up = { want, MAX(want, rl.rlim_max) };
+  if (setrlimit(RLIMIT_NOFILE, &up) < 0) {
+    up = (struct rlimit){ MIN(want, rl.rlim_max), rl.rlim_max };
+    setrlimit(RLIMIT_NOFILE, &up);
+  }
+  getrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < want)
+    log_warn("serve", "open files are limited to %llu: fewer than [http] max_connections = %" G_GINT64_FORMAT
+             " can connect (raise `ulimit -n`)", (unsigned long long)rl.rlim_cur, connections);
+}
 
 static gboolean drain_tick(gpointer data)
 {
@@ -102,6 +122,7 @@ int cli_serve(int argc, char **argv)
   log_bridge_install();
   metrics_init();
   signal(SIGPIPE, SIG_IGN);
+  raise_fd_limit(config.max_connections);
 
   if (cli_open_store(&config, &db, secret) < 0)
     goto out;

@@ -37,8 +37,11 @@ int watch_clock_report(WatchClock *c, gint64 now_us, const WatchReport *r, doubl
     double start = MAX(c->last_position, position - played);
     double budget = played + c->carry;
     span->played = played;
-    span->from = (unsigned)lround(start);
-    span->to = (unsigned)lround(position);
+    /* Every second the interval touches may be credited, but no more of them than the
+     * time played (plus the fraction carried): short reports lose nothing, and cheating
+     * with many of them gains nothing. */
+    span->from = (unsigned)floor(start);
+    span->to = (unsigned)ceil(position);
     span->max_new = (unsigned)floor(budget);
     c->carry = budget - floor(budget);
   } else {

@@ -334,7 +334,7 @@ static void play(void)
       if (!strcmp(g.scenario, "rate2x"))
         p->position += 2 * elapsed;
       else if (!strcmp(g.scenario, "forged"))
-        p->position = k % 5 == 0 ? 100000 : MIN(g.duration, 20.0 * k);
+        p->position = k % 5 == 0 ? 5000 : MIN(g.duration, 20.0 * k);
       else if (!strcmp(g.scenario, "jump"))
         p->position = p->position + elapsed + 30 > g.duration - 5 ? 0 : p->position + elapsed + 30;
       else if (!strcmp(g.scenario, "fast"))
