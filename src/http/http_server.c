@@ -15,8 +15,10 @@
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define URI_MAX 2048
 #define HEADER_VALUE_MAX 1024
@@ -29,9 +31,21 @@
             "media-src 'self' blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; "       \
             "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
+/* lws runs on a libuv loop that the GMainLoop drives through one descriptor: uv's epoll
+ * backend. (On the GLib evlib every main-loop iteration polled every socket: at 6,000
+ * WebSocket connections the loop spent all its time in poll(); see docs/points.md.) */
+typedef struct {
+  GSource source;
+  uv_loop_t *loop;
+  gpointer tag;
+} UvSource;
+
 struct HttpServer {
   struct lws_context *ctx;
   struct lws_vhost *vhost;
+  uv_loop_t uv;
+  bool uv_ready;
+  GSource *uv_source;
   void *foreign_loops[1];
   struct lws_protocols protocols[3];
   struct lws_protocol_vhost_options pvo_default, pvo_watch;
@@ -607,9 +621,12 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     metrics_connection_opened();
     break;
   case LWS_CALLBACK_WSI_DESTROY:
-    /* Only sockets counted at accept carry the mark (not the listener). */
-    if (lws_get_opaque_user_data(wsi) == &connection_mark)
+    /* Only sockets counted at accept carry a mark (not the listener); ws_watch.c, the
+     * default protocol, may have counted it. */
+    if (lws_get_opaque_user_data(wsi)) {
+      lws_set_opaque_user_data(wsi, NULL);
       metrics_connection_closed();
+    }
     break;
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     if (sess)
@@ -685,6 +702,40 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 
 /* ---- lifecycle --------------------------------------------------------- */
 
+static gboolean uv_prepare(GSource *source, gint *timeout)
+{
+  UvSource *u = (UvSource *)source;
+  uv_update_time(u->loop);
+  *timeout = uv_backend_timeout(u->loop);
+  return *timeout == 0;
+}
+
+static gboolean uv_check(GSource *source)
+{
+  UvSource *u = (UvSource *)source;
+  return (g_source_query_unix_fd(source, u->tag) & G_IO_IN) || uv_backend_timeout(u->loop) == 0;
+}
+
+static gboolean uv_dispatch(GSource *source, GSourceFunc cb, gpointer data)
+{
+  UvSource *u = (UvSource *)source;
+  uv_run(u->loop, UV_RUN_NOWAIT);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs uv_source_funcs = { uv_prepare, uv_check, uv_dispatch, NULL, NULL, NULL };
+
+static GSource *uv_source_new(uv_loop_t *loop, GMainContext *context)
+{
+  GSource *source = g_source_new(&uv_source_funcs, sizeof(UvSource));
+  UvSource *u = (UvSource *)source;
+  u->loop = loop;
+  u->tag = g_source_add_unix_fd(source, uv_backend_fd(loop), G_IO_IN);
+  g_source_set_name(source, "libuv (libwebsockets)");
+  g_source_attach(source, context);
+  return source;
+}
+
 /* lws reports a failed bind only as a failed vhost; try it first for errno. */
 static int probe_bind(const char *host, int port, char **err)
 {
@@ -721,7 +772,17 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   char *media = config_media_dir(config);
   s->media_root = media;
   s->images_root = config_images_dir(config);
-  s->foreign_loops[0] = loop;
+  if (uv_loop_init(&s->uv) != 0) {
+    *err = g_strdup("cannot create the libuv loop");
+    g_free(s->web_root);
+    g_free(s->media_root);
+    g_free(s->images_root);
+    g_free(s);
+    return -EIO;
+  }
+  s->uv_ready = true;
+  s->uv_source = uv_source_new(&s->uv, g_main_loop_get_context(loop));
+  s->foreign_loops[0] = &s->uv;
 
   s->protocols[0] = (struct lws_protocols){
     .name = "http",
@@ -744,11 +805,23 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
 
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
-  info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+  info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                  LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
   info.foreign_loops = s->foreign_loops;
   info.user = s;
-  info.fd_limit_per_thread = (unsigned int)config->max_connections + 16;
+  /* Stop accepting (lws pauses the listener) before the process runs out of descriptors:
+   * the database, media files and RTMP need some too. Without this, accept() failing with
+   * EMFILE leaves the listener readable and the loop spinning. */
+  unsigned int fd_limit = (unsigned int)config->max_connections + 16;
+  struct rlimit rl;
+  rlim_t reserve = (rlim_t)config->rtmp_max_connections * 4 + 256;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > reserve + 64 &&
+      fd_limit > rl.rlim_cur - reserve) {
+    fd_limit = (unsigned int)(rl.rlim_cur - reserve);
+    log_warn("http", "at most %u connections: open files are limited to %llu (ulimit -n)", fd_limit,
+             (unsigned long long)rl.rlim_cur);
+  }
+  info.fd_limit_per_thread = fd_limit;
   info.max_http_header_data = (unsigned short)config->max_header_bytes;
   info.timeout_secs = (unsigned int)config->idle_timeout;
   info.keepalive_timeout = (int)config->keepalive_timeout;
@@ -756,7 +829,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
 
   s->ctx = lws_create_context(&info);
   if (!s->ctx) {
-    *err = g_strdup("libwebsockets context creation failed (is libwebsockets-evlib-glib installed?)");
+    *err = g_strdup("libwebsockets context creation failed (is libwebsockets-evlib-uv installed?)");
     ret = -EIO;
     goto fail;
   }
@@ -800,6 +873,16 @@ void http_server_free(HttpServer **ps)
     return;
   if (s->ctx)
     lws_context_destroy(s->ctx);
+  if (s->uv_ready) {
+    /* lws closes its libuv handles asynchronously: let the loop finish them. */
+    uv_run(&s->uv, UV_RUN_DEFAULT);
+    if (uv_loop_close(&s->uv) != 0)
+      log_warn("http", "the libuv loop still had handles at exit");
+  }
+  if (s->uv_source) {
+    g_source_destroy(s->uv_source);
+    g_source_unref(s->uv_source);
+  }
   ws_watch_free(&s->watch); /* after the context: closing connections end their sessions */
   g_free(s->web_root);
   g_free(s->media_root);

@@ -92,6 +92,7 @@ struct Conn {
   GString *rx;            /* a message arriving in pieces */
   double tokens;
   gint64 tokens_at;
+  gint64 last_rx_us;      /* the last message (lws_set_timeout per message costs O(connections)) */
   int strikes;
   enum lws_close_status close_status; /* non-zero: close once the queue is sent */
 };
@@ -108,6 +109,8 @@ typedef struct {
 } Item;
 
 static void flush(WsWatch *w);
+/* Its address marks a socket counted in lectern_connections_open. */
+static char counted_mark;
 static gboolean commit_tick(gpointer data);
 
 /* ---- sending ------------------------------------------------------------- */
@@ -398,6 +401,10 @@ static gboolean sweep_tick(gpointer data)
     Conn *c = value;
     if (c->session && now - c->session->last_seen_us > WATCH_SILENCE_SECONDS * G_USEC_PER_SEC)
       g_ptr_array_add(silent, c->session);
+    if (!c->close_status && now - c->last_rx_us > w->config->watch_idle_timeout * G_USEC_PER_SEC) {
+      c->close_status = LWS_CLOSE_STATUS_GOINGAWAY; /* idle: closed once the queue is sent */
+      lws_callback_on_writable(c->wsi);
+    }
   }
   for (guint i = 0; i < silent->len; i++)
     session_end(w, silent->pdata[i], "timeout", true);
@@ -587,7 +594,7 @@ static bool rate_ok(WsWatch *w, Conn *c)
 
 static void on_message(WsWatch *w, Conn *c, const char *text, size_t len)
 {
-  lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, (int)w->config->watch_idle_timeout);
+  c->last_rx_us = g_get_monotonic_time();
   if (!rate_ok(w, c)) {
     if (++c->strikes > STRIKES_MAX)
       send_error(c, "rate_limited", "too many messages; closing", true, 0);
@@ -669,8 +676,8 @@ static int callback_watch(struct lws *wsi, enum lws_callback_reasons reason, voi
     c->tokens = (double)w->config->watch_message_rate * 10;
     c->tokens_at = g_get_monotonic_time();
     g_queue_init(&c->out);
+    c->last_rx_us = c->tokens_at;
     g_hash_table_insert(w->conns, &c->id, c);
-    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, (int)w->config->watch_idle_timeout);
     break;
 
   case LWS_CALLBACK_RECEIVE: {
@@ -733,8 +740,15 @@ static int callback_watch(struct lws *wsi, enum lws_callback_reasons reason, voi
       conn_closed(w, c);
     break;
 
+  /* As the vhost's default protocol this callback hears of every accepted socket (HTTP
+   * ones too); it counts them as http_server.c does, and the last callback bound to the
+   * socket uncounts it. */
+  case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+    lws_set_opaque_user_data(wsi, &counted_mark);
+    metrics_connection_opened();
+    break;
+
   case LWS_CALLBACK_WSI_DESTROY:
-    /* The connection was counted when the HTTP side accepted it. */
     if (lws_get_opaque_user_data(wsi))
       metrics_connection_closed();
     lws_set_opaque_user_data(wsi, NULL);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Watch-time benchmark: prints figures, asserts nothing (machines here are shared and noisy).
 #
-# A real `lectern serve` with a published 60 s lesson and an open campaign; WATCHERS real-name
+# A real `lectern serve` with a published 300 s lesson and an open campaign; WATCHERS real-name
 # verified members (made with `lectern member add --count`) connect to /ws from 127.0.0.1-8,
 # say hello with their token, start watching and send a heartbeat every 10 s. Every
 # heartbeat is accounted, group-committed to SQLite (progress, statistics, ledger) and only
@@ -17,13 +17,13 @@ WATCHERS=${WATCHERS:-20000}
 DURATION=${DURATION:-60}
 T=$(mktemp -d /tmp/lectern-wsbench.XXXXXX)
 SERVER=
-trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 # Each side needs a descriptor per connection (root may raise the hard limit).
 ulimit -n $((WATCHERS + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 echo "# lectern /ws benchmark — $(date -u +%FT%TZ), $(nproc) cores, $WATCHERS watchers, $DURATION s measured"
 D=$T/data
-ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=320x180:rate=15:duration=60" -f lavfi -i "sine=duration=60" \
+ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=320x180:rate=15:duration=300" -f lavfi -i "sine=duration=300" \
   -c:v libx264 -preset ultrafast -c:a aac -shortest "$T/lesson.mp4"
 V=$("$LECTERN" import "$T/lesson.mp4" --data-dir "$D" --title "bench lesson" --wait 2>/dev/null | jq -r .id)
 EDITOR=$("$LECTERN" member add --data-dir "$D" --name editor --role editor 2>/dev/null | jq -r .token)
@@ -45,7 +45,7 @@ curl -s -o /dev/null "${auth[@]}" -d "{\"name\":\"bench\",\"starts_on\":\"$(TZ=A
   "http://127.0.0.1:$PORT/api/v1/campaigns"
 
 "$BENCH" --port "$PORT" --video "$V" --server-pid "$SERVER" --connections "$WATCHERS" --duration "$DURATION" \
-  --length 60 "${TOKENS[@]}"
+  --length 300 "${TOKENS[@]}"
 echo "server metrics after the run:"
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^lectern_(ws_connections|watch_sessions|heartbeats_total|watch_commits_total|watch_commit_failures_total|watch_commit_seconds_total|points_awarded_total|ws_errors_total) '
 grep -c . "$T/serve.err" | sed 's/^/server log lines (warn and above): /'
