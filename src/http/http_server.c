@@ -809,17 +809,24 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
                  LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
   info.foreign_loops = s->foreign_loops;
   info.user = s;
-  /* Stop accepting (lws pauses the listener) before the process runs out of descriptors:
-   * the database, media files and RTMP need some too. Without this, accept() failing with
-   * EMFILE leaves the listener readable and the loop spinning. */
+  /* Descriptors: lws pauses its listener when its own sockets reach fd_limit_per_thread, so
+   * that limit stays below the process's, leaving room for the database, media files and
+   * RTMP (otherwise accept() fails with EMFILE and the listener spins the loop). lws finds a
+   * socket's connection by indexing a table only when the limit equals the process limit it
+   * reads at creation (else it searches linearly, O(connections) per event): the soft limit
+   * is lowered to fd_limit while the context is made, then restored. */
   unsigned int fd_limit = (unsigned int)config->max_connections + 16;
   struct rlimit rl;
+  bool restore_rlimit = false;
   rlim_t reserve = (rlim_t)config->rtmp_max_connections * 4 + 256;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > reserve + 64 &&
-      fd_limit > rl.rlim_cur - reserve) {
-    fd_limit = (unsigned int)(rl.rlim_cur - reserve);
-    log_warn("http", "at most %u connections: open files are limited to %llu (ulimit -n)", fd_limit,
-             (unsigned long long)rl.rlim_cur);
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > reserve + 64) {
+    if (fd_limit > rl.rlim_cur - reserve) {
+      fd_limit = (unsigned int)(rl.rlim_cur - reserve);
+      log_warn("http", "at most about %u connections: open files are limited to %llu (ulimit -n)", fd_limit,
+               (unsigned long long)rl.rlim_cur);
+    }
+    struct rlimit lowered = { fd_limit, rl.rlim_max };
+    restore_rlimit = setrlimit(RLIMIT_NOFILE, &lowered) == 0;
   }
   info.fd_limit_per_thread = fd_limit;
   info.max_http_header_data = (unsigned short)config->max_header_bytes;
@@ -828,6 +835,8 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   info.server_string = "lectern";
 
   s->ctx = lws_create_context(&info);
+  if (restore_rlimit)
+    setrlimit(RLIMIT_NOFILE, &rl);
   if (!s->ctx) {
     *err = g_strdup("libwebsockets context creation failed (is libwebsockets-evlib-uv installed?)");
     ret = -EIO;

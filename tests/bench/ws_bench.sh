@@ -35,8 +35,8 @@ else
   TOKENS=(--tokens "$T/tokens")
 fi
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf '[http]\nmax_connections = %d\n[log]\nlevel = warn\n' $((WATCHERS + 1000)) >"$T/lectern.conf"
-"$LECTERN" serve -c "$T/lectern.conf" --data-dir "$D" --http-port "$PORT" --rtmp-port 0 >"$T/serve.out" 2>"$T/serve.err" &
+printf '[http]\nmax_connections = %d\n[rtmp]\nmax_connections = 8\n[log]\nlevel = warn\n' $((WATCHERS + 1000)) >"$T/lectern.conf"
+"$LECTERN" serve -c "$T/lectern.conf" --data-dir "$D" --http-port "$PORT" --rtmp-port "$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" >"$T/serve.out" 2>"$T/serve.err" &
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 auth=(-H "Authorization: Bearer $EDITOR" -H "content-type: application/json")
