@@ -880,10 +880,14 @@ void http_server_free(HttpServer **ps)
   HttpServer *s = *ps;
   if (!s)
     return;
-  if (s->ctx)
+  /* On a foreign libuv loop lws closes its handles asynchronously: the first destroy starts
+   * that, the loop runs until they are closed, the second destroy frees the context. */
+  if (s->ctx) {
     lws_context_destroy(s->ctx);
+    uv_run(&s->uv, UV_RUN_DEFAULT);
+    lws_context_destroy(s->ctx);
+  }
   if (s->uv_ready) {
-    /* lws closes its libuv handles asynchronously: let the loop finish them. */
     uv_run(&s->uv, UV_RUN_DEFAULT);
     if (uv_loop_close(&s->uv) != 0)
       log_warn("http", "the libuv loop still had handles at exit");
