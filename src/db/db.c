@@ -320,6 +320,11 @@ void db_json_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
 JsonNode *db_json_array_done(JsonBuilder *b, int step, int *rc)
 {
   json_builder_end_array(b);
+  return db_json_done(b, step, rc);
+}
+
+JsonNode *db_json_done(JsonBuilder *b, int step, int *rc)
+{
   JsonNode *node = json_builder_get_root(b);
   g_object_unref(b);
   if (step != SQLITE_DONE) {

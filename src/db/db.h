@@ -52,6 +52,9 @@ void db_json_time(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col);
  * frees B: the array, or NULL with -errno in *RC when the rows did not end cleanly. */
 JsonNode *db_json_array_done(JsonBuilder *b, int step, int *rc);
 
+/* The same for a builder whose outermost value the caller has ended already. */
+JsonNode *db_json_done(JsonBuilder *b, int step, int *rc);
+
 /* Maps an SQLite result code to -errno: SQLITE_CONSTRAINT -> -EEXIST,
  * SQLITE_BUSY/LOCKED -> -EBUSY, others -> -EIO. */
 int db_errno(int rc);

@@ -155,23 +155,16 @@ JsonNode *db_campaign_list_json(Db *db, int *rc)
     *rc = -EIO;
     return NULL;
   }
-  JsonArray *arr = json_array_new();
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_array(b);
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     Campaign *c = campaign_from_row(st);
-    json_array_add_element(arr, campaign_json(c));
+    json_builder_add_value(b, campaign_json(c));
     campaign_free(&c);
   }
   sqlite3_finalize(st);
-  JsonNode *node = json_node_new(JSON_NODE_ARRAY);
-  json_node_take_array(node, arr);
-  if (step != SQLITE_DONE) {
-    json_node_unref(node);
-    *rc = db_errno(step);
-    return NULL;
-  }
-  *rc = 0;
-  return node;
+  return db_json_array_done(b, step, rc);
 }
 
 void campaign_free(Campaign **pc)

@@ -234,15 +234,7 @@ JsonNode *db_watch_stats_json(Db *db, const char *video, double duration_s, int 
   json_builder_end_array(b);
   g_array_unref(counts);
   json_builder_end_object(b);
-  JsonNode *node = json_builder_get_root(b);
-  g_object_unref(b);
-  if (step != SQLITE_DONE) {
-    json_node_unref(node);
-    *rc = db_errno(step);
-    return NULL;
-  }
-  *rc = 0;
-  return node;
+  return db_json_done(b, step, rc);
 }
 
 JsonNode *db_watch_history_json(Db *db, const char *member, int limit, int *rc)
