@@ -28,12 +28,12 @@ static struct {
   char *video, *token, *scenario, *out, *bind;
   double seconds, interval, duration;
   /* totals */
-  gint64 credited, points, acks, balance;
+  gint64 credited, points, acks, balance, viewers;
   GHashTable *errors;  /* code -> count */
   GString *ended;      /* reasons, comma-separated */
   bool disconnected;
   double resume;
-} g = { .seconds = 20, .interval = 2, .balance = -1, .resume = -1 };
+} g = { .seconds = 20, .interval = 2, .balance = -1, .resume = -1, .viewers = -1 };
 
 static double now_s(void)
 {
@@ -45,8 +45,8 @@ static void write_totals(double elapsed)
   GString *s = g_string_new(NULL);
   g_string_append_printf(s, "{\"scenario\":\"%s\",\"credited\":%" G_GINT64_FORMAT ",\"points\":%" G_GINT64_FORMAT
                          ",\"acks\":%" G_GINT64_FORMAT ",\"balance\":%" G_GINT64_FORMAT
-                         ",\"elapsed\":%.2f,\"disconnected\":%s,\"resume\":%.1f,\"ended\":\"%s\",\"errors\":{",
-                         g.scenario, g.credited, g.points, g.acks, g.balance, elapsed,
+                         ",\"viewers\":%" G_GINT64_FORMAT ",\"elapsed\":%.2f,\"disconnected\":%s,\"resume\":%.1f,\"ended\":\"%s\",\"errors\":{",
+                         g.scenario, g.credited, g.points, g.acks, g.balance, g.viewers, elapsed,
                          g.disconnected ? "true" : "false", g.resume, g.ended->str);
   GHashTableIter it;
   gpointer k, v;
@@ -101,6 +101,8 @@ static void handle(Player *p, const char *text)
     JsonNode *r = json_object_get_member(o, "resume_position");
     if (r && !JSON_NODE_HOLDS_NULL(r))
       g.resume = json_node_get_double(r);
+  } else if (!strcmp(type, "live.viewers")) {
+    g.viewers = json_object_get_int_member(o, "viewers");
   } else if (!strcmp(type, "watch.ended")) {
     p->watching = false;
     g_string_append_printf(g.ended, "%s%s", g.ended->len ? "," : "", json_object_get_string_member(o, "reason"));
