@@ -140,7 +140,7 @@ eq "stats need an editor" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$U/api/
 # (The live's state is set in the database here; test_live.sh publishes real lives.)
 L=$("$LECTERN" event create --data-dir "$D" --title "劳模讲堂 直播" 2>/dev/null | jq -r .id)
 now=$(date +%s)
-sqlite3 "$D/lectern.db" "UPDATE video SET state = 'live', visibility = 'published' WHERE id = '$L';
+sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "UPDATE video SET state = 'live', visibility = 'published' WHERE id = '$L';
   INSERT INTO video_state_log (video_id, at, from_state, to_state) VALUES ('$L', $((now - 600)), 'scheduled', 'live');"
 for i in 1 2 3; do
   "$WATCH_CLIENT" --port "$PORT" --video "$L" --scenario guest --seconds 9 --interval 1 --out "$T_TMP/live$i.json" &
@@ -172,9 +172,9 @@ for i in $(seq 1 $LOAD); do
   acked=$(res "load$i" .credited)
   [ "$(res "load$i" .disconnected)" = true ] && disconnected=$((disconnected + 1))
   acked_points=$((acked_points + $(res "load$i" .points)))
-  read -r credited earned < <(sqlite3 -separator ' ' "$D/lectern.db" \
+  read -r credited earned < <(sqlite3 -cmd ".timeout 10000" -separator ' ' "$D/lectern.db" \
     "SELECT credited, earned_seconds FROM watch_progress WHERE member_id = '$m' AND video_id = '$V'")
-  sum=$(sqlite3 "$D/lectern.db" "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE member_id = '$m'")
+  sum=$(sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE member_id = '$m'")
   stored_points=$((stored_points + sum))
   [ "${credited:-0}" -lt "$acked" ] && lost=$((lost + 1))
   [ "$sum" -ne $(( ${earned:-0} / 60 )) ] && twice=$((twice + 1))
@@ -183,14 +183,14 @@ eq "every load player saw the server go away" $LOAD $disconnected
 eq "nothing acknowledged was lost (stored seconds >= acknowledged, all $LOAD players)" 0 $lost
 eq "points match the stored minutes exactly: none twice, none lost" 0 $twice
 check "stored points ($stored_points) include every acknowledged point ($acked_points)" test "$stored_points" -ge "$acked_points" -a "$acked_points" -ge $LOAD
-eq "every ledger key is unique" 0 "$(sqlite3 "$D/lectern.db" 'SELECT count(*) - count(DISTINCT idempotency_key) FROM points_ledger')"
+eq "every ledger key is unique" 0 "$(sqlite3 -cmd ".timeout 10000" "$D/lectern.db" 'SELECT count(*) - count(DISTINCT idempotency_key) FROM points_ledger')"
 
 # After the restart a player resumes where the stored position says, and earns no minute twice.
-before=$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM points_ledger WHERE member_id = '${ID[load1]}'")
+before=$(sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "SELECT count(*) FROM points_ledger WHERE member_id = '${ID[load1]}'")
 "$WATCH_CLIENT" --port "$PORT" --video "$V" --duration 100 --scenario honest --token "${TOKEN[load1]}" \
   --seconds 3 --interval 1 --out "$T_TMP/resume.json"
 check "resume position offered after the restart ($(res resume .resume) s)" test "$(res resume '.resume | floor')" -ge 60
-eq "no minute paid twice after the restart" "$before" "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM points_ledger WHERE member_id = '${ID[load1]}' AND reason = 'watch'")"
+eq "no minute paid twice after the restart" "$before" "$(sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "SELECT count(*) FROM points_ledger WHERE member_id = '${ID[load1]}' AND reason = 'watch'")"
 stop_server
 eq "server exits cleanly" 0 "$SERVER_STATUS"
 tap_done
