@@ -13,7 +13,11 @@ int auth_bearer(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *header, 
   const char *token = header + 7;
   while (*token == ' ')
     token++;
+  return auth_token(db, key, token, out);
+}
 
+int auth_token(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *token, Member **out)
+{
   char *member_id = NULL, *stored = NULL;
   Member *m = NULL;
   int ret = token_parse(token, &member_id);

@@ -11,6 +11,9 @@
  * a disabled member. */
 int auth_bearer(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *header, Member **out);
 
+/* The member a bare TOKEN (no "Bearer ") belongs to, as auth_bearer: 0 with *out, or -EACCES. */
+int auth_token(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *token, Member **out);
+
 /* True when M's role is NEED or above (admin > editor > viewer). */
 bool auth_role_at_least(const Member *m, Role need);
 

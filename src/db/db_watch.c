@@ -147,13 +147,14 @@ int db_watch_retention_add(Db *db, const char *video, guint bucket)
   return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
-JsonNode *db_watch_stats_json(Db *db, const char *video, double duration_s, int *rc)
+JsonNode *db_watch_stats_json(Db *db, const char *video, int *rc)
 {
   gint64 views = 0, guest_views = 0, unique = 0, peak = 0, peak_at = 0;
-  double watch = 0;
+  double watch = 0, duration_s = 0;
   sqlite3_stmt *st = db_prepare(db,
-      "SELECT views, guest_views, unique_viewers, watch_seconds, peak_concurrent, peak_at "
-      "FROM video_stats WHERE video_id = ?1");
+      "SELECT s.views, s.guest_views, s.unique_viewers, s.watch_seconds, s.peak_concurrent, "
+      "s.peak_at, (SELECT duration_ms FROM video WHERE id = ?1) "
+      "FROM (SELECT 1) LEFT JOIN video_stats s ON s.video_id = ?1");
   if (!st) {
     *rc = -EIO;
     return NULL;
@@ -167,6 +168,7 @@ JsonNode *db_watch_stats_json(Db *db, const char *video, double duration_s, int 
     watch = sqlite3_column_double(st, 3);
     peak = sqlite3_column_int64(st, 4);
     peak_at = sqlite3_column_int64(st, 5);
+    duration_s = (double)sqlite3_column_int64(st, 6) / 1000.0;
   }
   sqlite3_finalize(st);
   if (step != SQLITE_ROW && step != SQLITE_DONE) {

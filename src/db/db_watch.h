@@ -54,9 +54,9 @@ int db_watch_stats_peak(Db *db, const char *video, int concurrent, gint64 at);
 int db_watch_retention_add(Db *db, const char *video, guint bucket);
 
 /* Editors' statistics for VIDEO (views, unique viewers, watch time, peak, retention with
- * one entry per 10 s up to DURATION_S, or as far as anyone watched when 0). NULL with
- * *rc on failure. */
-JsonNode *db_watch_stats_json(Db *db, const char *video, double duration_s, int *rc);
+ * one entry per 10 s of the video's duration, or as far as anyone watched when it has none
+ * yet). NULL with *rc on failure. */
+JsonNode *db_watch_stats_json(Db *db, const char *video, int *rc);
 
 /* MEMBER's watch history, most recent first (at most LIMIT), with the video's title,
  * duration, resume position and seconds credited. NULL with *rc on failure. */

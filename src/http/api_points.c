@@ -5,7 +5,6 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db_points.h"
-#include "db/db_video.h"
 #include "db/db_watch.h"
 #include "http/api_catalog.h"
 #include "http/api_fields.h"
@@ -312,16 +311,7 @@ void api_video_stats(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   if (!api_video_exists(ctx, call->params[0], resp))
     return;
   int rc = 0;
-  JsonNode *video = db_video_json(ctx->db, call->params[0], &rc);
-  double duration = 0;
-  if (video) {
-    JsonObject *vo = json_node_get_object(video);
-    if (json_object_has_member(vo, "duration") &&
-        !JSON_NODE_HOLDS_NULL(json_object_get_member(vo, "duration")))
-      duration = json_object_get_double_member(vo, "duration");
-    json_node_unref(video);
-  }
-  JsonNode *node = db_watch_stats_json(ctx->db, call->params[0], duration, &rc);
+  JsonNode *node = db_watch_stats_json(ctx->db, call->params[0], &rc);
   if (!node) {
     http_response_error(resp, 500, "internal", "could not read the statistics");
     return;

@@ -466,8 +466,7 @@ static void on_hello(WsWatch *w, Conn *c, const WsMessage *m)
   JsonNode *points = NULL;
   if (m->token[0]) {
     Member *member = NULL;
-    g_autofree char *header = g_strconcat("Bearer ", m->token, NULL);
-    if (auth_bearer(w->db, w->secret, header, &member) < 0 || !member) {
+    if (auth_token(w->db, w->secret, m->token, &member) < 0) {
       log_warn("ws", "connection %" G_GUINT64_FORMAT ": refused a credential that is not valid", c->id);
       send_error(c, "unauthorized", "the credential is not valid", true, 0);
       return;

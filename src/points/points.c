@@ -146,13 +146,14 @@ static int apply_member(Db *db, const Campaign *k, WatchCredit *c, GArray *bucke
   if (k && n > 0 && (ret = member_may_earn(db, c->member_id, &may_earn)) < 0)
     goto out;
   if (may_earn) {
-    g_autofree char *day = points_local_day(k, c->now);
     gint64 before = p.earned_seconds / 60;
     p.earned_seconds += n;
+    bool bonus = c->live && k->live_bonus_points > 0 && p.live_seconds >= k->live_bonus_minutes * 60;
+    /* The calendar day is worked out only for a report that pays (about one a minute). */
+    g_autofree char *day = p.earned_seconds / 60 > before || bonus ? points_local_day(k, c->now) : NULL;
     for (gint64 m = before + 1; m <= p.earned_seconds / 60 && ret == 0; m++)
       ret = pay_minute(db, k, c->member_id, c->video_id, m, day, c->now, &out->points);
-    if (ret == 0 && c->live && k->live_bonus_points > 0 &&
-        p.live_seconds >= k->live_bonus_minutes * 60)
+    if (ret == 0 && bonus)
       ret = pay_live_bonus(db, k, c->member_id, c->video_id, day, c->now, &out->points);
     if (ret < 0)
       goto out;

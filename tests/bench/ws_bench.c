@@ -9,6 +9,8 @@
  * connections come from 127.0.0.1 … 127.0.0.<addresses> so source ports do not run out.
  * --tokens: a file of member tokens, one per line (from `lectern member add --count`);
  * without it the watchers are guests. */
+#include "wsc.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -66,26 +68,9 @@ static gint64 now_us(void)
 
 static int send_ws(Conn *c, const char *text)
 {
-  size_t n = strlen(text);
   unsigned char frame[600];
-  size_t h = 0;
-  frame[h++] = 0x81;
-  if (n < 126) {
-    frame[h++] = (unsigned char)(0x80 | n);
-  } else {
-    frame[h++] = 0x80 | 126;
-    frame[h++] = (unsigned char)(n >> 8);
-    frame[h++] = (unsigned char)n;
-  }
-  static const unsigned char mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
-  memcpy(frame + h, mask, 4);
-  h += 4;
-  if (h + n > sizeof frame)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    frame[h + i] = (unsigned char)text[i] ^ mask[i % 4];
-  ssize_t w = send(c->fd, frame, h + n, MSG_NOSIGNAL);
-  return w == (ssize_t)(h + n) ? 0 : -1;
+  size_t n = wsc_frame_build(frame, sizeof frame, 1, true, text, strlen(text));
+  return n && send(c->fd, frame, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
 }
 
 static void conn_kill(int ep, Conn *c)
@@ -179,27 +164,21 @@ static void on_readable(int ep, Conn *c, GArray *lat, bool in_window, Report *r)
       c->state = HELLO;
     }
     /* Whole frames (the server does not mask). */
-    size_t off = 0;
-    while (c->len - off >= 2) {
-      unsigned char *f = c->buf + off;
-      size_t h = 2, len = f[1] & 0x7f;
-      if (len == 126) {
-        if (c->len - off < 4)
-          break;
-        len = (size_t)f[2] << 8 | f[3];
-        h = 4;
-      } else if (len == 127) {
+    size_t off = 0, head, len;
+    int opcode;
+    bool fin;
+    int parsed;
+    while ((parsed = wsc_frame_parse(c->buf + off, c->len - off, &opcode, &fin, &head, &len)) == 0) {
+      if (opcode == 8) {
         conn_kill(ep, c);
         return;
       }
-      if (c->len - off < h + len)
-        break;
-      if ((f[0] & 0x0f) == 8) {
-        conn_kill(ep, c);
-        return;
-      }
-      on_message(c, (char *)f + h, len, lat, in_window, r);
-      off += h + len;
+      on_message(c, (char *)c->buf + off + head, len, lat, in_window, r);
+      off += head + len;
+    }
+    if (parsed == -EMSGSIZE) {
+      conn_kill(ep, c);
+      return;
     }
     memmove(c->buf, c->buf + off, c->len - off);
     c->len -= off;

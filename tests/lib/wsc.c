@@ -123,32 +123,61 @@ fail:
   return ret;
 }
 
-int wsc_send_frame(Wsc *c, int opcode, bool fin, const void *data, size_t len)
+size_t wsc_frame_build(unsigned char *out, size_t cap, int opcode, bool fin, const void *data, size_t len)
 {
-  unsigned char hdr[14];
   size_t h = 0;
-  hdr[h++] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 0x0f));
+  if (cap < len + 14)
+    return 0;
+  out[h++] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 0x0f));
   if (len < 126) {
-    hdr[h++] = (unsigned char)(0x80 | len);
+    out[h++] = (unsigned char)(0x80 | len);
   } else if (len < 65536) {
-    hdr[h++] = 0x80 | 126;
-    hdr[h++] = (unsigned char)(len >> 8);
-    hdr[h++] = (unsigned char)len;
+    out[h++] = 0x80 | 126;
+    out[h++] = (unsigned char)(len >> 8);
+    out[h++] = (unsigned char)len;
   } else {
-    hdr[h++] = 0x80 | 127;
+    out[h++] = 0x80 | 127;
     for (int i = 7; i >= 0; i--)
-      hdr[h++] = (unsigned char)((uint64_t)len >> (8 * i));
+      out[h++] = (unsigned char)((uint64_t)len >> (8 * i));
   }
   guint32 mask = g_random_int();
-  memcpy(hdr + h, &mask, 4);
-  const unsigned char *m = hdr + h;
+  memcpy(out + h, &mask, 4);
+  const unsigned char *m = out + h;
   h += 4;
-  unsigned char *frame = g_malloc(h + len);
-  memcpy(frame, hdr, h);
   const unsigned char *p = data;
   for (size_t i = 0; i < len; i++)
-    frame[h + i] = p[i] ^ m[i % 4];
-  int ret = write_all(c->fd, frame, h + len);
+    out[h + i] = p[i] ^ m[i % 4];
+  return h + len;
+}
+
+int wsc_frame_parse(const unsigned char *buf, size_t len, int *opcode, bool *fin, size_t *head, size_t *payload)
+{
+  if (len < 2)
+    return -EAGAIN;
+  size_t h = 2;
+  uint64_t n = buf[1] & 0x7f;
+  if (n == 126) {
+    if (len < 4)
+      return -EAGAIN;
+    n = (uint64_t)buf[2] << 8 | buf[3];
+    h = 4;
+  } else if (n == 127) {
+    return -EMSGSIZE; /* nothing the server sends is that large */
+  }
+  if (len < h + n)
+    return -EAGAIN;
+  *opcode = buf[0] & 0x0f;
+  *fin = buf[0] & 0x80;
+  *head = h;
+  *payload = (size_t)n;
+  return 0;
+}
+
+int wsc_send_frame(Wsc *c, int opcode, bool fin, const void *data, size_t len)
+{
+  unsigned char *frame = g_malloc(len + 14);
+  size_t n = wsc_frame_build(frame, len + 14, opcode, fin, data, len);
+  int ret = write_all(c->fd, frame, n);
   g_free(frame);
   return ret;
 }
@@ -169,52 +198,43 @@ int wsc_recv(Wsc *c, int timeout_ms, char **text, int *close_code)
   GString *msg = NULL;
   for (;;) {
     /* A whole frame in the buffer? */
-    if (c->len >= 2) {
-      size_t h = 2;
-      uint64_t len = c->buf[1] & 0x7f;
-      if (len == 126) {
-        h = 4;
-        if (c->len >= 4)
-          len = (uint64_t)c->buf[2] << 8 | c->buf[3];
-      } else if (len == 127) {
-        h = 10;
-        if (c->len >= 10) {
-          len = 0;
-          for (int i = 0; i < 8; i++)
-            len = len << 8 | c->buf[2 + i];
-        }
+    int opcode;
+    bool fin;
+    size_t h, len;
+    int parsed = wsc_frame_parse(c->buf, c->len, &opcode, &fin, &h, &len);
+    if (parsed == -EMSGSIZE) {
+      if (msg)
+        g_string_free(msg, TRUE);
+      return -EMSGSIZE;
+    }
+    if (parsed == 0) {
+      unsigned char *payload = c->buf + h;
+      int ret = 1;
+      if (opcode == 8) {
+        if (close_code)
+          *close_code = len >= 2 ? (payload[0] << 8 | payload[1]) : 1005;
+        ret = -ECONNRESET;
+      } else if (opcode == 9) {
+        wsc_send_frame(c, 10, true, payload, len);
+      } else if (opcode == 1 || opcode == 2 || opcode == 0) {
+        if (!msg)
+          msg = g_string_new(NULL);
+        g_string_append_len(msg, (char *)payload, (gssize)len);
+        if (fin)
+          ret = 0;
       }
-      if (c->len >= h && c->len >= h + len) {
-        int opcode = c->buf[0] & 0x0f;
-        bool fin = c->buf[0] & 0x80;
-        unsigned char *payload = c->buf + h;
-        int ret = 1;
-        if (opcode == 8) {
-          if (close_code)
-            *close_code = len >= 2 ? (payload[0] << 8 | payload[1]) : 1005;
-          ret = -ECONNRESET;
-        } else if (opcode == 9) {
-          wsc_send_frame(c, 10, true, payload, len);
-        } else if (opcode == 1 || opcode == 2 || opcode == 0) {
-          if (!msg)
-            msg = g_string_new(NULL);
-          g_string_append_len(msg, (char *)payload, (gssize)len);
-          if (fin)
-            ret = 0;
-        }
-        memmove(c->buf, c->buf + h + len, c->len - h - len);
-        c->len -= h + len;
-        if (ret == 0) {
-          *text = g_string_free(msg, FALSE);
-          return 0;
-        }
-        if (ret < 0) {
-          if (msg)
-            g_string_free(msg, TRUE);
-          return ret;
-        }
-        continue;
+      memmove(c->buf, c->buf + h + len, c->len - h - len);
+      c->len -= h + len;
+      if (ret == 0) {
+        *text = g_string_free(msg, FALSE);
+        return 0;
       }
+      if (ret < 0) {
+        if (msg)
+          g_string_free(msg, TRUE);
+        return ret;
+      }
+      continue;
     }
     gint64 left = deadline - now_ms();
     int r = fill(c, left > 0 ? (int)left : 0);

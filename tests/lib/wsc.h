@@ -11,6 +11,17 @@ typedef struct {
   size_t len;
 } Wsc;
 
+/* Frames as bytes, without I/O (shared with tests/bench/ws_bench.c). */
+
+/* Writes a masked client frame (OPCODE, FIN, LEN bytes of DATA) into OUT of CAP bytes.
+ * Returns its length, or 0 when it does not fit. */
+size_t wsc_frame_build(unsigned char *out, size_t cap, int opcode, bool fin, const void *data, size_t len);
+
+/* Reads the header of the (unmasked, server) frame at BUF (LEN bytes available). Returns 0
+ * with *OPCODE, *FIN, *HEAD (header bytes) and *PAYLOAD (payload bytes), -EAGAIN when the
+ * whole frame is not there yet, or -EMSGSIZE for a 64-bit length. */
+int wsc_frame_parse(const unsigned char *buf, size_t len, int *opcode, bool *fin, size_t *head, size_t *payload);
+
 /* Connects to HOST:PORT (from BIND_ADDR when not NULL), upgrades PATH and checks the
  * server's Sec-WebSocket-Accept. Returns 0 or -errno (-EPROTO: the upgrade was refused). */
 int wsc_connect(Wsc *c, const char *host, int port, const char *path, const char *bind_addr);
