@@ -367,6 +367,22 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
   }
   json_builder_end_array(b);
 
+  /* When a live went on air (first time): players measure live positions from it. */
+  json_builder_set_member_name(b, "live_started_at");
+  st = db_prepare(db, "SELECT min(at) FROM video_state_log WHERE video_id = ?1 AND to_state = 'live'");
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+      g_autofree char *t = util_iso8601(sqlite3_column_int64(st, 0));
+      json_builder_add_string_value(b, t);
+    } else {
+      json_builder_add_null_value(b);
+    }
+    sqlite3_finalize(st);
+  } else {
+    json_builder_add_null_value(b);
+  }
+
   /* The published columns it is shown in (archived or unpublished ones are editors' business). */
   json_builder_set_member_name(b, "columns");
   json_builder_begin_array(b);

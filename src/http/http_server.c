@@ -345,14 +345,28 @@ static int handle_media(HttpServer *s, struct lws *wsi, Txn *t, const char *root
   return ret;
 }
 
+/* npm packages the pages use, by the URL they are served at; the rest of node_modules/
+ * (test tools) is not served. */
+#define VENDOR_PREFIX "vendor/hls/"
+#define VENDOR_DIR "node_modules/hls.js/dist/"
+
 static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
 {
   char *rel;
   const char *path = t->path + 1;
   if (!path[0] || g_str_has_suffix(path, "/"))
     rel = g_strconcat(path, "index.html", NULL);
+  else if (g_str_has_prefix(path, VENDOR_PREFIX) && !strchr(path + strlen(VENDOR_PREFIX), '/'))
+    rel = g_strconcat(VENDOR_DIR, path + strlen(VENDOR_PREFIX), NULL);
+  else if (g_str_has_prefix(path, "node_modules/") || strcmp(path, "node_modules") == 0 ||
+           g_str_has_prefix(path, "package"))
+    rel = NULL;
   else
     rel = g_strdup(path);
+  if (!rel) {
+    not_found(&t->resp);
+    return send_response(s, wsi, t);
+  }
 
   char *file = NULL;
   const char *mime = http_mime_for(rel);

@@ -50,6 +50,16 @@ check "static index body is web/index.html" cmp -s "$T_TMP/index.html" "$LECTERN
 eq "static css served" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/css/lectern.css")"
 eq "unknown page is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U/no/such/page.html")"
 lacks "CORS off by default" "$headers" "access-control-allow-origin"
+# npm packages: hls.js is served at /vendor/hls/ (from web/node_modules); the rest is not served.
+if [ -f "$LECTERN_SOURCE_DIR/web/node_modules/hls.js/dist/hls.min.js" ]; then
+  eq "hls.js served at /vendor/hls/" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/vendor/hls/hls.min.js")"
+  eq "hls.js is javascript" "text/javascript; charset=utf-8" \
+    "$(curl -s -o /dev/null -w '%{content_type}' "$U/vendor/hls/hls.min.js")"
+fi
+for p in /node_modules/hls.js/package.json /node_modules/playwright-core/package.json /package.json \
+         /package-lock.json /vendor/hls/../package.json /vendor/hls/x/hls.min.js /vendor/other.js; do
+  eq "not served: $p" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U$p")"
+done
 
 # --- HLS mount: MIME types and Cache-Control ---------------------------------
 mime() { curl -s -o /dev/null -w '%{content_type}' "$U/hls/v1/$1"; }

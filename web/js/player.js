@@ -1,0 +1,373 @@
+// The player: hls.js where Media Source Extensions exist (Safari's own HLS on Apple's
+// browsers), automatic quality with a manual choice, a live badge with the current latency,
+// resume, chapters, storyboard previews on the scrub bar, and recovery from errors.
+'use strict';
+window.LecternPlayer = (() => {
+  const { t } = window.LecternI18n;
+  const { clock } = window.LecternSite;
+  const $ = (sel) => document.querySelector(sel);
+
+  // WebVTT storyboard: cues whose text is an image URL, optionally with #xywh=x,y,w,h.
+  function parseStoryboard(text, base) {
+    const toSec = (s) => s.split(':').reduce((acc, p) => acc * 60 + parseFloat(p), 0);
+    const cues = [];
+    for (const block of text.replace(/\r/g, '').split(/\n\n+/)) {
+      const lines = block.split('\n').filter(Boolean);
+      const i = lines.findIndex((l) => l.includes('-->'));
+      if (i < 0 || !lines[i + 1]) continue;
+      const [a, b] = lines[i].split('-->').map((s) => toSec(s.trim().split(/\s/)[0]));
+      const url = new URL(lines[i + 1].trim(), base);
+      const m = /^#xywh=(\d+),(\d+),(\d+),(\d+)$/.exec(url.hash);
+      url.hash = '';
+      if (url.origin !== location.origin) continue;
+      cues.push({ start: a, end: b, src: url.href, xywh: m ? m.slice(1).map(Number) : null });
+    }
+    return cues;
+  }
+
+  // Which engine plays HLS here: Apple's browsers have their own (and it is the one to
+  // use there), elsewhere hls.js on MSE; ?engine=native|hlsjs overrides for testing.
+  function chooseEngine(video) {
+    const forced = new URLSearchParams(location.search).get('engine');
+    const native = video.canPlayType('application/vnd.apple.mpegurl') !== '';
+    const hlsjs = !!(window.Hls && window.Hls.isSupported());
+    if (forced === 'native' && native) return 'native';
+    if (forced === 'hlsjs' && hlsjs) return 'hls.js';
+    const apple = /^Apple/.test(navigator.vendor || '');
+    if (apple && native) return 'native';
+    if (hlsjs) return 'hls.js';
+    return native ? 'native' : null;
+  }
+
+  class Player {
+    // INFO: the video's JSON from /api/v1/videos/<id>.
+    constructor(info) {
+      this.info = info;
+      this.video = $('#video');
+      this.hls = null;
+      this.engine = chooseEngine(this.video);
+      this.live = info.state === 'live';
+      this.liveStart = info.live_started_at ? Date.parse(info.live_started_at) : null;
+      this.storyboard = [];
+      this.recoveries = { network: 0, media: 0 };
+      this.lastMediaRecovery = 0;
+      this.pendingResume = null;
+      this.onReport = () => {};  // set by the page: something the watch-time service must hear
+      this.bindControls();
+      setInterval(() => this.tick(), 1000);
+    }
+
+    message(text, isError = false) {
+      const m = $('#player-message');
+      m.textContent = text || '';
+      m.classList.toggle('error', isError);
+      m.hidden = !text;
+    }
+
+    // Starts loading the stream.
+    attach() {
+      const src = this.info.hls_url;
+      if (!this.engine) {
+        this.message(t('no_hls'), true);
+        return;
+      }
+      document.body.dataset.engine = this.engine;
+      if (this.engine === 'native') {
+        this.video.src = src;
+        $('#quality').disabled = true;
+      } else {
+        this.createHls(src);
+      }
+      if (this.info.storyboard_url) this.loadStoryboard(this.info.storyboard_url);
+      this.renderChapters();
+      this.setLive(this.live);
+    }
+
+    createHls(src) {
+      const Hls = window.Hls;
+      const hls = new Hls({ enableWorker: true, lowLatencyMode: false, backBufferLength: 60,
+        capLevelToPlayerSize: false, startLevel: -1 });
+      this.hls = hls;
+      hls.on(Hls.Events.MANIFEST_PARSED, () => { this.renderQualities(); this.message(''); });
+      hls.on(Hls.Events.LEVEL_SWITCHED, () => this.renderQualities());
+      hls.on(Hls.Events.LEVEL_LOADED, (ev, data) => {
+        const wasLive = this.live;
+        this.live = !!data.details.live;
+        if (wasLive !== this.live) this.setLive(this.live);
+        if (!this.duration && !this.live) this.duration = data.details.totalduration;
+      });
+      hls.on(Hls.Events.FRAG_LOADED, () => {
+        if (this.recovering) { this.recovering = false; this.message(''); }
+      });
+      hls.on(Hls.Events.ERROR, (ev, data) => this.onHlsError(data, src));
+      hls.loadSource(src);
+      hls.attachMedia(this.video);
+    }
+
+    // Fatal errors only (hls.js retries the others itself): network → load again (the
+    // manifest itself when that is what failed), media → recoverMediaError (twice in a row:
+    // swap the audio codec first), anything else → a new hls.js instance.
+    onHlsError(data, src) {
+      if (!data.fatal) return;
+      const Hls = window.Hls;
+      this.recovering = true;
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        this.recoveries.network++;
+        this.message(t('recovering'));
+        const delay = Math.min(1000 * 2 ** Math.min(this.recoveries.network - 1, 4), 15000);
+        const manifest = data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR ||
+          data.details === Hls.ErrorDetails.MANIFEST_LOAD_TIMEOUT ||
+          data.details === Hls.ErrorDetails.MANIFEST_PARSING_ERROR;
+        setTimeout(() => {
+          if (!this.hls) return;
+          if (manifest) this.hls.loadSource(src);
+          else this.hls.startLoad();
+        }, delay);
+      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+        this.recoveries.media++;
+        const now = Date.now();
+        if (now - this.lastMediaRecovery < 3000) this.hls.swapAudioCodec();
+        this.lastMediaRecovery = now;
+        this.hls.recoverMediaError();
+      } else {
+        this.message(t('player_error') + data.details, true);
+        const at = this.video.currentTime;
+        this.hls.destroy();
+        this.hls = null;
+        setTimeout(() => { this.createHls(src); this.resumeTo(at); }, 2000);
+      }
+    }
+
+    // ---- quality ----------------------------------------------------------------------
+
+    renderQualities() {
+      const sel = $('#quality');
+      if (!this.hls) return;
+      const levels = this.hls.levels.map((l, i) => ({ i, h: l.height, bw: l.bitrate }))
+        .sort((a, b) => b.h - a.h || b.bw - a.bw);
+      const auto = this.hls.autoLevelEnabled;
+      const cur = this.hls.levels[this.hls.currentLevel];
+      const opts = [new Option(`${t('auto')}${auto && cur ? ` (${cur.height}p)` : ''}`, '-1')]
+        .concat(levels.map((l) => new Option(`${l.h}p · ${Math.round(l.bw / 1000)} kbps`, String(l.i))));
+      sel.replaceChildren(...opts);
+      sel.value = auto ? '-1' : String(this.hls.currentLevel);
+    }
+
+    setQuality(value) {
+      if (!this.hls) return;
+      const level = Number(value);
+      this.hls.currentLevel = level; // -1: automatic again
+      this.hls.loadLevel = level;
+      this.renderQualities();
+    }
+
+    // ---- live -------------------------------------------------------------------------
+
+    setLive(live) {
+      document.body.classList.toggle('is-live', live);
+      $('#live-badge').hidden = !live;
+      $('#scrub').hidden = live;
+    }
+
+    // Seconds behind the live edge: wall clock minus the playing frame's
+    // EXT-X-PROGRAM-DATE-TIME, or hls.js's own estimate before that is known.
+    latency() {
+      const date = this.playingDate();
+      if (date) return Math.max(0, (Date.now() - date.getTime()) / 1000);
+      return this.hls && Number.isFinite(this.hls.latency) ? this.hls.latency : null;
+    }
+
+    playingDate() {
+      if (this.hls && this.hls.playingDate) return this.hls.playingDate;
+      if (this.engine === 'native' && this.video.getStartDate) {
+        const s = this.video.getStartDate();
+        if (s && !Number.isNaN(s.getTime())) return new Date(s.getTime() + this.video.currentTime * 1000);
+      }
+      return null;
+    }
+
+    // Where the viewer is, as the watch-time service counts it: seconds into the video, or
+    // for a live seconds since it went on air.
+    position() {
+      if (this.live || (this.info.source === 'live' && this.liveStart && this.info.state === 'live')) {
+        const date = this.playingDate();
+        if (date && this.liveStart) return Math.max(0, (date.getTime() - this.liveStart) / 1000);
+        return 0;
+      }
+      return this.video.currentTime || 0;
+    }
+
+    goLive() {
+      if (this.hls && Number.isFinite(this.hls.liveSyncPosition)) this.video.currentTime = this.hls.liveSyncPosition;
+      else if (this.video.seekable.length) this.video.currentTime = this.video.seekable.end(this.video.seekable.length - 1);
+    }
+
+    // ---- resume -----------------------------------------------------------------------
+
+    // Seeks to SECONDS once the media can seek; a recorded video only, and not at its end.
+    resumeTo(seconds) {
+      if (this.live || !(seconds > 3)) return;
+      const go = () => {
+        const d = this.video.duration;
+        if (!Number.isFinite(d) || seconds > d - 5 || this.video.currentTime > 3) return;
+        this.video.currentTime = seconds;
+        $('#resume-text').textContent = t('resumed_at') + clock(seconds);
+        $('#resume').hidden = false;
+        setTimeout(() => { $('#resume').hidden = true; }, 8000);
+        this.onReport();
+      };
+      if (this.video.readyState >= 1) go();
+      else this.video.addEventListener('loadedmetadata', go, { once: true });
+    }
+
+    // ---- chapters and storyboard ----------------------------------------------------------
+
+    renderChapters() {
+      const chapters = this.info.chapters || [];
+      $('#chapters-box').hidden = chapters.length === 0;
+      const list = $('#chapters');
+      list.replaceChildren(...chapters.map((c, i) => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'link';
+        b.dataset.index = String(i);
+        const tm = document.createElement('span');
+        tm.className = 'at';
+        tm.textContent = clock(c.start);
+        b.append(tm, document.createTextNode(' ' + c.title));
+        b.addEventListener('click', () => { this.video.currentTime = c.start; if (this.video.paused) this.video.play().catch(() => {}); });
+        const li = document.createElement('li');
+        li.append(b);
+        return li;
+      }));
+      this.renderTicks();
+    }
+
+    renderTicks() {
+      const d = this.duration || this.info.duration;
+      const ticks = $('#chapter-ticks');
+      ticks.replaceChildren();
+      if (!d) return;
+      for (const c of this.info.chapters || []) {
+        if (c.start <= 0) continue;
+        const tick = document.createElement('span');
+        tick.style.left = `${(100 * c.start) / d}%`;
+        ticks.append(tick);
+      }
+    }
+
+    chapterAt(time) {
+      let found = null;
+      (this.info.chapters || []).forEach((c, i) => { if (c.start <= time) found = i; });
+      return found;
+    }
+
+    async loadStoryboard(url) {
+      try {
+        const r = await fetch(url);
+        if (!r.ok) return;
+        this.storyboard = parseStoryboard(await r.text(), new URL(url, location.href));
+      } catch (e) {
+        this.storyboard = [];
+      }
+    }
+
+    showPreview(clientX) {
+      const d = this.video.duration || this.info.duration;
+      const scrub = $('#scrub');
+      const rect = scrub.getBoundingClientRect();
+      if (!d || !rect.width) return;
+      const frac = Math.min(1, Math.max(0, (clientX - rect.left) / rect.width));
+      const time = frac * d;
+      const cue = this.storyboard.find((c) => time >= c.start && time < c.end) ||
+        (time >= d - 0.5 ? this.storyboard[this.storyboard.length - 1] : null);
+      const preview = $('#preview');
+      const img = $('#preview-img');
+      if (cue) {
+        if (img.getAttribute('src') !== cue.src) img.src = cue.src;
+        img.hidden = false;
+      } else {
+        img.hidden = true;
+      }
+      const ch = this.chapterAt(time);
+      $('#preview-time').textContent = clock(time) + (ch !== null ? ' · ' + this.info.chapters[ch].title : '');
+      preview.hidden = false;
+      const w = preview.offsetWidth || 160;
+      preview.style.left = `${Math.min(rect.width - w, Math.max(0, frac * rect.width - w / 2))}px`;
+    }
+
+    // ---- controls -------------------------------------------------------------------------
+
+    bindControls() {
+      const v = this.video;
+      const report = () => this.onReport();
+      $('#play').addEventListener('click', () => (v.paused ? v.play().catch((e) => this.message(e.message, true)) : v.pause()));
+      v.addEventListener('click', () => (v.paused ? v.play().catch(() => {}) : v.pause()));
+      $('#mute').addEventListener('click', () => { v.muted = !v.muted; this.renderButtons(); });
+      $('#fullscreen').addEventListener('click', () => {
+        const root = $('#player');
+        if (document.fullscreenElement) document.exitFullscreen();
+        else if (root.requestFullscreen) root.requestFullscreen().catch(() => {});
+        else if (v.webkitEnterFullscreen) v.webkitEnterFullscreen();
+      });
+      $('#quality').addEventListener('change', (e) => this.setQuality(e.target.value));
+      $('#go-live').addEventListener('click', () => this.goLive());
+      $('#resume-restart').addEventListener('click', () => { v.currentTime = 0; $('#resume').hidden = true; });
+      const seek = $('#seek');
+      seek.addEventListener('input', () => { this.seeking = true; $('#time').textContent = this.timeText(Number(seek.value)); });
+      seek.addEventListener('change', () => { v.currentTime = Number(seek.value); this.seeking = false; });
+      const scrub = $('#scrub');
+      scrub.addEventListener('pointermove', (e) => this.showPreview(e.clientX));
+      scrub.addEventListener('pointerleave', () => { $('#preview').hidden = true; });
+      for (const ev of ['play', 'pause', 'seeked', 'ratechange', 'ended']) v.addEventListener(ev, report);
+      for (const ev of ['play', 'pause', 'volumechange']) v.addEventListener(ev, () => this.renderButtons());
+      v.addEventListener('timeupdate', () => this.renderTime());
+      v.addEventListener('durationchange', () => { if (!this.live) { this.duration = v.duration; this.renderTicks(); } });
+      document.addEventListener('visibilitychange', report);
+    }
+
+    timeText(at) {
+      const d = this.video.duration;
+      return Number.isFinite(d) && !this.live ? `${clock(at)} / ${clock(d)}` : clock(at);
+    }
+
+    renderButtons() {
+      const v = this.video;
+      const play = $('#play');
+      play.textContent = t(v.paused ? 'play' : 'pause');
+      play.setAttribute('aria-pressed', String(!v.paused));
+      $('#mute').textContent = t(v.muted ? 'unmute' : 'mute');
+    }
+
+    renderTime() {
+      const v = this.video;
+      const seek = $('#seek');
+      if (Number.isFinite(v.duration)) seek.max = String(v.duration);
+      if (!this.seeking) seek.value = String(v.currentTime);
+      $('#time').textContent = this.timeText(v.currentTime);
+      const ch = this.chapterAt(v.currentTime);
+      document.querySelectorAll('#chapters button').forEach((b) => {
+        b.classList.toggle('on', Number(b.dataset.index) === ch);
+      });
+    }
+
+    // Every second: the live badge's latency and the "back to live" button.
+    tick() {
+      if (!this.live) return;
+      const l = this.latency();
+      $('#latency').textContent = l === null ? '' : `· ${t('latency')} ${l.toFixed(1)} ${t('seconds_short')}`;
+      $('#live-badge').dataset.latency = l === null ? '' : l.toFixed(1);
+      const target = this.hls && Number.isFinite(this.hls.targetLatency) ? this.hls.targetLatency : 8;
+      $('#go-live').hidden = !(l !== null && l > target + 8);
+    }
+
+    rerender() {
+      this.renderButtons();
+      this.renderQualities();
+      this.renderChapters();
+      this.tick();
+    }
+  }
+
+  return { Player, parseStoryboard };
+})();

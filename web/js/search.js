@@ -1,0 +1,28 @@
+// Search: titles, presenters, tags and descriptions, in Chinese or English (GET /videos?q=).
+'use strict';
+(() => {
+  const { api, cards, $, start } = window.LecternSite;
+  const { t } = window.LecternI18n;
+  const q = (new URLSearchParams(location.search).get('q') || '').trim();
+  let result = null;
+
+  function render() {
+    $('#search-form input').value = q;
+    if (!result) return;
+    $('#search-summary').textContent = `“${q}” · ${result.total} ${t('results_count')}`;
+    cards($('#results'), result.videos, 'search_none');
+  }
+
+  async function load() {
+    $('#search-form input').focus();
+    if (!q) return;
+    result = await api(`/videos?q=${encodeURIComponent(q)}&sort=relevance&per_page=50`);
+  }
+
+  $('#search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = $('#search-form input').value.trim();
+    if (v) location.search = `?q=${encodeURIComponent(v)}`;
+  });
+  start({ load, render, title: () => t('nav_search') });
+})();

@@ -1,0 +1,165 @@
+// What every viewer page shares: the member's credential, API calls, the header, cards.
+// Every text from the server goes into the page with textContent, never as HTML.
+'use strict';
+window.LecternSite = (() => {
+  const { t, apply, toggle } = window.LecternI18n;
+  const TOKEN_KEY = 'lectern.member';
+  const $ = (sel, root = document) => root.querySelector(sel);
+
+  // ---- the member's credential (kept in this browser until signed out) ------------------
+
+  const token = () => localStorage.getItem(TOKEN_KEY) || '';
+  function setToken(value) {
+    if (value) localStorage.setItem(TOKEN_KEY, value);
+    else localStorage.removeItem(TOKEN_KEY);
+    mePromise = null;
+  }
+
+  class ApiError extends Error {
+    constructor(message, status, code) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  // GET/POST the API; resolves with the parsed JSON, rejects with ApiError(server's message).
+  // Guests' reads go without a credential so that shared caches may keep them.
+  async function api(path, { auth = false, method = 'GET', body } = {}) {
+    const headers = { Accept: 'application/json' };
+    if (auth && token()) headers.Authorization = `Bearer ${token()}`;
+    const init = { method, headers };
+    if (auth) init.cache = 'no-store';
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const r = await fetch(`/api/v1${path}`, init);
+    const data = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      const e = data.error || {};
+      throw new ApiError(e.message || `HTTP ${r.status}`, r.status, e.code);
+    }
+    return data;
+  }
+
+  // The signed-in member (GET /api/v1/me), or null for a guest. A credential the server no
+  // longer accepts is forgotten.
+  let mePromise = null;
+  function me() {
+    if (!token()) return Promise.resolve(null);
+    if (!mePromise) {
+      mePromise = api('/me', { auth: true }).catch((e) => {
+        if (e.status === 401) setToken('');
+        return null;
+      });
+    }
+    return mePromise;
+  }
+
+  // ---- building the page -----------------------------------------------------------------
+
+  function el(tag, props = {}, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (k === 'dataset') Object.assign(e.dataset, v);
+      else if (k === 'on') Object.entries(v).forEach(([ev, f]) => e.addEventListener(ev, f));
+      else if (k === 'attrs') Object.entries(v).forEach(([a, val]) => e.setAttribute(a, val));
+      else e[k] = v;
+    }
+    children.forEach((c) => { if (c !== null && c !== undefined) e.append(c); });
+    return e;
+  }
+
+  function clock(seconds) {
+    const s = Math.max(0, Math.floor(seconds || 0));
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const ss = String(s % 60).padStart(2, '0');
+    return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+  }
+
+  function when(iso) {
+    if (!iso) return '';
+    const lang = window.LecternI18n.lang === 'en' ? 'en-GB' : 'zh-CN';
+    return new Date(iso).toLocaleString(lang, {
+      month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit',
+    });
+  }
+
+  const videoUrl = (id) => `/watch.html?v=${encodeURIComponent(id)}`;
+  const columnUrl = (slug) => `/column.html?c=${encodeURIComponent(slug)}`;
+
+  // A lesson's card: poster, title, presenter, duration or state.
+  function card(v) {
+    const badge = v.state === 'live'
+      ? el('span', { className: 'badge live', textContent: t('live') })
+      : v.state === 'scheduled'
+        ? el('span', { className: 'badge soon', textContent: when(v.scheduled_start) })
+        : v.duration ? el('span', { className: 'badge', textContent: clock(v.duration) }) : null;
+    const poster = v.poster_url
+      ? el('img', { src: v.poster_url, alt: '', loading: 'lazy', width: 320, height: 180 })
+      : el('div', { className: 'noposter', textContent: t('kind.' + v.presenter_kind) });
+    return el('li', { className: 'card' },
+      el('a', { href: videoUrl(v.id) },
+        el('div', { className: 'thumb' }, poster, badge),
+        el('h3', { textContent: v.title }),
+        el('p', { className: 'meta', textContent: [v.presenter, v.category].filter(Boolean).join(' · ') })));
+  }
+
+  function cards(list, videos, emptyKey) {
+    list.replaceChildren(...(videos.length ? videos.map(card)
+      : [el('li', { className: 'empty', textContent: t(emptyKey) })]));
+  }
+
+  function notice(text, isError = false) {
+    const n = $('#notice');
+    if (!n) return;
+    n.textContent = text;
+    n.classList.toggle('error', isError);
+    n.hidden = !text;
+  }
+
+  // The header: navigation, search box, who is signed in (and their balance), language.
+  // PAGE.render() is called again when the language changes.
+  async function start(page) {
+    const header = $('#site-header');
+    const rerender = () => {
+      apply();
+      document.title = `${page.title ? page.title() + ' · ' : ''}${t('site_name')}`;
+      if (page.render) page.render();
+    };
+    $('#lang').addEventListener('click', () => { toggle(); rerender(); });
+    const q = new URLSearchParams(location.search).get('q');
+    if (q && $('#site-search input')) $('#site-search input').value = q;
+    apply();
+    const member = await me();
+    const who = $('#who', header);
+    if (member) {
+      who.replaceChildren(el('a', { href: '/me.html', textContent: member.display_name }),
+        el('span', { id: 'who-points', className: 'pill', hidden: true }),
+        el('button', { className: 'link', type: 'button', dataset: { i18n: 'logout' }, textContent: t('logout'),
+          on: { click: () => { setToken(''); location.reload(); } } }));
+    } else {
+      who.replaceChildren(el('a', { href: `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`,
+        dataset: { i18n: 'nav_signin' }, textContent: t('nav_signin') }));
+    }
+    try {
+      await page.load(member);
+    } catch (e) {
+      notice(e.message, true);
+    }
+    rerender();
+  }
+
+  // The balance beside the member's name; WHO-points is updated by the watch-time client too.
+  function showBalance(balance) {
+    const p = $('#who-points');
+    if (!p || balance === null || balance === undefined) return;
+    p.textContent = `${balance} ${t('points_balance')}`;
+    p.hidden = false;
+  }
+
+  return { api, ApiError, me, token, setToken, el, clock, when, card, cards, notice, start,
+    showBalance, videoUrl, columnUrl, $ };
+})();
