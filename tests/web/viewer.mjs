@@ -1,0 +1,357 @@
+// Browser test of the viewer app (web/*.html) in Debian's headless Chromium, driven by
+// playwright-core, against a real server with a real imported lesson and a live that ffmpeg
+// publishes over RTMP. Three viewers watch the same lesson at once: a real-name member, a
+// guest, and a second real-name member whose tab is hidden. The member's points must rise,
+// the others' must not.
+// Env: BASE_URL, MEMBER_TOKEN, HIDDEN_TOKEN, VIDEO (a ready lesson, ≥ 75 s, two renditions,
+// chapters, storyboard), COLUMN (a column holding it), LIVE (a scheduled live's id),
+// PUBLISH_URL (its rtmp URL), ARTIFACTS (a dir).
+// Prints TAP lines ("ok N - …" / "not ok N - …"); exits 1 when any failed.
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+const { BASE_URL, MEMBER_TOKEN, HIDDEN_TOKEN, VIDEO, COLUMN, LIVE, PUBLISH_URL, ARTIFACTS } = process.env;
+mkdirSync(ARTIFACTS, { recursive: true });
+let n = 0;
+let failed = 0;
+const ok = (what) => console.log(`ok ${++n} - ${what}`);
+const notOk = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}\n#   ${String(why).split('\n')[0]}`); };
+async function step(what, fn) {
+  try {
+    await fn();
+    ok(what);
+    return true;
+  } catch (e) {
+    notOk(what, e.message);
+    return false;
+  }
+}
+function expect(cond, msg) { if (!cond) throw new Error(msg); }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+
+// A viewer: its own browser context (cookies, storage), one page, its console errors, and the
+// HLS URLs it fetched.
+async function viewer(name, { width = 1280, height = 900, mobile = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN',
+    isMobile: mobile, hasTouch: mobile, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20000);
+  const v = { name, context, page, errors: [], fetched: [] };
+  page.on('console', (m) => { if (m.type() === 'error') v.errors.push(m.text()); });
+  page.on('pageerror', (e) => v.errors.push(e.message));
+  page.on('request', (r) => { if (r.url().includes('/hls/')) v.fetched.push(r.url()); });
+  v.shot = (file) => page.screenshot({ path: path.join(ARTIFACTS, `${file}.png`), fullPage: true });
+  return v;
+}
+
+const currentTime = (page) => page.evaluate(() => document.querySelector('#video').currentTime);
+async function waitTime(page, atLeast, timeout = 30000) {
+  await page.waitForFunction((t) => document.querySelector('#video').currentTime >= t, atLeast, { timeout });
+}
+async function signIn(v, token) {
+  await v.page.goto(`${BASE_URL}/signin.html`);
+  await v.page.fill('#token', token);
+  await v.page.click('#signin-form button[type=submit]');
+  await v.page.waitForURL('**/me.html');
+  await v.page.waitForSelector('#me:not([hidden])');
+}
+async function api(pathname, token) {
+  const r = await fetch(`${BASE_URL}/api/v1${pathname}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  expect(r.ok, `${pathname}: HTTP ${r.status}`);
+  return r.json();
+}
+
+const member = await viewer('member');
+const guest = await viewer('guest');
+const hidden = await viewer('hidden');
+const checked = [member, guest, hidden];  // pages whose console must stay clean
+let ffmpeg = null;
+let memberBefore = null;
+
+try {
+  await step('home page: strict CSP, featured column and the lesson, no CDN', async () => {
+    const resp = await guest.page.goto(`${BASE_URL}/`);
+    expect(resp.status() === 200, `status ${resp.status()}`);
+    const csp = resp.headers()['content-security-policy'] || '';
+    expect(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), `CSP: ${csp}`);
+    await guest.page.waitForSelector(`#columns a[href="/column.html?c=${COLUMN}"]`);
+    await guest.page.waitForSelector(`#latest a[href="/watch.html?v=${VIDEO}"]`);
+    await guest.page.waitForSelector('#upcoming .card');
+    const foreign = await guest.page.evaluate(() => [...document.querySelectorAll('script[src],link[href]')]
+      .map((e) => e.src || e.href).filter((u) => !u.startsWith(location.origin)));
+    expect(foreign.length === 0, `foreign resources: ${foreign}`);
+    const inline = await guest.page.evaluate(() => [...document.querySelectorAll('script:not([src])')].length);
+    expect(inline === 0, 'inline script');
+    await guest.shot('01-home');
+  });
+
+  await step('English is available and the choice is kept', async () => {
+    await guest.page.click('#lang');
+    await guest.page.waitForFunction(() => document.documentElement.lang === 'en');
+    expect((await guest.page.textContent('#live-h')).includes('Live now'), await guest.page.textContent('#live-h'));
+    await guest.shot('02-home-en');
+    await guest.page.reload();
+    await guest.page.waitForFunction(() => document.documentElement.lang === 'en');
+    await guest.page.click('#lang');
+    await guest.page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  });
+
+  await step('column page lists the lesson', async () => {
+    await guest.page.click(`#columns a[href="/column.html?c=${COLUMN}"]`);
+    await guest.page.waitForSelector(`#column-items a[href="/watch.html?v=${VIDEO}"]`);
+    expect((await guest.page.textContent('#column-title')).length > 0, 'no title');
+    await guest.shot('03-column');
+  });
+
+  await step('search finds the lesson by a two-character Chinese word', async () => {
+    await guest.page.fill('#site-search input', '匠心');
+    await guest.page.press('#site-search input', 'Enter');
+    await guest.page.waitForURL('**/search.html?q=*');
+    await guest.page.waitForSelector(`#results a[href="/watch.html?v=${VIDEO}"]`);
+    await guest.shot('04-search');
+  });
+
+  await step('a bad credential is refused on the sign-in page', async () => {
+    await member.page.goto(`${BASE_URL}/signin.html`);
+    await member.page.fill('#token', 'lct1.nobody.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');
+    await member.page.click('#signin-form button[type=submit]');
+    await member.page.waitForSelector('#notice.error:not([hidden])');
+    await member.shot('05-signin');
+    // the 401 of the refused credential is the page's own doing, not an error in it
+    member.errors = member.errors.filter((e) => !e.includes('401'));
+  });
+
+  await step('members sign in with their credentials', async () => {
+    await signIn(member, MEMBER_TOKEN);
+    await signIn(hidden, HIDDEN_TOKEN);
+    expect(await member.page.isVisible('#who-points'), 'no balance in the header');
+    memberBefore = (await api('/me/points', MEMBER_TOKEN)).balance;
+    expect(memberBefore === 0, `a new member has ${memberBefore} points`);
+  });
+
+  // ---- the three viewers watch the lesson together ---------------------------------------
+  const start = {};
+  await step('the lesson plays for a member (currentTime +5 s, hls.js)', async () => {
+    await Promise.all([member, guest, hidden].map((v) => v.page.goto(`${BASE_URL}/watch.html?v=${VIDEO}`)));
+    // the hidden viewer's tab is hidden before anything plays
+    await hidden.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { get: () => 'hidden', configurable: true });
+      Object.defineProperty(document, 'hidden', { get: () => true, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    for (const v of [member, guest, hidden]) {
+      await v.page.waitForSelector('#points-state[data-state]');
+      await v.page.waitForFunction(() => window.lecternPlayer && window.lecternPlayer.hls &&
+        window.lecternPlayer.hls.levels.length > 0);
+      await v.page.click('#play');
+    }
+    const t0 = await currentTime(member.page);
+    start.at = Date.now();
+    await waitTime(member.page, t0 + 5);
+    expect(await member.page.evaluate(() => document.body.dataset.engine) === 'hls.js', 'not hls.js');
+    expect(await member.page.textContent('#points-state[data-state=points_counting]'), 'not counting');
+    await member.shot('06-watch-member');
+  });
+
+  await step('the guest is told that signing in earns points; the hidden tab is not counting', async () => {
+    await guest.page.waitForSelector('#points-state[data-state=points_guest]');
+    await hidden.page.waitForSelector('#points-state[data-state=points_hidden]');
+    await waitTime(guest.page, 5);
+    await waitTime(hidden.page, 5);
+  });
+
+  await step('switching quality changes the rendition being fetched', async () => {
+    const levels = await member.page.evaluate(() => window.lecternPlayer.hls.levels.map((l) => l.url[0] || l.uri));
+    expect(levels.length >= 2, `levels: ${levels}`);
+    const dir = (u) => u.split('/').slice(-2, -1)[0];
+    for (const want of [0, levels.length - 1]) {
+      const name = dir(levels[want]);
+      const before = member.fetched.length;
+      await member.page.selectOption('#quality', String(want));
+      const deadline = Date.now() + 20000;
+      while (!member.fetched.slice(before).some((u) => u.includes(`/${name}/`) && u.endsWith('.ts'))) {
+        expect(Date.now() < deadline, `no segment of ${name} fetched after choosing it`);
+        await sleep(200);
+      }
+      expect(await member.page.evaluate(() => window.lecternPlayer.hls.currentLevel) === want, 'level not set');
+    }
+    await member.page.selectOption('#quality', '-1');
+    expect(await member.page.evaluate(() => window.lecternPlayer.hls.autoLevelEnabled), 'auto not back');
+  });
+
+  await step('storyboard previews on the scrub bar', async () => {
+    const box = await guest.page.locator('#scrub').boundingBox();
+    await guest.page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await guest.page.waitForSelector('#preview:not([hidden])');
+    await guest.page.waitForFunction(() => {
+      const img = document.querySelector('#preview-img');
+      return !img.hidden && img.complete && img.naturalWidth > 0 && /storyboard\//.test(img.src);
+    });
+    expect((await guest.page.textContent('#preview-time')).includes(':'), 'no time in the preview');
+    await guest.shot('07-storyboard');
+    await guest.page.mouse.move(box.x + box.width * 0.5, box.y - 200);
+  });
+
+  await step('chapters are listed and a click seeks to one', async () => {
+    const items = await guest.page.locator('#chapters button').count();
+    expect(items >= 2, `${items} chapters`);
+    await guest.page.locator('#chapters button').nth(1).click();
+    await guest.page.waitForFunction(() => document.querySelector('#video').currentTime >= 30);
+    await guest.page.waitForSelector('#chapters button.on[data-index="1"]');
+  });
+
+  await step("the member's points rise while watching (pushed live)", async () => {
+    await member.page.waitForFunction(() => Number(document.querySelector('#points-balance').dataset.balance) >= 1,
+      null, { timeout: 120000 });
+    const after = await api('/me/points', MEMBER_TOKEN);
+    expect(after.balance >= memberBefore + 1, `balance ${after.balance}`);
+    expect(after.today && after.today.points >= 1, 'today not counted');
+    expect((await member.page.textContent('#who-points')).startsWith(String(after.balance)), 'header balance');
+    await member.shot('08-points-earned');
+  });
+
+  await step("neither the guest's nor the hidden tab's viewing earned anything", async () => {
+    const h = await api('/me/points', HIDDEN_TOKEN);
+    expect(h.balance === 0, `hidden tab's balance ${h.balance}`);
+    const hist = await api('/me/history', HIDDEN_TOKEN);
+    const row = hist.videos.find((x) => x.video_id === VIDEO);
+    expect(row && row.credited_seconds <= 1, `hidden tab credited ${row && row.credited_seconds} s`);
+    expect(await hidden.page.evaluate(() => document.querySelector('#video').currentTime) > 50, 'hidden tab did not play');
+    expect(await guest.page.textContent('#points-balance') === '', 'guest shows a balance');
+  });
+
+  await step('leaving and coming back resumes where the member left off', async () => {
+    const at = await currentTime(member.page);
+    await member.page.click('#play'); // pause: the pause is reported with the position
+    await sleep(1500);
+    await member.page.reload();
+    await member.page.waitForSelector('#resume:not([hidden])');
+    const resumed = await currentTime(member.page);
+    expect(Math.abs(resumed - at) < 12, `resumed at ${resumed}, left at ${at}`);
+    await member.shot('09-resumed');
+  });
+
+  await step('my points and history', async () => {
+    await member.page.goto(`${BASE_URL}/me.html`);
+    await member.page.waitForSelector(`#history a[href="/watch.html?v=${VIDEO}"]`);
+    const bal = Number(await member.page.textContent('#me-balance'));
+    expect(bal >= 1, `balance ${bal}`);
+    await member.page.waitForSelector('#ledger td.num');
+    await member.shot('10-me');
+  });
+
+  // ---- a live published by ffmpeg ----------------------------------------------------------
+  await step('a live published by ffmpeg plays with the live badge and its latency', async () => {
+    ffmpeg = spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
+      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100',
+      '-t', '60', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '50', '-keyint_min', '50',
+      '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-b:v', '800k', '-c:a', 'aac', '-f', 'flv', PUBLISH_URL],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+    // the master playlist exists once the first segments are written
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const r = await fetch(`${BASE_URL}/hls/${LIVE}/master.m3u8`);
+      if (r.ok) break;
+      expect(Date.now() < deadline, 'the live never got a playlist');
+      await sleep(500);
+    }
+    await guest.page.goto(`${BASE_URL}/`);
+    await guest.page.waitForSelector(`#live-now a[href="/watch.html?v=${LIVE}"]`);
+    await guest.shot('11-home-live');
+    await guest.page.click(`#live-now a[href="/watch.html?v=${LIVE}"]`);
+    await guest.page.waitForSelector('#live-badge:not([hidden])');
+    await guest.page.waitForFunction(() => window.lecternPlayer && window.lecternPlayer.hls && window.lecternPlayer.hls.levels.length > 0);
+    await guest.page.click('#play');
+    const t0 = await currentTime(guest.page);
+    await waitTime(guest.page, t0 + 3);
+    await guest.page.waitForFunction(() => document.querySelector('#live-badge').dataset.latency !== '');
+    const latency = Number(await guest.page.getAttribute('#live-badge', 'data-latency'));
+    expect(latency > 0 && latency < 30, `latency ${latency}`);
+    expect((await guest.page.textContent('#latency')).includes('延迟'), await guest.page.textContent('#latency'));
+    expect(await guest.page.isHidden('#scrub'), 'scrub bar shown for a live');
+    await guest.shot('12-watch-live');
+  });
+
+  await step('the live counts its viewers for the players', async () => {
+    await guest.page.waitForSelector('#viewers:not([hidden])');
+    expect(/\d+/.test(await guest.page.textContent('#viewers')), await guest.page.textContent('#viewers'));
+  });
+
+  await step('phone-sized screens: no sideways scrolling, player usable', async () => {
+    const phone = await viewer('phone', { width: 390, height: 844, mobile: true });
+    checked.push(phone);
+    for (const [url, file] of [['/', '13-phone-home'], [`/watch.html?v=${VIDEO}`, '14-phone-watch'],
+      [`/column.html?c=${COLUMN}`, '15-phone-column']]) {
+      await phone.page.goto(BASE_URL + url);
+      await phone.page.waitForLoadState('networkidle');
+      const over = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(over <= 0, `${url} is ${over}px wider than the phone`);
+      await phone.shot(file);
+      if (url.startsWith('/watch')) {
+        const box = await phone.page.locator('#play').boundingBox();
+        expect(box && box.width >= 32 && box.height >= 32, 'play button too small to tap');
+      }
+    }
+  });
+
+  // Safari plays HLS itself and the player uses that there; Chromium 156 has its own HLS
+  // too, so ?engine=native runs the same code path here.
+  await step("the browser's own HLS (the Safari path) plays the lesson", async () => {
+    await guest.page.goto(`${BASE_URL}/watch.html?v=${VIDEO}&engine=native`);
+    await guest.page.waitForFunction(() => document.body.dataset.engine === 'native');
+    expect(await guest.page.evaluate(() => !window.lecternPlayer.hls && /master\.m3u8$/.test(document.querySelector('#video').src)),
+      'not playing the master playlist natively');
+    await guest.page.click('#play');
+    await waitTime(guest.page, 3);
+    expect(await guest.page.isDisabled('#quality'), 'quality selector enabled without hls.js');
+  });
+} finally {
+  if (ffmpeg) ffmpeg.kill('SIGINT');
+}
+
+// ---- recovery from errors (its page logs failed loads on purpose: not in the console check) --
+const flaky = await viewer('flaky');
+await step('a network error reloads: the manifest fails, then plays once the network is back', async () => {
+  let blocked = true;
+  await flaky.page.route('**/master.m3u8', (route) => (blocked ? route.abort('connectionfailed') : route.continue()));
+  await flaky.page.goto(`${BASE_URL}/watch.html?v=${VIDEO}`);
+  await flaky.page.waitForFunction(() => window.lecternPlayer && window.lecternPlayer.recoveries.network >= 1);
+  expect(await flaky.page.isVisible('#player-message'), 'no reconnecting message');
+  blocked = false;
+  await flaky.page.waitForFunction(() => window.lecternPlayer.hls && window.lecternPlayer.hls.levels.length > 0);
+  await flaky.page.click('#play');
+  await waitTime(flaky.page, 2);
+});
+
+await step('a media error is recovered (recoverMediaError) and playback goes on', async () => {
+  await flaky.page.evaluate(() => {
+    const { hls } = window.lecternPlayer;
+    hls.trigger(window.Hls.Events.ERROR, { type: window.Hls.ErrorTypes.MEDIA_ERROR,
+      details: window.Hls.ErrorDetails.BUFFER_STALLED_ERROR, fatal: true });
+  });
+  await flaky.page.waitForFunction(() => window.lecternPlayer.recoveries.media === 1);
+  const t = await currentTime(flaky.page);
+  await flaky.page.click('#play').catch(() => {});
+  await flaky.page.evaluate(() => document.querySelector('#video').play().catch(() => {}));
+  await waitTime(flaky.page, t + 2);
+});
+
+await step('the pages raised no console errors', async () => {
+  const all = checked.flatMap((v) => v.errors.map((e) => `${v.name}: ${e}`));
+  expect(all.length === 0, all.join(' | '));
+});
+
+await browser.close();
+process.exit(failed ? 1 : 0);
