@@ -359,7 +359,7 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
   else if (g_str_has_prefix(path, VENDOR_PREFIX) && !strchr(path + strlen(VENDOR_PREFIX), '/'))
     rel = g_strconcat(VENDOR_DIR, path + strlen(VENDOR_PREFIX), NULL);
   else if (g_str_has_prefix(path, "node_modules/") || strcmp(path, "node_modules") == 0 ||
-           g_str_has_prefix(path, "package"))
+           strcmp(path, "package.json") == 0 || strcmp(path, "package-lock.json") == 0)
     rel = NULL;
   else
     rel = g_strdup(path);
