@@ -83,6 +83,9 @@ for _ in $(seq 1 150); do
 done
 eq "the master playlist appears while live" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/hls/$ID/master.m3u8")"
 eq "the video is live" live "$(video_state "$ID")"
+started=$(curl -s -H "Authorization: Bearer $EDITOR" "$U/api/v1/videos/$ID" | jq -r .live_started_at)
+check "the video says when it went on air (live_started_at, within the last minute)" \
+  test "$(( $(date +%s) - $(date -d "$started" +%s 2>/dev/null || echo 0) ))" -lt 60
 
 # A client that completes the handshake, then sends garbage.
 (
