@@ -120,10 +120,38 @@ window.LecternSite = (() => {
     n.hidden = !text;
   }
 
+  // The header and footer every page shares (built here, so they are written once).
+  function frame() {
+    const header = $('#site-header');
+    header.replaceChildren(
+      el('a', { className: 'brand', href: '/' },
+        el('img', { src: '/favicon.svg', alt: '', width: 28, height: 28 }),
+        el('span', { dataset: { i18n: 'site_name' } })),
+      el('form', { id: 'site-search', action: '/search.html', attrs: { role: 'search' } },
+        el('input', { name: 'q', type: 'search', maxLength: 200, dataset: { i18nPlaceholder: 'search_hint' },
+          attrs: { 'aria-label': '搜索 Search' } }),
+        el('button', { type: 'submit', dataset: { i18n: 'nav_search' } })),
+      el('nav', {},
+        el('a', { href: '/', dataset: { i18n: 'nav_home' } }),
+        el('a', { href: '/me.html', dataset: { i18n: 'nav_me' } })),
+      el('span', { id: 'who', className: 'who' }),
+      el('button', { id: 'lang', type: 'button', className: 'link', dataset: { i18n: 'other_lang' } }));
+    const status = el('span', { id: 'status', textContent: '…' });
+    $('#site-footer').replaceChildren(
+      el('a', { href: '/editor/', dataset: { i18n: 'editor_link' } }), ' · ',
+      el('a', { href: '/api/v1', textContent: 'API' }), ' · ',
+      el('span', { dataset: { i18n: 'server_status' } }), ': ', status);
+    fetch('/api/v1', { headers: { Accept: 'application/json' } })
+      .then((r) => r.json())
+      .then((info) => { status.textContent = `lectern ${info.version} · schema ${info.schema_version}`; })
+      .catch(() => { status.textContent = '无法连接服务器 · server unreachable'; });
+    return header;
+  }
+
   // The header: navigation, search box, who is signed in (and their balance), language.
   // PAGE.render() is called again when the language changes.
   async function start(page) {
-    const header = $('#site-header');
+    const header = frame();
     const rerender = () => {
       apply();
       document.title = `${page.title ? page.title() + ' · ' : ''}${t('site_name')}`;
