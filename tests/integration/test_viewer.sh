@@ -48,13 +48,7 @@ LIVE=$(jq -r .id <<<"$live") KEY=$(jq -r .stream_key <<<"$live")
 check "live scheduled" test -n "$KEY" -a "$KEY" != null
 
 ARTIFACTS=${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/viewer
-while IFS= read -r line; do
-  case "$line" in
-    "ok "*) ok "browser: ${line#ok * - }" ;;
-    "not ok "*) what=${line#not ok * - }; read -r why; not_ok "browser: $what" "${why#\#   }" ;;
-    *) echo "# $line" ;;
-  esac
-done < <(BASE_URL=$U MEMBER_TOKEN=$MEMBER HIDDEN_TOKEN=$HIDDEN VIDEO=$VIDEO COLUMN=craft LIVE=$LIVE \
+relay_browser < <(BASE_URL=$U MEMBER_TOKEN=$MEMBER HIDDEN_TOKEN=$HIDDEN VIDEO=$VIDEO COLUMN=craft LIVE=$LIVE \
          PUBLISH_URL="rtmp://127.0.0.1:$RTMP_PORT/live/$KEY" ARTIFACTS=$ARTIFACTS \
          node "$LECTERN_SOURCE_DIR/tests/web/viewer.mjs" 2>&1)
 

@@ -21,13 +21,7 @@ start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
 ok "server starts"
 
 ARTIFACTS=${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/editor
-while IFS= read -r line; do
-  case "$line" in
-    "ok "*) ok "browser: ${line#ok * - }" ;;
-    "not ok "*) what=${line#not ok * - }; read -r why; not_ok "browser: $what" "${why#\#   }" ;;
-    *) echo "# $line" ;;
-  esac
-done < <(BASE_URL="http://127.0.0.1:$PORT" EDITOR_TOKEN=$EDITOR VIEWER_TOKEN=$VIEWER CLIP=$T_TMP/lesson.mp4 \
+relay_browser < <(BASE_URL="http://127.0.0.1:$PORT" EDITOR_TOKEN=$EDITOR VIEWER_TOKEN=$VIEWER CLIP=$T_TMP/lesson.mp4 \
          ARTIFACTS=$ARTIFACTS node "$LECTERN_SOURCE_DIR/tests/web/editor.mjs" 2>&1)
 check "screenshots kept in $ARTIFACTS" test -s "$ARTIFACTS/05-column-built.png"
 eq "server still healthy" 200 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")"

@@ -52,3 +52,19 @@ tap_done() {
   echo "$T_PASS passed, $T_FAIL failed"
   [ "$T_FAIL" -eq 0 ]
 }
+
+# relay_browser < <(node tests/web/X.mjs): a browser test's TAP lines counted as ours
+# ("browser: …"); its other lines kept as comments. A test that dies before its closing
+# "N passed, N failed" line is a failure too.
+relay_browser() {
+  local line what why ended=
+  while IFS= read -r line; do
+    case "$line" in
+      "ok "*) ok "browser: ${line#ok * - }" ;;
+      "not ok "*) what=${line#not ok * - }; read -r why; not_ok "browser: $what" "${why#\#   }" ;;
+      [0-9]*" passed, "[0-9]*" failed") ended=1; echo "# browser: $line" ;;
+      *) echo "# $line" ;;
+    esac
+  done
+  if [ -n "$ended" ]; then ok "browser test ran to its end"; else not_ok "browser test ran to its end" "it stopped early (see above)"; fi
+}

@@ -3,37 +3,14 @@
 // publishes it, builds a column with it; the public API must then show it.
 // Env: BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP (a small video file), ARTIFACTS (a dir).
 // Prints TAP lines ("ok N - …" / "not ok N - …"); exits 1 when any failed.
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
+import { step, expect, failures, launch, summary } from './tap.mjs';
 
 const { BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
-let n = 0;
-let failed = 0;
-const ok = (what) => console.log(`ok ${++n} - ${what}`);
-const notOk = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}\n#   ${String(why).split('\n')[0]}`); };
-async function step(what, fn) {
-  try {
-    await fn();
-    ok(what);
-    return true;
-  } catch (e) {
-    notOk(what, e.message);
-    return false;
-  }
-}
-function expect(cond, msg) { if (!cond) throw new Error(msg); }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
 const page = await context.newPage();
 page.setDefaultTimeout(15000);
@@ -183,5 +160,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${n - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+summary();
+process.exit(failures() ? 1 : 0);

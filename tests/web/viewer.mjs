@@ -7,39 +7,16 @@
 // chapters, storyboard), COLUMN (a column holding it), LIVE (a scheduled live's id),
 // PUBLISH_URL (its rtmp URL), ARTIFACTS (a dir).
 // Prints TAP lines ("ok N - …" / "not ok N - …"); exits 1 when any failed.
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
+import { step, expect, failures, launch, summary } from './tap.mjs';
 
 const { BASE_URL, MEMBER_TOKEN, HIDDEN_TOKEN, VIDEO, COLUMN, LIVE, PUBLISH_URL, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
-let n = 0;
-let failed = 0;
-const ok = (what) => console.log(`ok ${++n} - ${what}`);
-const notOk = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}\n#   ${String(why).split('\n')[0]}`); };
-async function step(what, fn) {
-  try {
-    await fn();
-    ok(what);
-    return true;
-  } catch (e) {
-    notOk(what, e.message);
-    return false;
-  }
-}
-function expect(cond, msg) { if (!cond) throw new Error(msg); }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launch();
 
 // A viewer: its own browser context (cookies, storage), one page, its console errors, and the
 // HLS URLs it fetched.
@@ -354,4 +331,5 @@ await step('the pages raised no console errors', async () => {
 });
 
 await browser.close();
-process.exit(failed ? 1 : 0);
+summary();
+process.exit(failures() ? 1 : 0);

@@ -1,0 +1,42 @@
+// What the browser tests share: TAP output, steps, expectations, and Debian's Chromium
+// launched headless through playwright-core (from web/node_modules) with the flags CI allows.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+let n = 0;
+let failed = 0;
+const ok = (what) => console.log(`ok ${++n} - ${what}`);
+const notOk = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}\n#   ${String(why).split('\n')[0]}`); };
+
+// Runs FN as one TAP line: ok when it resolves, not ok with the first line of its error.
+export async function step(what, fn) {
+  try {
+    await fn();
+    ok(what);
+    return true;
+  } catch (e) {
+    notOk(what, e.message);
+    return false;
+  }
+}
+
+export function expect(cond, msg) { if (!cond) throw new Error(msg); }
+
+export const failures = () => failed;
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+// The closing line, like Check's: "N passed, N failed".
+export function summary() {
+  console.log(`${n - failed} passed, ${failed} failed`);
+}
