@@ -304,7 +304,8 @@ void db_video_build(JsonBuilder *b, sqlite3_stmt *st, int c)
 
 JsonNode *db_video_json(Db *db, const char *id, int *rc)
 {
-  sqlite3_stmt *st = db_prepare(db, "SELECT " DB_VIDEO_COLS " FROM video v WHERE v.id = ?1");
+  sqlite3_stmt *st = db_prepare(db, "SELECT " DB_VIDEO_COLS ", " DB_VIDEO_LIVE_STARTED
+                                    " FROM video v WHERE v.id = ?1");
   if (!st) {
     *rc = -EIO;
     return NULL;
@@ -319,6 +320,8 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
   db_video_build(b, st, 0);
+  /* When a live went on air (first time): players measure live positions from it. */
+  db_json_time(b, "live_started_at", st, DB_VIDEO_NCOLS);
   sqlite3_finalize(st);
 
   json_builder_set_member_name(b, "renditions");
@@ -366,22 +369,6 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
     sqlite3_finalize(st);
   }
   json_builder_end_array(b);
-
-  /* When a live went on air (first time): players measure live positions from it. */
-  json_builder_set_member_name(b, "live_started_at");
-  st = db_prepare(db, "SELECT min(at) FROM video_state_log WHERE video_id = ?1 AND to_state = 'live'");
-  if (st) {
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-      g_autofree char *t = util_iso8601(sqlite3_column_int64(st, 0));
-      json_builder_add_string_value(b, t);
-    } else {
-      json_builder_add_null_value(b);
-    }
-    sqlite3_finalize(st);
-  } else {
-    json_builder_add_null_value(b);
-  }
 
   /* The published columns it is shown in (archived or unpublished ones are editors' business). */
   json_builder_set_member_name(b, "columns");

@@ -62,6 +62,10 @@ int db_rendition_get(Db *db, const char *video_id, const char *name, int *width,
 /* Ids of videos in STATE (caller frees the array). Returns 0 or -EIO. */
 int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids);
 
+/* When video v first went live (unix seconds, NULL before): a subquery for SELECTs on "video v". */
+#define DB_VIDEO_LIVE_STARTED \
+  "(SELECT min(at) FROM video_state_log l WHERE l.video_id = v.id AND l.to_state = 'live')"
+
 /* The columns of a video row that db_video_build() reads, for "SELECT " DB_VIDEO_COLS
  * " FROM video v ...", and their count. */
 #define DB_VIDEO_COLS \

@@ -1,5 +1,6 @@
 /* db_watch: watch sessions, members' progress per video, and viewing statistics. */
 #include "db/db_watch.h"
+#include "db/db_video.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -281,8 +282,7 @@ int db_watch_video(Db *db, const char *video, gint64 now, WatchVideo *out)
 {
   *out = (WatchVideo){ 0 };
   sqlite3_stmt *st = db_cached(db,
-      "SELECT v.state, v.duration_ms, (SELECT min(at) FROM video_state_log l "
-      "WHERE l.video_id = v.id AND l.to_state = 'live') FROM video v WHERE v.id = ?1 "
+      "SELECT v.state, v.duration_ms, " DB_VIDEO_LIVE_STARTED " FROM video v WHERE v.id = ?1 "
       "AND (v.visibility = 'unlisted' OR (v.visibility = 'published' AND coalesce(v.publish_at, 0) <= ?2)) "
       "AND v.state IN ('live', 'ready')");
   if (!st)

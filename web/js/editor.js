@@ -4,6 +4,7 @@
 'use strict';
 (() => {
   const { t, apply, toggle } = window.LecternI18n;
+  const { el, notice } = window.LecternSite;  // shared with the viewer pages
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const KINDS = ['model-worker', 'volunteer', 'teacher', 'other'];
@@ -13,13 +14,6 @@
   let currentColumn = null;  // the column JSON being edited
 
   // ---- helpers ---------------------------------------------------------------
-
-  function notice(text, isError = false) {
-    const el = $('#notice');
-    el.textContent = text;
-    el.classList.toggle('error', isError);
-    el.hidden = false;
-  }
 
   class ApiError extends Error {}
 
@@ -46,17 +40,6 @@
         notice(e.message, true);
       }
     };
-  }
-
-  function el(tag, props = {}, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k === 'dataset') Object.assign(e.dataset, v);
-      else if (k === 'on') Object.entries(v).forEach(([ev, f]) => e.addEventListener(ev, f));
-      else e[k] = v;
-    }
-    children.forEach((c) => e.append(c));
-    return e;
   }
 
   function fillSelect(select, values, labelKeyPrefix, current) {

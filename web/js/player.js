@@ -4,7 +4,7 @@
 'use strict';
 window.LecternPlayer = (() => {
   const { t } = window.LecternI18n;
-  const { clock } = window.LecternSite;
+  const { clock, el } = window.LecternSite;
   const $ = (sel) => document.querySelector(sel);
 
   // WebVTT storyboard: cues whose text is an image URL, optionally with #xywh=x,y,w,h.
@@ -189,7 +189,7 @@ window.LecternPlayer = (() => {
     // Where the viewer is, as the watch-time service counts it: seconds into the video, or
     // for a live seconds since it went on air.
     position() {
-      if (this.live || (this.info.source === 'live' && this.liveStart && this.info.state === 'live')) {
+      if (this.live) {
         const date = this.playingDate();
         if (date && this.liveStart) return Math.max(0, (date.getTime() - this.liveStart) / 1000);
         return 0;
@@ -226,20 +226,11 @@ window.LecternPlayer = (() => {
       const chapters = this.info.chapters || [];
       $('#chapters-box').hidden = chapters.length === 0;
       const list = $('#chapters');
-      list.replaceChildren(...chapters.map((c, i) => {
-        const b = document.createElement('button');
-        b.type = 'button';
-        b.className = 'link';
-        b.dataset.index = String(i);
-        const tm = document.createElement('span');
-        tm.className = 'at';
-        tm.textContent = clock(c.start);
-        b.append(tm, document.createTextNode(' ' + c.title));
-        b.addEventListener('click', () => { this.video.currentTime = c.start; if (this.video.paused) this.video.play().catch(() => {}); });
-        const li = document.createElement('li');
-        li.append(b);
-        return li;
-      }));
+      list.replaceChildren(...chapters.map((c, i) => el('li', {},
+        el('button', { type: 'button', className: 'link', dataset: { index: String(i) }, on: { click: () => {
+          this.video.currentTime = c.start;
+          if (this.video.paused) this.video.play().catch(() => {});
+        } } }, el('span', { className: 'at', textContent: clock(c.start) }), ' ' + c.title))));
       this.renderTicks();
     }
 
@@ -250,7 +241,7 @@ window.LecternPlayer = (() => {
       if (!d) return;
       for (const c of this.info.chapters || []) {
         if (c.start <= 0) continue;
-        const tick = document.createElement('span');
+        const tick = el('span');
         tick.style.left = `${(100 * c.start) / d}%`;
         ticks.append(tick);
       }
