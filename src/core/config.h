@@ -39,6 +39,7 @@ typedef struct {
   char *x264_tune;
   gint64 x264_threads;
   gint64 decode_threads;
+  gint64 ingest_batch_ms;
   gint64 vod_segment_duration;
   gint64 vod_storyboard_interval;
   gint64 vod_max_file_size;

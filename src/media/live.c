@@ -50,6 +50,7 @@
 #define PREROLL_MAX_BYTES (32u << 20)   /* tags held while the stream's shape is learnt */
 #define PREROLL_NO_AUDIO_MS 1500        /* video this long without audio: no audio */
 #define CUT_TOLERANCE_NS (100 * GST_MSECOND)
+#define INGEST_BATCH_MAX_BYTES (1u << 20) /* a batch this big is handed on at once */
 
 typedef struct LiveStream LiveStream;
 
@@ -92,6 +93,8 @@ struct LiveStream {
 
   /* What the publisher sends, learnt before the pipeline is built. */
   GByteArray *preroll;     /* FLV tags */
+  GByteArray *batch;       /* FLV tags received while live, not yet handed to the pipeline */
+  guint batch_timer;
   bool have_avc, have_audio, audio_is_aac;
   H264Info src;
   char src_codecs[16];
@@ -282,10 +285,36 @@ static void on_segment(LiveStream *ls, Rung *r, const GstStructure *s)
     write_master(ls, false);
 }
 
+/* Hands the tags batched so far to the pipeline (or drops them when there is none). */
+static void flush_batch(LiveStream *ls)
+{
+  if (ls->batch_timer)
+    g_source_remove(ls->batch_timer);
+  ls->batch_timer = 0;
+  if (!ls->batch->len || !ls->appsrc)
+    return;
+  gsize n = ls->batch->len;
+  GstBuffer *buf = gst_buffer_new_wrapped(g_byte_array_free(ls->batch, FALSE), n);
+  ls->batch = g_byte_array_new();
+  gst_app_src_push_buffer(GST_APP_SRC(ls->appsrc), buf);
+}
+
+static gboolean on_batch_due(gpointer user)
+{
+  LiveStream *ls = user;
+  ls->batch_timer = 0;
+  flush_batch(ls);
+  return G_SOURCE_REMOVE;
+}
+
 static void pipeline_teardown(LiveStream *ls)
 {
   if (!ls->pipeline)
     return;
+  if (ls->batch_timer)
+    g_source_remove(ls->batch_timer);
+  ls->batch_timer = 0;
+  g_byte_array_set_size(ls->batch, 0); /* the pipeline is going: nothing would read them */
   if (ls->bus_watch)
     g_source_remove(ls->bus_watch);
   ls->bus_watch = 0;
@@ -874,6 +903,7 @@ static void stream_free(gpointer p)
   for (int i = 0; i < LADDER_MAX_RUNGS; i++)
     hls_playlist_free(&ls->rungs[i].pl);
   g_byte_array_unref(ls->preroll);
+  g_byte_array_unref(ls->batch);
   g_array_unref(ls->cuts);
   g_mutex_clear(&ls->lock);
   g_free(ls->dir);
@@ -888,6 +918,7 @@ static LiveStream *stream_new(Live *live, const char *id)
   ls->id = g_strdup(id);
   ls->dir = g_build_filename(live->media_dir, id, NULL);
   ls->preroll = g_byte_array_new();
+  ls->batch = g_byte_array_new();
   ls->cuts = g_array_new(FALSE, FALSE, sizeof(GstClockTime));
   g_mutex_init(&ls->lock);
   ls->sample_timer = g_timeout_add_seconds(1, on_sample, ls);
@@ -1068,10 +1099,12 @@ static void on_media(void *user, void *publisher, uint8_t type, uint32_t ts, con
   }
   if (type == 8 && !ls->have_audio)
     return; /* audio that started late: the pipeline was built without it */
-  GByteArray *tag = g_byte_array_sized_new((guint)len + 15);
-  append_tag(tag, type, ts, data, len);
-  GstBuffer *buf = gst_buffer_new_wrapped(g_byte_array_free(tag, FALSE), len + 15);
-  gst_app_src_push_buffer(GST_APP_SRC(ls->appsrc), buf);
+  append_tag(ls->batch, type, ts, data, len);
+  gint64 batch_ms = ls->live->cfg->ingest_batch_ms;
+  if (batch_ms <= 0 || ls->batch->len >= INGEST_BATCH_MAX_BYTES)
+    flush_batch(ls);
+  else if (!ls->batch_timer)
+    ls->batch_timer = g_timeout_add((guint)batch_ms, on_batch_due, ls);
 }
 
 static void on_unpublish(void *user, void *publisher, bool clean)
@@ -1088,6 +1121,7 @@ static void on_unpublish(void *user, void *publisher, bool clean)
   if (ls->pipeline) {
     if (!ls->draining) {
       ls->draining = true;
+      flush_batch(ls);
       gst_app_src_end_of_stream(GST_APP_SRC(ls->appsrc));
     }
     return; /* pipeline_done() continues */

@@ -130,6 +130,12 @@ contains "the source variant is 1280x720" "$master" "RESOLUTION=1280x720"
 contains "a 480p variant" "$master" "RESOLUTION=854x480"
 check_ladder "$M" "$U" "$ID" 2 20 1 pdt
 check "a poster image was made" test -s "$M/poster.jpg"
+# Nothing the presenter sent is lost, however the stream was batched on its way in: the
+# source rendition (copied, never dropped from) holds every one of the 600 frames. (Encoded
+# renditions may drop frames when the machine cannot keep up; that is counted in /metrics.)
+n=$(cat $(sed -n 's|^seg|'"$M"'/source/seg|p' "$M/source/index.m3u8") |
+    ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 - | grep -m1 .)
+eq "the source recording holds every frame sent (600)" 600 "$n"
 v=$(curl -s -H "Authorization: Bearer $EDITOR" "$U/api/v1/videos/$ID")
 check "the video has a duration near 20 s" jq -e '.duration >= 19 and .duration <= 21' <<<"$v"
 eq "the API lists three renditions" 3 "$(jq '.renditions | length' <<<"$v")"
