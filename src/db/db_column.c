@@ -106,8 +106,8 @@ static int set_field(Db *db, gint64 id, ColumnField f, const char *text, gint64 
 
 int db_column_set_text(Db *db, gint64 id, ColumnField f, const char *value)
 {
-  g_return_val_if_fail(f <= COLUMN_COVER && value, -EINVAL);
-  return set_field(db, id, f, value, 0);
+  g_return_val_if_fail(f <= COLUMN_COVER && (value || f == COLUMN_COVER), -EINVAL);
+  return set_field(db, id, f, value, 0); /* a NULL cover: none */
 }
 
 int db_column_set_number(Db *db, gint64 id, ColumnField f, gint64 value)

@@ -307,6 +307,7 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/columns/{slug}", API_PUBLIC, api_column_get },
   { "PATCH", "/api/v1/columns/{slug}", API_EDITOR, api_column_update },
   { "PUT", "/api/v1/columns/{slug}/cover", API_EDITOR, api_column_cover },
+  { "DELETE", "/api/v1/columns/{slug}/cover", API_EDITOR, api_column_cover_delete },
   { "PUT", "/api/v1/columns/{slug}/items", API_EDITOR, api_column_items_put },
   { "POST", "/api/v1/columns/{slug}/items", API_EDITOR, api_column_items_add },
   { "PATCH", "/api/v1/columns/{slug}/items/{video_id}", API_EDITOR, api_column_item_update },

@@ -233,6 +233,27 @@ void api_column_cover(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
     reply_column(ctx, id, false, DB_COLUMN_ITEMS_MAX, 0, 200, resp);
 }
 
+/* DELETE: the column shows no cover again (the image file stays: images are immutable and
+ * may be referred to elsewhere). Removing a cover that is not there is not an error. */
+void api_column_cover_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  gint64 id;
+  if (!find_column(ctx, call, &id, resp) || !api_begin(ctx, resp))
+    return;
+  if (db_column_set_text(ctx->db, id, COLUMN_COVER, NULL) < 0) {
+    db_rollback(ctx->db);
+    http_response_error(resp, 500, "internal", "could not remove the cover");
+    return;
+  }
+  JsonObject *d = json_object_new();
+  json_object_set_null_member(d, "cover_url");
+  JsonNode *detail = api_object_node(d);
+  int rc = api_commit_audited(ctx, call, "column.cover", "column", call->params[0], detail, resp);
+  json_node_unref(detail);
+  if (rc == 0)
+    reply_column(ctx, id, false, DB_COLUMN_ITEMS_MAX, 0, 200, resp);
+}
+
 /* ---- column items ------------------------------------------------------------ */
 
 /* Saves ITEMS as column ID's list in the caller's transaction, audits it as ACTION with

@@ -9,6 +9,7 @@ void api_column_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_columns_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_column_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_column_cover(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
+void api_column_cover_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_column_items_put(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_column_items_add(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_column_item_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);

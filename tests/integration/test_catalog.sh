@@ -79,6 +79,18 @@ eq "the video table survived" 1 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM
 eq "audit log holds the changes" 7 "$(ed GET /audit | jq '.entries | length')"
 eq "server still healthy" 200 "$(code "http://127.0.0.1:$PORT/healthz")"
 
+# --- removing a column's cover -----------------------------------------------------
+eq "a guest cannot remove a cover: 401" 401 "$(code -X DELETE "$U/columns/craft/cover")"
+eq "a viewer cannot: 403" 403 "$(code -X DELETE -H "Authorization: Bearer $VIEWER" "$U/columns/craft/cover")"
+eq "no such column: 404" 404 "$(code -X DELETE -H "Authorization: Bearer $EDITOR" "$U/columns/nope/cover")"
+eq "the cover is still there" "$cover" "$(curl -s "$U/columns/craft" | jq -r .cover_url)"
+eq "removed: the answer has no cover" null "$(ed DELETE /columns/craft/cover | jq -c .cover_url)"
+eq "the public column shows none" null "$(curl -s "$U/columns/craft" | jq -c .cover_url)"
+eq "the list shows none" null "$(curl -s "$U/columns" | jq -c '.columns[] | select(.slug == "craft") | .cover_url')"
+a=$(ed GET /audit | jq -c '.entries[0] | [.action, .target_id, .detail.cover_url]')
+eq "the removal is audited" '["column.cover","craft",null]' "$a"
+eq "removing it again is no error" 200 "$(code -X DELETE -H "Authorization: Bearer $EDITOR" "$U/columns/craft/cover")"
+
 stop_server
 eq "clean exit" 0 "$SERVER_STATUS"
 tap_done
