@@ -17,11 +17,13 @@ VIEWER=$("$LECTERN" member add --data-dir "$D" --name "学员" --role viewer 2>/
 ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=frequency=440 -t 4 \
   -c:v libx264 -g 25 -pix_fmt yuv420p -c:a aac -shortest "$T_TMP/lesson.mp4"
 check "test clip made" test -s "$T_TMP/lesson.mp4"
+ffmpeg -v error -f lavfi -i color=c=orange:size=320x180 -frames:v 1 "$T_TMP/picture.jpg"
+check "test picture made" test -s "$T_TMP/picture.jpg"
 start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
 ok "server starts"
 
 ARTIFACTS=${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/editor
-relay_browser < <(BASE_URL="http://127.0.0.1:$PORT" EDITOR_TOKEN=$EDITOR VIEWER_TOKEN=$VIEWER CLIP=$T_TMP/lesson.mp4 \
+relay_browser < <(BASE_URL="http://127.0.0.1:$PORT" EDITOR_TOKEN=$EDITOR VIEWER_TOKEN=$VIEWER CLIP=$T_TMP/lesson.mp4 PICTURE=$T_TMP/picture.jpg \
          ARTIFACTS=$ARTIFACTS node "$LECTERN_SOURCE_DIR/tests/web/editor.mjs" 2>&1)
 check "screenshots kept in $ARTIFACTS" test -s "$ARTIFACTS/05-column-built.png"
 eq "server still healthy" 200 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")"

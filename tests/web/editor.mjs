@@ -1,13 +1,14 @@
 // Browser test of the editor console (web/editor/) in Debian's headless Chromium, driven by
 // playwright-core. An editor signs in, schedules a live, uploads a lesson, edits and
 // publishes it, builds a column with it; the public API must then show it.
-// Env: BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP (a small video file), ARTIFACTS (a dir).
+// Env: BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP (a small video file), PICTURE (a 320x180
+// JPEG), ARTIFACTS (a dir).
 // Prints TAP lines ("ok N - …" / "not ok N - …"); exits 1 when any failed.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { step, expect, failures, launch, summary } from './tap.mjs';
 
-const { BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP, ARTIFACTS } = process.env;
+const { BASE_URL, EDITOR_TOKEN, VIEWER_TOKEN, CLIP, PICTURE, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
 
 const browser = await launch();
@@ -96,6 +97,23 @@ try {
     await shot('04-video-edited');
   });
 
+  // The picture in the form must be the one uploaded (320 wide), loaded from /images/.
+  const pictureShown = (sel) => page.waitForFunction((s) => {
+    const img = document.querySelector(s);
+    return !img.hidden && img.complete && img.naturalWidth === 320 && img.src.includes('/images/');
+  }, sel);
+
+  await step('replaces the lesson poster with an uploaded picture', async () => {
+    await page.setInputFiles('#video-poster-file', PICTURE);
+    await page.waitForSelector('#notice:has-text("图片已保存")');
+    await pictureShown('#video-poster');
+    const v = await (await fetch(`${BASE_URL}/api/v1/videos/${videoId}`)).json();
+    expect(v.poster_url === new URL(await page.getAttribute('#video-poster', 'src'), BASE_URL).pathname,
+           `poster_url ${v.poster_url}`);
+    const img = await fetch(`${BASE_URL}${v.poster_url}`);
+    expect(img.headers.get('content-type') === 'image/jpeg', `served as ${img.headers.get('content-type')}`);
+  });
+
   await step('builds a column and files the lesson in it, featured', async () => {
     await page.click('[data-tab=columns]');
     await page.fill('#column-create input[name=slug]', 'kexue-ketang');
@@ -125,6 +143,22 @@ try {
     await shot('05-column-built');
   });
 
+  await step('gives the column a cover, then removes it', async () => {
+    expect(await page.isHidden('#column-cover-remove'), 'a remove button without a cover');
+    await page.setInputFiles('#column-cover-file', PICTURE);
+    await pictureShown('#column-cover');
+    await page.waitForSelector('#column-cover-remove:not([hidden])');
+    let col = await (await fetch(`${BASE_URL}/api/v1/columns/kexue-ketang`)).json();
+    expect(col.cover_url && col.cover_url.startsWith('/images/'), `cover_url ${col.cover_url}`);
+    await shot('05b-column-cover');
+    await page.click('#column-cover-remove');
+    await page.waitForSelector('#column-cover', { state: 'hidden' });
+    await page.waitForSelector('#notice:has-text("封面已移除")');
+    col = await (await fetch(`${BASE_URL}/api/v1/columns/kexue-ketang`)).json();
+    expect(col.cover_url === null, `cover_url ${col.cover_url}`);
+    expect(await page.isHidden('#column-cover-remove'), 'remove button still shown');
+  });
+
   await step('the public API shows the published lesson in the column', async () => {
     const col = await (await fetch(`${BASE_URL}/api/v1/columns/kexue-ketang`)).json();
     expect(col.item_count === 2, `item_count ${col.item_count}`);
@@ -145,6 +179,42 @@ try {
     await page.click('[data-tab=videos]');
     await page.waitForSelector(`#video-list button[data-video="${videoId}"]`);
     expect(await page.locator('#video-list b').count() === 0, 'a <b> element was created');
+  });
+
+  await step('lists every video a page at a time; a column finds one past the first page', async () => {
+    const auth = { Authorization: `Bearer ${EDITOR_TOKEN}` };
+    for (let i = 1; i <= 60; i++) { // the oldest of them has a title of its own
+      const r = await fetch(`${BASE_URL}/api/v1/events`, {
+        method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: i === 1 ? '最早的分页课' : `分页课 第${i}讲`, presenter: '测试', kind: 'other' }),
+      });
+      expect(r.status === 201, `event ${i}: ${r.status}`);
+    }
+    const { total } = await (await fetch(`${BASE_URL}/api/v1/videos?visibility=any&per_page=1`, { headers: auth })).json();
+    expect(total >= 62, `total ${total}`);
+    await page.click('[data-tab=videos]');
+    await page.waitForFunction(() => document.querySelectorAll('#video-list li').length === 50);
+    const more = await page.textContent('#video-more');
+    expect(more.includes(`50 / ${total}`), `button says "${more}"`);
+    await page.click('#video-more');
+    await page.waitForFunction((n) => document.querySelectorAll('#video-list li').length === n, total);
+    expect(await page.isHidden('#video-more'), 'more button shown with everything listed');
+    const ids = await page.$$eval('#video-list button', (bs) => bs.map((b) => b.dataset.video));
+    expect(new Set(ids).size === total && ids.includes(videoId), `${new Set(ids).size} distinct of ${total}`);
+
+    const { videos: [oldest] } = await (await fetch(`${BASE_URL}/api/v1/videos?visibility=any&q=${encodeURIComponent('最早')}`,
+                                                     { headers: auth })).json();
+    await page.click('[data-tab=columns]');
+    await page.click('#column-list button[data-column="kexue-ketang"]');
+    await page.waitForFunction(() => document.querySelectorAll('#column-add-video option').length === 50);
+    const before = await page.$$eval('#column-add-video option', (os) => os.map((o) => o.value));
+    expect(before.length === 50 && !before.includes(oldest.id), `${before.length} options, oldest among them`);
+    await page.fill('#column-video-q', '最早');
+    await page.waitForFunction((id) => [...document.querySelectorAll('#column-add-video option')]
+      .some((o) => o.value === id), oldest.id);
+    await page.selectOption('#column-add-video', oldest.id);
+    await page.click('#column-add');
+    await page.waitForSelector(`#column-items li[data-video="${oldest.id}"]`);
   });
 
   await step('switches to English', async () => {

@@ -22,7 +22,10 @@
     const headers = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     const init = { method, headers, cache: 'no-store' };
-    if (body !== undefined) {
+    if (body instanceof Blob) { // an image, sent as it is
+      headers['Content-Type'] = body.type;
+      init.body = body;
+    } else if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
@@ -227,18 +230,44 @@
       ...categories.map((c) => el('option', { value: c.name, textContent: c.name })));
   }
 
-  async function listVideos(q) {
-    const params = new URLSearchParams({ visibility: 'any', per_page: '100' });
+  const VIDEO_PAGE = 50;
+
+  // One page of every video (drafts too), newest first, or of those matching Q.
+  async function listVideos(q, page = 1) {
+    const params = new URLSearchParams({ visibility: 'any', per_page: String(VIDEO_PAGE), page: String(page) });
     if (q) params.set('q', q);
-    return (await api('GET', `/videos?${params}`)).videos;
+    return api('GET', `/videos?${params}`);
   }
 
-  async function loadVideos() {
-    const videos = await listVideos($('#video-search').q.value);
-    $('#video-list').replaceChildren(...(videos.length ? videos.map((v) => el('li', {},
-      el('button', { type: 'button', className: 'link', textContent: videoLabel(v),
-                     dataset: { video: v.id }, on: { click: () => guard(editVideo)(v.id) } })))
-      : [el('li', { className: 'empty', textContent: t('none') })]));
+  let videoPage = { q: '', page: 0, shown: 0, total: 0 };
+
+  function videoItem(v) {
+    return el('li', {}, el('button', { type: 'button', className: 'link', textContent: videoLabel(v),
+                                       dataset: { video: v.id }, on: { click: () => guard(editVideo)(v.id) } }));
+  }
+
+  // The first page of the list (MORE: the next page, added below what is shown).
+  async function loadVideos(more = false) {
+    const q = more ? videoPage.q : $('#video-search').q.value;
+    const page = more ? videoPage.page + 1 : 1;
+    const r = await listVideos(q, page);
+    const items = r.videos.map(videoItem);
+    if (more) $('#video-list').append(...items);
+    else $('#video-list').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', textContent: t('none') })]));
+    videoPage = { q, page, shown: (more ? videoPage.shown : 0) + r.videos.length, total: r.total };
+    const rest = videoPage.shown < videoPage.total && r.videos.length > 0;
+    $('#video-more').hidden = !rest;
+    labelMore();
+  }
+
+  function labelMore() {
+    $('#video-more').textContent = t('more_videos').replace('{shown}', videoPage.shown).replace('{total}', videoPage.total);
+  }
+
+  // The videos a column can take: the first page, or those matching what is typed.
+  async function fillColumnVideos() {
+    const { videos } = await listVideos($('#column-video-q').value.trim());
+    $('#column-add-video').replaceChildren(...videos.map((v) => el('option', { value: v.id, textContent: videoLabel(v) })));
   }
 
   function chapterRow(c = { start: 0, title: '' }) {
@@ -266,6 +295,8 @@
     fillSelect(f.visibility, VISIBILITIES, 'vis.', v.visibility);
     f.publish_at.value = toLocal(v.publish_at);
     $('#chapters').replaceChildren(...v.chapters.map(chapterRow));
+    showImage($('#video-poster'), v.poster_url);
+    $('#video-poster-file').value = '';
     f.hidden = false;
     f.title.focus();
   }
@@ -286,6 +317,45 @@
     await api('PUT', `${path}/chapters`, { chapters });
     notice(t('saved'));
     await loadVideos();
+  }
+
+  // ---- images (a video's poster, a column's cover) -----------------------------
+
+  function showImage(img, url) {
+    img.hidden = !url;
+    if (url) img.src = url;
+    else img.removeAttribute('src');
+  }
+
+  // Sends the file chosen in INPUT to PATH (PUT, the file's own type); returns the answer.
+  async function putImage(input, path) {
+    const file = input.files[0];
+    if (!file) return null;
+    const answer = await api('PUT', path, file);
+    input.value = '';
+    notice(t('image_saved'));
+    return answer;
+  }
+
+  async function replacePoster(ev) {
+    const v = await putImage(ev.target, `/videos/${encodeURIComponent(currentVideo)}/poster`);
+    if (v) showImage($('#video-poster'), v.poster_url);
+  }
+
+  function showCover() {
+    showImage($('#column-cover'), currentColumn.cover_url);
+    $('#column-cover-remove').hidden = !currentColumn.cover_url;
+  }
+
+  async function replaceCover(ev) {
+    const c = await putImage(ev.target, `/columns/${encodeURIComponent(currentColumn.slug)}/cover`);
+    if (c) { currentColumn = c; showCover(); }
+  }
+
+  async function removeCover() {
+    currentColumn = await api('DELETE', `/columns/${encodeURIComponent(currentColumn.slug)}/cover`);
+    showCover();
+    notice(t('cover_removed'));
   }
 
   // ---- columns ---------------------------------------------------------------
@@ -348,9 +418,11 @@
     f.publish_from.value = toLocal(c.publish_from);
     f.publish_until.value = toLocal(c.publish_until);
     f.archived.checked = c.archived;
+    showCover();
+    $('#column-cover-file').value = '';
     renderItems();
-    const videos = await listVideos('');
-    $('#column-add-video').replaceChildren(...videos.map((v) => el('option', { value: v.id, textContent: videoLabel(v) })));
+    $('#column-video-q').value = '';
+    await fillColumnVideos();
     f.hidden = false;
   }
 
@@ -383,6 +455,7 @@
       toggle();
       $$('select.kinds').forEach((s) => fillSelect(s, KINDS, 'kind.', s.value));
       $$('select.visibilities').forEach((s) => fillSelect(s, VISIBILITIES, 'vis.', s.value));
+      labelMore();
     });
     $('#logout').addEventListener('click', signOut);
     $('#login-form').addEventListener('submit', (ev) => {
@@ -399,6 +472,15 @@
     $('#column-create').addEventListener('submit', guard(createColumn));
     $('#column-form').addEventListener('submit', guard(saveColumn));
     $('#column-add').addEventListener('click', guard(addToColumn));
+    $('#video-more').addEventListener('click', () => guard(loadVideos)(true));
+    let typing = null;
+    $('#column-video-q').addEventListener('input', () => {
+      clearTimeout(typing);
+      typing = setTimeout(guard(fillColumnVideos), 300);
+    });
+    $('#column-cover-file').addEventListener('change', guard(replaceCover));
+    $('#column-cover-remove').addEventListener('click', guard(removeCover));
+    $('#video-poster-file').addEventListener('change', guard(replacePoster));
     if (token) guard(signIn)(token);
   });
 })();
