@@ -146,6 +146,7 @@ int cli_serve(int argc, char **argv)
     .max_connections = (int)config.rtmp_max_connections,
     .handshake_timeout = (int)config.rtmp_handshake_timeout,
     .idle_timeout = (int)config.rtmp_idle_timeout,
+    .read_batch_ms = (int)config.ingest_batch_ms,
   };
   RtmpPublishHandler handler = live_rtmp_handler(sv.live);
   ret = rtmp_server_start(&ropt, &handler, &sv.rtmp, &err);

@@ -97,10 +97,10 @@ const ConfKey config_keys[] = {
     "(frame threads: each adds a frame of delay and a hand-off per frame). One thread decodes "
     "1080p30 H.264 well within real time." },
   { "live", "ingest_batch_ms", CONF_INT, 0, 1000, NULL, "250", OFF(ingest_batch_ms),
-    "The presenter's stream is handed to the live pipeline in batches of at most this many "
-    "milliseconds (0: each frame as it arrives). Each hand-off wakes the pipeline's threads "
-    "one after another; batches of a few frames wake them a few times less often, for at most "
-    "this much more latency." },
+    "A presenter's connection is read at most this often, in milliseconds, and what was read "
+    "goes to the live pipeline in one piece (0: as it arrives, frame by frame). Every hand-off "
+    "wakes the server and the pipeline's threads one after another; a batch of several frames "
+    "wakes them once, for at most this much more latency." },
   { "live", "audio_bitrate", CONF_INT, 32, 512, NULL, "128", OFF(audio_bitrate),
     "AAC bitrate in kbit/s when the presenter's audio is not AAC and must be transcoded "
     "(AAC audio is copied)." },

@@ -93,8 +93,7 @@ struct LiveStream {
 
   /* What the publisher sends, learnt before the pipeline is built. */
   GByteArray *preroll;     /* FLV tags */
-  GByteArray *batch;       /* FLV tags received while live, not yet handed to the pipeline */
-  guint batch_timer;
+  GByteArray *batch;       /* FLV tags of the current read, not yet handed to the pipeline */
   bool have_avc, have_audio, audio_is_aac;
   H264Info src;
   char src_codecs[16];
@@ -285,12 +284,9 @@ static void on_segment(LiveStream *ls, Rung *r, const GstStructure *s)
     write_master(ls, false);
 }
 
-/* Hands the tags batched so far to the pipeline (or drops them when there is none). */
+/* Hands the tags batched so far to the pipeline. */
 static void flush_batch(LiveStream *ls)
 {
-  if (ls->batch_timer)
-    g_source_remove(ls->batch_timer);
-  ls->batch_timer = 0;
   if (!ls->batch->len || !ls->appsrc)
     return;
   gsize n = ls->batch->len;
@@ -299,21 +295,10 @@ static void flush_batch(LiveStream *ls)
   gst_app_src_push_buffer(GST_APP_SRC(ls->appsrc), buf);
 }
 
-static gboolean on_batch_due(gpointer user)
-{
-  LiveStream *ls = user;
-  ls->batch_timer = 0;
-  flush_batch(ls);
-  return G_SOURCE_REMOVE;
-}
-
 static void pipeline_teardown(LiveStream *ls)
 {
   if (!ls->pipeline)
     return;
-  if (ls->batch_timer)
-    g_source_remove(ls->batch_timer);
-  ls->batch_timer = 0;
   g_byte_array_set_size(ls->batch, 0); /* the pipeline is going: nothing would read them */
   if (ls->bus_watch)
     g_source_remove(ls->bus_watch);
@@ -1099,12 +1084,19 @@ static void on_media(void *user, void *publisher, uint8_t type, uint32_t ts, con
   }
   if (type == 8 && !ls->have_audio)
     return; /* audio that started late: the pipeline was built without it */
+  /* The tags of one read of the presenter's socket go on together (on_input_done): the RTMP
+   * server reads a publisher every [live] ingest_batch_ms, so each read holds that much. */
   append_tag(ls->batch, type, ts, data, len);
-  gint64 batch_ms = ls->live->cfg->ingest_batch_ms;
-  if (batch_ms <= 0 || ls->batch->len >= INGEST_BATCH_MAX_BYTES)
+  if (ls->batch->len >= INGEST_BATCH_MAX_BYTES)
     flush_batch(ls);
-  else if (!ls->batch_timer)
-    ls->batch_timer = g_timeout_add((guint)batch_ms, on_batch_due, ls);
+}
+
+static void on_input_done(void *user, void *publisher)
+{
+  (void)user;
+  LiveStream *ls = ((Publisher *)publisher)->ls;
+  if (ls && ls->pipeline && !ls->draining)
+    flush_batch(ls);
 }
 
 static void on_unpublish(void *user, void *publisher, bool clean)
@@ -1300,7 +1292,7 @@ int live_new(Db *db, const Config *config, const guint8 *secret, Live **out, cha
 
 RtmpPublishHandler live_rtmp_handler(Live *live)
 {
-  RtmpPublishHandler h = {on_publish, on_media, on_unpublish, live};
+  RtmpPublishHandler h = {on_publish, on_media, on_unpublish, live, on_input_done};
   return h;
 }
 

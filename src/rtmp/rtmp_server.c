@@ -34,6 +34,7 @@ struct Conn {
   GSocketConnection *gconn;
   GSocket *sock;
   GSource *in_src, *out_src, *timer;
+  GSource *pause_src;  /* publishing: reading resumes when it fires (read_batch_ms) */
   RtmpSession *session;
   char *peer;
   gint64 last_rx;      /* monotonic µs */
@@ -62,6 +63,7 @@ static void conn_close(Conn *c, const char *why)
   srv->count--;
   rtmp_session_free(&c->session);
   drop_source(&c->in_src);
+  drop_source(&c->pause_src);
   drop_source(&c->out_src);
   drop_source(&c->timer);
   g_io_stream_close(G_IO_STREAM(c->gconn), NULL, NULL);
@@ -115,11 +117,29 @@ static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer user)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user);
+
+static void watch_input(Conn *c)
+{
+  c->in_src = g_socket_create_source(c->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback(c->in_src, G_SOURCE_FUNC(on_readable), c, NULL);
+  g_source_attach(c->in_src, NULL);
+}
+
+static gboolean on_pause_over(gpointer user)
+{
+  Conn *c = user;
+  g_clear_pointer(&c->pause_src, g_source_unref); /* returning REMOVE destroys it */
+  watch_input(c);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
 {
   Conn *c = user;
   uint8_t buf[RTMP_READ_SIZE];
   (void)cond;
+  bool drained = false; /* the socket had nothing more to give */
   for (int rounds = 0; rounds < 16; rounds++) {
     GError *e = NULL;
     gssize n = g_socket_receive(sock, (gchar *)buf, sizeof buf, NULL, &e);
@@ -127,8 +147,10 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
       bool again = g_error_matches(e, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
       char *msg = again ? NULL : g_strdup(e->message);
       g_error_free(e);
-      if (again)
+      if (again) {
+        drained = true;
         break;
+      }
       conn_close(c, msg);
       g_free(msg);
       return G_SOURCE_REMOVE;
@@ -162,10 +184,24 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
       conn_close(c, "write failed");
       return G_SOURCE_REMOVE;
     }
-    if ((size_t)n < sizeof buf)
+    if ((size_t)n < sizeof buf) {
+      drained = true;
       break;
+    }
   }
-  return G_SOURCE_CONTINUE;
+  if (!c->session || c->linger_until || !rtmp_session_publishing(c->session))
+    return G_SOURCE_CONTINUE;
+  rtmp_session_input_done(c->session);
+  /* A publisher's media comes in steadily: read it in batches, one wake-up per batch
+   * (here and in every thread downstream) instead of one per frame. */
+  int ms = c->srv->opt.read_batch_ms;
+  if (ms <= 0 || !drained)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer(&c->in_src, g_source_unref); /* returning REMOVE destroys it */
+  c->pause_src = g_timeout_source_new((guint)ms);
+  g_source_set_callback(c->pause_src, on_pause_over, c, NULL);
+  g_source_attach(c->pause_src, NULL);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean on_timer(gpointer user)
@@ -222,9 +258,7 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *gconn, G
   c->peer = g_steal_pointer(&peer);
   c->session = rtmp_session_new(&srv->handler, c->peer, srv->app);
   c->started = c->last_rx = g_get_monotonic_time();
-  c->in_src = g_socket_create_source(c->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback(c->in_src, G_SOURCE_FUNC(on_readable), c, NULL);
-  g_source_attach(c->in_src, NULL);
+  watch_input(c);
   c->timer = g_timeout_source_new_seconds(1);
   g_source_set_callback(c->timer, on_timer, c, NULL);
   g_source_attach(c->timer, NULL);

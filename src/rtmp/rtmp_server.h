@@ -14,6 +14,9 @@ typedef struct {
   int max_connections;       /* more are closed at once, with a log line */
   int handshake_timeout;     /* seconds from accept to a successful connect */
   int idle_timeout;          /* seconds without a byte from the client */
+  int read_batch_ms;         /* while a client publishes, its socket is read at most this
+                                often (what it sent meanwhile waits in the kernel), so its
+                                media reaches the handler in batches; 0: as it arrives */
 } RtmpServerOptions;
 
 /* Listens on OPT->host:port. Returns 0 with *out, or -errno with *err

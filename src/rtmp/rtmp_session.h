@@ -24,6 +24,9 @@ typedef struct {
    * deleteStream, closeStream), false when the connection dropped. */
   void (*unpublish)(void *user, void *publisher, bool clean);
   void *user;
+  /* Optional: everything read from the socket in one go has been passed to media(); a
+   * moment to hand it on in one piece. */
+  void (*input_done)(void *user, void *publisher);
 } RtmpPublishHandler;
 
 typedef struct RtmpSession RtmpSession;
@@ -49,4 +52,6 @@ GByteArray *rtmp_session_output(RtmpSession *s);
 /* Bytes received so far (for ingest bitrate). */
 uint64_t rtmp_session_bytes_in(const RtmpSession *s);
 bool rtmp_session_publishing(const RtmpSession *s);
+/* Tells the handler (input_done) that the bytes read in one go have all been fed. */
+void rtmp_session_input_done(RtmpSession *s);
 const char *rtmp_session_peer(const RtmpSession *s);
