@@ -13,6 +13,10 @@
 
 #define SUB "rtmp"
 #define RTMP_READ_SIZE (64 * 1024)
+/* A publisher's socket is not left unread (read_batch_ms) after a read this large: the
+ * stream is heavy enough to fill the kernel's receive buffer (Linux starts it at 128 KiB)
+ * before the next read, which would only stall the encoder. */
+#define RTMP_PAUSE_MAX_BYTES (96 * 1024)
 #define RTMP_MAX_PENDING_OUT (1 << 20)
 
 typedef struct Conn Conn;
@@ -140,6 +144,7 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
   uint8_t buf[RTMP_READ_SIZE];
   (void)cond;
   bool drained = false; /* the socket had nothing more to give */
+  gsize total = 0;
   for (int rounds = 0; rounds < 16; rounds++) {
     GError *e = NULL;
     gssize n = g_socket_receive(sock, (gchar *)buf, sizeof buf, NULL, &e);
@@ -162,6 +167,7 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
       return G_SOURCE_REMOVE;
     }
     c->last_rx = g_get_monotonic_time();
+    total += (gsize)n;
     if (c->linger_until)
       continue; /* refused: what the client still sends is dropped */
     int rc = rtmp_session_feed(c->session, buf, (size_t)n);
@@ -195,7 +201,7 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer user)
   /* A publisher's media comes in steadily: read it in batches, one wake-up per batch
    * (here and in every thread downstream) instead of one per frame. */
   int ms = c->srv->opt.read_batch_ms;
-  if (ms <= 0 || !drained)
+  if (ms <= 0 || !drained || total >= RTMP_PAUSE_MAX_BYTES)
     return G_SOURCE_CONTINUE;
   g_clear_pointer(&c->in_src, g_source_unref); /* returning REMOVE destroys it */
   c->pause_src = g_timeout_source_new((guint)ms);

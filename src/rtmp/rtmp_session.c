@@ -597,10 +597,10 @@ int rtmp_session_feed(RtmpSession *s, const uint8_t *data, size_t len)
 GByteArray *rtmp_session_output(RtmpSession *s) { return s->out; }
 uint64_t rtmp_session_bytes_in(const RtmpSession *s) { return s->bytes_in; }
 bool rtmp_session_publishing(const RtmpSession *s) { return s->state == ST_PUBLISHING; }
+const char *rtmp_session_peer(const RtmpSession *s) { return s->peer; }
 
 void rtmp_session_input_done(RtmpSession *s)
 {
   if (s->state == ST_PUBLISHING && s->publisher && s->handler.input_done)
     s->handler.input_done(s->handler.user, s->publisher);
 }
-const char *rtmp_session_peer(const RtmpSession *s) { return s->peer; }

@@ -9,7 +9,8 @@
 #include <string.h>
 
 typedef struct {
-  int publishes, media, audio, video, data, unpublished;
+  int publishes, media, audio, video, data, unpublished, inputs_done;
+  void *last_pub;
   bool clean;
   uint32_t last_ts;
   char *last_key;
@@ -54,6 +55,13 @@ static void spy_media(void *user, void *pub, uint8_t type, uint32_t ts, const ui
   }
 }
 
+static void spy_input_done(void *user, void *pub)
+{
+  Spy *spy = user;
+  spy->inputs_done++;
+  spy->last_pub = pub;
+}
+
 static void spy_unpublish(void *user, void *pub, bool clean)
 {
   Spy *spy = user;
@@ -74,7 +82,7 @@ typedef struct {
 static void client_init(Client *c, bool digest)
 {
   memset(c, 0, sizeof *c);
-  RtmpPublishHandler h = {spy_publish, spy_media, spy_unpublish, &c->spy};
+  RtmpPublishHandler h = {spy_publish, spy_media, spy_unpublish, &c->spy, spy_input_done};
   c->s = rtmp_session_new(&h, "127.0.0.1:5000", "live");
   c->reader = rtmp_chunk_reader_new();
   c->pending = g_byte_array_new();
@@ -248,6 +256,25 @@ START_TEST(encoder_publishes_and_unpublishes)
 }
 END_TEST
 
+/* The end of a read is passed on to the handler only while publishing, with the publisher. */
+START_TEST(input_done_reaches_the_publisher_only)
+{
+  Client c;
+  client_init(&c, false);
+  publish_ffmpeg_style(&c, "good-key");
+  rtmp_session_input_done(c.s);
+  ck_assert_int_eq(c.spy.inputs_done, 0);
+  ck_assert_int_eq(client_command(&c, 1, "publish", 5, "good-key"), 0);
+  rtmp_session_input_done(c.s);
+  ck_assert_int_eq(c.spy.inputs_done, 1);
+  ck_assert_ptr_eq(c.spy.last_pub, &token);
+  ck_assert_int_eq(client_command(&c, 0, "FCUnpublish", 6, "good-key"), 0);
+  rtmp_session_input_done(c.s);
+  ck_assert_int_eq(c.spy.inputs_done, 1);
+  client_free(&c);
+}
+END_TEST
+
 START_TEST(dropped_connection_is_an_unclean_unpublish)
 {
   Client c;
@@ -372,6 +399,7 @@ static Suite *session_suite(void)
   Suite *s = suite_create("rtmp_session");
   TCase *tc = tcase_create("rtmp_session");
   tcase_add_test(tc, encoder_publishes_and_unpublishes);
+  tcase_add_test(tc, input_done_reaches_the_publisher_only);
   tcase_add_test(tc, dropped_connection_is_an_unclean_unpublish);
   tcase_add_test(tc, bad_key_gets_badname);
   tcase_add_test(tc, non_h264_video_is_refused);
