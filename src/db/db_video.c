@@ -427,7 +427,8 @@ bool db_video_is_viewable(Db *db, const char *id)
   " ORDER BY CASE WHEN :sort = 3 THEN s.rank END," \
   " CASE WHEN :sort = 2 THEN coalesce(v.scheduled_start, 9000000000000) END," \
   " CASE WHEN :sort = 1 THEN coalesce(v.publish_at, v.created_at) END," \
-  " coalesce(v.publish_at, v.created_at) DESC, v.id" \
+  " CASE WHEN :sort = 1 THEN v.rowid END," \
+  " coalesce(v.publish_at, v.created_at) DESC, v.rowid DESC" \
   " LIMIT :limit OFFSET :offset"
 
 static void bind_named_text(sqlite3_stmt *st, const char *name, const char *value)

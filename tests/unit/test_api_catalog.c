@@ -505,6 +505,32 @@ START_TEST(markup_and_sql_text_is_stored_verbatim)
 }
 END_TEST
 
+/* Times are in seconds, so videos made in the same second are told apart by the order they
+ * were made in: "newest" and "oldest" page through them in that order, each exactly once. */
+START_TEST(lists_keep_the_order_videos_were_made_in)
+{
+  for (int i = 1; i <= 12; i++) {
+    g_autofree char *title = g_strdup_printf("v%02d", i);
+    g_autofree char *id = ready_video(title, "p", "other");
+    g_autofree char *path = g_strdup_printf("/api/v1/videos/%s", id);
+    edit_ok("PATCH", path, "{\"visibility\":\"published\"}");
+  }
+  const char *want[] = {"v12,v11,v10,v09,v08,v07,v06,v05,v04,v03,v02,v01",
+                        "v01,v02,v03,v04,v05,v06,v07,v08,v09,v10,v11,v12"};
+  const char *sort[] = {"newest", "oldest"};
+  for (int k = 0; k < 2; k++) {
+    GString *got = g_string_new(NULL);
+    for (int page = 1; page <= 3; page++) {
+      g_autofree char *q = g_strdup_printf("sort=%s&per_page=5&page=%d", sort[k], page);
+      g_autofree char *t = search(q);
+      g_string_append_printf(got, "%s%s", page > 1 && *t ? "," : "", t);
+    }
+    ck_assert_str_eq(got->str, want[k]);
+    g_string_free(got, TRUE);
+  }
+}
+END_TEST
+
 static Suite *api_catalog_suite(void)
 {
   Suite *s = suite_create("api_catalog");
@@ -519,6 +545,7 @@ static Suite *api_catalog_suite(void)
   tcase_add_test(tc, every_change_is_in_the_audit_log);
   tcase_add_loop_test(tc, bad_input_gets_a_clear_4xx, 0, G_N_ELEMENTS(bad));
   tcase_add_test(tc, markup_and_sql_text_is_stored_verbatim);
+  tcase_add_test(tc, lists_keep_the_order_videos_were_made_in);
   suite_add_tcase(s, tc);
   return s;
 }
