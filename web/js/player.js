@@ -25,6 +25,9 @@ window.LecternPlayer = (() => {
     return cues;
   }
 
+  // A resume position arriving after this many seconds of playback is not applied.
+  const RESUME_LATE_S = 15;
+
   // Which engine plays HLS here: Apple's browsers have their own (and it is the one to
   // use there), elsewhere hls.js on MSE; ?engine=native|hlsjs overrides for testing.
   function chooseEngine(video) {
@@ -50,6 +53,7 @@ window.LecternPlayer = (() => {
       this.liveStart = info.live_started_at ? Date.parse(info.live_started_at) : null;
       this.storyboard = [];
       this.recoveries = { network: 0, media: 0 };
+      this.chosePosition = false; // the viewer picked a place (scrub bar, chapter, restart)
       this.lastMediaRecovery = 0;
       this.pendingResume = null;
       this.onReport = () => {};  // set by the page: something the watch-time service must hear
@@ -204,12 +208,16 @@ window.LecternPlayer = (() => {
 
     // ---- resume -----------------------------------------------------------------------
 
-    // Seeks to SECONDS once the media can seek; a recorded video only, and not at its end.
+    // Seeks to SECONDS once the media can seek; a recorded video only, not at its end, and
+    // not once the viewer has picked a place or watched a while (the position can come late
+    // when the network or the machine is slow).
     resumeTo(seconds) {
       if (this.live || !(seconds > 3)) return;
       const go = () => {
         const d = this.video.duration;
-        if (!Number.isFinite(d) || seconds > d - 5 || this.video.currentTime > 3) return;
+        const at = this.video.currentTime;
+        if (!Number.isFinite(d) || seconds > d - 5 || this.chosePosition || at > RESUME_LATE_S ||
+            Math.abs(at - seconds) < 3) return;
         this.video.currentTime = seconds;
         $('#resume-text').textContent = t('resumed_at') + clock(seconds);
         $('#resume').hidden = false;
@@ -228,6 +236,7 @@ window.LecternPlayer = (() => {
       const list = $('#chapters');
       list.replaceChildren(...chapters.map((c, i) => el('li', {},
         el('button', { type: 'button', className: 'link', dataset: { index: String(i) }, on: { click: () => {
+          this.chosePosition = true;
           this.video.currentTime = c.start;
           if (this.video.paused) this.video.play().catch(() => {});
         } } }, el('span', { className: 'at', textContent: clock(c.start) }), ' ' + c.title))));
@@ -303,10 +312,10 @@ window.LecternPlayer = (() => {
       });
       $('#quality').addEventListener('change', (e) => this.setQuality(e.target.value));
       $('#go-live').addEventListener('click', () => this.goLive());
-      $('#resume-restart').addEventListener('click', () => { v.currentTime = 0; $('#resume').hidden = true; });
+      $('#resume-restart').addEventListener('click', () => { this.chosePosition = true; v.currentTime = 0; $('#resume').hidden = true; });
       const seek = $('#seek');
       seek.addEventListener('input', () => { this.seeking = true; $('#time').textContent = this.timeText(Number(seek.value)); });
-      seek.addEventListener('change', () => { v.currentTime = Number(seek.value); this.seeking = false; });
+      seek.addEventListener('change', () => { this.chosePosition = true; v.currentTime = Number(seek.value); this.seeking = false; });
       const scrub = $('#scrub');
       scrub.addEventListener('pointermove', (e) => this.showPreview(e.clientX));
       scrub.addEventListener('pointerleave', () => { $('#preview').hidden = true; });
