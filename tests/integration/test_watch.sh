@@ -130,7 +130,10 @@ eq "/me/points today counts in the campaign's zone" "$(TZ=Asia/Shanghai date +%F
 
 stats=$(curl -s "${auth[@]}" "$U/api/v1/videos/$V/stats")
 check "stats: views counted ($(jq .views <<<"$stats"); parallel sessions supersede each other before 10 s)" test "$(jq .views <<<"$stats")" -ge $((LOAD + 6))
-check "stats: unique viewers" test "$(jq .unique_viewers <<<"$stats")" -ge $((LOAD + 6))
+# Members whose view always counts: the load, honest, rate2x, parallel, replay, unverified.
+# (forged, jump and fast are held to under 10 s credited, so whether they count as viewers
+# depends on timing.)
+check "stats: unique viewers ($(jq .unique_viewers <<<"$stats"))" test "$(jq .unique_viewers <<<"$stats")" -ge $((LOAD + 5))
 eq "stats: a guest view" 1 "$(jq .guest_views <<<"$stats")"
 eq "stats: retention per 10 s of the 100 s lesson" 10 "$(jq '.retention | length' <<<"$stats")"
 check "stats: watch time summed" test "$(jq .watch_seconds <<<"$stats")" -ge $((SECONDS_PLAYED * 10))
