@@ -16,7 +16,9 @@ ed() { local m=$1 p=$2; shift 2; curl -s -X "$m" -H "Authorization: Bearer $EDIT
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
 # --- an editor schedules, publishes and files a lesson ---------------------------
-V=$(ed POST /events -d '{"title":"劳模讲堂：焊花里的青春","presenter":"王师傅","kind":"model-worker","starts":"2030-06-01T19:00:00+08:00"}' | jq -r .id)
+# A start time relative to now, so "upcoming" stays true whatever the date.
+STARTS=$(date -d '+2 days' +%Y-%m-%dT%H:%M:%S%:z)
+V=$(ed POST /events -d "{\"title\":\"劳模讲堂：焊花里的青春\",\"presenter\":\"王师傅\",\"kind\":\"model-worker\",\"starts\":\"$STARTS\"}" | jq -r .id)
 check "event scheduled" test -n "$V" -a "$V" != null
 eq "draft not public" 404 "$(code "$U/videos/$V")"
 out=$(ed PATCH "/videos/$V" -d '{"visibility":"published","category":"思想引领","tags":["劳模","双减"],"description":"Welding lessons"}')

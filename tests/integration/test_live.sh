@@ -51,8 +51,11 @@ code=$(curl -s -o "$T_TMP/bad.json" -w '%{http_code}' -X POST -H "Authorization:
 eq "an unknown presenter kind is a 400" 400 "$code"
 contains "the 400 says which field" "$(cat "$T_TMP/bad.json")" "kind"
 
+# Times relative to now: a key is valid until [live] key_valid_hours after the scheduled start,
+# so a fixed date would expire with the calendar (scripts/test also runs this a year ahead).
+iso_at() { date -d "$1" +%Y-%m-%dT%H:%M:%S%:z; }
 ev=$(curl -s -X POST -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' \
-  -d '{"title":"劳模讲堂：焊接的手艺","presenter":"王师傅","kind":"model-worker","starts":"2026-11-22T19:00:00+08:00"}' \
+  -d "{\"title\":\"劳模讲堂：焊接的手艺\",\"presenter\":\"王师傅\",\"kind\":\"model-worker\",\"starts\":\"$(iso_at '+1 hour')\"}" \
   "$U/api/v1/events")
 ID=$(jq -r .id <<<"$ev")
 KEY=$(jq -r .stream_key <<<"$ev")
@@ -72,6 +75,12 @@ eq "the CLI video is scheduled too" scheduled "$(video_state "$ID2")"
 out=$(publish 2 "not-a-key" 2>&1)
 contains "ffmpeg is told the key is unknown" "$out" "unknown stream key"
 contains "the server logs the refusal" "$(cat "$D.err")" "refused: unknown stream key"
+
+# A key whose lesson was scheduled longer ago than key_valid_hours (24) has expired.
+old=$(curl -s -X POST -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' \
+  -d "{\"title\":\"昨天的课\",\"starts\":\"$(iso_at '-25 hours')\"}" "$U/api/v1/events" | jq -r .stream_key)
+out=$(publish 2 "$old" 2>&1)
+contains "a key 25 h after its scheduled start has expired" "$out" "has expired"
 
 # --- a 20 s live, with a garbage client beside it --------------------------------------
 publish 20 "$KEY" 2>"$T_TMP/ffmpeg1.err" &

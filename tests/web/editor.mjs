@@ -51,7 +51,11 @@ try {
     await page.fill('#live-form input[name=presenter]', '王师傅');
     await page.selectOption('#live-form select[name=kind]', 'model-worker');
     await page.selectOption('#live-form select[name=visibility]', 'published');
-    await page.fill('#live-form input[name=starts]', '2030-05-01T19:30');
+    // A datetime-local value three days from now (the browser's local time), never a fixed date.
+    const soon = new Date(Date.now() + 3 * 86400e3);
+    const pad = (n) => String(n).padStart(2, '0');
+    await page.fill('#live-form input[name=starts]',
+      `${soon.getFullYear()}-${pad(soon.getMonth() + 1)}-${pad(soon.getDate())}T19:30`);
     await page.click('#live-form button[type=submit]');
     await page.waitForSelector('#live-created:not([hidden])');
     const key = await page.inputValue('#stream-key');
