@@ -345,10 +345,26 @@ static int handle_media(HttpServer *s, struct lws *wsi, Txn *t, const char *root
   return ret;
 }
 
-/* npm packages the pages use, by the URL they are served at; the rest of node_modules/
- * (test tools) is not served. */
-#define VENDOR_PREFIX "vendor/hls/"
-#define VENDOR_DIR "node_modules/hls.js/dist/"
+/* npm packages the pages use (pinned in web/package-lock.json), by the URL they are served
+ * at; the rest of node_modules/ (test tools) is not served. Only files directly in DIR. */
+static const struct {
+  const char *prefix, *dir;
+} vendor_map[] = {
+  {"vendor/hls/", "node_modules/hls.js/dist/"},
+  {"vendor/chart/", "node_modules/chart.js/dist/"},
+  {"vendor/qrcode/", "node_modules/qrcode-generator/dist/"},
+};
+
+/* The file under web/ that a /vendor/ path names, or NULL when it names none. Caller frees. */
+static char *vendor_file(const char *path)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS(vendor_map); i++) {
+    size_t n = strlen(vendor_map[i].prefix);
+    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/'))
+      return g_strconcat(vendor_map[i].dir, path + n, NULL);
+  }
+  return NULL;
+}
 
 static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
 {
@@ -356,8 +372,8 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
   const char *path = t->path + 1;
   if (!path[0] || g_str_has_suffix(path, "/"))
     rel = g_strconcat(path, "index.html", NULL);
-  else if (g_str_has_prefix(path, VENDOR_PREFIX) && !strchr(path + strlen(VENDOR_PREFIX), '/'))
-    rel = g_strconcat(VENDOR_DIR, path + strlen(VENDOR_PREFIX), NULL);
+  else if (g_str_has_prefix(path, "vendor/"))
+    rel = vendor_file(path);
   else if (g_str_has_prefix(path, "node_modules/") || strcmp(path, "node_modules") == 0 ||
            strcmp(path, "package.json") == 0 || strcmp(path, "package-lock.json") == 0)
     rel = NULL;

@@ -55,9 +55,12 @@ if [ -f "$LECTERN_SOURCE_DIR/web/node_modules/hls.js/dist/hls.min.js" ]; then
   eq "hls.js served at /vendor/hls/" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/vendor/hls/hls.min.js")"
   eq "hls.js is javascript" "text/javascript; charset=utf-8" \
     "$(curl -s -o /dev/null -w '%{content_type}' "$U/vendor/hls/hls.min.js")"
+  eq "Chart.js served at /vendor/chart/" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/vendor/chart/chart.umd.min.js")"
+  eq "the QR code library served at /vendor/qrcode/" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/vendor/qrcode/qrcode.js")"
 fi
 for p in /node_modules/hls.js/package.json /node_modules/playwright-core/package.json /package.json \
-         /package-lock.json /vendor/hls/../package.json /vendor/hls/x/hls.min.js /vendor/other.js; do
+         /package-lock.json /vendor/hls/../package.json /vendor/hls/x/hls.min.js /vendor/other.js \
+         /vendor/chart/../package.json /vendor/qrcode/ /vendor/chart/chunks/helpers.dataset.js; do
   eq "not served: $p" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U$p")"
 done
 
