@@ -13,6 +13,7 @@ window.LecternI18n = (() => {
     tab_upload: ['上传课程', 'Upload'],
     tab_videos: ['视频', 'Videos'],
     tab_columns: ['专题专栏', 'Columns'],
+    // — editor console: fixes and errors (issue 15.5) —
     schedule_live: ['预约直播', 'Schedule a live'],
     title: ['标题', 'Title'],
     presenter: ['主讲人', 'Presenter'],
@@ -36,6 +37,7 @@ window.LecternI18n = (() => {
     uploading: ['上传', 'Upload'],
     transcoding: ['转码', 'Transcode'],
     edit_it: ['编辑这个视频', 'Edit this video'],
+    // — editor console: campaigns, members, corrections, audit, statistics (issue 15.6) —
     search_hint: ['搜索标题、主讲人、标签', 'Search titles, presenters, tags'],
     search: ['搜索', 'Search'],
     category: ['分类', 'Category'],
@@ -107,6 +109,7 @@ window.LecternI18n = (() => {
     latency: ['延迟', 'latency'],
     seconds_short: ['秒', 's'],
     go_live: ['回到直播', 'Back to live'],
+    // — viewer: speed, keys, end screen, share, home live, 404 (issue 15.4) —
     watching_now: ['人正在观看', 'watching'],
     play: ['播放', 'Play'],
     pause: ['暂停', 'Pause'],
@@ -140,6 +143,7 @@ window.LecternI18n = (() => {
     points_counting: ['正在计时', 'Counting'],
     points_offline: ['计时服务连接中…', 'Connecting to the watch-time service…'],
     superseded: ['你在另一个窗口或设备上开始观看，本页已停止计时。', 'You started watching elsewhere; this page stopped counting.'],
+    // — viewer: live page states and points explained (issue 15.2–3) —
     search_title: ['搜索课程', 'Search lessons'],
     search_results: ['搜索结果', 'Results'],
     search_none: ['没有找到相关课程。', 'No lessons found.'],
