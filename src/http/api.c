@@ -1,88 +1,18 @@
-/* api: the JSON API under /api/v1 — a table of routes, each with the role it needs. */
+/* api: the JSON API under /api/v1 — the route table, each route with the role it needs, and
+ * dispatch: match, authorize, call the handler, add the caching headers. Handlers live in
+ * api_<area>.c and use api_kit; none of them includes this file's header. */
 #include "http/api.h"
 #include "http/api_catalog.h"
 #include "http/api_columns.h"
+#include "http/api_events.h"
+#include "http/api_jobs.h"
+#include "http/api_members.h"
 #include "http/api_points.h"
-#include "core/util.h"
-#include "db/db_audit.h"
-#include "db/db_job.h"
-#include "db/db_video.h"
-#include "media/jobs.h"
-#include "media/event.h"
-#include "auth/auth.h"
-#include "core/log.h"
 #include "lectern-build.h"
 
-#include <errno.h>
-#include <json-glib/json-glib.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-void api_reply_json(HttpResponse *resp, int status, JsonNode *node)
-{
-  char *text = json_to_string(node, FALSE);
-  /* Text fields are stored as editors typed them, markup included. Outside strings JSON
-   * never holds <, > or &, so escaping them everywhere keeps the value and means a
-   * response pasted into HTML, or sniffed as it, cannot start a tag. */
-  GString *out = g_string_sized_new(strlen(text) + 16);
-  for (const char *p = text; *p; p++) {
-    if (*p == '<')
-      g_string_append(out, "\\u003c");
-    else if (*p == '>')
-      g_string_append(out, "\\u003e");
-    else if (*p == '&')
-      g_string_append(out, "\\u0026");
-    else
-      g_string_append_c(out, *p);
-  }
-  http_response_text(resp, status, "application/json; charset=utf-8", out->str);
-  g_string_free(out, TRUE);
-  g_free(text);
-  json_node_unref(node);
-}
-
-bool api_begin(ApiContext *ctx, HttpResponse *resp)
-{
-  if (db_begin(ctx->db) == 0)
-    return true;
-  http_response_error(resp, 503, "busy", "the database is busy; try again");
-  return false;
-}
-
-JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp)
-{
-  if (!req->body || req->body_len == 0) {
-    http_response_error(resp, 400, "bad_request", "a JSON object body is required");
-    return NULL;
-  }
-  if (req->content_type && !g_str_has_prefix(req->content_type, "application/json")) {
-    http_response_error(resp, 415, "unsupported_media_type",
-                        "send the body as application/json");
-    return NULL;
-  }
-  if (!g_utf8_validate(req->body, (gssize)req->body_len, NULL)) {
-    http_response_error(resp, 400, "malformed_json", "body is not valid UTF-8");
-    return NULL;
-  }
-  GError *err = NULL;
-  JsonNode *node = json_from_string(req->body, &err);
-  if (!node) {
-    http_response_error(resp, 400, "malformed_json", "body is not valid JSON: %s",
-                        err ? err->message : "empty");
-    g_clear_error(&err);
-    return NULL;
-  }
-  if (!JSON_NODE_HOLDS_OBJECT(node)) {
-    json_node_unref(node);
-    http_response_error(resp, 400, "malformed_json", "body must be a JSON object");
-    return NULL;
-  }
-  return node;
-}
-
-/* ---- handlers ---------------------------------------------------------- */
-
+/* The API's own root: what answers here (the one handler the router keeps). */
 static void api_index(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   JsonBuilder *b = json_builder_new();
@@ -98,187 +28,8 @@ static void api_index(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   g_object_unref(b);
 }
 
-static void api_me(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
-{
-  api_reply_json(resp, 200, auth_member_json(call->member, NULL));
-}
-
-static void api_members_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
-{
-  GPtrArray *members = NULL;
-  if (db_member_list(ctx->db, &members) < 0) {
-    http_response_error(resp, 500, "internal", "could not read members");
-    return;
-  }
-  JsonArray *arr = json_array_new();
-  for (guint i = 0; i < members->len; i++)
-    json_array_add_element(arr, auth_member_json(members->pdata[i], NULL));
-  g_ptr_array_unref(members);
-  JsonObject *obj = json_object_new();
-  json_object_set_array_member(obj, "members", arr);
-  JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-  json_node_take_object(node, obj);
-  api_reply_json(resp, 200, node);
-}
-
-static void api_members_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
-{
-  JsonNode *node = api_parse_object(call->req, resp);
-  if (!node)
-    return;
-  JsonObject *o = json_node_get_object(node);
-  const char *name = NULL, *role_text = "viewer";
-  gboolean verified = FALSE;
-  Role role;
-
-  JsonNode *n = json_object_get_member(o, "display_name");
-  if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
-    http_response_error(resp, 400, "invalid_field", "display_name must be a string");
-    goto out;
-  }
-  name = json_node_get_string(n);
-  n = json_object_get_member(o, "role");
-  if (n) {
-    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
-      http_response_error(resp, 400, "invalid_field", "role must be a string");
-      goto out;
-    }
-    role_text = json_node_get_string(n);
-  }
-  if (role_parse(role_text, &role) < 0) {
-    http_response_error(resp, 400, "invalid_field", "role must be viewer, editor or admin");
-    goto out;
-  }
-  n = json_object_get_member(o, "real_name_verified");
-  if (n) {
-    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN) {
-      http_response_error(resp, 400, "invalid_field", "real_name_verified must be a boolean");
-      goto out;
-    }
-    verified = json_node_get_boolean(n);
-  }
-
-  Member *m = NULL;
-  char *token = NULL;
-  int ret = auth_member_create(ctx->db, ctx->secret, name, role, verified, &m, &token);
-  if (ret == -EINVAL) {
-    http_response_error(resp, 400, "invalid_field", "display_name must be 1 to 100 characters");
-    goto out;
-  }
-  if (ret < 0) {
-    http_response_error(resp, 500, "internal", "could not create the member");
-    goto out;
-  }
-  log_info("api", "member %s (%s) created by %s", m->id, role_name(m->role), call->member->id);
-  api_reply_json(resp, 201, auth_member_json(m, token));
-  member_free(&m);
-  g_free(token);
-out:
-  json_node_unref(node);
-}
-
-
-/* ---- lives and videos ---------------------------------------------------- */
-
-/* A string member NAME of O, or NULL when absent; false when present but not a string. */
-static bool opt_string(JsonObject *o, const char *name, const char **out)
-{
-  JsonNode *n = json_object_get_member(o, name);
-  *out = NULL;
-  if (!n || JSON_NODE_HOLDS_NULL(n))
-    return true;
-  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-    return false;
-  *out = json_node_get_string(n);
-  return true;
-}
-
-static void api_events_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
-{
-  JsonNode *node = api_parse_object(call->req, resp);
-  if (!node)
-    return;
-  JsonObject *o = json_node_get_object(node);
-  EventRequest req = { 0 };
-  const char *visibility = NULL;
-  static const char *names[] = {"title", "presenter", "kind", "starts", "visibility"};
-  const char **slots[] = {&req.title, &req.presenter, &req.kind, &req.starts, &visibility};
-  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-    if (!opt_string(o, names[i], slots[i])) {
-      http_response_error(resp, 400, "invalid_field", "%s must be a string", names[i]);
-      goto out;
-    }
-  }
-  if (!req.title) {
-    http_response_error(resp, 400, "invalid_field", "title is required");
-    goto out;
-  }
-  if (visibility && strcmp(visibility, "draft") && strcmp(visibility, "published") &&
-      strcmp(visibility, "unlisted")) {
-    http_response_error(resp, 400, "invalid_field", "visibility must be draft, published or unlisted");
-    goto out;
-  }
-  if (!api_begin(ctx, resp)) {
-    goto out;
-  }
-  JsonNode *result = NULL;
-  const char *field = NULL, *msg = NULL;
-  int rc = event_create(ctx->db, ctx->config, ctx->secret, &req, call->member->id, &result,
-                        &field, &msg);
-  JsonObject *ro = result ? json_node_get_object(result) : NULL;
-  const char *vid = ro ? json_object_get_string_member(ro, "id") : NULL;
-  if (rc == 0 && visibility && (rc = db_video_set_text(ctx->db, vid, VIDEO_VISIBILITY, visibility)) == 0)
-    json_object_set_string_member(ro, "visibility", visibility);
-  if (rc == 0)
-    rc = db_audit_add(ctx->db, call->member->id, call->member->display_name, "video.schedule",
-                      "video", vid, node);
-  if (rc == 0)
-    rc = db_commit(ctx->db);
-  if (rc < 0) {
-    db_rollback(ctx->db);
-    if (result)
-      json_node_unref(result);
-    if (rc == -EINVAL)
-      http_response_error(resp, 400, "invalid_field", "%s", msg);
-    else
-      http_response_error(resp, 500, "internal", "could not schedule the lesson");
-    goto out;
-  }
-  api_reply_json(resp, 201, result);
-out:
-  json_node_unref(node);
-}
-
-/* ---- jobs ------------------------------------------------------------------ */
-
-static void api_job_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
-{
-  int rc = 0;
-  JsonNode *node = db_job_json(ctx->db, call->params[0], &rc);
-  if (!node) {
-    http_response_error(resp, rc == -ENOENT ? 404 : 500, rc == -ENOENT ? "not_found" : "internal",
-                        "no such job: %s", call->params[0]);
-    return;
-  }
-  api_reply_json(resp, 200, node);
-}
-
-static void api_job_cancel(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
-{
-  int rc = jobs_cancel(ctx->db, call->params[0]);
-  if (rc == -ENOENT) {
-    http_response_error(resp, 409, "not_cancellable", "job %s does not exist or has ended", call->params[0]);
-    return;
-  }
-  if (rc < 0) {
-    http_response_error(resp, 500, "internal", "could not cancel job %s", call->params[0]);
-    return;
-  }
-  api_job_get(ctx, call, resp);
-}
-
 /* Every route here must be in schemas/openapi.yaml and the reverse (tests/unit/test_api.c).
- * POST /api/v1/uploads is served by http_server.c (streamed), and documented too. */
+ * POST /api/v1/uploads is streamed by http_upload.c to api_uploads.c, and documented too. */
 const ApiRoute api_routes[] = {
   { "GET", "/api/v1", API_PUBLIC, api_index },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
@@ -318,81 +69,6 @@ const ApiRoute api_routes[] = {
   { NULL, NULL, 0, NULL },
 };
 
-/* ---- streamed uploads ------------------------------------------------------ */
-
-/* The editor behind AUTHORIZATION, or NULL with 401/403 in RESP. Caller frees. */
-static Member *upload_editor(ApiContext *ctx, const char *authorization, HttpResponse *resp)
-{
-  Member *member = NULL;
-  int ret = auth_bearer(ctx->db, ctx->secret, authorization, &member);
-  if (ret == -EACCES || !member) {
-    http_response_error(resp, 401, "unauthorized", "uploads need an editor's credential: "
-                        "send Authorization: Bearer <token>");
-    http_response_header(resp, "www-authenticate:", "Bearer");
-  } else if (!auth_role_at_least(member, ROLE_EDITOR)) {
-    http_response_error(resp, 403, "forbidden", "this needs the editor role");
-    member_free(&member);
-  }
-  return member;
-}
-
-int api_upload_allowed(ApiContext *ctx, const char *authorization, HttpResponse *resp)
-{
-  Member *member = upload_editor(ctx, authorization, resp);
-  int allowed = member ? 0 : -1;
-  member_free(&member);
-  return allowed;
-}
-
-void api_upload_complete(ApiContext *ctx, const HttpRequest *req, const char *tmp_path, HttpResponse *resp)
-{
-  Member *member = NULL;
-  char *vid = NULL, *jid = NULL, *rel = NULL, *dest = NULL, *dir = NULL;
-  if (!(member = upload_editor(ctx, req->authorization, resp)))
-    goto out;
-  const char *title = g_hash_table_lookup(req->query, "title");
-  if (!title || !*title) {
-    http_response_error(resp, 400, "invalid_field", "title is required (?title=…)");
-    goto out;
-  }
-  int rc = db_video_create_upload(ctx->db, title, g_hash_table_lookup(req->query, "presenter"),
-                                  g_hash_table_lookup(req->query, "kind"), member->id, &vid);
-  if (rc == -EINVAL) {
-    http_response_error(resp, 400, "invalid_field", "title must be 1-200 characters and kind one of "
-                        "model-worker, volunteer, teacher, other");
-    goto out;
-  }
-  if (rc < 0) {
-    http_response_error(resp, 500, "internal", "could not create the video");
-    goto out;
-  }
-  rel = jobs_upload_path(vid, g_hash_table_lookup(req->query, "filename"));
-  dest = g_build_filename(ctx->config->data_dir, rel, NULL);
-  dir = g_path_get_dirname(dest);
-  if (g_mkdir_with_parents(dir, 0755) != 0 || rename(tmp_path, dest) != 0 ||
-      db_job_create(ctx->db, vid, rel, &jid) < 0) {
-    util_rmtree(dir);
-    db_video_set_state(ctx->db, vid, "processing", "failed", "upload not stored", "the upload could not be stored");
-    http_response_error(resp, 500, "internal", "could not store the upload");
-    goto out;
-  }
-  JsonNode *node = db_video_json(ctx->db, vid, &rc);
-  if (!node) {
-    http_response_error(resp, 500, "internal", "the video is gone");
-    goto out;
-  }
-  json_object_set_string_member(json_node_get_object(node), "job_id", jid);
-  api_reply_json(resp, 202, node);
-out:
-  unlink(tmp_path); /* moved already, unless something failed */
-  member_free(&member);
-  g_free(vid);
-  g_free(jid);
-  g_free(rel);
-  g_free(dest);
-  g_free(dir);
-}
-
 /* ---- dispatch ---------------------------------------------------------- */
 
 /* Matches PATH against PATTERN segment by segment; "{x}" takes one segment. */
@@ -419,58 +95,6 @@ static bool route_match(const char *pattern, const char *path, char **params, in
   g_strfreev(ps);
   g_strfreev(xs);
   return ok;
-}
-
-/* Does the If-None-Match list LIST name ETAG (weak comparison)? */
-static bool etag_listed(const char *list, const char *etag)
-{
-  bool found = false;
-  char **tags = g_strsplit(list, ",", -1);
-  for (int i = 0; tags[i] && !found; i++) {
-    char *t = g_strstrip(tags[i]);
-    if (g_str_has_prefix(t, "W/"))
-      t += 2;
-    found = !strcmp(t, "*") || !strcmp(t, etag);
-  }
-  g_strfreev(tags);
-  return found;
-}
-
-/* Reads are cacheable and revalidatable: a strong ETag from the body, Last-Modified when
- * the handler knows it, 304 for a matching conditional request. Public answers to guests
- * may sit in shared caches for api_max_age seconds; answers to a signed-in member are
- * private. Everything else (writes, errors) is no-store. */
-static void cache_headers(ApiContext *ctx, const HttpRequest *req, bool signed_in, HttpResponse *resp)
-{
-  if (strcmp(req->method, "GET") != 0 || resp->status != 200 || !resp->body) {
-    http_response_header(resp, "cache-control:", "no-store");
-    return;
-  }
-  g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)resp->body->str,
-                                                     resp->body->len);
-  g_autofree char *etag = g_strdup_printf("\"%.32s\"", sum);
-  g_autofree char *cc = signed_in ? g_strdup("private, no-cache")
-                                  : g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
-                                                    ctx->config->api_max_age);
-  http_response_header(resp, "etag:", etag);
-  http_response_header(resp, "cache-control:", cc);
-  http_response_header(resp, "vary:", "Authorization");
-  if (resp->last_modified > 0) {
-    g_autofree char *lm = http_date_format(resp->last_modified);
-    http_response_header(resp, "last-modified:", lm);
-  }
-  bool not_modified = false;
-  if (req->if_none_match) {
-    not_modified = etag_listed(req->if_none_match, etag);
-  } else if (req->if_modified_since && resp->last_modified > 0) {
-    /* A change within the current second could follow: only trust whole past seconds. */
-    gint64 since = http_date_parse(req->if_modified_since);
-    not_modified = since >= resp->last_modified && resp->last_modified < util_now();
-  }
-  if (not_modified) {
-    resp->status = 304;
-    g_string_truncate(resp->body, 0);
-  }
 }
 
 void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
@@ -516,30 +140,14 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
     goto out;
   }
 
-  int ret = auth_bearer(ctx->db, ctx->secret, req->authorization, &member);
-  if (ret == -EACCES) {
-    /* A credential that was sent but is wrong is refused even on public routes. */
-    http_response_error(resp, 401, "unauthorized", "the credential is not valid");
-    http_response_header(resp, "www-authenticate:", "Bearer error=\"invalid_token\"");
+  if (api_authorize(ctx, req->authorization, route->access, &member, resp) < 0)
     goto out;
-  }
-  if (route->access != API_PUBLIC && !member) {
-    http_response_error(resp, 401, "unauthorized", "sign in: send Authorization: Bearer <token>");
-    http_response_header(resp, "www-authenticate:", "Bearer");
-    goto out;
-  }
-  if ((route->access == API_EDITOR && !auth_role_at_least(member, ROLE_EDITOR)) ||
-      (route->access == API_ADMIN && !auth_role_at_least(member, ROLE_ADMIN))) {
-    http_response_error(resp, 403, "forbidden", "this needs the %s role",
-                        route->access == API_ADMIN ? "admin" : "editor");
-    goto out;
-  }
 
   ApiCall call = { .req = req, .member = member };
   for (int i = 0; i < nparams; i++)
     call.params[i] = params[i];
   route->handler(ctx, &call, resp);
-  cache_headers(ctx, req, member != NULL, resp);
+  api_cache_headers(ctx, req, member != NULL, resp);
 
 out:
   for (int i = 0; i < nparams; i++)

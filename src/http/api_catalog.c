@@ -22,18 +22,6 @@
 static const char *const kinds[] = {"model-worker", "volunteer", "teacher", "other", NULL};
 static const char *const visibilities[] = {"draft", "published", "unlisted", NULL};
 
-bool api_is_editor(const ApiCall *call)
-{
-  return call->member && auth_role_at_least(call->member, ROLE_EDITOR);
-}
-
-JsonNode *api_object_node(JsonObject *o)
-{
-  JsonNode *n = json_node_new(JSON_NODE_OBJECT);
-  json_node_take_object(n, o);
-  return n;
-}
-
 /* ---- categories ------------------------------------------------------------ */
 
 void api_categories_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
@@ -48,25 +36,6 @@ void api_categories_list(ApiContext *ctx, const ApiCall *call, HttpResponse *res
   json_object_set_member(o, "categories", arr);
   resp->last_modified = db_catalog_changed_at(ctx->db);
   api_reply_json(resp, 200, api_object_node(o));
-}
-
-/* Commits the transaction of an editor's change with its audit entry, or rolls it back
- * and answers 500. Returns 0 when committed. */
-int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action,
-                          const char *type, const char *target, JsonNode *detail,
-                          HttpResponse *resp)
-{
-  int rc = db_audit_add(ctx->db, call->member->id, call->member->display_name, action, type,
-                        target, detail);
-  if (rc == 0)
-    rc = db_commit(ctx->db);
-  if (rc < 0) {
-    db_rollback(ctx->db);
-    http_response_error(resp, 500, "internal", "could not save the change");
-    return rc;
-  }
-  log_info("api", "%s %s %s by %s", action, type, target, call->member->id);
-  return 0;
 }
 
 void api_categories_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)

@@ -3,21 +3,9 @@
  * changes commit together with an audit_log entry. */
 #pragma once
 
-#include "http/api.h"
+#include "http/api_kit.h"
 
 #include <stdbool.h>
-
-/* Is the caller an editor (or admin)? */
-bool api_is_editor(const ApiCall *call);
-
-/* O in a new node (takes O). */
-JsonNode *api_object_node(JsonObject *o);
-
-/* Commits the transaction of an editor's change together with its audit entry (ACTION on
- * TYPE TARGET, DETAIL not consumed), or rolls it back and answers 500. Returns 0 when
- * committed. */
-int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action, const char *type,
-                       const char *target, JsonNode *detail, HttpResponse *resp);
 
 /* True when video ID exists; otherwise answers 404. */
 bool api_video_exists(ApiContext *ctx, const char *id, HttpResponse *resp);

@@ -2,7 +2,7 @@
  * cover, and the ordered, featurable items. Handlers for the route table in api.c. */
 #pragma once
 
-#include "http/api.h"
+#include "http/api_kit.h"
 
 void api_columns_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_column_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);

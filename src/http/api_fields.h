@@ -2,7 +2,7 @@
  * refusal answered 400 with the field's name and what it must be. */
 #pragma once
 
-#include "http/api.h"
+#include "http/api_kit.h"
 
 #include <stdbool.h>
 

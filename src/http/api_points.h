@@ -2,7 +2,7 @@
  * per-video viewing statistics. Handlers for the route table in api.c. */
 #pragma once
 
-#include "http/api.h"
+#include "http/api_kit.h"
 
 void api_me_points(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_me_history(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);

@@ -6,6 +6,7 @@
 #include "core/path.h"
 #include "core/util.h"
 #include "http/api.h"
+#include "http/api_uploads.h"
 #include "http/http_types.h"
 #include "http/ws_watch.h"
 

@@ -1,6 +1,7 @@
 /* Tests for src/http/api.c: routing, the error shape, 401/403/405, JSON bodies, caching
  * headers, and the route table against schemas/openapi.yaml. */
 #include "api_fixture.h"
+#include "http/api_uploads.h"
 
 START_TEST(public_index_needs_no_credential)
 {
@@ -154,7 +155,7 @@ START_TEST(openapi_documents_every_route_and_no_other)
   GHashTable *routes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   for (const ApiRoute *r = api_routes; r->method; r++)
     g_hash_table_add(routes, g_strdup_printf("%s %s", r->method, r->pattern));
-  g_hash_table_add(routes, g_strdup("POST " API_UPLOAD_PATH)); /* served by http_server.c */
+  g_hash_table_add(routes, g_strdup("POST " API_UPLOAD_PATH)); /* streamed: http_upload.c, api_uploads.c */
   ck_assert_uint_ge(g_hash_table_size(routes), 20);
 
   GHashTableIter it;

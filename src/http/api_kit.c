@@ -1,0 +1,177 @@
+/* api_kit: what every API handler uses — JSON answers, the body as an object, transactions
+ * with their audit entry, role checks, and the caching rules of reads. */
+#include "http/api_kit.h"
+#include "auth/auth.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "db/db_audit.h"
+
+#include <errno.h>
+#include <string.h>
+
+void api_reply_json(HttpResponse *resp, int status, JsonNode *node)
+{
+  char *text = json_to_string(node, FALSE);
+  /* Text fields are stored as editors typed them, markup included. Outside strings JSON
+   * never holds <, > or &, so escaping them everywhere keeps the value and means a
+   * response pasted into HTML, or sniffed as it, cannot start a tag. */
+  GString *out = g_string_sized_new(strlen(text) + 16);
+  for (const char *p = text; *p; p++) {
+    if (*p == '<')
+      g_string_append(out, "\\u003c");
+    else if (*p == '>')
+      g_string_append(out, "\\u003e");
+    else if (*p == '&')
+      g_string_append(out, "\\u0026");
+    else
+      g_string_append_c(out, *p);
+  }
+  http_response_text(resp, status, "application/json; charset=utf-8", out->str);
+  g_string_free(out, TRUE);
+  g_free(text);
+  json_node_unref(node);
+}
+
+bool api_begin(ApiContext *ctx, HttpResponse *resp)
+{
+  if (db_begin(ctx->db) == 0)
+    return true;
+  http_response_error(resp, 503, "busy", "the database is busy; try again");
+  return false;
+}
+
+JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp)
+{
+  if (!req->body || req->body_len == 0) {
+    http_response_error(resp, 400, "bad_request", "a JSON object body is required");
+    return NULL;
+  }
+  if (req->content_type && !g_str_has_prefix(req->content_type, "application/json")) {
+    http_response_error(resp, 415, "unsupported_media_type",
+                        "send the body as application/json");
+    return NULL;
+  }
+  if (!g_utf8_validate(req->body, (gssize)req->body_len, NULL)) {
+    http_response_error(resp, 400, "malformed_json", "body is not valid UTF-8");
+    return NULL;
+  }
+  GError *err = NULL;
+  JsonNode *node = json_from_string(req->body, &err);
+  if (!node) {
+    http_response_error(resp, 400, "malformed_json", "body is not valid JSON: %s",
+                        err ? err->message : "empty");
+    g_clear_error(&err);
+    return NULL;
+  }
+  if (!JSON_NODE_HOLDS_OBJECT(node)) {
+    json_node_unref(node);
+    http_response_error(resp, 400, "malformed_json", "body must be a JSON object");
+    return NULL;
+  }
+  return node;
+}
+
+JsonNode *api_object_node(JsonObject *o)
+{
+  JsonNode *n = json_node_new(JSON_NODE_OBJECT);
+  json_node_take_object(n, o);
+  return n;
+}
+
+bool api_is_editor(const ApiCall *call)
+{
+  return call->member && auth_role_at_least(call->member, ROLE_EDITOR);
+}
+
+int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action, const char *type,
+                       const char *target, JsonNode *detail, HttpResponse *resp)
+{
+  int rc = db_audit_add(ctx->db, call->member->id, call->member->display_name, action, type,
+                        target, detail);
+  if (rc == 0)
+    rc = db_commit(ctx->db);
+  if (rc < 0) {
+    db_rollback(ctx->db);
+    http_response_error(resp, 500, "internal", "could not save the change");
+    return rc;
+  }
+  log_info("api", "%s %s %s by %s", action, type, target, call->member->id);
+  return 0;
+}
+
+int api_authorize(ApiContext *ctx, const char *authorization, ApiAccess access, Member **member,
+                  HttpResponse *resp)
+{
+  Member *m = NULL;
+  int ret = auth_bearer(ctx->db, ctx->secret, authorization, &m);
+  *member = NULL;
+  if (ret == -EACCES) {
+    /* A credential that was sent but is wrong is refused even on public routes. */
+    http_response_error(resp, 401, "unauthorized", "the credential is not valid");
+    http_response_header(resp, "www-authenticate:", "Bearer error=\"invalid_token\"");
+    return -EACCES;
+  }
+  if (access != API_PUBLIC && !m) {
+    http_response_error(resp, 401, "unauthorized", "sign in: send Authorization: Bearer <token>");
+    http_response_header(resp, "www-authenticate:", "Bearer");
+    return -EACCES;
+  }
+  if ((access == API_EDITOR && !auth_role_at_least(m, ROLE_EDITOR)) ||
+      (access == API_ADMIN && !auth_role_at_least(m, ROLE_ADMIN))) {
+    http_response_error(resp, 403, "forbidden", "this needs the %s role",
+                        access == API_ADMIN ? "admin" : "editor");
+    member_free(&m);
+    return -EPERM;
+  }
+  *member = m;
+  return 0;
+}
+
+bool api_etag_listed(const char *list, const char *etag)
+{
+  bool found = false;
+  char **tags = g_strsplit(list, ",", -1);
+  for (int i = 0; tags[i] && !found; i++) {
+    char *t = g_strstrip(tags[i]);
+    if (g_str_has_prefix(t, "W/"))
+      t += 2;
+    found = !strcmp(t, "*") || !strcmp(t, etag);
+  }
+  g_strfreev(tags);
+  return found;
+}
+
+/* Reads are cacheable and revalidatable; see api_kit.h. */
+void api_cache_headers(const ApiContext *ctx, const HttpRequest *req, bool signed_in,
+                       HttpResponse *resp)
+{
+  if (strcmp(req->method, "GET") != 0 || resp->status != 200 || !resp->body) {
+    http_response_header(resp, "cache-control:", "no-store");
+    return;
+  }
+  g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)resp->body->str,
+                                                     resp->body->len);
+  g_autofree char *etag = g_strdup_printf("\"%.32s\"", sum);
+  g_autofree char *cc = signed_in ? g_strdup("private, no-cache")
+                                  : g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
+                                                    ctx->config->api_max_age);
+  http_response_header(resp, "etag:", etag);
+  http_response_header(resp, "cache-control:", cc);
+  http_response_header(resp, "vary:", "Authorization");
+  if (resp->last_modified > 0) {
+    g_autofree char *lm = http_date_format(resp->last_modified);
+    http_response_header(resp, "last-modified:", lm);
+  }
+  bool not_modified = false;
+  if (req->if_none_match) {
+    not_modified = api_etag_listed(req->if_none_match, etag);
+  } else if (req->if_modified_since && resp->last_modified > 0) {
+    /* A change within the current second could follow: only trust whole past seconds. */
+    gint64 since = http_date_parse(req->if_modified_since);
+    not_modified = since >= resp->last_modified && resp->last_modified < util_now();
+  }
+  if (not_modified) {
+    resp->status = 304;
+    g_string_truncate(resp->body, 0);
+  }
+}

@@ -1,0 +1,76 @@
+/* api_kit: what every API handler uses — the call's context, JSON answers, the request body
+ * as an object, transactions with their audit entry, role checks, and the caching rules of
+ * reads. It sits below the router (api.c): handlers include this, never api.h. */
+#pragma once
+
+#include "auth/token.h"
+#include "core/config.h"
+#include "db/db.h"
+#include "db/db_member.h"
+#include "http/http_types.h"
+
+#include <json-glib/json-glib.h>
+#include <stdbool.h>
+
+typedef struct {
+  Db *db;
+  const guint8 *secret; /* TOKEN_SECRET_LEN bytes */
+  const Config *config;
+} ApiContext;
+
+/* Who may call a route (its row in the route table says which). */
+typedef enum {
+  API_PUBLIC,  /* anyone */
+  API_MEMBER,  /* any signed-in member */
+  API_EDITOR,  /* editor or admin */
+  API_ADMIN,   /* admin */
+} ApiAccess;
+
+#define API_MAX_PARAMS 4
+
+typedef struct {
+  const HttpRequest *req;
+  Member *member;                      /* NULL for guests */
+  const char *params[API_MAX_PARAMS];  /* values of {…} segments, in order */
+} ApiCall;
+
+/* Parses the request body as a JSON object. Returns the object's node
+ * (caller unrefs) or NULL after answering 400/415 in RESP. */
+JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp);
+
+/* Opens a transaction for a change; false after answering 503 (the database is busy). */
+bool api_begin(ApiContext *ctx, HttpResponse *resp);
+
+/* Sets RESP to 200 (or STATUS) with NODE serialised; consumes NODE. <, > and & are
+ * escaped as \u003c, \u003e, \u0026 (the value is the same JSON). */
+void api_reply_json(HttpResponse *resp, int status, JsonNode *node);
+
+/* O in a new node (takes O). */
+JsonNode *api_object_node(JsonObject *o);
+
+/* Is the caller an editor (or admin)? */
+bool api_is_editor(const ApiCall *call);
+
+/* Commits the transaction of an editor's change together with its audit entry (ACTION on
+ * TYPE TARGET, DETAIL not consumed), or rolls it back and answers 500. Returns 0 when
+ * committed. */
+int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action, const char *type,
+                       const char *target, JsonNode *detail, HttpResponse *resp);
+
+/* The member behind AUTHORIZATION (a "Bearer <token>" header, or NULL) for a route open to
+ * ACCESS. Returns 0 with *MEMBER (NULL for a guest on a public route; caller frees), or
+ * -EACCES after answering 401 (a credential sent but not valid — refused even on public
+ * routes —, or none where one is needed) or -EPERM after answering 403 (too low a role). */
+int api_authorize(ApiContext *ctx, const char *authorization, ApiAccess access, Member **member,
+                  HttpResponse *resp);
+
+/* Does the If-None-Match list LIST name ETAG (weak comparison; "*" names any)? */
+bool api_etag_listed(const char *list, const char *etag);
+
+/* Caching headers for the answer RESP to REQ, once the handler has run. A 200 GET with a
+ * body gets a strong ETag from the body, Last-Modified when the handler set
+ * resp->last_modified, and becomes 304 (empty body) for a matching conditional request;
+ * public answers to guests may sit in shared caches for api_max_age seconds, answers to a
+ * signed-in member (SIGNED_IN) are private. Everything else (writes, errors) is no-store. */
+void api_cache_headers(const ApiContext *ctx, const HttpRequest *req, bool signed_in,
+                       HttpResponse *resp);
