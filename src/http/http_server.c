@@ -5,6 +5,7 @@
 #include "core/metrics.h"
 #include "core/path.h"
 #include "core/util.h"
+#include "core/uvloop.h"
 #include "http/api.h"
 #include "http/api_uploads.h"
 #include "http/http_types.h"
@@ -19,7 +20,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <uv.h>
 
 #define URI_MAX 2048
 #define HEADER_VALUE_MAX 1024
@@ -32,21 +32,10 @@
             "media-src 'self' blob:; connect-src 'self' ws: wss:; worker-src 'self' blob:; "       \
             "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
-/* lws runs on a libuv loop that the GMainLoop drives through one descriptor: uv's epoll
- * backend. (On the GLib evlib every main-loop iteration polled every socket: at 6,000
- * WebSocket connections the loop spent all its time in poll(); see docs/points.md.) */
-typedef struct {
-  GSource source;
-  uv_loop_t *loop;
-  gpointer tag;
-} UvSource;
-
 struct HttpServer {
   struct lws_context *ctx;
   struct lws_vhost *vhost;
-  uv_loop_t uv;
-  bool uv_ready;
-  GSource *uv_source;
+  UvLoop *uv;
   void *foreign_loops[1];
   struct lws_protocols protocols[3];
   struct lws_protocol_vhost_options pvo_default, pvo_watch;
@@ -733,40 +722,6 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-static gboolean uv_prepare(GSource *source, gint *timeout)
-{
-  UvSource *u = (UvSource *)source;
-  uv_update_time(u->loop);
-  *timeout = uv_backend_timeout(u->loop);
-  return *timeout == 0;
-}
-
-static gboolean uv_check(GSource *source)
-{
-  UvSource *u = (UvSource *)source;
-  return (g_source_query_unix_fd(source, u->tag) & G_IO_IN) || uv_backend_timeout(u->loop) == 0;
-}
-
-static gboolean uv_dispatch(GSource *source, GSourceFunc cb, gpointer data)
-{
-  UvSource *u = (UvSource *)source;
-  uv_run(u->loop, UV_RUN_NOWAIT);
-  return G_SOURCE_CONTINUE;
-}
-
-static GSourceFuncs uv_source_funcs = { uv_prepare, uv_check, uv_dispatch, NULL, NULL, NULL };
-
-static GSource *uv_source_new(uv_loop_t *loop, GMainContext *context)
-{
-  GSource *source = g_source_new(&uv_source_funcs, sizeof(UvSource));
-  UvSource *u = (UvSource *)source;
-  u->loop = loop;
-  u->tag = g_source_add_unix_fd(source, uv_backend_fd(loop), G_IO_IN);
-  g_source_set_name(source, "libuv (libwebsockets)");
-  g_source_attach(source, context);
-  return source;
-}
-
 /* lws reports a failed bind only as a failed vhost; try it first for errno. */
 static int probe_bind(const char *host, int port, char **err)
 {
@@ -803,7 +758,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   char *media = config_media_dir(config);
   s->media_root = media;
   s->images_root = config_images_dir(config);
-  if (uv_loop_init(&s->uv) != 0) {
+  if (uvloop_new(g_main_loop_get_context(loop), &s->uv) < 0) {
     *err = g_strdup("cannot create the libuv loop");
     g_free(s->web_root);
     g_free(s->media_root);
@@ -811,9 +766,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     g_free(s);
     return -EIO;
   }
-  s->uv_ready = true;
-  s->uv_source = uv_source_new(&s->uv, g_main_loop_get_context(loop));
-  s->foreign_loops[0] = &s->uv;
+  s->foreign_loops[0] = uvloop_uv(s->uv);
 
   s->protocols[0] = (struct lws_protocols){
     .name = "http",
@@ -915,18 +868,10 @@ void http_server_free(HttpServer **ps)
    * that, the loop runs until they are closed, the second destroy frees the context. */
   if (s->ctx) {
     lws_context_destroy(s->ctx);
-    uv_run(&s->uv, UV_RUN_DEFAULT);
+    uvloop_drain(s->uv);
     lws_context_destroy(s->ctx);
   }
-  if (s->uv_ready) {
-    uv_run(&s->uv, UV_RUN_DEFAULT);
-    if (uv_loop_close(&s->uv) != 0)
-      log_warn("http", "the libuv loop still had handles at exit");
-  }
-  if (s->uv_source) {
-    g_source_destroy(s->uv_source);
-    g_source_unref(s->uv_source);
-  }
+  uvloop_free(&s->uv);
   ws_watch_free(&s->watch); /* after the context: closing connections end their sessions */
   g_free(s->web_root);
   g_free(s->media_root);
