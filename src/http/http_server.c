@@ -1,19 +1,20 @@
-/* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz,
- * and the watch-time WebSocket /ws (ws_watch). */
+/* http_server: libwebsockets on the GLib main loop (through core/uvloop) — the lws context,
+ * reading requests and writing responses, routing between /api/v1 (api), uploads
+ * (http_upload), files (http_files), /metrics and /healthz, limits and draining; and the
+ * watch-time WebSocket /ws (ws_watch). */
 #include "http/http_server.h"
 #include "core/log.h"
 #include "core/metrics.h"
-#include "core/path.h"
-#include "core/util.h"
 #include "core/uvloop.h"
 #include "http/api.h"
 #include "http/api_uploads.h"
+#include "http/http_files.h"
 #include "http/http_types.h"
+#include "http/http_upload.h"
 #include "http/ws_watch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -25,7 +26,6 @@
 #define HEADER_VALUE_MAX 1024
 #define QUERY_ARGS_MAX 32
 #define WRITE_CHUNK (16 * 1024)
-#define PLAYLIST_MAX (4 * 1024 * 1024)
 
 /* No inline script anywhere; media from blob: for Media Source Extensions. */
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
@@ -43,9 +43,7 @@ struct HttpServer {
   struct lws_http_mount mount;
   const Config *config;
   ApiContext api;
-  char *web_root;
-  char *media_root;
-  char *images_root;
+  HttpFiles files;
   bool draining;
   int in_flight;
   int port;
@@ -60,11 +58,8 @@ typedef struct {
   GByteArray *body;
   bool body_expected;
   bool body_too_large;
-  bool upload;               /* POST /api/v1/uploads: the body streams to upload_tmp */
-  int upload_fd;
-  char *upload_tmp;
-  guint64 upload_bytes;
-  int upload_errno;
+  bool upload;               /* POST /api/v1/uploads: the body streams to disk (http_upload) */
+  HttpUpload up;
   bool head;
   HttpResponse resp;
   bool responding;
@@ -92,11 +87,7 @@ static void txn_free(HttpServer *s, Txn **pt)
   if (t->responding)
     s->in_flight--;
   g_hash_table_unref(t->query);
-  if (t->upload_fd >= 0)
-    close(t->upload_fd);
-  if (t->upload_tmp)
-    unlink(t->upload_tmp); /* a body that never completed (or was refused) leaves nothing */
-  g_free(t->upload_tmp);
+  http_upload_clear(&t->up); /* a body that never completed (or was refused) leaves nothing */
   g_free(t->authorization);
   g_free(t->if_none_match);
   g_free(t->if_modified_since);
@@ -106,38 +97,6 @@ static void txn_free(HttpServer *s, Txn **pt)
   http_response_clear(&t->resp);
   g_free(t);
   *pt = NULL;
-}
-
-const char *http_mime_for(const char *filename)
-{
-  static const struct { const char *ext, *mime; } table[] = {
-    { ".html", "text/html; charset=utf-8" },
-    { ".css", "text/css; charset=utf-8" },
-    { ".js", "text/javascript; charset=utf-8" },
-    { ".mjs", "text/javascript; charset=utf-8" },
-    { ".json", "application/json; charset=utf-8" },
-    { ".map", "application/json; charset=utf-8" },
-    { ".svg", "image/svg+xml" },
-    { ".png", "image/png" },
-    { ".jpg", "image/jpeg" },
-    { ".jpeg", "image/jpeg" },
-    { ".webp", "image/webp" },
-    { ".ico", "image/x-icon" },
-    { ".woff2", "font/woff2" },
-    { ".txt", "text/plain; charset=utf-8" },
-    { ".m3u8", "application/vnd.apple.mpegurl" },
-    { ".ts", "video/mp2t" },
-    { ".m4s", "video/iso.segment" },
-    { ".mp4", "video/mp4" },
-    { ".vtt", "text/vtt; charset=utf-8" },
-  };
-  const char *dot = strrchr(filename, '.');
-  if (!dot || strchr(dot, '/'))
-    return NULL;
-  for (unsigned i = 0; i < G_N_ELEMENTS(table); i++)
-    if (g_ascii_strcasecmp(dot, table[i].ext) == 0)
-      return table[i].mime;
-  return NULL;
 }
 
 /* ---- writing responses ------------------------------------------------- */
@@ -284,190 +243,34 @@ static void not_found(HttpResponse *r)
   http_response_text(r, 404, "text/plain; charset=utf-8", "404 Not Found\n");
 }
 
-/* /hls/<video>/<file> from ROOT (the media directory) and /images/<file> (the image
- * store): playlists read whole (they are small and replaced by rename), everything else
- * streamed from disk as immutable. */
-static int handle_media(HttpServer *s, struct lws *wsi, Txn *t, const char *root, const char *root_name,
-                        const char *rel)
+/* GET of a file: web root, /vendor/, /hls/ or /images/ (http_files decides which file, its
+ * type and Cache-Control); playlists from memory, the rest streamed from disk. */
+static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
 {
-  char *file = NULL;
-  const char *mime = http_mime_for(rel);
-  int ret = path_check_relative(rel);
-  if (ret == 0)
-    ret = mime ? path_resolve_file(root, rel, &file) : -ENOENT;
-  if (ret == -EINVAL || ret == -EPERM) {
-    log_warn("http", "refused path outside %s root: %s", root_name, t->path);
-    http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
-    return send_response(s, wsi, t);
-  }
-  if (ret < 0) {
-    not_found(&t->resp);
-    return send_response(s, wsi, t);
-  }
-
-  if (g_str_has_suffix(rel, ".m3u8")) {
-    char *data = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(file, &data, &len, NULL) || len > PLAYLIST_MAX) {
-      g_free(data);
-      g_free(file);
-      not_found(&t->resp);
-      return send_response(s, wsi, t);
+  HttpFile f;
+  int ret;
+  switch (http_files_resolve(&s->files, t->path, &f)) {
+  case 200:
+    if (f.body) {
+      http_response_text(&t->resp, 200, f.mime, NULL);
+      g_string_append_len(t->resp.body, f.body->str, (gssize)f.body->len);
+      http_response_header(&t->resp, "cache-control:", f.cache_control);
+      ret = send_response(s, wsi, t);
+    } else {
+      ret = send_file(s, wsi, t, f.file, f.mime, f.cache_control);
     }
-    bool finished = g_strstr_len(data, (gssize)len, "#EXT-X-ENDLIST") != NULL;
-    char *cc = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
-                               finished ? s->config->hls_vod_playlist_max_age
-                                        : s->config->hls_live_playlist_max_age);
-    http_response_text(&t->resp, 200, mime, NULL);
-    g_string_append_len(t->resp.body, data, (gssize)len);
-    http_response_header(&t->resp, "cache-control:", cc);
-    g_free(cc);
-    g_free(data);
-    g_free(file);
-    return send_response(s, wsi, t);
-  }
-
-  char *cc = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT ", immutable",
-                             s->config->hls_segment_max_age);
-  ret = send_file(s, wsi, t, file, mime, cc);
-  g_free(cc);
-  g_free(file);
-  return ret;
-}
-
-/* npm packages the pages use (pinned in web/package-lock.json), by the URL they are served
- * at; the rest of node_modules/ (test tools) is not served. Only files directly in DIR. */
-static const struct {
-  const char *prefix, *dir;
-} vendor_map[] = {
-  {"vendor/hls/", "node_modules/hls.js/dist/"},
-  {"vendor/chart/", "node_modules/chart.js/dist/"},
-  {"vendor/qrcode/", "node_modules/qrcode-generator/dist/"},
-};
-
-/* The file under web/ that a /vendor/ path names, or NULL when it names none. Caller frees. */
-static char *vendor_file(const char *path)
-{
-  for (size_t i = 0; i < G_N_ELEMENTS(vendor_map); i++) {
-    size_t n = strlen(vendor_map[i].prefix);
-    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/'))
-      return g_strconcat(vendor_map[i].dir, path + n, NULL);
-  }
-  return NULL;
-}
-
-static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
-{
-  char *rel;
-  const char *path = t->path + 1;
-  if (!path[0] || g_str_has_suffix(path, "/"))
-    rel = g_strconcat(path, "index.html", NULL);
-  else if (g_str_has_prefix(path, "vendor/"))
-    rel = vendor_file(path);
-  else if (g_str_has_prefix(path, "node_modules/") || strcmp(path, "node_modules") == 0 ||
-           strcmp(path, "package.json") == 0 || strcmp(path, "package-lock.json") == 0)
-    rel = NULL;
-  else
-    rel = g_strdup(path);
-  if (!rel) {
-    not_found(&t->resp);
-    return send_response(s, wsi, t);
-  }
-
-  char *file = NULL;
-  const char *mime = http_mime_for(rel);
-  int ret = path_check_relative(rel);
-  if (ret == 0)
-    ret = mime ? path_resolve_file(s->web_root, rel, &file) : -ENOENT;
-  if (ret == -EINVAL || ret == -EPERM) {
-    log_warn("http", "refused path outside web root: %s", t->path);
+    break;
+  case 400:
     http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
     ret = send_response(s, wsi, t);
-  } else if (ret < 0) {
+    break;
+  default:
     not_found(&t->resp);
     ret = send_response(s, wsi, t);
-  } else {
-    ret = send_file(s, wsi, t, file, mime, g_str_has_suffix(rel, ".html") ? "no-cache" : "public, max-age=300");
+    break;
   }
-  g_free(file);
-  g_free(rel);
+  http_file_clear(&f);
   return ret;
-}
-
-/* The whole upload is on disk: make it durable, then hand it to the API (202 or why not). */
-static int finish_upload(HttpServer *s, struct lws *wsi, Txn *t)
-{
-  if (!t->upload_errno && fdatasync(t->upload_fd) != 0)
-    t->upload_errno = errno;
-  if (close(t->upload_fd) != 0 && !t->upload_errno)
-    t->upload_errno = errno;
-  t->upload_fd = -1;
-  if (t->upload_errno) {
-    log_error("http", "upload to %s failed: %s", t->upload_tmp, g_strerror(t->upload_errno));
-    http_response_error(&t->resp, 500, "storage", "the upload could not be stored: %s",
-                        g_strerror(t->upload_errno));
-  } else if (t->upload_bytes == 0) {
-    http_response_error(&t->resp, 400, "empty_upload", "the request body (the file) is empty");
-  } else {
-    HttpRequest req = {.method = t->method, .path = t->path, .query = t->query,
-                       .authorization = t->authorization, .content_type = t->content_type};
-    api_upload_complete(&s->api, &req, t->upload_tmp, &t->resp);
-  }
-  return send_response(s, wsi, t);
-}
-
-/* Starts streaming the body of an editor's upload to a temporary file in uploads/.
- * Returns 0, 413, or -1 with the response (401/403/500) already in T. */
-static int start_upload(HttpServer *s, Txn *t, bool have_length, guint64 length)
-{
-  t->upload = true;
-  if (api_upload_allowed(&s->api, t->authorization, &t->resp) < 0)
-    return -1; /* refused before a byte of the body is read */
-  if (have_length && length > (guint64)s->config->vod_max_file_size) {
-    t->body_too_large = true;
-    return 413;
-  }
-  g_autofree char *dir = g_build_filename(s->config->data_dir, "uploads", NULL);
-  g_autofree char *name = util_random_id(12);
-  t->upload_tmp = g_strdup_printf("%s/.incoming-%s", dir, name);
-  if (g_mkdir_with_parents(dir, 0755) != 0 ||
-      (t->upload_fd = open(t->upload_tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-    log_error("http", "cannot create %s: %s", t->upload_tmp, g_strerror(errno));
-    g_clear_pointer(&t->upload_tmp, g_free);
-    http_response_error(&t->resp, 500, "storage", "the upload cannot be stored now");
-    return -1;
-  }
-  t->body_expected = have_length ? length > 0 : true;
-  return 0;
-}
-
-/* Appends a piece of an upload's body; over the limit the file goes at once. */
-static void upload_body(HttpServer *s, Txn *t, const void *in, size_t len)
-{
-  if (t->body_too_large || t->upload_fd < 0)
-    return;
-  if (t->upload_bytes + len > (guint64)s->config->vod_max_file_size) {
-    t->body_too_large = true;
-    close(t->upload_fd);
-    t->upload_fd = -1;
-    unlink(t->upload_tmp);
-    return;
-  }
-  t->upload_bytes += len;
-  if (t->upload_errno)
-    return;
-  const char *p = in;
-  while (len > 0) {
-    ssize_t n = write(t->upload_fd, p, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      t->upload_errno = n < 0 ? errno : EIO;
-      return;
-    }
-    p += n;
-    len -= (size_t)n;
-  }
 }
 
 static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
@@ -487,8 +290,12 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
                         t->upload ? s->config->vod_max_file_size : s->config->max_body_bytes);
     return send_response(s, wsi, t);
   }
-  if (t->upload)
-    return finish_upload(s, wsi, t);
+  if (t->upload) {
+    HttpRequest req = {.method = t->method, .path = t->path, .query = t->query,
+                       .authorization = t->authorization, .content_type = t->content_type};
+    http_upload_finish(&t->up, &s->api, &req, &t->resp);
+    return send_response(s, wsi, t);
+  }
   if (strcmp(t->method, "OPTIONS") == 0) {
     http_response_text(&t->resp, 204, "text/plain", NULL);
     g_string_truncate(t->resp.body, 0);
@@ -527,11 +334,7 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     handle_metrics(&t->resp);
     return send_response(s, wsi, t);
   }
-  if (g_str_has_prefix(t->path, "/hls/"))
-    return handle_media(s, wsi, t, s->media_root, "media", t->path + 5);
-  if (g_str_has_prefix(t->path, "/images/"))
-    return handle_media(s, wsi, t, s->images_root, "image", t->path + 8);
-  return handle_static(s, wsi, t);
+  return serve_file(s, wsi, t);
 }
 
 /* ---- reading requests -------------------------------------------------- */
@@ -612,9 +415,19 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
     g_free(te);
     if (strcmp(t->method, "POST") == 0 &&
         (strcmp(t->path, API_UPLOAD_PATH) == 0 || strcmp(t->path, API_UPLOAD_PATH "/") == 0)) {
-      int r = start_upload(s, t, cl != NULL, clen);
+      /* Returns 0, 413, or -1 with the response (401/403/500) already in T. */
+      t->upload = true;
+      bool have_length = cl != NULL;
+      int r = http_upload_start(&t->up, &s->api, t->authorization, have_length, clen, &t->resp);
       g_free(cl);
-      return r;
+      if (r == -EFBIG) {
+        t->body_too_large = true;
+        return 413;
+      }
+      if (r < 0)
+        return -1;
+      t->body_expected = have_length ? clen > 0 : true;
+      return 0;
     }
     if (cl && clen > (guint64)s->config->max_body_bytes) {
       g_free(cl);
@@ -656,7 +469,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   case LWS_CALLBACK_HTTP: {
     txn_free(s, &sess->txn);
     Txn *t = sess->txn = g_new0(Txn, 1);
-    t->upload_fd = -1;
+    http_upload_init(&t->up);
     t->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     http_response_init(&t->resp);
     int status = read_request(s, wsi, t);
@@ -680,7 +493,8 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   case LWS_CALLBACK_HTTP_BODY: {
     Txn *t = sess->txn;
     if (t && t->upload) {
-      upload_body(s, t, in, len);
+      http_upload_append(&t->up, in, len);
+      t->body_too_large = t->up.too_large;
       return 0;
     }
     if (!t || !t->body)
@@ -754,15 +568,10 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   HttpServer *s = g_new0(HttpServer, 1);
   s->config = config;
   s->api = (ApiContext){ .db = db, .secret = secret, .config = config };
-  s->web_root = config_web_dir(config);
-  char *media = config_media_dir(config);
-  s->media_root = media;
-  s->images_root = config_images_dir(config);
+  http_files_init(&s->files, config);
   if (uvloop_new(g_main_loop_get_context(loop), &s->uv) < 0) {
     *err = g_strdup("cannot create the libuv loop");
-    g_free(s->web_root);
-    g_free(s->media_root);
-    g_free(s->images_root);
+    http_files_clear(&s->files);
     g_free(s);
     return -EIO;
   }
@@ -842,7 +651,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   }
   s->port = lws_get_vhost_listen_port(s->vhost);
   log_info("http", "listening on http://%s:%d/ (web root %s, media root %s)", config->http_host,
-           s->port, s->web_root, s->media_root);
+           s->port, s->files.web_root, s->files.media_root);
   *out = s;
   return 0;
 fail:
@@ -873,9 +682,7 @@ void http_server_free(HttpServer **ps)
   }
   uvloop_free(&s->uv);
   ws_watch_free(&s->watch); /* after the context: closing connections end their sessions */
-  g_free(s->web_root);
-  g_free(s->media_root);
-  g_free(s->images_root);
+  http_files_clear(&s->files);
   g_free(s);
   *ps = NULL;
 }

@@ -1,4 +1,4 @@
-/* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz. */
+/* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz, /ws. */
 #pragma once
 
 #include "core/config.h"
@@ -25,6 +25,3 @@ int http_server_port(HttpServer *s);
 
 /* Closes every connection and frees S; accepts NULL. */
 void http_server_free(HttpServer **s);
-
-/* The MIME type for a file name by extension, or NULL when not served. */
-const char *http_mime_for(const char *filename);

@@ -1,0 +1,180 @@
+/* http_files: which file a GET path names and how it is sent — web root, /vendor/, /images/
+ * and /hls/, their MIME types, Cache-Control rules and path checks. */
+#include "http/http_files.h"
+#include "core/log.h"
+#include "core/path.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+void http_files_init(HttpFiles *f, const Config *config)
+{
+  f->config = config;
+  f->web_root = config_web_dir(config);
+  f->media_root = config_media_dir(config);
+  f->images_root = config_images_dir(config);
+}
+
+void http_files_clear(HttpFiles *f)
+{
+  g_clear_pointer(&f->web_root, g_free);
+  g_clear_pointer(&f->media_root, g_free);
+  g_clear_pointer(&f->images_root, g_free);
+}
+
+void http_file_clear(HttpFile *file)
+{
+  g_clear_pointer(&file->file, g_free);
+  if (file->body)
+    g_string_free(file->body, TRUE);
+  file->body = NULL;
+  g_clear_pointer(&file->cache_control, g_free);
+}
+
+const char *http_mime_for(const char *filename)
+{
+  static const struct { const char *ext, *mime; } table[] = {
+    { ".html", "text/html; charset=utf-8" },
+    { ".css", "text/css; charset=utf-8" },
+    { ".js", "text/javascript; charset=utf-8" },
+    { ".mjs", "text/javascript; charset=utf-8" },
+    { ".json", "application/json; charset=utf-8" },
+    { ".map", "application/json; charset=utf-8" },
+    { ".svg", "image/svg+xml" },
+    { ".png", "image/png" },
+    { ".jpg", "image/jpeg" },
+    { ".jpeg", "image/jpeg" },
+    { ".webp", "image/webp" },
+    { ".ico", "image/x-icon" },
+    { ".woff2", "font/woff2" },
+    { ".txt", "text/plain; charset=utf-8" },
+    { ".m3u8", "application/vnd.apple.mpegurl" },
+    { ".ts", "video/mp2t" },
+    { ".m4s", "video/iso.segment" },
+    { ".mp4", "video/mp4" },
+    { ".vtt", "text/vtt; charset=utf-8" },
+  };
+  const char *dot = strrchr(filename, '.');
+  if (!dot || strchr(dot, '/'))
+    return NULL;
+  for (unsigned i = 0; i < G_N_ELEMENTS(table); i++)
+    if (g_ascii_strcasecmp(dot, table[i].ext) == 0)
+      return table[i].mime;
+  return NULL;
+}
+
+/* REL (relative to ROOT) as a file with a MIME type we serve: 0, -EINVAL/-EPERM for a path
+ * that would leave ROOT (logged as such), another -errno when there is none. */
+static int find_file(const char *root, const char *root_name, const char *path, const char *rel,
+                     char **file, const char **mime)
+{
+  *mime = http_mime_for(rel);
+  int ret = path_check_relative(rel);
+  if (ret == 0)
+    ret = *mime ? path_resolve_file(root, rel, file) : -ENOENT;
+  if (ret == -EINVAL || ret == -EPERM)
+    log_warn("http", "refused path outside %s root: %s", root_name, path);
+  return ret;
+}
+
+static int refused(int ret, HttpFile *out)
+{
+  out->status = ret == -EINVAL || ret == -EPERM ? 400 : 404;
+  return out->status;
+}
+
+/* /hls/<video>/<file> from the media directory and /images/<file> from the image store:
+ * playlists read whole (they are small and replaced by rename), with the live or the VOD
+ * max-age by whether they are finished; everything else sent from disk as immutable. */
+static int resolve_media(const HttpFiles *f, const char *root, const char *root_name, const char *path,
+                         const char *rel, HttpFile *out)
+{
+  int ret = find_file(root, root_name, path, rel, &out->file, &out->mime);
+  if (ret < 0)
+    return refused(ret, out);
+
+  if (g_str_has_suffix(rel, ".m3u8")) {
+    char *data = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(out->file, &data, &len, NULL) || len > HTTP_FILES_PLAYLIST_MAX) {
+      g_free(data);
+      g_clear_pointer(&out->file, g_free);
+      out->status = 404;
+      return 404;
+    }
+    bool finished = g_strstr_len(data, (gssize)len, "#EXT-X-ENDLIST") != NULL;
+    out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
+                                         finished ? f->config->hls_vod_playlist_max_age
+                                                  : f->config->hls_live_playlist_max_age);
+    out->body = g_string_new_len(data, (gssize)len);
+    g_clear_pointer(&out->file, g_free);
+    g_free(data);
+  } else {
+    out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT ", immutable",
+                                         f->config->hls_segment_max_age);
+  }
+  out->status = 200;
+  return 200;
+}
+
+/* npm packages the pages use (pinned in web/package-lock.json), by the URL they are served
+ * at; the rest of node_modules/ (test tools) is not served. Only files directly in DIR. */
+static const struct {
+  const char *prefix, *dir;
+} vendor_map[] = {
+  {"vendor/hls/", "node_modules/hls.js/dist/"},
+  {"vendor/chart/", "node_modules/chart.js/dist/"},
+  {"vendor/qrcode/", "node_modules/qrcode-generator/dist/"},
+};
+
+/* The file under web/ that a /vendor/ path names, or NULL when it names none. Caller frees. */
+static char *vendor_file(const char *path)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS(vendor_map); i++) {
+    size_t n = strlen(vendor_map[i].prefix);
+    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/'))
+      return g_strconcat(vendor_map[i].dir, path + n, NULL);
+  }
+  return NULL;
+}
+
+/* The web root: a directory's index.html, the /vendor/ table, never node_modules/ or the
+ * package files; pages revalidate (no-cache), the rest may be kept five minutes. */
+static int resolve_static(const HttpFiles *f, const char *path, HttpFile *out)
+{
+  char *rel;
+  const char *p = path + 1;
+  if (!p[0] || g_str_has_suffix(p, "/"))
+    rel = g_strconcat(p, "index.html", NULL);
+  else if (g_str_has_prefix(p, "vendor/"))
+    rel = vendor_file(p);
+  else if (g_str_has_prefix(p, "node_modules/") || strcmp(p, "node_modules") == 0 ||
+           strcmp(p, "package.json") == 0 || strcmp(p, "package-lock.json") == 0)
+    rel = NULL;
+  else
+    rel = g_strdup(p);
+  if (!rel) {
+    out->status = 404;
+    return 404;
+  }
+  int ret = find_file(f->web_root, "web", path, rel, &out->file, &out->mime);
+  if (ret < 0) {
+    g_free(rel);
+    return refused(ret, out);
+  }
+  out->cache_control = g_strdup(g_str_has_suffix(rel, ".html") ? "no-cache" : "public, max-age=300");
+  g_free(rel);
+  out->status = 200;
+  return 200;
+}
+
+int http_files_resolve(const HttpFiles *f, const char *path, HttpFile *out)
+{
+  *out = (HttpFile){ 0 };
+  if (g_str_has_prefix(path, "/hls/"))
+    return resolve_media(f, f->media_root, "media", path, path + 5, out);
+  if (g_str_has_prefix(path, "/images/"))
+    return resolve_media(f, f->images_root, "image", path, path + 8, out);
+  return resolve_static(f, path, out);
+}

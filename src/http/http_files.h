@@ -1,0 +1,41 @@
+/* http_files: which file a GET path names and how it is sent — the web root (web/), the
+ * /vendor/ table of npm packages, /images/ (the image store) and /hls/ (the media
+ * directory), with their MIME types, Cache-Control rules and path checks. No sockets: the
+ * server sends what this decides. */
+#pragma once
+
+#include "core/config.h"
+
+#include <glib.h>
+
+#define HTTP_FILES_PLAYLIST_MAX (4 * 1024 * 1024)
+
+typedef struct {
+  const Config *config;
+  char *web_root;
+  char *media_root;
+  char *images_root;
+} HttpFiles;
+
+/* What a path is answered with. */
+typedef struct {
+  int status;           /* 200; 400 for a path that would leave its root; 404 */
+  char *file;           /* 200: the file to send from disk, or NULL when BODY holds it */
+  GString *body;        /* 200 for a playlist: read whole (small, replaced by rename) */
+  const char *mime;     /* 200: static string */
+  char *cache_control;  /* 200 */
+} HttpFile;
+
+/* The roots of CONFIG (which must outlive F). */
+void http_files_init(HttpFiles *f, const Config *config);
+void http_files_clear(HttpFiles *f);
+
+/* Resolves request path PATH (decoded, starts with '/') to what answers it. Fills OUT
+ * (clear it with http_file_clear) and returns its status. Refusals of a path that would
+ * leave its root are logged. */
+int http_files_resolve(const HttpFiles *f, const char *path, HttpFile *out);
+
+void http_file_clear(HttpFile *file);
+
+/* The MIME type for a file name by extension, or NULL when not served. */
+const char *http_mime_for(const char *filename);
