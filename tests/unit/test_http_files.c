@@ -1,0 +1,219 @@
+/* Tests for src/http/http_files.c: which file a GET path names (web root, index.html,
+ * the /vendor/ table, /hls/, /images/), its MIME type and Cache-Control, and the refusals —
+ * paths that would leave their root (400), files not served (404). No socket involved. */
+#include "http/http_files.h"
+#include "testutil.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static char *dir, *web, *outside;
+static Config config;
+static HttpFiles files;
+
+static void put(const char *root, const char *rel, const char *text)
+{
+  char *path = g_build_filename(root, rel, NULL);
+  char *parent = g_path_get_dirname(path);
+  ck_assert_int_eq(g_mkdir_with_parents(parent, 0755), 0);
+  ck_assert(g_file_set_contents(path, text, -1, NULL));
+  g_free(parent);
+  g_free(path);
+}
+
+static void setup(void)
+{
+  dir = tu_tmpdir();
+  web = g_build_filename(dir, "web", NULL);
+  outside = g_build_filename(dir, "outside", NULL);
+  config_init_defaults(&config);
+  g_free(config.data_dir);
+  config.data_dir = g_build_filename(dir, "data", NULL);
+  g_free(config.web_dir);
+  config.web_dir = g_strdup(web);
+  config.hls_live_playlist_max_age = 1;
+  config.hls_vod_playlist_max_age = 3600;
+  config.hls_segment_max_age = 86400;
+  http_files_init(&files, &config);
+
+  put(web, "index.html", "<!doctype html>");
+  put(web, "editor/index.html", "<!doctype html>");
+  put(web, "css/site.css", "body{}");
+  put(web, "js/site.js", "export {}");
+  put(web, "tool.exe", "MZ");
+  put(web, ".env", "SECRET=1");
+  put(web, "package.json", "{}");
+  put(web, "node_modules/hls.js/dist/hls.min.js", "hls");
+  put(web, "node_modules/hls.js/dist/sub/x.js", "x");
+  put(web, "node_modules/chart.js/dist/chart.umd.js", "chart");
+  put(web, "node_modules/playwright-core/package.json", "{}");
+  put(outside, "secret.txt", "secret");
+  char *link = g_build_filename(web, "escape.txt", NULL), *target = g_build_filename(outside, "secret.txt", NULL);
+  ck_assert_int_eq(symlink(target, link), 0);
+  g_free(link);
+  g_free(target);
+
+  char *media = config_media_dir(&config), *images = config_images_dir(&config);
+  put(media, "v1/720p/index.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+  put(media, "v1/720p/vod.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-ENDLIST\n");
+  put(media, "v1/720p/seg0.ts", "ts");
+  put(media, "v1/720p/seg0.m4s", "m4s");
+  put(media, "v1/thumbs.vtt", "WEBVTT");
+  put(images, "p1.jpg", "jpg");
+  g_free(media);
+  g_free(images);
+}
+
+static void teardown(void)
+{
+  http_files_clear(&files);
+  config_clear(&config);
+  tu_rmtree(dir);
+  g_free(dir);
+  g_free(web);
+  g_free(outside);
+}
+
+START_TEST(mime_types_by_extension)
+{
+  ck_assert_str_eq(http_mime_for("index.html"), "text/html; charset=utf-8");
+  ck_assert_str_eq(http_mime_for("a/b/site.JS"), "text/javascript; charset=utf-8");
+  ck_assert_str_eq(http_mime_for("v/720p/index.m3u8"), "application/vnd.apple.mpegurl");
+  ck_assert_str_eq(http_mime_for("seg0.ts"), "video/mp2t");
+  ck_assert_str_eq(http_mime_for("seg0.m4s"), "video/iso.segment");
+  ck_assert_str_eq(http_mime_for("p.webp"), "image/webp");
+  ck_assert_ptr_null(http_mime_for("tool.exe"));
+  ck_assert_ptr_null(http_mime_for("README"));
+  ck_assert_ptr_null(http_mime_for("v1.d/README"));  /* the dot is in a directory */
+  ck_assert_ptr_null(http_mime_for("archive.tar.gz"));
+}
+END_TEST
+
+/* Resolves PATH, checks status, file (relative to ROOT, or NULL), MIME and Cache-Control. */
+static void expect(const char *path, int status, const char *root, const char *rel, const char *mime,
+                   const char *cache_control)
+{
+  HttpFile f;
+  ck_assert_msg(http_files_resolve(&files, path, &f) == status, "%s: %d, wanted %d", path, f.status, status);
+  ck_assert_int_eq(f.status, status);
+  if (status == 200) {
+    if (rel) {
+      char *want = g_build_filename(root, rel, NULL);
+      char *real = realpath(want, NULL);
+      ck_assert_msg(f.file && !strcmp(f.file, real), "%s: file %s, wanted %s", path, f.file, real);
+      ck_assert_ptr_null(f.body);
+      free(real);
+      g_free(want);
+    }
+    ck_assert_str_eq(f.mime, mime);
+    ck_assert_str_eq(f.cache_control, cache_control);
+  } else {
+    ck_assert_ptr_null(f.file);
+    ck_assert_ptr_null(f.body);
+  }
+  http_file_clear(&f);
+}
+
+START_TEST(web_root_pages_and_assets)
+{
+  expect("/", 200, web, "index.html", "text/html; charset=utf-8", "no-cache");
+  expect("/editor/", 200, web, "editor/index.html", "text/html; charset=utf-8", "no-cache");
+  expect("/editor/index.html", 200, web, "editor/index.html", "text/html; charset=utf-8", "no-cache");
+  expect("/css/site.css", 200, web, "css/site.css", "text/css; charset=utf-8", "public, max-age=300");
+  expect("/js/site.js", 200, web, "js/site.js", "text/javascript; charset=utf-8", "public, max-age=300");
+  expect("/missing.html", 404, NULL, NULL, NULL, NULL);
+  expect("/css/", 404, NULL, NULL, NULL, NULL);       /* no index.html there */
+  expect("/tool.exe", 404, NULL, NULL, NULL, NULL);   /* a type we do not serve */
+}
+END_TEST
+
+START_TEST(vendor_table_and_node_modules)
+{
+  expect("/vendor/hls/hls.min.js", 200, web, "node_modules/hls.js/dist/hls.min.js",
+         "text/javascript; charset=utf-8", "public, max-age=300");
+  expect("/vendor/chart/chart.umd.js", 200, web, "node_modules/chart.js/dist/chart.umd.js",
+         "text/javascript; charset=utf-8", "public, max-age=300");
+  expect("/vendor/hls/sub/x.js", 404, NULL, NULL, NULL, NULL);  /* only files directly in dist/ */
+  expect("/vendor/hls/", 404, NULL, NULL, NULL, NULL);
+  expect("/vendor/playwright/package.json", 404, NULL, NULL, NULL, NULL);
+  expect("/node_modules/hls.js/dist/hls.min.js", 404, NULL, NULL, NULL, NULL);
+  expect("/node_modules/playwright-core/package.json", 404, NULL, NULL, NULL, NULL);
+  expect("/node_modules", 404, NULL, NULL, NULL, NULL);
+  expect("/package.json", 404, NULL, NULL, NULL, NULL);
+}
+END_TEST
+
+START_TEST(paths_leaving_the_root_are_refused)
+{
+  expect("/../outside/secret.txt", 400, NULL, NULL, NULL, NULL);
+  expect("/css/../index.html", 400, NULL, NULL, NULL, NULL);
+  expect("/.env", 400, NULL, NULL, NULL, NULL);
+  expect("//etc/passwd.txt", 400, NULL, NULL, NULL, NULL);
+  expect("/css%2fsite.css", 400, NULL, NULL, NULL, NULL);
+  expect("/escape.txt", 400, NULL, NULL, NULL, NULL);  /* a symlink out of the root */
+  expect("/hls/../web/index.html", 400, NULL, NULL, NULL, NULL);
+  expect("/hls/v1/../../web/index.html", 400, NULL, NULL, NULL, NULL);
+  expect("/images/../secret.key", 400, NULL, NULL, NULL, NULL);
+}
+END_TEST
+
+START_TEST(hls_playlists_by_state_and_segments_immutable)
+{
+  char *media = config_media_dir(&config);
+  HttpFile f;
+  ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 200);
+  ck_assert_ptr_null(f.file);
+  ck_assert_str_eq(f.body->str, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+  ck_assert_str_eq(f.mime, "application/vnd.apple.mpegurl");
+  ck_assert_str_eq(f.cache_control, "public, max-age=1");
+  http_file_clear(&f);
+  ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/vod.m3u8", &f), 200);
+  ck_assert_ptr_nonnull(strstr(f.body->str, "#EXT-X-ENDLIST"));
+  ck_assert_str_eq(f.cache_control, "public, max-age=3600");
+  http_file_clear(&f);
+
+  expect("/hls/v1/720p/seg0.ts", 200, media, "v1/720p/seg0.ts", "video/mp2t",
+         "public, max-age=86400, immutable");
+  expect("/hls/v1/720p/seg0.m4s", 200, media, "v1/720p/seg0.m4s", "video/iso.segment",
+         "public, max-age=86400, immutable");
+  expect("/hls/v1/thumbs.vtt", 200, media, "v1/thumbs.vtt", "text/vtt; charset=utf-8",
+         "public, max-age=86400, immutable");
+  expect("/hls/v1/720p/seg9.ts", 404, NULL, NULL, NULL, NULL);
+  expect("/hls/", 400, NULL, NULL, NULL, NULL);  /* an empty path is not a file */
+
+  /* A playlist is read whole only up to its limit. */
+  char *big = g_strnfill(HTTP_FILES_PLAYLIST_MAX + 1, '#');
+  put(media, "v2/huge.m3u8", big);
+  expect("/hls/v2/huge.m3u8", 404, NULL, NULL, NULL, NULL);
+  g_free(big);
+  g_free(media);
+}
+END_TEST
+
+START_TEST(images_from_the_image_store)
+{
+  char *images = config_images_dir(&config);
+  expect("/images/p1.jpg", 200, images, "p1.jpg", "image/jpeg", "public, max-age=86400, immutable");
+  expect("/images/p2.jpg", 404, NULL, NULL, NULL, NULL);
+  expect("/images/index.html", 404, NULL, NULL, NULL, NULL);
+  expect("/p1.jpg", 404, NULL, NULL, NULL, NULL); /* not in the web root */
+  g_free(images);
+}
+END_TEST
+
+static Suite *http_files_suite(void)
+{
+  Suite *s = suite_create("http_files");
+  TCase *tc = tcase_create("http_files");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, mime_types_by_extension);
+  tcase_add_test(tc, web_root_pages_and_assets);
+  tcase_add_test(tc, vendor_table_and_node_modules);
+  tcase_add_test(tc, paths_leaving_the_root_are_refused);
+  tcase_add_test(tc, hls_playlists_by_state_and_segments_immutable);
+  tcase_add_test(tc, images_from_the_image_store);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+TU_MAIN(http_files_suite)
