@@ -1,7 +1,7 @@
 /* http_server: libwebsockets on the GLib main loop (through core/uvloop) — the lws context,
  * reading requests and writing responses, routing between /api/v1 (api), uploads
  * (http_upload), files (http_files), /metrics and /healthz, limits and draining; and the
- * watch-time WebSocket /ws (ws_watch). */
+ * WebSocket transport /ws (ws.c, with its services). */
 #include "http/http_server.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -11,6 +11,7 @@
 #include "http/http_files.h"
 #include "http/http_types.h"
 #include "http/http_upload.h"
+#include "http/ws.h"
 #include "http/ws_watch.h"
 
 #include <arpa/inet.h>
@@ -39,7 +40,7 @@ struct HttpServer {
   void *foreign_loops[1];
   struct lws_protocols protocols[3];
   struct lws_protocol_vhost_options pvo_default, pvo_watch;
-  WsWatch *watch;
+  Ws *ws;
   struct lws_http_mount mount;
   const Config *config;
   ApiContext api;
@@ -454,7 +455,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     metrics_connection_opened();
     break;
   case LWS_CALLBACK_WSI_DESTROY:
-    /* Only sockets counted at accept carry a mark (not the listener); ws_watch.c, the
+    /* Only sockets counted at accept carry a mark (not the listener); ws.c, the
      * default protocol, may have counted it. */
     if (lws_get_opaque_user_data(wsi)) {
       lws_set_opaque_user_data(wsi, NULL);
@@ -583,11 +584,12 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     .per_session_data_size = sizeof(Session),
   };
   /* WebSocket upgrades without a subprotocol (browsers' plain `new WebSocket(url)`) go to
-   * the watch service: it is the vhost's default protocol. It accepts only /ws. */
-  s->watch = ws_watch_new(db, secret, config);
-  s->protocols[1] = ws_watch_protocol(s->watch);
+   * the /ws transport: it is the vhost's default protocol. It accepts only /ws. */
+  s->ws = ws_new(db, secret, config);
+  ws_watch_register(s->ws, db, config);
+  s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
-  s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_WATCH_PROTOCOL, .value = "",
+  s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",
                                                       .options = &s->pvo_default };
   s->mount = (struct lws_http_mount){
     .mountpoint = "/",
@@ -681,7 +683,7 @@ void http_server_free(HttpServer **ps)
     lws_context_destroy(s->ctx);
   }
   uvloop_free(&s->uv);
-  ws_watch_free(&s->watch); /* after the context: closing connections end their sessions */
+  ws_free(&s->ws); /* after the context: closing connections end their sessions */
   http_files_clear(&s->files);
   g_free(s);
   *ps = NULL;
