@@ -64,10 +64,13 @@
   async function show(f) {
     if (!f.video.value) throw new Error(t('c_pick_video'));
     const id = f.video.value;
+    // Days in the browser's zone; one the server does not know falls back to its default.
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Shanghai';
+    const path = `/videos/${encodeURIComponent(id)}/stats`;
     const [v, s] = await Promise.all([
       K.call('GET', `/videos/${encodeURIComponent(id)}`),
-      K.call('GET', `/videos/${encodeURIComponent(id)}/stats?time_zone=${encodeURIComponent(zone)}`),
+      K.call('GET', `${path}?time_zone=${encodeURIComponent(zone)}`)
+        .catch((e) => { if (e.code === 'invalid_parameter') return K.call('GET', path); throw e; }),
     ]);
     video = v;
     stats = s;
