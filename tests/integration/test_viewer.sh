@@ -19,8 +19,9 @@ RTMP_PORT=$($FREEPORT)
 U=http://127.0.0.1:$PORT
 CONF=$T_TMP/lectern.conf
 # A light ladder (the source and one encoded rung) keeps three players, a live and the
-# server within two cores; 4 s thumbnails, 4 s VOD segments.
-printf '[live]\nladder = copy,426x240@300\n[vod]\nstoryboard_interval = 4\n' >"$CONF"
+# server within two cores; 4 s thumbnails, 4 s VOD segments; a 60 s live window, so that a
+# player can fall 20 s behind the live edge (and be offered "back to live").
+printf '[live]\nladder = copy,426x240@300\nwindow = 30\n[vod]\nstoryboard_interval = 4\n' >"$CONF"
 add() { "$LECTERN" member add -c "$CONF" --data-dir "$D" "$@" 2>/dev/null | jq -r .token; }
 EDITOR=$(add --name "编辑" --role editor)
 MEMBER=$(add --name "实名学员" --role viewer --real-name-verified)
@@ -42,7 +43,7 @@ check "chapters set" api PUT "/videos/$VIDEO/chapters" '{"chapters":[{"start":0,
 check "column created" api POST /columns '{"slug":"craft","title":"大国工匠","description":"劳模工匠讲手艺。"}'
 check "lesson filed and featured" api POST /columns/craft/items "{\"video_id\":\"$VIDEO\",\"featured\":true}"
 today=$(TZ=Asia/Shanghai date +%F) until=$(TZ=Asia/Shanghai date -d '+7 days' +%F)
-check "points campaign open" api POST /campaigns "{\"name\":\"测试积分\",\"starts_on\":\"$today\",\"ends_on\":\"$until\",\"points_per_minute\":1}"
+check "points campaign open" api POST /campaigns "{\"name\":\"测试积分\",\"starts_on\":\"$today\",\"ends_on\":\"$until\",\"points_per_minute\":1,\"daily_cap\":30,\"live_bonus_points\":3,\"live_bonus_minutes\":10}"
 live=$(api POST /events "{\"title\":\"直播：工会送课进校园\",\"presenter\":\"赵师傅\",\"kind\":\"teacher\",\"starts\":\"$(date -u -d '+1 hour' +%FT%TZ)\",\"visibility\":\"published\"}")
 LIVE=$(jq -r .id <<<"$live") KEY=$(jq -r .stream_key <<<"$live")
 check "live scheduled" test -n "$KEY" -a "$KEY" != null
@@ -59,7 +60,8 @@ q() { sqlite3 -cmd '.timeout 10000' "$D/lectern.db" "$1"; }
 eq "ledger: only the visible member earned" "$MID" "$(q "SELECT group_concat(DISTINCT member_id) FROM points_ledger")"
 stats=$(api GET "/videos/$VIDEO/stats")
 check "guests' viewing is counted (views)" test "$(jq -r '.guest_views // 0' <<<"$stats")" -ge 1
-for f in 01-home 03-column 04-search 05-signin 06-watch-member 07-storyboard 10-me 12-watch-live 14-phone-watch; do
+for f in 01-home 03-column 04-search 05-signin 06-watch-member 07-storyboard 10-me 12-watch-live 14-phone-watch \
+         16-live-waiting 17-live-muted 18-live-ended; do
   check "screenshot $f kept" test -s "$ARTIFACTS/$f.png"
 done
 eq "server still healthy" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")"

@@ -29,10 +29,11 @@ export function expect(cond, msg) { if (!cond) throw new Error(msg); }
 
 export const failures = () => failed;
 
-export function launch() {
+// EXTRA: more Chromium switches for one browser (e.g. a stricter autoplay policy).
+export function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extra],
   });
 }
 

@@ -17,11 +17,14 @@ mkdirSync(ARTIFACTS, { recursive: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const browser = await launch();
+// A browser that refuses sound without a gesture (Chrome's policy for a site the viewer never
+// interacted with): the live page must still play, muted, and offer the sound.
+const strict = await launch(['--autoplay-policy=document-user-activation-required']);
 
 // A viewer: its own browser context (cookies, storage), one page, its console errors, and the
 // HLS URLs it fetched.
-async function viewer(name, { width = 1280, height = 900, mobile = false } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'zh-CN',
+async function viewer(name, { width = 1280, height = 900, mobile = false, on = browser } = {}) {
+  const context = await on.newContext({ viewport: { width, height }, locale: 'zh-CN',
     isMobile: mobile, hasTouch: mobile, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
@@ -189,9 +192,33 @@ try {
     await guest.page.waitForSelector('#chapters button.on[data-index="1"]');
   });
 
-  await step("the member's points rise while watching (pushed live)", async () => {
-    await member.page.waitForFunction(() => Number(document.querySelector('#points-balance').dataset.balance) >= 1,
-      null, { timeout: 120000 });
+  await step('the points box shows the rule, the countdown to the next point and the daily cap', async () => {
+    await member.page.waitForSelector('#points-next:not([hidden])');
+    const rule = await member.page.textContent('#points-rule');
+    expect(rule.includes('每看满 1 分钟得 1 积分') && rule.includes('每节课不设上限'), `rule: ${rule}`);
+    const next = await member.page.textContent('#points-next');
+    expect(/^再看 [01]:\d\d 得 1 积分$/.test(next), `next: ${next}`);
+    const cap = await member.page.textContent('#today-cap');
+    expect(cap.includes('每日上限 30 积分'), `cap: ${cap}`);
+    expect(/^0 \/ 30$/.test(await member.page.textContent('#today-text')), await member.page.textContent('#today-text'));
+  });
+
+  await step("the member's points rise while watching (pushed live), when the countdown said", async () => {
+    // Watch the countdown until the first point arrives: just before it, the countdown must
+    // have been at most one heartbeat (10 s, plus a report's slack) from zero.
+    let lastNext = null;
+    const deadline = Date.now() + 120000;
+    for (;;) {
+      const s = await member.page.evaluate(() => ({
+        balance: Number(document.querySelector('#points-balance').dataset.balance),
+        next: document.querySelector('#points-next').dataset.seconds,
+      }));
+      if (s.balance >= 1) break;
+      if (s.next) lastNext = Number(s.next);
+      expect(Date.now() < deadline, 'no point within 120 s');
+      await sleep(250);
+    }
+    expect(lastNext !== null && lastNext <= 13, `the countdown said ${lastNext} s just before the point`);
     const after = await api('/me/points', MEMBER_TOKEN);
     expect(after.balance >= memberBefore + 1, `balance ${after.balance}`);
     expect(after.today && after.today.points >= 1, 'today not counted');
@@ -226,14 +253,48 @@ try {
     const bal = Number(await member.page.textContent('#me-balance'));
     expect(bal >= 1, `balance ${bal}`);
     await member.page.waitForSelector('#ledger td.num');
+    const rules = await member.page.textContent('#campaign-rules');
+    for (const want of ['测试积分', '至', '（Asia/Shanghai）', '每看满 1 分钟得 1 积分', '每日上限 30 积分', '每节课不设上限',
+      '直播中观看满 10 分钟，另得 3 积分', '只计算页面在前台']) {
+      expect(rules.includes(want), `campaign rules lack "${want}": ${rules}`);
+    }
+    expect(/\d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d/.test(rules), `no dates: ${rules}`);
+    expect((await member.page.textContent('#points-for')).includes('学习积分'), 'what points are for');
     await member.shot('10-me');
   });
 
   // ---- a live published by ffmpeg ----------------------------------------------------------
-  await step('a live published by ffmpeg plays with the live badge and its latency', async () => {
+  // A guest opens the live's page before it starts, in a browser that refuses sound without a
+  // gesture, and never touches it: it must start by itself when the live does.
+  const early = await viewer('early', { on: strict });
+  const playing = (page) => page.evaluate(() => {
+    const v = document.querySelector('#video');
+    return { t: v.currentTime, paused: v.paused, muted: v.muted };
+  });
+  await step('a scheduled live: the page says it will play, and the points box why nothing is counted', async () => {
+    await early.page.goto(`${BASE_URL}/watch.html?v=${LIVE}`);
+    await early.page.waitForSelector('#player-message:not([hidden])');
+    expect((await early.page.textContent('#player-message')).includes('开始后本页会自动播放'), await early.page.textContent('#player-message'));
+    await early.page.waitForSelector('#points-state[data-state=points_scheduled]');
+    const box = await early.page.textContent('#points-state');
+    expect(box.includes('直播开始后开始计时') && !box.includes('连接中'), `points box: ${box}`);
+    await early.shot('16-live-waiting');
+  });
+
+  await step("a missing video's page says so, and its points box why nothing is counted", async () => {
+    const missing = await viewer('missing');
+    await missing.page.goto(`${BASE_URL}/watch.html?v=nosuchvideo0`);
+    await missing.page.waitForSelector('#points-state[data-state=points_no_video]');
+    expect((await missing.page.textContent('#video-title')).includes('找不到'), 'no "not found" title');
+    expect(!(await missing.page.textContent('#points-state')).includes('连接中'), 'says connecting');
+    await missing.context.close();
+  });
+
+  let firstPlaylist = 0;
+  await step('the live goes on air: the waiting page plays by itself within 10 s of the first playlist', async () => {
     ffmpeg = spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
       '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100',
-      '-t', '60', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '50', '-keyint_min', '50',
+      '-t', '150', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '50', '-keyint_min', '50',
       '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-b:v', '800k', '-c:a', 'aac', '-f', 'flv', PUBLISH_URL],
     { stdio: ['ignore', 'ignore', 'inherit'] });
     // the master playlist exists once the first segments are written
@@ -242,15 +303,47 @@ try {
       const r = await fetch(`${BASE_URL}/hls/${LIVE}/master.m3u8`);
       if (r.ok) break;
       expect(Date.now() < deadline, 'the live never got a playlist');
-      await sleep(500);
+      await sleep(200);
     }
+    firstPlaylist = Date.now();
+    await early.page.waitForFunction(() => {
+      const v = document.querySelector('#video');
+      return !v.paused && v.currentTime > 0 && v.readyState >= 3;
+    }, null, { timeout: 10000 });
+    const t0 = await playing(early.page);
+    await sleep(5000);
+    const t1 = await playing(early.page);
+    expect(t1.t >= t0.t + 3 && !t1.paused, `currentTime ${t0.t} → ${t1.t} in 5 s`);
+    // at the live edge, not paused on a first frame while the latency climbs
+    const latency = Number(await early.page.getAttribute('#live-badge', 'data-latency'));
+    expect(latency > 0 && latency < 15, `latency ${latency}`);
+    console.log(`# waiting page played ${((Date.now() - firstPlaylist) / 1000).toFixed(1)} s after the first playlist (incl. 5 s of checks), latency ${latency} s`);
+  });
+
+  await step('without a gesture it plays muted and offers the sound ("点击开启声音")', async () => {
+    const s0 = await playing(early.page);
+    expect(s0.muted, 'not muted although sound was refused');
+    expect(await early.page.isVisible('#unmute'), 'no unmute button');
+    expect((await early.page.textContent('#unmute')) === '点击开启声音', await early.page.textContent('#unmute'));
+    await early.shot('17-live-muted');
+    await early.page.click('#unmute');
+    await early.page.waitForFunction(() => !document.querySelector('#video').muted);
+    expect(await early.page.isHidden('#unmute'), 'unmute button still shown');
+    const s1 = await playing(early.page);
+    await sleep(2000);
+    const s2 = await playing(early.page);
+    expect(!s2.paused && s2.t > s1.t + 1, 'stopped playing when the sound was turned on');
+  });
+
+  await step('a page opened mid-live plays by itself, with the live badge, its latency and the viewer count', async () => {
     await guest.page.goto(`${BASE_URL}/`);
     await guest.page.waitForSelector(`#live-now a[href="/watch.html?v=${LIVE}"]`);
     await guest.shot('11-home-live');
     await guest.page.click(`#live-now a[href="/watch.html?v=${LIVE}"]`);
     await guest.page.waitForSelector('#live-badge:not([hidden])');
-    await guest.page.waitForFunction(() => window.lecternPlayer && window.lecternPlayer.hls && window.lecternPlayer.hls.levels.length > 0);
-    await guest.page.click('#play');
+    // no click on "play": it starts by itself
+    await guest.page.waitForFunction(() => !document.querySelector('#video').paused && document.querySelector('#video').currentTime > 0,
+      null, { timeout: 15000 });
     const t0 = await currentTime(guest.page);
     await waitTime(guest.page, t0 + 3);
     await guest.page.waitForFunction(() => document.querySelector('#live-badge').dataset.latency !== '');
@@ -258,13 +351,42 @@ try {
     expect(latency > 0 && latency < 30, `latency ${latency}`);
     expect((await guest.page.textContent('#latency')).includes('延迟'), await guest.page.textContent('#latency'));
     expect(await guest.page.isHidden('#scrub'), 'scrub bar shown for a live');
+    await guest.page.waitForSelector('#viewers:not([hidden])');
+    expect(/\d+/.test(await guest.page.textContent('#viewers')), await guest.page.textContent('#viewers'));
+    expect(await guest.page.isHidden('#live-ended'), 'says ended while on air');
     await guest.shot('12-watch-live');
   });
 
-  await step('the live counts its viewers for the players', async () => {
-    await guest.page.waitForSelector('#viewers:not([hidden])');
-    expect(/\d+/.test(await guest.page.textContent('#viewers')), await guest.page.textContent('#viewers'));
+  await step('the end of the live is shown; the viewer count and 回到直播 go away; the recording plays on', async () => {
+    // behind the live edge, so that "back to live" shows before the end
+    await early.page.evaluate(() => { const v = document.querySelector('#video'); v.currentTime = Math.max(0, v.currentTime - 20); });
+    await early.page.waitForSelector('#go-live:not([hidden])', { timeout: 15000 });
+    await early.page.waitForSelector('#viewers:not([hidden])');
+    ffmpeg.kill('SIGINT');  // the presenter stops: ffmpeg unpublishes, the recording is finished
+    for (const v of [early, guest]) {
+      await v.page.waitForSelector('#live-ended:not([hidden])', { timeout: 45000 });
+      expect((await v.page.textContent('#live-ended')).includes('直播已结束 · 可回看'), await v.page.textContent('#live-ended'));
+      expect(await v.page.isHidden('#viewers'), `${v.name}: viewer count still shown`);
+      expect(await v.page.isHidden('#go-live'), `${v.name}: 回到直播 still shown`);
+      expect(await v.page.isHidden('#live-badge'), `${v.name}: live badge still shown`);
+      expect(await v.page.isVisible('#scrub'), `${v.name}: no scrub bar for the recording`);
+    }
+    // the page that was 20 s behind plays on into the recording
+    const t0 = await currentTime(early.page);
+    await waitTime(early.page, t0 + 3, 20000);
+    expect(!(await playing(early.page)).paused, 'paused at the end of the live');
+    // and the recording can be scrubbed from its start
+    await guest.page.evaluate(() => { document.querySelector('#video').currentTime = 2; });
+    await guest.page.evaluate(() => document.querySelector('#video').play().catch(() => {}));
+    await guest.page.waitForFunction(() => { const v = document.querySelector('#video'); return v.currentTime >= 4 && v.currentTime < 30; },
+      null, { timeout: 20000 });
+    await early.shot('18-live-ended');
+    // the viewer count stays gone
+    await sleep(3000);
+    expect(await guest.page.isHidden('#viewers'), 'viewer count came back');
   });
+  early.errors = early.errors.filter((e) => !e.includes('404')); // the wait for the first playlist
+  checked.push(early);
 
   await step('phone-sized screens: no sideways scrolling, player usable', async () => {
     const phone = await viewer('phone', { width: 390, height: 844, mobile: true });
@@ -331,5 +453,6 @@ await step('the pages raised no console errors', async () => {
 });
 
 await browser.close();
+await strict.close();
 summary();
 process.exit(failures() ? 1 : 0);
