@@ -29,11 +29,10 @@ export function expect(cond, msg) { if (!cond) throw new Error(msg); }
 
 export const failures = () => failed;
 
-// EXTRA: more Chromium switches for one browser (e.g. a stricter autoplay policy).
-export function launch(extra = []) {
+export function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extra],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }
 
