@@ -27,8 +27,9 @@ EDITOR=$(add --name "编辑" --role editor)
 MEMBER=$(add --name "实名学员" --role viewer --real-name-verified)
 HIDDEN=$(add --name "后台学员" --role viewer --real-name-verified)
 
-# The lesson: 80 s at 640x360 with a tone, imported into the ladder before the server starts.
-ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i sine=frequency=440 -t 80 \
+# The lesson: 100 s at 640x360 with a tone (long enough that the member earns a point, at 60 s
+# credited, and still pauses more than 5 s before the end for the resume step), imported into the ladder before the server starts.
+ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i sine=frequency=440 -t 100 \
   -c:v libx264 -preset veryfast -g 50 -pix_fmt yuv420p -c:a aac -shortest "$T_TMP/lesson.mp4"
 VIDEO=$("$LECTERN" import "$T_TMP/lesson.mp4" -c "$CONF" --data-dir "$D" --title "劳模讲堂：焊花里的匠心" \
   --presenter "王师傅" --kind model-worker --wait 2>/dev/null | jq -r .id)

@@ -3,7 +3,7 @@
 // publishes over RTMP. Three viewers watch the same lesson at once: a real-name member, a
 // guest, and a second real-name member whose tab is hidden. The member's points must rise,
 // the others' must not.
-// Env: BASE_URL, MEMBER_TOKEN, HIDDEN_TOKEN, VIDEO (a ready lesson, ≥ 75 s, two renditions,
+// Env: BASE_URL, MEMBER_TOKEN, HIDDEN_TOKEN, VIDEO (a ready lesson, ≥ 95 s, two renditions,
 // chapters, storyboard), COLUMN (a column holding it), LIVE (a scheduled live's id),
 // PUBLISH_URL (its rtmp URL), ARTIFACTS (a dir).
 // Prints TAP lines ("ok N - …" / "not ok N - …"); exits 1 when any failed.
