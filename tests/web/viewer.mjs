@@ -171,7 +171,9 @@ try {
         expect(Date.now() < deadline, `no segment of ${name} fetched after choosing it`);
         await sleep(200);
       }
-      expect(await member.page.evaluate(() => window.lecternPlayer.hls.currentLevel) === want, 'level not set');
+      // hls.currentLevel is the level of the fragment playing: it follows a moment after the fetch
+      await member.page.waitForFunction((w) => window.lecternPlayer.hls.currentLevel === w, want, { timeout: 10000 })
+        .catch(() => { throw new Error('level not set'); });
     }
     await member.page.selectOption('#quality', '-1');
     expect(await member.page.evaluate(() => window.lecternPlayer.hls.autoLevelEnabled), 'auto not back');
