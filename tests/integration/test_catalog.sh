@@ -139,6 +139,9 @@ check "a new key shown once" test "${#NEWKEY}" -ge 20
 contains "with its URL" "$(jq -r .rtmp_url <<<"$out")" "/$NEWKEY"
 eq "the key is audited, not stored there" '"video.rekey"' "$(ed GET "/audit?target_id=$V" | jq '.entries[0].action')"
 lacks "the audit log never holds the key" "$(ed GET /audit)" "$NEWKEY"
+# Browsers send "Content-Length: 0" with a POST that has no body: one answer, not two.
+out=$(curl -s -X POST -H "Authorization: Bearer $EDITOR" -H 'content-length: 0' "$U/videos/$V/rekey")
+check "an empty POST body gets one JSON answer" jq -e '.stream_key | length > 20' <<<"$out"
 
 stop_server
 eq "clean exit" 0 "$SERVER_STATUS"
