@@ -142,6 +142,11 @@ lacks "the audit log never holds the key" "$(ed GET /audit)" "$NEWKEY"
 # Browsers send "Content-Length: 0" with a POST that has no body: one answer, not two.
 out=$(curl -s -X POST -H "Authorization: Bearer $EDITOR" -H 'content-length: 0' "$U/videos/$V/rekey")
 check "an empty POST body gets one JSON answer" jq -e '.stream_key | length > 20' <<<"$out"
+out=$("$LECTERN" event rekey --data-dir "$D" "$V" 2>/dev/null)
+CLIKEY=$(jq -r .stream_key <<<"$out")
+check "lectern event rekey prints a new key" test "${#CLIKEY}" -ge 20 -a "$CLIKEY" != "$NEWKEY"
+eq "the CLI's rekey is audited as the command line" '"cli"' "$(ed GET "/audit?target_id=$V" | jq '.entries[0].member_id')"
+eq "lectern event rekey of a deleted video: not_found" not_found "$("$LECTERN" event rekey --data-dir "$D" "$X" 2>/dev/null | jq -r .error.code)"
 
 stop_server
 eq "clean exit" 0 "$SERVER_STATUS"
