@@ -154,12 +154,13 @@ static void video_free(Video *v)
   g_free(v);
 }
 
-/* The video by id, read from the database when new or when a live's facts are stale. */
+/* The video by id, read from the database when new or when its facts are 5 s old (a live's
+ * change; any video may have been unpublished or deleted meanwhile). */
 static int video_get(WsWatch *w, const char *id, Video **out)
 {
   Video *v = g_hash_table_lookup(w->videos, id);
   gint64 now = util_now();
-  if (v && (!v->live || now - v->checked_at < 5)) {
+  if (v && now - v->checked_at < 5) {
     *out = v;
     return 0;
   }
