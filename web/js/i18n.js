@@ -192,6 +192,26 @@ window.LecternI18n = (() => {
     points_offline: ['计时服务连接中…', 'Connecting to the watch-time service…'],
     superseded: ['你在另一个窗口或设备上开始观看，本页已停止计时。', 'You started watching elsewhere; this page stopped counting.'],
     // — viewer: live page states and points explained (issue 15.2–3) —
+    unmute_prompt: ['点击开启声音', 'Click for sound'],
+    tap_to_play: ['点击播放', 'Click to play'],
+    live_ended: ['直播已结束 · 可回看', 'The live has ended · watch the recording'],
+    points_scheduled: ['直播开始后开始计时，现在还没有可计时的内容。', 'Counting starts when the live begins; there is nothing to count yet.'],
+    points_no_video: ['没有这节课，无法计时。', 'There is no such lesson, so nothing is counted.'],
+    points_not_playable: ['视频还不能播放，暂不计时。', 'The video cannot be played yet, so nothing is counted.'],
+    points_rule: ['每看满 1 分钟得 {n} 积分', '{n} point(s) for every full minute watched'],
+    points_video_cap: ['每节课最多 {n} 积分', 'at most {n} per lesson'],
+    points_next: ['再看 {time} 得 {n} 积分', '{time} more to earn {n} point(s)'],
+    points_daily_cap: ['每日上限 {n} 积分', 'daily cap {n} points'],
+    points_no_daily_cap: ['不设每日上限', 'no daily cap'],
+    points_cap_reached: ['今日积分已达上限，明天继续。', "Today's cap is reached; more tomorrow."],
+    points_video_short: ['本课余下未计时的内容不足 1 分钟，不能再得积分。', 'Less than a minute of this lesson is left uncounted: no more points here.'],
+    points_video_capped: ['本课积分已达上限。', 'The cap for this lesson is reached.'],
+    points_live_bonus: ['直播中观看满 {m} 分钟，另得 {n} 积分', 'Watch {m} minutes of a live while it is on air: {n} bonus points'],
+    points_rule_how: ['只计算页面在前台、正在播放的时间；重看已计时的片段不再计分；倍速播放按实际经过的时间计算。', 'Only time spent playing with the page in front counts; parts already counted do not count again; faster playback counts real time.'],
+    points_for: ['学习积分记录你真实的学习时长，由工会按积分活动的规则用于学习表彰与奖励，具体以工会通知为准。', "Points record the time you really spent learning; the union uses them for its study awards under the campaign's rules (see the union's notices)."],
+    campaign_dates: ['{from} 至 {until}（{tz}）', '{from} to {until} ({tz})'],
+    campaign_rules: ['积分规则', 'How points work'],
+    points_per_video_no_cap: ['每节课不设上限', 'no cap per lesson'],
     search_title: ['搜索课程', 'Search lessons'],
     search_results: ['搜索结果', 'Results'],
     search_none: ['没有找到相关课程。', 'No lessons found.'],
@@ -229,6 +249,11 @@ window.LecternI18n = (() => {
     return e ? e[lang] : key;
   }
 
+  // A text with {name} places filled from VARS.
+  function tf(key, vars) {
+    return t(key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  }
+
   // Fills every [data-i18n] element's text and [data-i18n-placeholder] placeholder.
   function apply(root = document) {
     document.documentElement.lang = lang ? 'en' : 'zh-CN';
@@ -244,5 +269,5 @@ window.LecternI18n = (() => {
     apply();
   }
 
-  return { t, apply, toggle, get lang() { return lang ? 'en' : 'zh'; } };
+  return { t, tf, apply, toggle, get lang() { return lang ? 'en' : 'zh'; } };
 })();
