@@ -128,27 +128,33 @@ static const struct {
   {"vendor/qrcode/", "node_modules/qrcode-generator/dist/"},
 };
 
-/* The file under web/ that a /vendor/ path names, or NULL when it names none. Caller frees. */
-static char *vendor_file(const char *path)
+/* The package directory under web/ (*DIR) and the file in it (*NAME) that a /vendor/ path
+ * names; false when it names none. Caller frees both. The file is then resolved inside the
+ * package's directory, not inside web/: node_modules may be a symlink to a shared install
+ * (pnpm, a worktree), and what is served must still stay within that package. */
+static bool vendor_file(const char *web_root, const char *path, char **dir, char **name)
 {
   for (size_t i = 0; i < G_N_ELEMENTS(vendor_map); i++) {
     size_t n = strlen(vendor_map[i].prefix);
-    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/'))
-      return g_strconcat(vendor_map[i].dir, path + n, NULL);
+    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/')) {
+      *dir = g_build_filename(web_root, vendor_map[i].dir, NULL);
+      *name = g_strdup(path + n);
+      return true;
+    }
   }
-  return NULL;
+  return false;
 }
 
 /* The web root: a directory's index.html, the /vendor/ table, never node_modules/ or the
  * package files; pages revalidate (no-cache), the rest may be kept five minutes. */
 static int resolve_static(const HttpFiles *f, const char *path, HttpFile *out)
 {
-  char *rel;
+  char *rel = NULL, *root = NULL;
   const char *p = path + 1;
   if (!p[0] || g_str_has_suffix(p, "/"))
     rel = g_strconcat(p, "index.html", NULL);
   else if (g_str_has_prefix(p, "vendor/"))
-    rel = vendor_file(p);
+    vendor_file(f->web_root, p, &root, &rel);
   else if (g_str_has_prefix(p, "node_modules/") || strcmp(p, "node_modules") == 0 ||
            strcmp(p, "package.json") == 0 || strcmp(p, "package-lock.json") == 0)
     rel = NULL;
@@ -158,13 +164,15 @@ static int resolve_static(const HttpFiles *f, const char *path, HttpFile *out)
     out->status = 404;
     return 404;
   }
-  int ret = find_file(f->web_root, "web", path, rel, &out->file, &out->mime);
+  int ret = find_file(root ? root : f->web_root, "web", path, rel, &out->file, &out->mime);
   if (ret < 0) {
     g_free(rel);
+    g_free(root);
     return refused(ret, out);
   }
   out->cache_control = g_strdup(g_str_has_suffix(rel, ".html") ? "no-cache" : "public, max-age=300");
   g_free(rel);
+  g_free(root);
   out->status = 200;
   return 200;
 }

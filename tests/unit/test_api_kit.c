@@ -227,7 +227,8 @@ START_TEST(commit_audited_records_the_change_with_it)
   json_node_unref(detail); /* not consumed */
 
   int rc = 0;
-  JsonNode *list = db_audit_list_json(db, "category", "7", 0, 10, &rc);
+  AuditFilter filter = { .target_type = "category", .target_id = "7", .limit = 10 };
+  JsonNode *list = db_audit_list_json(db, &filter, &rc);
   JsonArray *a = json_node_get_array(list);
   ck_assert_uint_eq(json_array_get_length(a), 1);
   JsonObject *e = json_array_get_object_element(a, 0);

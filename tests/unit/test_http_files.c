@@ -143,6 +143,32 @@ START_TEST(vendor_table_and_node_modules)
 }
 END_TEST
 
+START_TEST(vendor_packages_through_a_symlinked_node_modules)
+{
+  /* node_modules a symlink to a shared install outside web/ (a worktree, pnpm): the package's
+   * files are served, but a link out of the package is not. */
+  char *nm = g_build_filename(web, "node_modules", NULL);
+  tu_rmtree(nm);
+  char *shared = g_build_filename(outside, "node_modules", NULL);
+  put(shared, "hls.js/dist/hls.min.js", "hls");
+  put(shared, "hls.js/package.json", "{}");
+  ck_assert_int_eq(symlink(shared, nm), 0);
+  char *out_link = g_build_filename(shared, "hls.js/dist/secret.txt", NULL);
+  char *target = g_build_filename(outside, "secret.txt", NULL);
+  ck_assert_int_eq(symlink(target, out_link), 0);
+
+  expect("/vendor/hls/hls.min.js", 200, shared, "hls.js/dist/hls.min.js",
+         "text/javascript; charset=utf-8", "public, max-age=300");
+  expect("/vendor/hls/secret.txt", 400, NULL, NULL, NULL, NULL);
+  expect("/vendor/hls/package.json", 404, NULL, NULL, NULL, NULL);  /* not in dist/ */
+  expect("/node_modules/hls.js/dist/hls.min.js", 404, NULL, NULL, NULL, NULL);
+  g_free(nm);
+  g_free(shared);
+  g_free(out_link);
+  g_free(target);
+}
+END_TEST
+
 START_TEST(paths_leaving_the_root_are_refused)
 {
   expect("/../outside/secret.txt", 400, NULL, NULL, NULL, NULL);
@@ -209,6 +235,7 @@ static Suite *http_files_suite(void)
   tcase_add_test(tc, mime_types_by_extension);
   tcase_add_test(tc, web_root_pages_and_assets);
   tcase_add_test(tc, vendor_table_and_node_modules);
+  tcase_add_test(tc, vendor_packages_through_a_symlinked_node_modules);
   tcase_add_test(tc, paths_leaving_the_root_are_refused);
   tcase_add_test(tc, hls_playlists_by_state_and_segments_immutable);
   tcase_add_test(tc, images_from_the_image_store);
