@@ -17,7 +17,6 @@
 #include "media/rendition.h"
 
 #include <errno.h>
-#include <gst/video/video.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
