@@ -1,5 +1,5 @@
 /* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz,
- * and the watch-time WebSocket /ws (ws_watch). */
+ * and the WebSocket transport /ws (ws.c, with its services). */
 #include "http/http_server.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "http/api.h"
 #include "http/http_types.h"
+#include "http/ws.h"
 #include "http/ws_watch.h"
 
 #include <arpa/inet.h>
@@ -49,7 +50,7 @@ struct HttpServer {
   void *foreign_loops[1];
   struct lws_protocols protocols[3];
   struct lws_protocol_vhost_options pvo_default, pvo_watch;
-  WsWatch *watch;
+  Ws *ws;
   struct lws_http_mount mount;
   const Config *config;
   ApiContext api;
@@ -355,25 +356,31 @@ static const struct {
   {"vendor/qrcode/", "node_modules/qrcode-generator/dist/"},
 };
 
-/* The file under web/ that a /vendor/ path names, or NULL when it names none. Caller frees. */
-static char *vendor_file(const char *path)
+/* The package directory under web/ (*DIR) and the file in it (*NAME) that a /vendor/ path
+ * names; false when it names none. Caller frees both. The file is then resolved inside the
+ * package's directory, not inside web/: node_modules may be a symlink to a shared install
+ * (pnpm, a worktree), and what is served must still stay within that package. */
+static bool vendor_file(const char *web_root, const char *path, char **dir, char **name)
 {
   for (size_t i = 0; i < G_N_ELEMENTS(vendor_map); i++) {
     size_t n = strlen(vendor_map[i].prefix);
-    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/'))
-      return g_strconcat(vendor_map[i].dir, path + n, NULL);
+    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/')) {
+      *dir = g_build_filename(web_root, vendor_map[i].dir, NULL);
+      *name = g_strdup(path + n);
+      return true;
+    }
   }
-  return NULL;
+  return false;
 }
 
 static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
 {
-  char *rel;
+  char *rel = NULL, *root = NULL;
   const char *path = t->path + 1;
   if (!path[0] || g_str_has_suffix(path, "/"))
     rel = g_strconcat(path, "index.html", NULL);
   else if (g_str_has_prefix(path, "vendor/"))
-    rel = vendor_file(path);
+    vendor_file(s->web_root, path, &root, &rel);
   else if (g_str_has_prefix(path, "node_modules/") || strcmp(path, "node_modules") == 0 ||
            strcmp(path, "package.json") == 0 || strcmp(path, "package-lock.json") == 0)
     rel = NULL;
@@ -388,7 +395,7 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
   const char *mime = http_mime_for(rel);
   int ret = path_check_relative(rel);
   if (ret == 0)
-    ret = mime ? path_resolve_file(s->web_root, rel, &file) : -ENOENT;
+    ret = mime ? path_resolve_file(root ? root : s->web_root, rel, &file) : -ENOENT;
   if (ret == -EINVAL || ret == -EPERM) {
     log_warn("http", "refused path outside web root: %s", t->path);
     http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
@@ -401,6 +408,7 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
   }
   g_free(file);
   g_free(rel);
+  g_free(root);
   return ret;
 }
 
@@ -651,7 +659,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     metrics_connection_opened();
     break;
   case LWS_CALLBACK_WSI_DESTROY:
-    /* Only sockets counted at accept carry a mark (not the listener); ws_watch.c, the
+    /* Only sockets counted at accept carry a mark (not the listener); ws.c, the
      * default protocol, may have counted it. */
     if (lws_get_opaque_user_data(wsi)) {
       lws_set_opaque_user_data(wsi, NULL);
@@ -820,11 +828,12 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     .per_session_data_size = sizeof(Session),
   };
   /* WebSocket upgrades without a subprotocol (browsers' plain `new WebSocket(url)`) go to
-   * the watch service: it is the vhost's default protocol. It accepts only /ws. */
-  s->watch = ws_watch_new(db, secret, config);
-  s->protocols[1] = ws_watch_protocol(s->watch);
+   * the /ws transport: it is the vhost's default protocol. It accepts only /ws. */
+  s->ws = ws_new(db, secret, config);
+  ws_watch_register(s->ws, db, config);
+  s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
-  s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_WATCH_PROTOCOL, .value = "",
+  s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",
                                                       .options = &s->pvo_default };
   s->mount = (struct lws_http_mount){
     .mountpoint = "/",
@@ -926,7 +935,7 @@ void http_server_free(HttpServer **ps)
     g_source_destroy(s->uv_source);
     g_source_unref(s->uv_source);
   }
-  ws_watch_free(&s->watch); /* after the context: closing connections end their sessions */
+  ws_free(&s->ws); /* after the context: closing connections end their sessions */
   g_free(s->web_root);
   g_free(s->media_root);
   g_free(s->images_root);

@@ -20,13 +20,11 @@ for dir in */; do
   if [ -z "${below[$dir]+x}" ]; then
     echo "not ok - src/$dir is not in the layer table (tests/lint/layers.sh)"; fail=$((fail + 1)); continue
   fi
-  bad=""
-  while IFS= read -r line; do
-    file=${line%%:*}
-    inc=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$line")
-    [ "$inc" = "$dir" ] && continue
-    case " ${below[$dir]} " in *" $inc "*) ;; *) bad+=" $file→$inc/" ;; esac
-  done < <(grep -HE '^#include "[a-z_]+/' "$dir"/*.[ch] 2>/dev/null)
+  # One pass: every "#include "<folder>/…" naming a folder that is neither this one nor below.
+  bad=$(grep -HE '^#include "[a-z_]+/' "$dir"/*.[ch] 2>/dev/null |
+        awk -v self="$dir" -v ok=" ${below[$dir]} " -F'"' '{
+          split($2, p, "/"); f = $1; sub(/:.*/, "", f)
+          if (p[1] != self && index(ok, " " p[1] " ") == 0) printf " %s→%s/", f, p[1] }')
   if [ -z "$bad" ]; then
     echo "ok - src/$dir includes only itself and below (${below[$dir]:-nothing})"; pass=$((pass + 1))
   else
