@@ -72,3 +72,8 @@ typedef struct {
 /* VIDEO as far as watching goes. Returns 0 with *out, -ENOENT when there is no such video
  * or viewers may not see it (a draft, not yet published), or -EIO. */
 int db_watch_video(Db *db, const char *video, gint64 now, WatchVideo *out);
+
+/* Players watching VIDEO now, as far as the database knows: sessions not ended that
+ * reported at or after SINCE (Unix seconds). For the home page's live; the watch service's
+ * own count (live.viewers) is exact. Returns 0 with *OUT, or -EIO. */
+int db_watch_viewers_now(Db *db, const char *video, gint64 since, int *out);
