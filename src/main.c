@@ -1,5 +1,6 @@
 /* main: the `lectern` binary — dispatches to subcommands. */
 #include "cli/cli.h"
+#include "cli/log_bridge.h"
 #include "core/log.h"
 #include "lectern-build.h"
 

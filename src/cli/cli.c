@@ -1,6 +1,7 @@
 /* cli: what every subcommand shares — options, config, data dir, database, output. */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "db/db_search.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -67,6 +68,10 @@ int cli_open_store(const Config *config, Db **db, guint8 secret[TOKEN_SECRET_LEN
   int ret = token_secret_load_or_create(secret_path, secret, &err);
   if (ret == 0)
     ret = db_open(db_path, 0, db, &err);
+  /* Derived data is brought up to date by whoever opens the store, not by db_open (db.c
+   * stays below the table families that use it). */
+  if (ret == 0 && db_search_sync(*db) < 0)
+    log_warn("db", "%s: the search index could not be rebuilt; searches may miss videos", db_path);
   if (ret < 0)
     fprintf(stderr, "lectern: %s\n", err);
   g_free(err);

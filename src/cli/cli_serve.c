@@ -1,5 +1,6 @@
 /* cli_serve: `lectern serve` — one GMainLoop driving HTTP, with orderly shutdown. */
 #include "cli/cli.h"
+#include "cli/log_bridge.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/http_server.h"

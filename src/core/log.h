@@ -36,6 +36,3 @@ void log_msgv(LogLevel level, const char *subsystem, const char *fmt, va_list ap
 #define log_debug(sub, ...) \
   do { if (log_enabled(LOG_DEBUG)) log_msg(LOG_DEBUG, sub, __VA_ARGS__); } while (0)
 
-/* Routes the logs of GLib, GStreamer, libav*, SQLite and libwebsockets into
- * this sink. Call once, before sqlite3 is first used. */
-void log_bridge_install(void);

@@ -1,7 +1,6 @@
 /* db: the SQLite database — open, pragmas, migrations compiled from schemas/sql. */
 #include "db/db.h"
 #include "core/log.h"
-#include "db/db_search.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -263,8 +262,6 @@ int db_open(const char *path, int target, Db **out, char **err)
 
   if ((ret = db_migrate(db, target, err)) < 0)
     goto fail;
-  if (db_schema_version(db) >= 5 && db_search_sync(db) < 0)
-    log_warn("db", "%s: the search index could not be rebuilt; searches may miss videos", path);
 
   *out = db;
   return 0;

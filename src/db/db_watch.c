@@ -9,7 +9,7 @@
 
 void watch_progress_clear(WatchProgress *p)
 {
-  seconds_map_clear(&p->seconds);
+  g_free(p->seconds);
   memset(p, 0, sizeof *p);
 }
 
@@ -27,7 +27,13 @@ int db_watch_progress_get(Db *db, const char *member, const char *video, WatchPr
   int ret = 0;
   if (rc == SQLITE_ROW) {
     p->exists = true;
-    ret = seconds_map_load(&p->seconds, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    size_t len = (size_t)sqlite3_column_bytes(st, 0);
+    if (len > DB_WATCH_SECONDS_MAX_BYTES)
+      ret = -EINVAL;
+    else if (len > 0) {
+      p->seconds = g_memdup2(sqlite3_column_blob(st, 0), len);
+      p->seconds_len = len;
+    }
     p->credited = sqlite3_column_int64(st, 1);
     p->earned_seconds = sqlite3_column_int64(st, 2);
     p->live_seconds = sqlite3_column_int64(st, 3);
@@ -52,12 +58,12 @@ int db_watch_progress_put(Db *db, const char *member, const char *video, const W
       "played_seconds = ?7, position = ?8, viewed = ?9, last_watched_at = ?10");
   if (!st)
     return -EIO;
-  size_t len = p->seconds.len;
-  while (len > 0 && p->seconds.bits[len - 1] == 0)
+  size_t len = p->seconds_len;
+  while (len > 0 && p->seconds[len - 1] == 0)
     len--; /* the map grows in steps; store only what is used */
   sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, video, -1, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 3, len ? (const void *)p->seconds.bits : "", (int)len, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 3, len ? (const void *)p->seconds : "", (int)len, SQLITE_STATIC);
   sqlite3_bind_int64(st, 4, p->credited);
   sqlite3_bind_int64(st, 5, p->earned_seconds);
   sqlite3_bind_int64(st, 6, p->live_seconds);
@@ -213,7 +219,7 @@ JsonNode *db_watch_stats_json(Db *db, const char *video, int *rc)
     sqlite3_bind_text(st, 1, video, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
       gint64 bucket = sqlite3_column_int64(st, 0);
-      if (bucket < 0 || bucket >= SECONDS_MAP_MAX_SECONDS / 10)
+      if (bucket < 0 || bucket >= DB_WATCH_SECONDS_MAX_BYTES * 8 / 10)
         continue;
       if ((guint)bucket >= counts->len)
         g_array_set_size(counts, (guint)bucket + 1);

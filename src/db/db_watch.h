@@ -2,16 +2,19 @@
 #pragma once
 
 #include "db/db.h"
-#include "points/seconds_map.h"
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
+/* The largest stored map of credited seconds: one bit a second for 24 hours. */
+#define DB_WATCH_SECONDS_MAX_BYTES (24u * 3600u / 8u)
+
 /* A member's progress on one video (table watch_progress). */
 typedef struct {
   bool exists;           /* false: never watched (the other fields are zero) */
-  SecondsMap seconds;    /* credited seconds */
+  guint8 *seconds;       /* credited seconds: the stored bitmap (points/seconds_map.h), owned */
+  size_t seconds_len;    /* its length in bytes, at most DB_WATCH_SECONDS_MAX_BYTES */
   gint64 credited;       /* seconds in the map */
   gint64 earned_seconds; /* credited while points could be earned */
   gint64 live_seconds;   /* credited while the video was on air */
@@ -21,7 +24,7 @@ typedef struct {
 } WatchProgress;
 
 /* Loads MEMBER's progress on VIDEO into *P (cleared first; exists false when none).
- * Returns 0 or -EIO. */
+ * Returns 0, -EIO, or -EINVAL for a stored map over the maximum (P is then cleared). */
 int db_watch_progress_get(Db *db, const char *member, const char *video, WatchProgress *p);
 
 /* Stores P as MEMBER's progress on VIDEO at NOW. Returns 0 or -errno. */

@@ -1,5 +1,5 @@
 /* http_server: libwebsockets on the GLib main loop — static web/, /hls, /api/v1, /metrics, /healthz,
- * and the watch-time WebSocket /ws (ws_watch). */
+ * and the WebSocket transport /ws (ws.c, with its services). */
 #include "http/http_server.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -8,6 +8,7 @@
 #include "http/api.h"
 #include "http/http_types.h"
 #include "http/og_page.h"
+#include "http/ws.h"
 #include "http/ws_watch.h"
 
 #include <arpa/inet.h>
@@ -50,7 +51,7 @@ struct HttpServer {
   void *foreign_loops[1];
   struct lws_protocols protocols[3];
   struct lws_protocol_vhost_options pvo_default, pvo_watch;
-  WsWatch *watch;
+  Ws *ws;
   struct lws_http_mount mount;
   const Config *config;
   ApiContext api;
@@ -688,7 +689,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     metrics_connection_opened();
     break;
   case LWS_CALLBACK_WSI_DESTROY:
-    /* Only sockets counted at accept carry a mark (not the listener); ws_watch.c, the
+    /* Only sockets counted at accept carry a mark (not the listener); ws.c, the
      * default protocol, may have counted it. */
     if (lws_get_opaque_user_data(wsi)) {
       lws_set_opaque_user_data(wsi, NULL);
@@ -857,11 +858,12 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     .per_session_data_size = sizeof(Session),
   };
   /* WebSocket upgrades without a subprotocol (browsers' plain `new WebSocket(url)`) go to
-   * the watch service: it is the vhost's default protocol. It accepts only /ws. */
-  s->watch = ws_watch_new(db, secret, config);
-  s->protocols[1] = ws_watch_protocol(s->watch);
+   * the /ws transport: it is the vhost's default protocol. It accepts only /ws. */
+  s->ws = ws_new(db, secret, config);
+  ws_watch_register(s->ws, db, config);
+  s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
-  s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_WATCH_PROTOCOL, .value = "",
+  s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",
                                                       .options = &s->pvo_default };
   s->mount = (struct lws_http_mount){
     .mountpoint = "/",
@@ -963,7 +965,7 @@ void http_server_free(HttpServer **ps)
     g_source_destroy(s->uv_source);
     g_source_unref(s->uv_source);
   }
-  ws_watch_free(&s->watch); /* after the context: closing connections end their sessions */
+  ws_free(&s->ws); /* after the context: closing connections end their sessions */
   g_free(s->web_root);
   g_free(s->media_root);
   g_free(s->images_root);

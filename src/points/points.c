@@ -128,8 +128,12 @@ static int apply_member(Db *db, const Campaign *k, WatchCredit *c, GArray *bucke
   int ret = db_watch_progress_get(db, c->member_id, c->video_id, &p);
   if (ret < 0)
     goto out;
-  unsigned n = seconds_map_set(&p.seconds, c->span.from, c->span.to, c->span.max_new,
+  /* The stored bitmap is a seconds map; the map may grow and takes the bytes over. */
+  SecondsMap map = { .bits = p.seconds, .len = p.seconds_len };
+  unsigned n = seconds_map_set(&map, c->span.from, c->span.to, c->span.max_new,
                                POINTS_BUCKET_SECONDS, buckets);
+  p.seconds = map.bits;
+  p.seconds_len = map.len;
   p.credited += n;
   p.played_seconds += c->span.played;
   p.position = c->position;

@@ -1,8 +1,12 @@
 /* seconds_map: which seconds of a video a viewer has been credited — one bit per second. */
 #include "points/seconds_map.h"
+#include "db/db_watch.h"
 
 #include <errno.h>
 #include <string.h>
+
+/* The database stores these maps and refuses larger ones. */
+G_STATIC_ASSERT(SECONDS_MAP_MAX_SECONDS / 8 == DB_WATCH_SECONDS_MAX_BYTES);
 
 int seconds_map_load(SecondsMap *m, const void *data, size_t len)
 {

@@ -15,6 +15,9 @@
 # Usage: tests/bench/live_bench.sh [BUILD_DIR]   (env: BENCH_SECONDS=60, BENCH_MAX_LIVES=4, BENCH_ROUNDS=3)
 set -u
 BUILD=${1:-build}
+source "$(dirname "$0")/bench_lib.sh"
+bench_need_build "$BUILD" src/lectern tests/freeport
+bench_need_tools ffmpeg ffprobe curl jq
 LECTERN=$(realpath "$BUILD/src/lectern")
 FREEPORT=$(realpath "$BUILD/tests/freeport")
 SECS=${BENCH_SECONDS:-60}
@@ -36,6 +39,7 @@ D=$T/data; PORT=$($FREEPORT); RPORT=$($FREEPORT)
 "$LECTERN" serve --data-dir "$D" --http-port "$PORT" --rtmp-port "$RPORT" --log-level warn >"$T/serve.out" 2>"$T/serve.err" &
 SRV=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
+curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || bench_fail "the server did not start: $(tail -3 "$T/serve.err")"
 video_field() { "$LECTERN" video show --data-dir "$D" "$1" 2>/dev/null | jq -r ".$2 // empty"; }
 new_key() { "$LECTERN" event create --data-dir "$D" --title "bench $1" 2>/dev/null | jq -r '.id + " " + .stream_key'; }
 
@@ -122,6 +126,8 @@ for ((i = 1; i <= ROUNDS; i++)); do
   fc+=("$(ffmpeg_round "$T/ff-live$i")")
 done
 for ((i = 0; i < ROUNDS; i++)); do
+  bench_positive "lectern's CPU in round $((i + 1))" "${lc[$i]}"
+  bench_positive "ffmpeg's CPU in round $((i + 1))" "${fc[$i]}"
   awk -v i=$((i + 1)) -v l="${lc[$i]}" -v f="${fc[$i]}" 'BEGIN { printf "round %d: lectern %.2f CPU s, ffmpeg %.2f CPU s, ratio %.2f\n", i, l, f, l / f }'
 done
 echo "for reference, lectern's live of (a), beside the latency poller: $polled_cpu CPU s"

@@ -10,6 +10,9 @@
 # Usage: tests/bench/vod_bench.sh [BUILD_DIR]   (env: BENCH_SECONDS=120, BENCH_ROUNDS=2)
 set -u
 BUILD=${1:-build}
+source "$(dirname "$0")/bench_lib.sh"
+bench_need_build "$BUILD" src/lectern
+bench_need_tools ffmpeg ffprobe jq
 LECTERN=$(realpath "$BUILD/src/lectern")
 SECS=${BENCH_SECONDS:-120}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -47,6 +50,7 @@ for round in $(seq 1 "$ROUNDS"); do
   c=$( { "$LECTERN" import --data-dir "$D" --log-level error "$CLIP" --title "bench $round" --wait >"$T/l$round.json" 2>/dev/null; times; } | cpu_of_times)
   w=$(( $(now_ms) - t0 ))
   state=$(jq -r .state "$T/l$round.json")
+  [ "$state" = ready ] || bench_fail "lectern's import in round $round ended '$state', not ready"
   echo "round $round: lectern  ${w} ms wall, ${c} CPU s ($state, $(jq -r '.renditions | length' "$T/l$round.json") renditions, $(jq -r .duration "$T/l$round.json") s)"
   l_wall=$((l_wall + w)); l_cpu=$(awk -v a="$l_cpu" -v b="$c" 'BEGIN { print a + b }')
   LID=$(jq -r .id "$T/l$round.json")
@@ -59,6 +63,8 @@ for round in $(seq 1 "$ROUNDS"); do
   f_wall=$((f_wall + w)); f_cpu=$(awk -v a="$f_cpu" -v b="$c" 'BEGIN { print a + b }')
 done
 
+bench_positive "lectern's CPU" "$l_cpu"
+bench_positive "ffmpeg's CPU" "$f_cpu"
 x264_opts() { ffmpeg -nostdin -v quiet -i "$1" -map 0:v -c copy -f h264 - | strings | grep -m1 -o 'options: .*' | tr ' ' '\n' | grep -v '^options:' | sort; }
 diff <(x264_opts "$D/media/$LID/480p/seg000000.ts") <(x264_opts "$O/480p/seg000000.ts") |
   awk '/^[<>]/ { d[$1] = d[$1] " " $2 } END { printf "x264 settings that differ (480p), lectern:%s | ffmpeg:%s\n", d["<"], d[">"] }'

@@ -11,6 +11,9 @@
 # Usage: tests/bench/ws_bench.sh [BUILD_DIR]   (env: WATCHERS=20000, DURATION=60, GUESTS=0)
 set -u
 BUILD=${1:-build}
+source "$(dirname "$0")/bench_lib.sh"
+bench_need_build "$BUILD" src/lectern tests/ws_bench
+bench_need_tools ffmpeg curl jq python3
 LECTERN=$(realpath "$BUILD/src/lectern")
 BENCH=$(realpath "$BUILD/tests/ws_bench")
 WATCHERS=${WATCHERS:-20000}
@@ -26,6 +29,7 @@ D=$T/data
 ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=320x180:rate=15:duration=300" -f lavfi -i "sine=duration=300" \
   -c:v libx264 -preset ultrafast -c:a aac -shortest "$T/lesson.mp4"
 V=$("$LECTERN" import "$T/lesson.mp4" --data-dir "$D" --title "bench lesson" --wait 2>/dev/null | jq -r .id)
+[ -n "$V" ] && [ "$V" != null ] || bench_fail "the lesson could not be imported"
 EDITOR=$("$LECTERN" member add --data-dir "$D" --name editor --role editor 2>/dev/null | jq -r .token)
 if [ "${GUESTS:-0}" = 1 ]; then
   TOKENS=()
@@ -39,6 +43,7 @@ printf '[http]\nmax_connections = %d\n[rtmp]\nmax_connections = 8\n[log]\nlevel 
 "$LECTERN" serve -c "$T/lectern.conf" --data-dir "$D" --http-port "$PORT" --rtmp-port "$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" >"$T/serve.out" 2>"$T/serve.err" &
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || bench_fail "the server did not start: $(tail -3 "$T/serve.err")"
 auth=(-H "Authorization: Bearer $EDITOR" -H "content-type: application/json")
 curl -s -o /dev/null "${auth[@]}" -X PATCH -d '{"visibility":"published"}' "http://127.0.0.1:$PORT/api/v1/videos/$V"
 curl -s -o /dev/null "${auth[@]}" -d "{\"name\":\"bench\",\"starts_on\":\"$(TZ=Asia/Shanghai date -d yesterday +%F)\",\"ends_on\":\"$(TZ=Asia/Shanghai date -d tomorrow +%F)\"}" \

@@ -74,6 +74,14 @@ out2=$("$LECTERN" demo --data-dir "$D" 2>/dev/null)
 eq "demo: second run changes nothing" "$(echo "$out" | jq -S .)" "$(echo "$out2" | jq -S .)"
 eq "demo: members not duplicated" 5 "$("$LECTERN" member list --data-dir "$D" 2>/dev/null | jq '.members | length')"
 
+# A search index emptied behind the server's back is rebuilt by the next command that opens
+# the store (cli_open_store runs the sync after db_open).
+"$LECTERN" event create --data-dir "$D" --title "劳模讲堂 index" >/dev/null 2>&1
+sqlite3 "$D/lectern.db" "DELETE FROM video_search"
+"$LECTERN" migrate --data-dir "$D" >/dev/null 2>&1
+eq "the search index is rebuilt when the store is opened" \
+  "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM video")" "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM video_search")"
+
 eq "unknown command: exit 2" 2 "$("$LECTERN" frobnicate >/dev/null 2>&1; echo $?)"
 
 tap_done

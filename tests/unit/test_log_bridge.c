@@ -1,5 +1,6 @@
-/* Tests for src/core/log_bridge.c: each library's log reaches the one sink with its prefix. */
+/* Tests for src/cli/log_bridge.c: each library's log reaches the one sink with its prefix. */
 #include "core/log.h"
+#include "cli/log_bridge.h"
 #include "testutil.h"
 
 #include <fcntl.h>

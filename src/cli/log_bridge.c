@@ -1,4 +1,5 @@
 /* log_bridge: routes GLib, GStreamer, libav*, SQLite and libwebsockets logs into the sink. */
+#include "cli/log_bridge.h"
 #include "core/log.h"
 
 #include <gst/gst.h>

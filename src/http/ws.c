@@ -1,0 +1,471 @@
+/* ws: the /ws transport. It owns the connections and everything about them that is not a
+ * service's business; services register the message types they take.
+ *
+ *   lws frames ─▶ fragment assembly (≤ WS_MSG_MAX) ─▶ rate limit ─▶ ws_msg_decode
+ *     ─▶ route table: type ─▶ service ─▶ service.message(conn, message)
+ *        ("hello" is the transport's own: credential ─▶ member, services fill the welcome)
+ *   service ─▶ ws_send / ws_send_to / ws_send_member / ws_send_group ─▶ per-connection
+ *     queue (≤ OUT_QUEUE_MAX) ─▶ one lws_write per writable callback
+ *
+ * Everything runs on the main loop. */
+#include "http/ws.h"
+#include "auth/auth.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define RX_BUFFER 1024      /* lws reads a frame in pieces of this size */
+#define OUT_QUEUE_MAX 64    /* messages waiting for a slow reader before it is dropped */
+#define STRIKES_MAX 50      /* refused messages before the connection is closed */
+#define SWEEP_MS 5000       /* how often idle connections are looked for */
+
+typedef struct {
+  WsService svc;
+  void *user;
+} Service;
+
+struct Ws {
+  Db *db;
+  const guint8 *secret;
+  const Config *config;
+  guint64 next_conn_id;
+  GHashTable *conns;          /* conn id -> WsConn* */
+  GHashTable *member_conns;   /* member id -> GPtrArray of WsConn* */
+  GPtrArray *services;        /* Service*, in the order registered */
+  GHashTable *routes;         /* type name -> Service* (the one route table; hello: NULL value) */
+  guint sweep_timer;
+  guint64 errors;
+};
+
+struct WsConn {
+  Ws *ws;
+  struct lws *wsi;        /* NULL: no socket (tests) */
+  guint64 id;
+  bool helloed;
+  char *member_id, *member_name;
+  bool verified;
+  GQueue out;             /* char* messages to send, oldest first */
+  GString *rx;            /* a message arriving in pieces */
+  double tokens;
+  gint64 tokens_at;
+  gint64 last_rx_us;      /* the last message (lws_set_timeout per message costs O(connections)) */
+  int strikes;
+  enum lws_close_status close_status; /* non-zero: close once the queue is sent */
+};
+
+/* Its address marks a socket counted in lectern_connections_open. */
+static char counted_mark;
+
+static void wake(WsConn *c)
+{
+  if (c->wsi)
+    lws_callback_on_writable(c->wsi);
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+void ws_send(WsConn *c, char *text)
+{
+  if (!c || c->close_status) {
+    g_free(text);
+    return;
+  }
+  if (g_queue_get_length(&c->out) >= OUT_QUEUE_MAX) {
+    log_warn("ws", "connection %" G_GUINT64_FORMAT ": not reading; closing", c->id);
+    g_free(text);
+    c->close_status = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+    wake(c);
+    return;
+  }
+  g_queue_push_tail(&c->out, text);
+  wake(c);
+}
+
+WsConn *ws_conn_find(Ws *ws, guint64 id)
+{
+  return id ? g_hash_table_lookup(ws->conns, &id) : NULL;
+}
+
+void ws_send_to(Ws *ws, guint64 id, char *text)
+{
+  ws_send(ws_conn_find(ws, id), text);
+}
+
+void ws_send_member(Ws *ws, const char *member, char *text)
+{
+  GPtrArray *conns = member ? g_hash_table_lookup(ws->member_conns, member) : NULL;
+  for (guint i = 0; conns && i < conns->len; i++)
+    ws_send(conns->pdata[i], i + 1 < conns->len ? g_strdup(text) : text);
+  if (!conns || conns->len == 0)
+    g_free(text);
+}
+
+void ws_send_group(Ws *ws, const guint64 *ids, guint n, char *text)
+{
+  for (guint i = 0; i < n; i++)
+    ws_send(ws_conn_find(ws, ids[i]), i + 1 < n ? g_strdup(text) : text);
+  if (n == 0)
+    g_free(text);
+}
+
+bool ws_member_online(Ws *ws, const char *member)
+{
+  return member && g_hash_table_contains(ws->member_conns, member);
+}
+
+void ws_send_error(WsConn *c, const char *code, const char *message, bool fatal, gint64 seq)
+{
+  c->ws->errors++;
+  log_debug("ws", "connection %" G_GUINT64_FORMAT " (%s): %s: %s", c->id,
+            c->member_id ? c->member_id : "guest", code, message);
+  ws_send(c, ws_msg_error(code, message, fatal, seq));
+  if (fatal) {
+    c->close_status = !strcmp(code, "too_large") ? LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE
+                                                 : LWS_CLOSE_STATUS_POLICY_VIOLATION;
+    wake(c);
+  }
+}
+
+guint64 ws_conn_id(const WsConn *c) { return c->id; }
+const char *ws_conn_member(const WsConn *c) { return c->member_id; }
+bool ws_conn_verified(const WsConn *c) { return c->verified; }
+char *ws_conn_next_output(WsConn *c) { return g_queue_pop_head(&c->out); }
+int ws_conn_closing(const WsConn *c) { return (int)c->close_status; }
+
+/* ---- receiving ------------------------------------------------------------- */
+
+/* The transport's own step: who is on this connection. */
+static void on_hello(Ws *ws, WsConn *c, const WsMessage *m)
+{
+  if (c->helloed) {
+    ws_send_error(c, "invalid_message", "hello was already said on this connection", false, 0);
+    return;
+  }
+  if (m->token[0]) {
+    Member *member = NULL;
+    if (auth_token(ws->db, ws->secret, m->token, &member) < 0) {
+      log_warn("ws", "connection %" G_GUINT64_FORMAT ": refused a credential that is not valid", c->id);
+      ws_send_error(c, "unauthorized", "the credential is not valid", true, 0);
+      return;
+    }
+    c->member_id = g_strdup(member->id);
+    c->member_name = g_strdup(member->display_name);
+    c->verified = member->real_name_verified && !member->disqualified;
+    member_free(&member);
+    GPtrArray *list = g_hash_table_lookup(ws->member_conns, c->member_id);
+    if (!list) {
+      list = g_ptr_array_new();
+      g_hash_table_insert(ws->member_conns, g_strdup(c->member_id), list);
+    }
+    g_ptr_array_add(list, c);
+  }
+  c->helloed = true;
+  WsWelcome welcome = { 0 };
+  for (guint i = 0; i < ws->services->len; i++) {
+    Service *s = ws->services->pdata[i];
+    if (s->svc.hello)
+      s->svc.hello(s->user, c, &welcome);
+  }
+  ws_send(c, ws_msg_welcome(c->member_id, c->member_name, c->verified, c->verified, welcome.points));
+}
+
+/* Token bucket: watch_message_rate per second, bursts of ten times that. */
+static bool rate_ok(Ws *ws, WsConn *c)
+{
+  gint64 now = g_get_monotonic_time();
+  double rate = (double)ws->config->watch_message_rate;
+  c->tokens = MIN(rate * 10, c->tokens + rate * (double)(now - c->tokens_at) / 1e6);
+  c->tokens_at = now;
+  if (c->tokens < 1)
+    return false;
+  c->tokens -= 1;
+  return true;
+}
+
+void ws_conn_receive(WsConn *c, const char *text, size_t len)
+{
+  Ws *ws = c->ws;
+  c->last_rx_us = g_get_monotonic_time();
+  if (!rate_ok(ws, c)) {
+    if (++c->strikes > STRIKES_MAX)
+      ws_send_error(c, "rate_limited", "too many messages; closing", true, 0);
+    else
+      ws_send_error(c, "rate_limited", "too many messages; this one was dropped", false, 0);
+    return;
+  }
+  WsMessage m;
+  const char *code = NULL;
+  char *why = NULL;
+  if (ws_msg_decode(text, len, &m, &code, &why) < 0) {
+    bool fatal = strcmp(code, "too_large") == 0 || ++c->strikes > STRIKES_MAX;
+    ws_send_error(c, code, why, fatal, 0);
+    g_free(why);
+    return;
+  }
+  const char *name = ws_msg_type_name(m.type);
+  gpointer route = NULL;
+  if (!g_hash_table_lookup_extended(ws->routes, name, NULL, &route)) {
+    g_autofree char *msg = g_strdup_printf("unknown message type \"%.40s\"", name);
+    ws_send_error(c, "unknown_type", msg, ++c->strikes > STRIKES_MAX, 0);
+    return;
+  }
+  if (!route) {
+    on_hello(ws, c, &m);
+    return;
+  }
+  if (!c->helloed) {
+    ws_send_error(c, "hello_required", "say hello first (with a token, or without for a guest)", false, 0);
+    return;
+  }
+  Service *s = route;
+  s->svc.message(s->user, c, &m);
+}
+
+/* ---- connections ------------------------------------------------------------- */
+
+WsConn *ws_conn_open(Ws *ws, struct lws *wsi)
+{
+  WsConn *c = g_new0(WsConn, 1);
+  c->ws = ws;
+  c->wsi = wsi;
+  c->id = ++ws->next_conn_id;
+  c->tokens = (double)ws->config->watch_message_rate * 10;
+  c->tokens_at = g_get_monotonic_time();
+  g_queue_init(&c->out);
+  c->last_rx_us = c->tokens_at;
+  g_hash_table_insert(ws->conns, &c->id, c);
+  return c;
+}
+
+void ws_conn_close(WsConn *c)
+{
+  Ws *ws = c->ws;
+  for (guint i = 0; i < ws->services->len; i++) {
+    Service *s = ws->services->pdata[i];
+    if (s->svc.closed)
+      s->svc.closed(s->user, c);
+  }
+  if (c->member_id) {
+    GPtrArray *list = g_hash_table_lookup(ws->member_conns, c->member_id);
+    if (list) {
+      g_ptr_array_remove_fast(list, c);
+      if (list->len == 0)
+        g_hash_table_remove(ws->member_conns, c->member_id);
+    }
+  }
+  g_hash_table_remove(ws->conns, &c->id);
+  g_queue_clear_full(&c->out, g_free);
+  if (c->rx)
+    g_string_free(c->rx, TRUE);
+  g_free(c->member_id);
+  g_free(c->member_name);
+  g_free(c);
+}
+
+/* Connections silent for longer than watch_idle_timeout close (once their queue is sent). */
+static gboolean sweep_tick(gpointer data)
+{
+  Ws *ws = data;
+  gint64 now = g_get_monotonic_time();
+  GHashTableIter hi;
+  gpointer key, value;
+  g_hash_table_iter_init(&hi, ws->conns);
+  while (g_hash_table_iter_next(&hi, &key, &value)) {
+    WsConn *c = value;
+    if (!c->close_status && now - c->last_rx_us > ws->config->watch_idle_timeout * G_USEC_PER_SEC) {
+      c->close_status = LWS_CLOSE_STATUS_GOINGAWAY;
+      wake(c);
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- lws ---------------------------------------------------------------- */
+
+static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+  const struct lws_protocols *proto = lws_get_protocol(wsi);
+  Ws *ws = proto ? proto->user : NULL;
+  WsConn **pc = user;
+  WsConn *c = pc ? *pc : NULL;
+
+  switch (reason) {
+  case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+    char uri[64];
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, WS_PATH) != 0) {
+      log_info("ws", "refused a WebSocket upgrade outside %s", WS_PATH);
+      return 1;
+    }
+    return 0;
+  }
+  case LWS_CALLBACK_ESTABLISHED:
+    if (pc && ws)
+      *pc = ws_conn_open(ws, wsi);
+    break;
+
+  case LWS_CALLBACK_RECEIVE: {
+    if (!c || c->close_status)
+      break;
+    bool whole = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+    if (lws_frame_is_binary(wsi)) {
+      if (whole)
+        ws_send_error(c, "invalid_message", "messages are JSON text, not binary", false, 0);
+      break;
+    }
+    if (whole && !c->rx) {
+      ws_conn_receive(c, in, len);
+      break;
+    }
+    if (!c->rx)
+      c->rx = g_string_sized_new(RX_BUFFER);
+    if (c->rx->len + len > WS_MSG_MAX) {
+      g_string_free(c->rx, TRUE);
+      c->rx = NULL;
+      log_warn("ws", "connection %" G_GUINT64_FORMAT ": message over %d bytes; closing", c->id, WS_MSG_MAX);
+      ws_send_error(c, "too_large", "a message may have at most 2048 bytes", true, 0);
+      break;
+    }
+    g_string_append_len(c->rx, in, (gssize)len);
+    if (whole) {
+      GString *msg = c->rx;
+      c->rx = NULL;
+      ws_conn_receive(c, msg->str, msg->len);
+      g_string_free(msg, TRUE);
+    }
+    break;
+  }
+
+  case LWS_CALLBACK_SERVER_WRITEABLE: {
+    if (!c)
+      break;
+    char *text = g_queue_pop_head(&c->out);
+    if (text) {
+      size_t n = strlen(text);
+      unsigned char *buf = g_malloc(LWS_PRE + n);
+      memcpy(buf + LWS_PRE, text, n);
+      int wrote = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
+      g_free(buf);
+      g_free(text);
+      if (wrote < (int)n)
+        return -1;
+    }
+    if (!g_queue_is_empty(&c->out)) {
+      lws_callback_on_writable(wsi);
+    } else if (c->close_status) {
+      lws_close_reason(wsi, c->close_status, NULL, 0);
+      return -1;
+    }
+    break;
+  }
+
+  case LWS_CALLBACK_CLOSED:
+    if (c) {
+      ws_conn_close(c);
+      *pc = NULL;
+    }
+    break;
+
+  /* As the vhost's default protocol this callback hears of every accepted socket (HTTP
+   * ones too); it counts them as http_server.c does, and the last callback bound to the
+   * socket uncounts it. */
+  case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+    lws_set_opaque_user_data(wsi, &counted_mark);
+    metrics_connection_opened();
+    break;
+
+  case LWS_CALLBACK_WSI_DESTROY:
+    if (lws_get_opaque_user_data(wsi))
+      metrics_connection_closed();
+    lws_set_opaque_user_data(wsi, NULL);
+    break;
+
+  default:
+    break;
+  }
+  return 0;
+}
+
+/* ---- metrics and lifecycle --------------------------------------------------- */
+
+static void metrics(GString *out, void *user)
+{
+  Ws *ws = user;
+  g_string_append_printf(out,
+      "# HELP lectern_ws_connections WebSocket connections open at /ws.\n"
+      "# TYPE lectern_ws_connections gauge\nlectern_ws_connections %u\n"
+      "# HELP lectern_ws_errors_total Error messages sent to players.\n"
+      "# TYPE lectern_ws_errors_total counter\nlectern_ws_errors_total %" G_GUINT64_FORMAT "\n",
+      g_hash_table_size(ws->conns), ws->errors);
+}
+
+Ws *ws_new(Db *db, const guint8 *secret, const Config *config)
+{
+  Ws *ws = g_new0(Ws, 1);
+  ws->db = db;
+  ws->secret = secret;
+  ws->config = config;
+  ws->conns = g_hash_table_new(g_int64_hash, g_int64_equal);
+  ws->member_conns = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+  ws->services = g_ptr_array_new_with_free_func(g_free);
+  ws->routes = g_hash_table_new(g_str_hash, g_str_equal);
+  g_hash_table_insert(ws->routes, (gpointer)ws_msg_type_name(WS_HELLO), NULL);
+  ws->sweep_timer = g_timeout_add(SWEEP_MS, sweep_tick, ws);
+  metrics_add_provider(metrics, ws);
+  return ws;
+}
+
+int ws_register(Ws *ws, const WsService *service, void *user)
+{
+  for (size_t i = 0; i < service->n_types; i++)
+    if (g_hash_table_contains(ws->routes, ws_msg_type_name(service->types[i]))) {
+      log_error("ws", "service %s: message type %s already has a service", service->name,
+                ws_msg_type_name(service->types[i]));
+      return -EEXIST;
+    }
+  Service *s = g_new0(Service, 1);
+  s->svc = *service;
+  s->user = user;
+  g_ptr_array_add(ws->services, s);
+  for (size_t i = 0; i < service->n_types; i++)
+    g_hash_table_insert(ws->routes, (gpointer)ws_msg_type_name(service->types[i]), s);
+  return 0;
+}
+
+struct lws_protocols ws_protocol(Ws *ws)
+{
+  return (struct lws_protocols){
+    .name = WS_PROTOCOL,
+    .callback = callback_ws,
+    .per_session_data_size = sizeof(WsConn *),
+    .rx_buffer_size = RX_BUFFER,
+    .user = ws,
+  };
+}
+
+void ws_free(Ws **pws)
+{
+  Ws *ws = *pws;
+  if (!ws)
+    return;
+  metrics_remove_provider(metrics, ws);
+  /* Connections still open (the context normally closed them) close now. */
+  GList *conns = g_hash_table_get_values(ws->conns);
+  for (GList *l = conns; l; l = l->next)
+    ws_conn_close(l->data);
+  g_list_free(conns);
+  for (guint i = 0; i < ws->services->len; i++) {
+    Service *s = ws->services->pdata[i];
+    if (s->svc.free)
+      s->svc.free(s->user);
+  }
+  g_source_remove(ws->sweep_timer);
+  g_ptr_array_unref(ws->services);
+  g_hash_table_unref(ws->routes);
+  g_hash_table_unref(ws->conns);
+  g_hash_table_unref(ws->member_conns);
+  g_free(ws);
+  *pws = NULL;
+}

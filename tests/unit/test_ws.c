@@ -1,0 +1,289 @@
+/* Tests for src/http/ws.c without a socket: connections opened with no wsi, messages fed as
+ * lws would after assembling frames, and what is queued for each connection read back. The
+ * route table (a service gets its types, an unrouted type is unknown_type, hello first), the
+ * hello step, sending to a member or a group, and the per-connection limits. */
+#include "auth/auth.h"
+#include "core/metrics.h"
+#include "http/ws.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <string.h>
+
+static char *dir;
+static Db *db;
+static Config config;
+static Ws *ws;
+static GPtrArray *got;   /* what the fake service received */
+static char *member_id, *token;
+static bool freed;
+static const guint8 key[TOKEN_SECRET_LEN] = { 9 };
+
+static void svc_message(void *user, WsConn *c, const WsMessage *m)
+{
+  ck_assert_str_eq(user, "svc");
+  g_ptr_array_add(got, g_strdup_printf("%s from %" G_GUINT64_FORMAT " seq=%" G_GINT64_FORMAT " video=%s%s",
+                                       ws_msg_type_name(m->type), ws_conn_id(c), m->report.seq, m->video,
+                                       ws_conn_member(c) ? " (member)" : ""));
+}
+
+static void svc_hello(void *user, WsConn *c, WsWelcome *welcome)
+{
+  (void)user;
+  if (ws_conn_member(c))
+    welcome->points = json_from_string("{\"balance\":42}", NULL);
+  g_ptr_array_add(got, g_strdup_printf("hello %" G_GUINT64_FORMAT, ws_conn_id(c)));
+}
+
+static void svc_closed(void *user, WsConn *c)
+{
+  (void)user;
+  g_ptr_array_add(got, g_strdup_printf("closed %" G_GUINT64_FORMAT, ws_conn_id(c)));
+}
+
+static void svc_free(void *user)
+{
+  ck_assert_str_eq(user, "svc");
+  freed = true;
+}
+
+static const WsType svc_types[] = { WS_HEARTBEAT, WS_WATCH_STOP };
+static const WsService svc = { .name = "test", .types = svc_types, .n_types = 2, .message = svc_message,
+                               .hello = svc_hello, .closed = svc_closed, .free = svc_free };
+
+static void setup(void)
+{
+  dir = tu_tmpdir();
+  char *path = g_build_filename(dir, "t.db", NULL);
+  char *err = NULL;
+  ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
+  g_free(path);
+  ck_assert_int_eq(config_init_defaults(&config), 0);
+  Member *m = NULL;
+  ck_assert_int_eq(auth_member_create(db, key, "学员", ROLE_VIEWER, true, &m, &token), 0);
+  member_id = g_strdup(m->id);
+  member_free(&m);
+  got = g_ptr_array_new_with_free_func(g_free);
+  freed = false;
+  ws = ws_new(db, key, &config);
+  ck_assert_int_eq(ws_register(ws, &svc, "svc"), 0);
+}
+
+static void teardown(void)
+{
+  ws_free(&ws);
+  ck_assert_ptr_null(ws);
+  g_ptr_array_unref(got);
+  db_close(&db);
+  config_clear(&config);
+  tu_rmtree(dir);
+  g_free(dir);
+  g_free(member_id);
+  g_free(token);
+}
+
+static void say(WsConn *c, const char *text)
+{
+  ws_conn_receive(c, text, strlen(text));
+}
+
+/* The next message queued for C, as "type" or "error:code" (caller frees); "" when none. */
+static char *next(WsConn *c)
+{
+  char *text = ws_conn_next_output(c);
+  if (!text)
+    return g_strdup("");
+  JsonNode *n = json_from_string(text, NULL);
+  ck_assert_msg(n, "not JSON: %s", text);
+  JsonObject *o = json_node_get_object(n);
+  const char *type = json_object_get_string_member(o, "type");
+  char *out = !strcmp(type, "error") ? g_strdup_printf("error:%s", json_object_get_string_member(o, "code"))
+                                     : g_strdup(type);
+  json_node_unref(n);
+  g_free(text);
+  return out;
+}
+
+#define NEXT(c, expect)               \
+  do {                                \
+    char *n_ = next(c);               \
+    ck_assert_str_eq(n_, expect);     \
+    g_free(n_);                       \
+  } while (0)
+
+static char *received(void)
+{
+  g_ptr_array_add(got, NULL);
+  char *all = g_strjoinv("; ", (char **)got->pdata);
+  g_ptr_array_set_size(got, 0);
+  return all;
+}
+
+#define RECEIVED(expect)              \
+  do {                                \
+    char *r_ = received();            \
+    ck_assert_str_eq(r_, expect);     \
+    g_free(r_);                       \
+  } while (0)
+
+#define BEAT "{\"type\":\"heartbeat\",\"seq\":3,\"video\":\"v1\",\"position\":1,\"playing\":true,\"visible\":true}"
+
+/* Each type goes to the service that registered it and to no other; a type the protocol
+ * knows but no service took is unknown_type; nothing but hello before hello. */
+START_TEST(types_route_to_their_service)
+{
+  WsConn *c = ws_conn_open(ws, NULL);
+  say(c, BEAT);
+  NEXT(c, "error:hello_required");
+  RECEIVED("");
+  say(c, "{\"type\":\"hello\"}");
+  NEXT(c, "welcome");
+  RECEIVED("hello 1");
+  say(c, BEAT);
+  say(c, "{\"type\":\"watch.stop\",\"seq\":4,\"video\":\"v1\",\"position\":2}");
+  RECEIVED("heartbeat from 1 seq=3 video=v1; watch.stop from 1 seq=4 video=v1");
+  NEXT(c, "");
+  say(c, "{\"type\":\"watch.start\",\"video\":\"v1\",\"position\":0,\"playing\":true,\"visible\":true}");
+  NEXT(c, "error:unknown_type");
+  say(c, "{\"type\":\"chat.send\"}");
+  NEXT(c, "error:unknown_type");
+  say(c, "{\"type\":\"hello\"}");
+  NEXT(c, "error:invalid_message");
+  say(c, "{\"type\":\"heartbeat\",\"seq\":0}");
+  NEXT(c, "error:invalid_field");
+  say(c, "{oops");
+  NEXT(c, "error:malformed_json");
+  RECEIVED("");
+  ck_assert_int_eq(ws_conn_closing(c), 0);
+}
+END_TEST
+
+/* A type has one service: a second claim is refused whole, hello is the transport's. */
+START_TEST(a_type_has_one_service)
+{
+  static const WsType both[] = { WS_WATCH_START, WS_HEARTBEAT };
+  WsService other = { .name = "other", .types = both, .n_types = 2, .message = svc_message };
+  ck_assert_int_eq(ws_register(ws, &other, "svc"), -EEXIST);
+  static const WsType hello[] = { WS_HELLO };
+  other.types = hello;
+  other.n_types = 1;
+  ck_assert_int_eq(ws_register(ws, &other, "svc"), -EEXIST);
+  /* The refused claim took nothing: watch.start is still unrouted. */
+  WsConn *c = ws_conn_open(ws, NULL);
+  say(c, "{\"type\":\"hello\"}");
+  NEXT(c, "welcome");
+  say(c, "{\"type\":\"watch.start\",\"video\":\"v1\",\"position\":0,\"playing\":true,\"visible\":true}");
+  NEXT(c, "error:unknown_type");
+  static const WsType start[] = { WS_WATCH_START };
+  other.types = start;
+  ck_assert_int_eq(ws_register(ws, &other, "svc"), 0);
+  say(c, "{\"type\":\"watch.start\",\"video\":\"v2\",\"position\":0,\"playing\":true,\"visible\":true}");
+  NEXT(c, "");
+  RECEIVED("hello 1; watch.start from 1 seq=0 video=v2");
+}
+END_TEST
+
+/* hello with a member's credential: the welcome names them and carries what the service
+ * added; sending to the member reaches each of their connections; a bad credential closes. */
+START_TEST(hello_names_the_member)
+{
+  WsConn *a = ws_conn_open(ws, NULL), *b = ws_conn_open(ws, NULL), *g = ws_conn_open(ws, NULL);
+  char *hello = g_strdup_printf("{\"type\":\"hello\",\"token\":\"%s\"}", token);
+  say(a, hello);
+  say(b, hello);
+  say(g, "{\"type\":\"hello\"}");
+  g_free(hello);
+  char *text = ws_conn_next_output(a);
+  JsonNode *n = json_from_string(text, NULL);
+  JsonObject *o = json_node_get_object(n);
+  ck_assert_str_eq(json_object_get_string_member(json_object_get_object_member(o, "member"), "id"), member_id);
+  ck_assert_int_eq(json_object_get_int_member(json_object_get_object_member(o, "points"), "balance"), 42);
+  ck_assert(json_object_get_boolean_member(o, "earns_points"));
+  json_node_unref(n);
+  g_free(text);
+  NEXT(b, "welcome");
+  NEXT(g, "welcome");
+  ck_assert_str_eq(ws_conn_member(a), member_id);
+  ck_assert(ws_conn_verified(a));
+  ck_assert_ptr_null(ws_conn_member(g));
+  ck_assert(ws_member_online(ws, member_id));
+  say(a, BEAT);
+  RECEIVED("hello 1; hello 2; hello 3; heartbeat from 1 seq=3 video=v1 (member)");
+
+  ws_send_member(ws, member_id, g_strdup("{\"type\":\"points.update\"}"));
+  NEXT(a, "points.update");
+  NEXT(b, "points.update");
+  NEXT(g, "");
+  guint64 group[] = { ws_conn_id(a), ws_conn_id(g), 999 };
+  ws_send_group(ws, group, 3, g_strdup("{\"type\":\"live.viewers\"}"));
+  NEXT(a, "live.viewers");
+  NEXT(b, "");
+  NEXT(g, "live.viewers");
+
+  ws_conn_close(a);
+  ck_assert_ptr_null(ws_conn_find(ws, 1));
+  ck_assert(ws_member_online(ws, member_id));
+  ws_conn_close(b);
+  ck_assert(!ws_member_online(ws, member_id));
+  ws_send_to(ws, 1, g_strdup("{}")); /* gone: dropped */
+  RECEIVED("closed 1; closed 2");
+
+  WsConn *x = ws_conn_open(ws, NULL);
+  say(x, "{\"type\":\"hello\",\"token\":\"not-a-token\"}");
+  NEXT(x, "error:unauthorized");
+  ck_assert_int_eq(ws_conn_closing(x), LWS_CLOSE_STATUS_POLICY_VIOLATION);
+  /* ws_free closes what is open: the service hears it, then is freed. */
+  ws_free(&ws);
+  ck_assert(freed);
+  RECEIVED("closed 3; closed 4");
+}
+END_TEST
+
+/* Limits per connection: message size, rate, unread output. */
+START_TEST(limits_close_one_connection)
+{
+  WsConn *big = ws_conn_open(ws, NULL), *fast = ws_conn_open(ws, NULL), *slow = ws_conn_open(ws, NULL);
+  char text[WS_MSG_MAX + 2];
+  memset(text, ' ', sizeof text);
+  ws_conn_receive(big, text, sizeof text);
+  NEXT(big, "error:too_large");
+  ck_assert_int_eq(ws_conn_closing(big), LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE);
+
+  say(fast, "{\"type\":\"hello\"}");
+  NEXT(fast, "welcome");
+  g_free(received());
+  /* A burst of ten seconds' worth passes (hello took one), the rest is dropped. */
+  guint burst = (guint)config.watch_message_rate * 10;
+  for (guint i = 0; i < burst + 5; i++)
+    say(fast, BEAT);
+  ck_assert_msg(got->len == burst - 1 || got->len == burst, "%u of a burst of %u passed", got->len, burst);
+  NEXT(fast, "error:rate_limited");
+  ck_assert_int_eq(ws_conn_closing(fast), 0); /* dropped, not yet closed */
+
+  for (int i = 0; i < 64; i++)
+    ws_send(slow, g_strdup("{\"type\":\"live.viewers\"}"));
+  ck_assert_int_eq(ws_conn_closing(slow), 0);
+  ws_send(slow, g_strdup("{\"type\":\"live.viewers\"}"));
+  ck_assert_int_eq(ws_conn_closing(slow), LWS_CLOSE_STATUS_POLICY_VIOLATION);
+  /* The transport counts its connections and the errors it sent. */
+  char *m = metrics_render();
+  ck_assert_msg(strstr(m, "\nlectern_ws_connections 3\n"), "%s", m);
+  ck_assert_msg(strstr(m, "\nlectern_ws_errors_total "), "%s", m);
+  g_free(m);
+}
+END_TEST
+
+static Suite *ws_suite(void)
+{
+  Suite *s = suite_create("ws");
+  TCase *tc = tcase_create("transport");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, types_route_to_their_service);
+  tcase_add_test(tc, a_type_has_one_service);
+  tcase_add_test(tc, hello_names_the_member);
+  tcase_add_test(tc, limits_close_one_connection);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+TU_MAIN(ws_suite)
