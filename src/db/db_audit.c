@@ -25,23 +25,26 @@ int db_audit_add(Db *db, const char *member_id, const char *member_name, const c
   return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
-JsonNode *db_audit_list_json(Db *db, const char *target_type, const char *target_id,
-                             gint64 before_id, int limit, int *rc)
+JsonNode *db_audit_list_json(Db *db, const AuditFilter *f, int *rc)
 {
   sqlite3_stmt *st = db_prepare(db,
       "SELECT id, at, member_id, member_name, action, target_type, target_id, detail "
       "FROM audit_log WHERE (?1 IS NULL OR target_type = ?1) AND (?2 IS NULL OR target_id = ?2) "
-      "AND (?3 <= 0 OR id < ?3) ORDER BY id DESC LIMIT ?4");
+      "AND (?3 <= 0 OR id < ?3) AND (?5 IS NULL OR member_id = ?5) "
+      "AND (?6 IS NULL OR action = ?6 OR (instr(?6, '.') = 0 AND substr(action, 1, length(?6) + 1) = ?6 || '.')) "
+      "AND (?7 <= 0 OR at >= ?7) AND (?8 <= 0 OR at < ?8) ORDER BY id DESC LIMIT ?4");
   if (!st) {
     *rc = -EIO;
     return NULL;
   }
-  if (target_type)
-    sqlite3_bind_text(st, 1, target_type, -1, SQLITE_TRANSIENT);
-  if (target_id)
-    sqlite3_bind_text(st, 2, target_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st, 3, before_id);
-  sqlite3_bind_int(st, 4, limit);
+  const char *texts[] = {[1] = f->target_type, [2] = f->target_id, [5] = f->member_id, [6] = f->action};
+  for (int i = 1; i <= 6; i++)
+    if (texts[i])
+      sqlite3_bind_text(st, i, texts[i], -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 3, f->before_id);
+  sqlite3_bind_int(st, 4, f->limit);
+  sqlite3_bind_int64(st, 7, f->since);
+  sqlite3_bind_int64(st, 8, f->until);
   JsonBuilder *b = json_builder_new();
   json_builder_begin_array(b);
   static const char *names[] = {"member_id", "member_name", "action", "target_type", "target_id"};
@@ -67,4 +70,23 @@ JsonNode *db_audit_list_json(Db *db, const char *target_type, const char *target
   }
   sqlite3_finalize(st);
   return db_json_array_done(b, r, rc);
+}
+
+int db_audit_member_reason(Db *db, const char *member_id, char **reason)
+{
+  /* The audit log is where a disqualification's reason is kept (the member row holds
+   * only the flag): the detail of the latest change that turned it on. */
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT json_extract(detail, '$.reason') FROM audit_log WHERE target_type = 'member' "
+      "AND target_id = ?1 AND json_valid(detail) AND json_extract(detail, '$.disqualified') = 1 "
+      "ORDER BY id DESC LIMIT 1");
+  *reason = NULL;
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, member_id, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+    *reason = g_strdup((const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
 }

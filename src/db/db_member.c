@@ -109,6 +109,64 @@ int db_member_list(Db *db, GPtrArray **out)
   return 0;
 }
 
+/* Q as a LIKE pattern that matches it literally (a backslash escapes %, _ and itself). */
+static char *like_literal(const char *q)
+{
+  GString *out = g_string_new(NULL);
+  for (const char *p = q; *p; p++) {
+    if (*p == '%' || *p == '_' || *p == '\\')
+      g_string_append_c(out, '\\');
+    g_string_append_c(out, *p);
+  }
+  return g_string_free(out, FALSE);
+}
+
+#define MEMBER_MATCH \
+  " FROM member WHERE ?1 = '' OR display_name LIKE ?2 ESCAPE '\\' OR id LIKE ?3 ESCAPE '\\'"
+
+static void bind_match(sqlite3_stmt *st, const char *q, const char *contains, const char *prefix)
+{
+  sqlite3_bind_text(st, 1, q, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, contains, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, prefix, -1, SQLITE_TRANSIENT);
+}
+
+int db_member_search(Db *db, const char *q, gint64 limit, gint64 offset, GPtrArray **out,
+                     gint64 *total)
+{
+  q = q ? q : "";
+  g_autofree char *lit = like_literal(q);
+  g_autofree char *contains = g_strdup_printf("%%%s%%", lit);
+  g_autofree char *prefix = g_strdup_printf("%s%%", lit);
+  sqlite3_stmt *st = db_prepare(db, "SELECT count(*)" MEMBER_MATCH);
+  if (!st)
+    return -EIO;
+  bind_match(st, q, contains, prefix);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *total = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW)
+    return db_errno(rc);
+
+  st = db_prepare(db, "SELECT " MEMBER_COLUMNS MEMBER_MATCH " ORDER BY created_at, id LIMIT ?4 OFFSET ?5");
+  if (!st)
+    return -EIO;
+  bind_match(st, q, contains, prefix);
+  sqlite3_bind_int64(st, 4, limit);
+  sqlite3_bind_int64(st, 5, offset);
+  GPtrArray *arr = g_ptr_array_new_with_free_func(member_free_ptr);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    g_ptr_array_add(arr, member_from_row(st));
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    g_ptr_array_unref(arr);
+    return db_errno(rc);
+  }
+  *out = arr;
+  return 0;
+}
+
 void member_free(Member **pm)
 {
   if (!pm || !*pm)

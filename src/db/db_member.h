@@ -35,6 +35,12 @@ int db_member_get(Db *db, const char *id, Member **out, char **token_hash);
  * g_ptr_array_unref). Returns 0 or -EIO. */
 int db_member_list(Db *db, GPtrArray **out);
 
+/* Members whose display name contains Q or whose id starts with Q (case-insensitive for
+ * ASCII; Q NULL or empty: everyone), oldest first: at most LIMIT from OFFSET, as a GPtrArray
+ * of Member* in *OUT, and how many match in all in *TOTAL. Returns 0 or -EIO. */
+int db_member_search(Db *db, const char *q, gint64 limit, gint64 offset, GPtrArray **out,
+                     gint64 *total);
+
 void member_free(Member **m);
 
 typedef enum { MEMBER_REAL_NAME_VERIFIED, MEMBER_DISABLED, MEMBER_DISQUALIFIED } MemberFlag;

@@ -274,3 +274,55 @@ JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 b
   sqlite3_finalize(st);
   return db_json_array_done(b, step, rc);
 }
+
+JsonNode *db_campaign_earners_json(Db *db, gint64 campaign, gint64 limit, gint64 offset,
+                                   gint64 *members, gint64 *points, int *rc)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT count(DISTINCT member_id), coalesce(sum(amount), 0) FROM points_ledger "
+      "WHERE campaign_id = ?1");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  sqlite3_bind_int64(st, 1, campaign);
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    *members = sqlite3_column_int64(st, 0);
+    *points = sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
+  if (step != SQLITE_ROW) {
+    *rc = db_errno(step);
+    return NULL;
+  }
+  st = db_prepare(db,
+      "SELECT l.member_id, m.display_name, sum(l.amount) AS points, "
+      "sum(CASE WHEN l.reason = 'watch' THEN l.amount ELSE 0 END), "
+      "sum(CASE WHEN l.reason = 'live_bonus' THEN l.amount ELSE 0 END), count(*), max(l.created_at) "
+      "FROM points_ledger l LEFT JOIN member m ON m.id = l.member_id WHERE l.campaign_id = ?1 "
+      "GROUP BY l.member_id ORDER BY points DESC, l.member_id LIMIT ?2 OFFSET ?3");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  sqlite3_bind_int64(st, 1, campaign);
+  sqlite3_bind_int64(st, 2, limit);
+  sqlite3_bind_int64(st, 3, offset);
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_array(b);
+  static const char *const sums[] = {"points", "watch_points", "live_bonus_points", "entries"};
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    json_builder_begin_object(b);
+    db_json_text(b, "member_id", st, 0);
+    db_json_text(b, "display_name", st, 1);
+    for (int i = 0; i < 4; i++) {
+      json_builder_set_member_name(b, sums[i]);
+      json_builder_add_int_value(b, sqlite3_column_int64(st, 2 + i));
+    }
+    db_json_time(b, "last_at", st, 6);
+    json_builder_end_object(b);
+  }
+  sqlite3_finalize(st);
+  return db_json_array_done(b, step, rc);
+}

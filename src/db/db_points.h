@@ -62,3 +62,10 @@ int db_ledger_sum(Db *db, const char *member, const char *video, gint64 campaign
 /* MEMBER's entries, newest first: at most LIMIT, with ids below BEFORE (0: from the
  * newest). A JSON array; NULL with *rc on failure. */
 JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 before, int *rc);
+
+/* Who earned what in CAMPAIGN: one entry per member with points from it (watch and live
+ * bonus; corrections belong to no campaign), most points first, at most LIMIT from OFFSET:
+ * {member_id, display_name, points, watch_points, live_bonus_points, entries, last_at}.
+ * *MEMBERS and *POINTS get the totals over every member. NULL with *rc on failure. */
+JsonNode *db_campaign_earners_json(Db *db, gint64 campaign, gint64 limit, gint64 offset,
+                                   gint64 *members, gint64 *points, int *rc);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 void watch_progress_clear(WatchProgress *p)
@@ -321,4 +322,182 @@ int db_watch_viewers_now(Db *db, const char *video, gint64 since, int *out)
     *out = sqlite3_column_int(st, 0);
   sqlite3_reset(st);
   return rc == SQLITE_ROW ? 0 : db_errno(rc);
+}
+
+/* Time zones are whole quarter hours off UTC, so views counted per UTC quarter hour fold
+ * into local days exactly, and the database returns at most 96 rows a day. */
+#define QUARTER 900
+
+static void day_parse(const char *text, GDate *out)
+{
+  unsigned y = 0, m = 0, d = 0;
+  g_date_clear(out, 1);
+  if (sscanf(text, "%4u-%2u-%2u", &y, &m, &d) == 3 && g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+    g_date_set_dmy(out, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+}
+
+JsonNode *db_watch_views_per_day_json(Db *db, const char *video, GTimeZone *tz, int *rc)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT started_at / 900, count(*) FROM watch_session WHERE video_id = ?1 AND counted_view = 1 "
+      "GROUP BY 1 ORDER BY 1");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  sqlite3_bind_text(st, 1, video, -1, SQLITE_STATIC);
+  /* days in order: "YYYY-MM-DD" -> views; the quarters come sorted, so days do too */
+  GPtrArray *days = g_ptr_array_new_with_free_func(g_free);
+  GArray *views = g_array_new(FALSE, TRUE, sizeof(gint64));
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    GDateTime *utc = g_date_time_new_from_unix_utc(sqlite3_column_int64(st, 0) * QUARTER);
+    GDateTime *local = utc ? g_date_time_to_timezone(utc, tz) : NULL;
+    char *day = local ? g_date_time_format(local, "%Y-%m-%d") : NULL;
+    if (day && (!days->len || strcmp(days->pdata[days->len - 1], day) != 0)) {
+      g_ptr_array_add(days, day);
+      g_array_set_size(views, days->len);
+    } else {
+      g_free(day);
+    }
+    if (day)
+      g_array_index(views, gint64, days->len - 1) += sqlite3_column_int64(st, 1);
+    if (local)
+      g_date_time_unref(local);
+    if (utc)
+      g_date_time_unref(utc);
+  }
+  sqlite3_finalize(st);
+
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_array(b);
+  if (days->len) {
+    /* Every day from the first to the last, counted on a calendar (not in seconds, which
+     * a daylight-saving day would throw off). */
+    GDate first, last, d;
+    day_parse(days->pdata[0], &first);
+    day_parse(days->pdata[days->len - 1], &last);
+    d = first;
+    gint span = g_date_days_between(&first, &last);
+    if (span >= DB_WATCH_DAYS_MAX)
+      g_date_add_days(&d, (guint)(span - DB_WATCH_DAYS_MAX + 1));
+    guint next = 0;
+    for (; g_date_valid(&d) && g_date_compare(&d, &last) <= 0; g_date_add_days(&d, 1)) {
+      char day[16];
+      g_snprintf(day, sizeof day, "%04d-%02d-%02d", g_date_get_year(&d), g_date_get_month(&d),
+                 g_date_get_day(&d));
+      while (next < days->len && strcmp(days->pdata[next], day) < 0)
+        next++;
+      gint64 n = next < days->len && strcmp(days->pdata[next], day) == 0 ? g_array_index(views, gint64, next) : 0;
+      json_builder_begin_object(b);
+      json_builder_set_member_name(b, "day");
+      json_builder_add_string_value(b, day);
+      json_builder_set_member_name(b, "views");
+      json_builder_add_int_value(b, n);
+      json_builder_end_object(b);
+    }
+  }
+  g_ptr_array_unref(days);
+  g_array_unref(views);
+  return db_json_array_done(b, step, rc);
+}
+
+typedef struct {
+  gint64 t;
+  int delta;
+} SessionEdge;
+
+static gint edge_order(gconstpointer a, gconstpointer b)
+{
+  const SessionEdge *x = a, *y = b;
+  if (x->t != y->t)
+    return x->t < y->t ? -1 : 1;
+  return x->delta - y->delta; /* leaving before joining: a superseded session is not two */
+}
+
+JsonNode *db_watch_live_viewers_json(Db *db, const char *video, gint64 now, int *rc)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT (SELECT min(at) FROM video_state_log WHERE video_id = ?1 AND to_state = 'live'), "
+      "(SELECT max(at) FROM video_state_log WHERE video_id = ?1 AND from_state = 'live' AND to_state != 'live'), "
+      "(SELECT state FROM video WHERE id = ?1)");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  sqlite3_bind_text(st, 1, video, -1, SQLITE_STATIC);
+  int step = sqlite3_step(st);
+  bool was_live = step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+  gint64 from = was_live ? sqlite3_column_int64(st, 0) : 0;
+  gint64 until = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
+  bool on_air = was_live && g_strcmp0(db_col_text(st, 2), "live") == 0;
+  sqlite3_finalize(st);
+  if (step != SQLITE_ROW) {
+    *rc = db_errno(step);
+    return NULL;
+  }
+  if (on_air || until < from)
+    until = now;
+  if (!was_live || until <= from)
+    return json_node_new(JSON_NODE_NULL);
+
+  gint64 span = until - from;
+  gint64 bucket = MAX(10, (span + DB_WATCH_LIVE_POINTS * 10 - 1) / (DB_WATCH_LIVE_POINTS * 10) * 10);
+
+  st = db_prepare(db,
+      "SELECT started_at, max(coalesce(ended_at, last_seen_at), started_at + 1) FROM watch_session "
+      "WHERE video_id = ?1 AND started_at < ?3 AND coalesce(ended_at, last_seen_at) >= ?2");
+  if (!st) {
+    *rc = -EIO;
+    return NULL;
+  }
+  sqlite3_bind_text(st, 1, video, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, from);
+  sqlite3_bind_int64(st, 3, until);
+  GArray *edges = g_array_new(FALSE, FALSE, sizeof(SessionEdge));
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    SessionEdge in = { sqlite3_column_int64(st, 0), 1 }, out = { sqlite3_column_int64(st, 1), -1 };
+    g_array_append_val(edges, in);
+    g_array_append_val(edges, out);
+  }
+  sqlite3_finalize(st);
+  g_array_sort(edges, edge_order);
+
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  g_autofree char *a = util_iso8601(from), *z = util_iso8601(until);
+  json_builder_set_member_name(b, "started_at");
+  json_builder_add_string_value(b, a);
+  json_builder_set_member_name(b, "ended_at");
+  if (on_air)
+    json_builder_add_null_value(b);
+  else
+    json_builder_add_string_value(b, z);
+  json_builder_set_member_name(b, "step");
+  json_builder_add_int_value(b, bucket);
+  json_builder_set_member_name(b, "points");
+  json_builder_begin_array(b);
+  /* A sweep over the sessions' edges: each point is the most viewers at once in its step. */
+  int current = 0;
+  guint j = 0;
+  for (gint64 t = from; t < until; t += bucket) {
+    while (j < edges->len && g_array_index(edges, SessionEdge, j).t <= t)
+      current += g_array_index(edges, SessionEdge, j++).delta;
+    int most = current;
+    while (j < edges->len && g_array_index(edges, SessionEdge, j).t < t + bucket) {
+      current += g_array_index(edges, SessionEdge, j++).delta;
+      most = MAX(most, current);
+    }
+    g_autofree char *at = util_iso8601(t);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "at");
+    json_builder_add_string_value(b, at);
+    json_builder_set_member_name(b, "viewers");
+    json_builder_add_int_value(b, most);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+  g_array_unref(edges);
+  return db_json_done(b, step, rc);
 }

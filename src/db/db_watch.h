@@ -80,3 +80,16 @@ int db_watch_video(Db *db, const char *video, gint64 now, WatchVideo *out);
  * reported at or after SINCE (Unix seconds). For the home page's live; the watch service's
  * own count (live.viewers) is exact. Returns 0 with *OUT, or -EIO. */
 int db_watch_viewers_now(Db *db, const char *video, gint64 since, int *out);
+/* VIDEO's counted views per calendar day in zone TZ: every day from the first with a view
+ * to the last (zeros included, at most the last DB_WATCH_DAYS_MAX), as a JSON array of
+ * {day: "YYYY-MM-DD", views}. NULL with *rc on failure. */
+#define DB_WATCH_DAYS_MAX 366
+JsonNode *db_watch_views_per_day_json(Db *db, const char *video, GTimeZone *tz, int *rc);
+
+/* Concurrent viewers across VIDEO's live, from its watch sessions: the most at once in each
+ * STEP seconds (10 s, longer for lives over an hour: at most DB_WATCH_LIVE_POINTS points)
+ * from the first time it went on air to the last time it went off (NOW while on air), as
+ * {started_at, ended_at, step, points: [{at, viewers}]}; a JSON null when the video never
+ * was on air. NULL with *rc on failure. */
+#define DB_WATCH_LIVE_POINTS 360
+JsonNode *db_watch_live_viewers_json(Db *db, const char *video, gint64 now, int *rc);

@@ -2,6 +2,7 @@
 #include "http/api.h"
 #include "http/api_catalog.h"
 #include "http/api_columns.h"
+#include "http/api_fields.h"
 #include "http/api_points.h"
 #include "core/util.h"
 #include "db/db_audit.h"
@@ -103,19 +104,32 @@ static void api_me(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   api_reply_json(resp, 200, auth_member_json(call->member, NULL));
 }
 
+/* ?q= narrows to display names containing it or ids starting with it; paged. */
 static void api_members_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
+  gint64 page = 1, per_page = 20, total = 0;
+  if (!api_query_page(call, resp, &page, &per_page))
+    return;
+  const char *q = g_hash_table_lookup(call->req->query, "q");
+  if (q && !api_text_ok(q, 0, 100, false)) {
+    http_response_error(resp, 400, "invalid_parameter", "q must be at most 100 characters of text");
+    return;
+  }
+  g_autofree char *needle = g_strstrip(g_strdup(q ? q : ""));
   GPtrArray *members = NULL;
-  if (db_member_list(ctx->db, &members) < 0) {
+  if (db_member_search(ctx->db, needle, per_page, (page - 1) * per_page, &members, &total) < 0) {
     http_response_error(resp, 500, "internal", "could not read members");
     return;
   }
   JsonArray *arr = json_array_new();
   for (guint i = 0; i < members->len; i++)
-    json_array_add_element(arr, auth_member_json(members->pdata[i], NULL));
+    json_array_add_element(arr, api_member_json(ctx, members->pdata[i]));
   g_ptr_array_unref(members);
   JsonObject *obj = json_object_new();
   json_object_set_array_member(obj, "members", arr);
+  json_object_set_int_member(obj, "total", total);
+  json_object_set_int_member(obj, "page", page);
+  json_object_set_int_member(obj, "per_page", per_page);
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
   json_node_take_object(node, obj);
   api_reply_json(resp, 200, node);
@@ -290,6 +304,7 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/campaigns", API_EDITOR, api_campaigns_list },
   { "POST", "/api/v1/campaigns", API_EDITOR, api_campaigns_create },
   { "PATCH", "/api/v1/campaigns/{id}", API_EDITOR, api_campaign_update },
+  { "GET", "/api/v1/campaigns/{id}/earners", API_EDITOR, api_campaign_earners },
   { "POST", "/api/v1/points/corrections", API_EDITOR, api_points_correction },
   { "POST", "/api/v1/events", API_EDITOR, api_events_create },
   { "GET", "/api/v1/lives/now", API_PUBLIC, api_lives_now },

@@ -515,16 +515,54 @@ void api_video_poster(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 
 /* ---- audit log ----------------------------------------------------------------- */
 
+/* Query parameter NAME as an ISO 8601 time with a zone, in *OUT (0 when absent). False
+ * after 400. */
+static bool query_time(const ApiCall *call, const char *name, gint64 *out, HttpResponse *resp)
+{
+  const char *v = g_hash_table_lookup(call->req->query, name);
+  *out = 0;
+  if (!v || !*v)
+    return true;
+  GDateTime *dt = strlen(v) <= 64 ? g_date_time_new_from_iso8601(v, NULL) : NULL;
+  if (dt)
+    *out = g_date_time_to_unix(dt);
+  if (dt)
+    g_date_time_unref(dt);
+  if (*out <= 0) {
+    http_response_error(resp, 400, "invalid_parameter",
+                        "%s must be an ISO 8601 time with a zone (e.g. 2026-11-22T19:00:00+08:00)", name);
+    return false;
+  }
+  return true;
+}
+
 void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  gint64 before, limit;
-  if (!api_query_int(call, "before", 0, G_MAXINT64, 0, &before, resp) ||
-      !api_query_int(call, "limit", 1, 500, 50, &limit, resp))
+  static const char *const types[] = {"video", "column", "category", "campaign", "member", NULL};
+  GHashTable *q = call->req->query;
+  gint64 limit = 50;
+  /* An empty parameter (a blank filter field in a form) does not narrow. */
+  const char *given[4];
+  static const char *const names[] = {"target_type", "target_id", "member", "action"};
+  for (int i = 0; i < 4; i++) {
+    given[i] = g_hash_table_lookup(q, names[i]);
+    if (given[i] && !*given[i])
+      given[i] = NULL;
+  }
+  AuditFilter f = { .target_type = given[0], .target_id = given[1], .member_id = given[2],
+                    .action = given[3] };
+  if (!api_query_int(call, "before", 0, G_MAXINT64, 0, &f.before_id, resp) ||
+      !api_query_int(call, "limit", 1, 500, 50, &limit, resp) ||
+      !query_time(call, "since", &f.since, resp) || !query_time(call, "until", &f.until, resp))
     return;
+  if (f.target_type && !api_in_list(f.target_type, types)) {
+    http_response_error(resp, 400, "invalid_parameter",
+                        "target_type must be video, column, category, campaign or member");
+    return;
+  }
+  f.limit = (int)limit;
   int rc = 0;
-  JsonNode *arr = db_audit_list_json(ctx->db, g_hash_table_lookup(call->req->query, "target_type"),
-                                     g_hash_table_lookup(call->req->query, "target_id"), before,
-                                     (int)limit, &rc);
+  JsonNode *arr = db_audit_list_json(ctx->db, &f, &rc);
   if (!arr) {
     http_response_error(resp, 500, "internal", "could not read the audit log");
     return;

@@ -4,6 +4,7 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "db/db_audit.h"
 #include "db/db_points.h"
 #include "db/db_watch.h"
 #include "http/api_catalog.h"
@@ -199,6 +200,36 @@ void api_campaign_update(ApiContext *ctx, const ApiCall *call, HttpResponse *res
   campaign_free(&k);
 }
 
+void api_campaign_earners(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  gint64 id = 0, page = 1, per_page = 20, members = 0, points = 0;
+  Campaign *k = NULL;
+  if (!g_ascii_string_to_signed(call->params[0], 10, 1, G_MAXINT64, &id, NULL) ||
+      db_campaign_get(ctx->db, id, &k) < 0) {
+    http_response_error(resp, 404, "not_found", "no such campaign: %s", call->params[0]);
+    return;
+  }
+  int rc = 0;
+  JsonNode *arr = api_query_page(call, resp, &page, &per_page)
+      ? db_campaign_earners_json(ctx->db, id, per_page, (page - 1) * per_page, &members, &points, &rc)
+      : NULL;
+  if (!arr) {
+    if (rc < 0)
+      http_response_error(resp, 500, "internal", "could not read the ledger");
+    campaign_free(&k);
+    return;
+  }
+  JsonObject *o = json_object_new();
+  json_object_set_member(o, "campaign", campaign_json(k));
+  json_object_set_int_member(o, "members", members);
+  json_object_set_int_member(o, "points", points);
+  json_object_set_int_member(o, "page", page);
+  json_object_set_int_member(o, "per_page", per_page);
+  json_object_set_member(o, "earners", arr);
+  campaign_free(&k);
+  api_reply_json(resp, 200, api_object_node(o));
+}
+
 void api_points_correction(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   static const char *const allowed[] = {"member", "amount", "note", "key", NULL};
@@ -263,8 +294,9 @@ out:
 
 void api_member_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  static const char *const allowed[] = {"real_name_verified", "disabled", "disqualified", NULL};
+  static const char *const allowed[] = {"real_name_verified", "disabled", "disqualified", "reason", NULL};
   static const MemberFlag flags[] = {MEMBER_REAL_NAME_VERIFIED, MEMBER_DISABLED, MEMBER_DISQUALIFIED};
+  const char *reason = NULL;
   JsonNode *node = api_parse_object(call->req, resp);
   if (!node)
     return;
@@ -277,6 +309,14 @@ void api_member_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   for (int i = 0; i < 3; i++)
     if ((present[i] = api_field_bool(o, allowed[i], &values[i], resp)) < 0)
       goto out;
+  /* Taking away or giving back the right to earn is a decision about a person: it says why
+   * (kept in the audit entry, and shown with the member while disqualified). */
+  if (api_field_text(o, "reason", 1, 500, false, &reason, resp) < 0)
+    goto out;
+  if (present[2] == 1 && !reason) {
+    http_response_error(resp, 400, "invalid_field", "a reason is required to change disqualified");
+    goto out;
+  }
   if (db_member_get(ctx->db, call->params[0], &m, NULL) < 0) {
     http_response_error(resp, 404, "not_found", "no such member: %s", call->params[0]);
     goto out;
@@ -299,22 +339,59 @@ void api_member_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   if (api_commit_audited(ctx, call, "member.update", "member", m->id, node, resp) == 0) {
     member_free(&m);
     db_member_get(ctx->db, call->params[0], &m, NULL);
-    api_reply_json(resp, 200, auth_member_json(m, NULL));
+    api_reply_json(resp, 200, api_member_json(ctx, m));
   }
 out:
   member_free(&m);
   json_node_unref(node);
 }
 
+JsonNode *api_member_json(ApiContext *ctx, const Member *m)
+{
+  JsonNode *node = auth_member_json(m, NULL);
+  if (m->disqualified) {
+    g_autofree char *reason = NULL;
+    db_audit_member_reason(ctx->db, m->id, &reason);
+    JsonObject *o = json_node_get_object(node);
+    if (reason)
+      json_object_set_string_member(o, "disqualified_reason", reason);
+    else
+      json_object_set_null_member(o, "disqualified_reason");
+  }
+  return node;
+}
+
+/* ?time_zone= names the zone whose calendar days views are counted in (Asia/Shanghai, the
+ * campaigns' default, when absent). */
 void api_video_stats(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   if (!api_video_exists(ctx, call->params[0], resp))
     return;
+  const char *zone = g_hash_table_lookup(call->req->query, "time_zone");
+  if (!zone || !*zone)
+    zone = "Asia/Shanghai";
+  GTimeZone *tz = strlen(zone) <= 64 ? g_time_zone_new_identifier(zone) : NULL;
+  if (!tz) {
+    http_response_error(resp, 400, "invalid_parameter", "time_zone must be a known zone such as Asia/Shanghai");
+    return;
+  }
   int rc = 0;
   JsonNode *node = db_watch_stats_json(ctx->db, call->params[0], &rc);
-  if (!node) {
+  JsonNode *days = node ? db_watch_views_per_day_json(ctx->db, call->params[0], tz, &rc) : NULL;
+  JsonNode *live = days ? db_watch_live_viewers_json(ctx->db, call->params[0], util_now(), &rc) : NULL;
+  if (!live) {
+    g_time_zone_unref(tz);
+    if (node)
+      json_node_unref(node);
+    if (days)
+      json_node_unref(days);
     http_response_error(resp, 500, "internal", "could not read the statistics");
     return;
   }
+  JsonObject *o = json_node_get_object(node);
+  json_object_set_string_member(o, "time_zone", g_time_zone_get_identifier(tz));
+  g_time_zone_unref(tz);
+  json_object_set_member(o, "views_per_day", days);
+  json_object_set_member(o, "live_viewers", live);
   api_reply_json(resp, 200, node);
 }

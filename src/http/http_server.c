@@ -357,15 +357,21 @@ static const struct {
   {"vendor/qrcode/", "node_modules/qrcode-generator/dist/"},
 };
 
-/* The file under web/ that a /vendor/ path names, or NULL when it names none. Caller frees. */
-static char *vendor_file(const char *path)
+/* The package directory under web/ (*DIR) and the file in it (*NAME) that a /vendor/ path
+ * names; false when it names none. Caller frees both. The file is then resolved inside the
+ * package's directory, not inside web/: node_modules may be a symlink to a shared install
+ * (pnpm, a worktree), and what is served must still stay within that package. */
+static bool vendor_file(const char *web_root, const char *path, char **dir, char **name)
 {
   for (size_t i = 0; i < G_N_ELEMENTS(vendor_map); i++) {
     size_t n = strlen(vendor_map[i].prefix);
-    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/'))
-      return g_strconcat(vendor_map[i].dir, path + n, NULL);
+    if (strncmp(path, vendor_map[i].prefix, n) == 0 && path[n] && !strchr(path + n, '/')) {
+      *dir = g_build_filename(web_root, vendor_map[i].dir, NULL);
+      *name = g_strdup(path + n);
+      return true;
+    }
   }
-  return NULL;
+  return false;
 }
 
 /* An unknown page: web/404.html (the site's header, a way home) with status 404. Other
@@ -407,12 +413,12 @@ static int watch_page(HttpServer *s, struct lws *wsi, Txn *t, const char *file)
 
 static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
 {
-  char *rel;
+  char *rel = NULL, *root = NULL;
   const char *path = t->path + 1;
   if (!path[0] || g_str_has_suffix(path, "/"))
     rel = g_strconcat(path, "index.html", NULL);
   else if (g_str_has_prefix(path, "vendor/"))
-    rel = vendor_file(path);
+    vendor_file(s->web_root, path, &root, &rel);
   else if (g_str_has_prefix(path, "node_modules/") || strcmp(path, "node_modules") == 0 ||
            strcmp(path, "package.json") == 0 || strcmp(path, "package-lock.json") == 0)
     rel = NULL;
@@ -425,7 +431,7 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
   const char *mime = http_mime_for(rel);
   int ret = path_check_relative(rel);
   if (ret == 0)
-    ret = mime ? path_resolve_file(s->web_root, rel, &file) : -ENOENT;
+    ret = mime ? path_resolve_file(root ? root : s->web_root, rel, &file) : -ENOENT;
   if (ret == -EINVAL || ret == -EPERM) {
     log_warn("http", "refused path outside web root: %s", t->path);
     http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
@@ -439,6 +445,7 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
   }
   g_free(file);
   g_free(rel);
+  g_free(root);
   return ret;
 }
 

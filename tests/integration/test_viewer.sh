@@ -19,8 +19,9 @@ RTMP_PORT=$($FREEPORT)
 U=http://127.0.0.1:$PORT
 CONF=$T_TMP/lectern.conf
 # A light ladder (the source and one encoded rung) keeps three players, a live and the
-# server within two cores; 4 s thumbnails, 4 s VOD segments.
-printf '[live]\nladder = copy,426x240@300\n[vod]\nstoryboard_interval = 4\n' >"$CONF"
+# server within two cores; 4 s thumbnails, 4 s VOD segments; a 60 s live window, so that a
+# player can fall 20 s behind the live edge (and be offered "back to live").
+printf '[live]\nladder = copy,426x240@300\nwindow = 30\n[vod]\nstoryboard_interval = 4\n' >"$CONF"
 # A worktree whose web/node_modules is a symlink out of web/ cannot serve /vendor/ (the server
 # follows no symlink out of its root): LECTERN_TEST_WEB_DIR names a copy of web/ to serve.
 [ -n "${LECTERN_TEST_WEB_DIR:-}" ] && printf '[http]\nweb_dir = %s\n' "$LECTERN_TEST_WEB_DIR" >>"$CONF"
@@ -30,8 +31,9 @@ MEMBER=$(add --name "实名学员" --role viewer --real-name-verified)
 HIDDEN=$(add --name "后台学员" --role viewer --real-name-verified)
 SPEED=$(add --name "倍速学员" --role viewer --real-name-verified)
 
-# The lesson: 80 s at 640x360 with a tone, imported into the ladder before the server starts.
-ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i sine=frequency=440 -t 80 \
+# The lesson: 100 s at 640x360 with a tone (long enough that the member earns a point, at 60 s
+# credited, and still pauses more than 5 s before the end for the resume step), imported into the ladder before the server starts.
+ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i sine=frequency=440 -t 100 \
   -c:v libx264 -preset veryfast -g 50 -pix_fmt yuv420p -c:a aac -shortest "$T_TMP/lesson.mp4"
 VIDEO=$("$LECTERN" import "$T_TMP/lesson.mp4" -c "$CONF" --data-dir "$D" --title "劳模讲堂：焊花里的匠心" \
   --presenter "王师傅" --kind model-worker --wait 2>/dev/null | jq -r .id)
@@ -55,7 +57,7 @@ check "lesson filed and featured" api POST /columns/craft/items "{\"video_id\":\
 check "next lesson published" api PATCH "/videos/$NEXT" '{"visibility":"published"}'
 check "next lesson filed after it" api POST /columns/craft/items "{\"video_id\":\"$NEXT\"}"
 today=$(TZ=Asia/Shanghai date +%F) until=$(TZ=Asia/Shanghai date -d '+7 days' +%F)
-check "points campaign open" api POST /campaigns "{\"name\":\"测试积分\",\"starts_on\":\"$today\",\"ends_on\":\"$until\",\"points_per_minute\":1}"
+check "points campaign open" api POST /campaigns "{\"name\":\"测试积分\",\"starts_on\":\"$today\",\"ends_on\":\"$until\",\"points_per_minute\":1,\"daily_cap\":30,\"live_bonus_points\":3,\"live_bonus_minutes\":10}"
 live=$(api POST /events "{\"title\":\"直播：工会送课进校园\",\"presenter\":\"赵师傅\",\"kind\":\"teacher\",\"starts\":\"$(date -u -d '+1 hour' +%FT%TZ)\",\"visibility\":\"published\"}")
 LIVE=$(jq -r .id <<<"$live") KEY=$(jq -r .stream_key <<<"$live")
 check "live scheduled" test -n "$KEY" -a "$KEY" != null
@@ -84,7 +86,8 @@ og_image=$(sed -n 's/.*<meta property="og:image" content="\([^"]*\)">.*/\1/p' <<
 eq "og:image is the poster, absolute" "$U/hls/$VIDEO/poster.jpg" "$og_image"
 eq "og:image serves a JPEG" "200 image/jpeg" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$og_image")"
 for f in 01-home 03-column 04-search 05-signin 06-watch-member 07-storyboard 10-me 12-watch-live 14-phone-watch \
-         16-watch-speed 17-end-screen 18-share 19-home-live-hero 20-home-recording 21-not-found; do
+         16-live-waiting 17-live-muted 18-live-ended 21-watch-speed 22-end-screen 23-share 24-home-live-hero \
+         25-home-recording 26-not-found; do
   check "screenshot $f kept" test -s "$ARTIFACTS/$f.png"
 done
 eq "server still healthy" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")"

@@ -4,7 +4,7 @@
 // guest, and a second real-name member whose tab is hidden. The member's points must rise,
 // the others' must not.
 // Env: BASE_URL, MEMBER_TOKEN, HIDDEN_TOKEN, SPEED_TOKEN (a third real-name member), VIDEO (a
-// ready lesson, ≥ 75 s, two renditions, chapters, storyboard), NEXT (a short lesson filed after
+// ready lesson, ≥ 95 s, two renditions, chapters, storyboard), NEXT (a short lesson filed after
 // it), COLUMN (a column holding both), LIVE (a scheduled live's id, with a poster), PUBLISH_URL
 // (its rtmp URL), ARTIFACTS (a dir).
 // Prints TAP lines ("ok N - …" / "not ok N - …"); exits 1 when any failed.
@@ -139,6 +139,15 @@ try {
         window.lecternPlayer.hls.levels.length > 0);
       await v.page.click('#play');
     }
+    // what the member's points box showed, every change, until the first point
+    await member.page.evaluate(() => {
+      window.pointsLog = [];
+      const box = document.querySelector('#points-box');
+      new MutationObserver(() => window.pointsLog.push({
+        balance: Number(document.querySelector('#points-balance').dataset.balance || 0),
+        next: document.querySelector('#points-next').dataset.seconds,
+      })).observe(box, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
     const t0 = await currentTime(member.page);
     start.at = Date.now();
     await waitTime(member.page, t0 + 5);
@@ -167,8 +176,8 @@ try {
         expect(Date.now() < deadline, `no segment of ${name} fetched after choosing it`);
         await sleep(200);
       }
-      // the level playing changes once its first fragment plays (later than it is fetched under load)
-      await member.page.waitForFunction((w) => window.lecternPlayer.hls.currentLevel === w, want)
+      // hls.currentLevel is the level of the fragment playing: it follows a moment after the fetch
+      await member.page.waitForFunction((w) => window.lecternPlayer.hls.currentLevel === w, want, { timeout: 10000 })
         .catch(() => { throw new Error('level not set'); });
     }
     await member.page.selectOption('#quality', '-1');
@@ -196,9 +205,26 @@ try {
     await guest.page.waitForSelector('#chapters button.on[data-index="1"]');
   });
 
-  await step("the member's points rise while watching (pushed live)", async () => {
+  await step('the points box shows the rule, the countdown to the next point and the daily cap', async () => {
+    await member.page.waitForSelector('#points-next:not([hidden])');
+    const rule = await member.page.textContent('#points-rule');
+    expect(rule.includes('每看满 1 分钟得 1 积分') && rule.includes('每节课不设上限'), `rule: ${rule}`);
+    const next = await member.page.textContent('#points-next');
+    expect(/^再看 [01]:\d\d 得 1 积分$/.test(next), `next: ${next}`);
+    const cap = await member.page.textContent('#today-cap');
+    expect(cap.includes('每日上限 30 积分'), `cap: ${cap}`);
+    expect(/^\d+ \/ 30$/.test(await member.page.textContent('#today-text')), await member.page.textContent('#today-text'));
+  });
+
+  await step("the member's points rise while watching (pushed live), when the countdown said", async () => {
     await member.page.waitForFunction(() => Number(document.querySelector('#points-balance').dataset.balance) >= 1,
       null, { timeout: 120000 });
+    // Before the first point the countdown went down to at most one heartbeat (10 s, plus a
+    // report's slack) from zero: it counted towards the point the server paid.
+    const log = await member.page.evaluate(() => window.pointsLog);
+    const before = log.filter((e) => e.balance === 0 && e.next).map((e) => Number(e.next));
+    expect(before.length && Math.min(...before) <= 15 && new Set(before).size >= 2,
+      `the countdown before the first point: ${[...new Set(before)]}`);
     const after = await api('/me/points', MEMBER_TOKEN);
     expect(after.balance >= memberBefore + 1, `balance ${after.balance}`);
     expect(after.today && after.today.points >= 1, 'today not counted');
@@ -238,6 +264,13 @@ try {
     const bal = Number(await member.page.textContent('#me-balance'));
     expect(bal >= 1, `balance ${bal}`);
     await member.page.waitForSelector('#ledger td.num');
+    const rules = await member.page.textContent('#campaign-rules');
+    for (const want of ['测试积分', '至', '（Asia/Shanghai）', '每看满 1 分钟得 1 积分', '每日上限 30 积分', '每节课不设上限',
+      '直播中观看满 10 分钟，另得 3 积分', '只计算页面在前台']) {
+      expect(rules.includes(want), `campaign rules lack "${want}": ${rules}`);
+    }
+    expect(/\d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d/.test(rules), `no dates: ${rules}`);
+    expect((await member.page.textContent('#points-for')).includes('学习积分'), 'what points are for');
     await member.shot('10-me');
   });
 
@@ -273,7 +306,7 @@ try {
     expect(row.credited_seconds <= wall + 2, `credited ${row.credited_seconds} s for ${wall.toFixed(1)} s of real time`);
     expect(row.credited_seconds >= wall / 2, `credited only ${row.credited_seconds} s for ${wall.toFixed(1)} s`);
     expect(credited === row.credited_seconds, `page says ${credited}, server ${row.credited_seconds}`);
-    await fast.shot('16-watch-speed');
+    await fast.shot('21-watch-speed');
     await fast.context.close();
   });
 
@@ -330,7 +363,7 @@ try {
     await pg.waitForSelector('#end-next:not([hidden])');
     expect((await pg.getAttribute('#end-next', 'href')) === `/watch.html?v=${NEXT}&c=${COLUMN}`,
       `next: ${await pg.getAttribute('#end-next', 'href')}`);
-    await guest.shot('17-end-screen');
+    await guest.shot('22-end-screen');
     await pg.click('#end-replay');
     await pg.waitForSelector('#end-screen', { state: 'hidden' });
     await pg.waitForFunction(() => { const v = document.querySelector('#video'); return !v.paused && v.currentTime < 10; });
@@ -372,14 +405,54 @@ try {
     await pg.click('#share-copy');
     await pg.waitForFunction(() => document.querySelector('#share-copy').textContent === '已复制');
     expect(await pg.evaluate(() => navigator.clipboard.readText()) === url, 'clipboard');
-    await guest.shot('18-share');
+    await guest.shot('23-share');
   });
 
   // ---- a live published by ffmpeg ----------------------------------------------------------
-  await step('a live published by ffmpeg plays with the live badge and its latency', async () => {
+  // A guest opens the live's page before it starts and nothing touches it: every playwright
+  // call on a page (even a screenshot) counts as a user gesture in Chromium, and headless
+  // Chromium refuses sound to a page without one. So this page must start by itself, muted,
+  // and offer the sound; what it did is recorded by the page itself and read afterwards.
+  const early = await viewer('early');
+  await early.context.addInitScript(() => {
+    window.addEventListener('DOMContentLoaded', () => {
+      const v = document.querySelector('#video');
+      v && v.addEventListener('playing', () => {
+        if (window.firstPlaying) return;
+        window.firstPlaying = { at: Date.now(), muted: v.muted, gesture: navigator.userActivation.hasBeenActive };
+      });
+    });
+  });
+  await early.page.goto(`${BASE_URL}/watch.html?v=${LIVE}`);
+  const playing = (page) => page.evaluate(() => {
+    const v = document.querySelector('#video');
+    return { t: v.currentTime, paused: v.paused, muted: v.muted };
+  });
+  await step('a scheduled live: the page says it will play, and the points box why nothing is counted', async () => {
+    await member.page.goto(`${BASE_URL}/watch.html?v=${LIVE}`);
+    await member.page.waitForSelector('#player-message:not([hidden])');
+    expect((await member.page.textContent('#player-message')).includes('开始后本页会自动播放'), await member.page.textContent('#player-message'));
+    await member.page.waitForSelector('#points-state[data-state=points_scheduled]');
+    const box = await member.page.textContent('#points-state');
+    expect(box.includes('直播开始后开始计时') && !box.includes('连接中'), `points box: ${box}`);
+    expect(Number(await member.page.getAttribute('#points-balance', 'data-balance')) >= 1, 'no balance on the waiting page');
+    await member.shot('16-live-waiting');
+  });
+
+  await step("a missing video's page says so, and its points box why nothing is counted", async () => {
+    const missing = await viewer('missing');
+    await missing.page.goto(`${BASE_URL}/watch.html?v=nosuchvideo0`);
+    await missing.page.waitForSelector('#points-state[data-state=points_no_video]');
+    expect((await missing.page.textContent('#video-title')).includes('找不到'), 'no "not found" title');
+    expect(!(await missing.page.textContent('#points-state')).includes('连接中'), 'says connecting');
+    await missing.context.close();
+  });
+
+  let firstPlaylist = 0;
+  await step('the live goes on air: the pages opened before play by themselves within 10 s of the first playlist', async () => {
     ffmpeg = spawn('ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
       '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100',
-      '-t', '60', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '50', '-keyint_min', '50',
+      '-t', '150', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '50', '-keyint_min', '50',
       '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-b:v', '800k', '-c:a', 'aac', '-f', 'flv', PUBLISH_URL],
     { stdio: ['ignore', 'ignore', 'inherit'] });
     // the master playlist exists once the first segments are written
@@ -388,15 +461,56 @@ try {
       const r = await fetch(`${BASE_URL}/hls/${LIVE}/master.m3u8`);
       if (r.ok) break;
       expect(Date.now() < deadline, 'the live never got a playlist');
-      await sleep(500);
+      await sleep(200);
     }
+    firstPlaylist = Date.now();
+    await member.page.waitForFunction(() => {
+      const v = document.querySelector('#video');
+      return !v.paused && v.currentTime > 0;
+    }, null, { timeout: 10000 });
+    // the untouched page: read what it recorded once the 10 s are over
+    await sleep(Math.max(0, firstPlaylist + 10000 - Date.now()));
+    const first = await early.page.evaluate(() => window.firstPlaying || null);
+    expect(first, 'the page opened before the live did not play within 10 s of the first playlist');
+    console.log(`# the waiting page played ${((first.at - firstPlaylist) / 1000).toFixed(1)} s after the first playlist`);
+    expect(first.at - firstPlaylist <= 10000, `played ${first.at - firstPlaylist} ms after the first playlist`);
+    expect(!first.gesture, 'the page had a user gesture before it played');
+    // and keeps playing, at the live edge (not held on a first frame while the latency climbs)
+    const t0 = await playing(early.page);
+    await sleep(5000);
+    const t1 = await playing(early.page);
+    expect(t1.t >= t0.t + 3 && !t1.paused, `currentTime ${t0.t} → ${t1.t} in 5 s`);
+    const latency = Number(await early.page.getAttribute('#live-badge', 'data-latency'));
+    expect(latency > 0 && latency < 15, `latency ${latency}`);
+    const m = await playing(member.page);
+    expect(m.t >= 3 && !m.paused, `the member's waiting page: currentTime ${m.t}, paused ${m.paused}`);
+  });
+
+  await step('without a gesture it plays muted and offers the sound ("点击开启声音")', async () => {
+    const first = await early.page.evaluate(() => window.firstPlaying);
+    expect(first.muted, 'sound was refused, yet it did not play muted');
+    expect((await playing(early.page)).muted, 'not muted');
+    expect(await early.page.isVisible('#unmute'), 'no unmute button');
+    expect((await early.page.textContent('#unmute')) === '点击开启声音', await early.page.textContent('#unmute'));
+    await early.shot('17-live-muted');
+    await early.page.click('#unmute');
+    await early.page.waitForFunction(() => !document.querySelector('#video').muted);
+    expect(await early.page.isHidden('#unmute'), 'unmute button still shown');
+    const s1 = await playing(early.page);
+    await sleep(2000);
+    const s2 = await playing(early.page);
+    expect(!s2.paused && s2.t > s1.t + 1, 'stopped playing when the sound was turned on');
+  });
+
+  await step('a page opened mid-live plays by itself, with the live badge, its latency and the viewer count', async () => {
     await guest.page.goto(`${BASE_URL}/`);
     await guest.page.waitForSelector(`#live-hero a[href="/watch.html?v=${LIVE}"]`);
     await guest.shot('11-home-live');
     await guest.page.click(`#live-hero a[href="/watch.html?v=${LIVE}"]`);
     await guest.page.waitForSelector('#live-badge:not([hidden])');
-    await guest.page.waitForFunction(() => window.lecternPlayer && window.lecternPlayer.hls && window.lecternPlayer.hls.levels.length > 0);
-    await guest.page.click('#play');
+    // no click on "play": it starts by itself
+    await guest.page.waitForFunction(() => !document.querySelector('#video').paused && document.querySelector('#video').currentTime > 0,
+      null, { timeout: 15000 });
     const t0 = await currentTime(guest.page);
     await waitTime(guest.page, t0 + 3);
     await guest.page.waitForFunction(() => document.querySelector('#live-badge').dataset.latency !== '');
@@ -405,12 +519,10 @@ try {
     expect((await guest.page.textContent('#latency')).includes('延迟'), await guest.page.textContent('#latency'));
     expect(await guest.page.isHidden('#scrub'), 'scrub bar shown for a live');
     expect(await guest.page.isHidden('#speed-box'), 'speed menu shown for a live');
-    await guest.shot('12-watch-live');
-  });
-
-  await step('the live counts its viewers for the players', async () => {
     await guest.page.waitForSelector('#viewers:not([hidden])');
     expect(/\d+/.test(await guest.page.textContent('#viewers')), await guest.page.textContent('#viewers'));
+    expect(await guest.page.isHidden('#live-ended'), 'says ended while on air');
+    await guest.shot('12-watch-live');
   });
 
   await step('the home page shows the live big: its poster and how many watch it', async () => {
@@ -424,12 +536,44 @@ try {
       return img && img.complete && img.naturalWidth > 0 && new URL(img.src).pathname === src;
     }, live.poster_url);
     const n = Number(await member.page.getAttribute(`${hero} [data-viewers]`, 'data-viewers'));
-    expect(n >= 1, `${n} viewers shown while the guest watches`);
+    expect(n >= 1, `${n} viewers shown while the guest and another page watch`);
     expect((await member.page.textContent(`${hero} h3`)) === live.title, 'title');
     const box = await member.page.locator('#live-hero .thumb').boundingBox();
     expect(box.width >= 600, `the live is not big: ${box.width}px`);
-    await member.shot('19-home-live-hero');
+    await member.shot('24-home-live-hero');
   });
+
+  await step('the end of the live is shown; the viewer count and 回到直播 go away; the recording plays on', async () => {
+    // behind the live edge, so that "back to live" shows before the end
+    await early.page.evaluate(() => { const v = document.querySelector('#video'); v.currentTime = Math.max(0, v.currentTime - 20); });
+    await early.page.waitForSelector('#go-live:not([hidden])', { timeout: 15000 });
+    await early.page.waitForSelector('#viewers:not([hidden])');
+    ffmpeg.kill('SIGINT');  // the presenter stops: ffmpeg unpublishes, the recording is finished
+    for (const v of [early, guest]) {
+      await v.page.waitForSelector('#live-ended:not([hidden])', { timeout: 45000 });
+      expect((await v.page.textContent('#live-ended')).includes('直播已结束 · 可回看'), await v.page.textContent('#live-ended'));
+      expect(await v.page.isHidden('#viewers'), `${v.name}: viewer count still shown`);
+      expect(await v.page.isHidden('#go-live'), `${v.name}: 回到直播 still shown`);
+      expect(await v.page.isHidden('#live-badge'), `${v.name}: live badge still shown`);
+      expect(await v.page.isVisible('#scrub'), `${v.name}: no scrub bar for the recording`);
+    }
+    // the page that was 20 s behind plays on into the recording
+    const t0 = await currentTime(early.page);
+    await waitTime(early.page, t0 + 3, 20000);
+    expect(!(await playing(early.page)).paused, 'paused at the end of the live');
+    // and the recording can be scrubbed from its start
+    await guest.page.evaluate(() => { document.querySelector('#video').currentTime = 2; });
+    await guest.page.evaluate(() => document.querySelector('#video').play().catch(() => {}));
+    await guest.page.waitForFunction(() => { const v = document.querySelector('#video'); return v.currentTime >= 4 && v.currentTime < 30; },
+      null, { timeout: 20000 });
+    await early.shot('18-live-ended');
+    // the viewer count stays gone
+    await sleep(3000);
+    expect(await guest.page.isHidden('#viewers'), 'viewer count came back');
+  });
+  // the pages that waited asked for the first playlist before it was written (404)
+  for (const v of [early, member]) v.errors = v.errors.filter((e) => !/status of 404/.test(e));
+  checked.push(early);
 
   await step('phone-sized screens: no sideways scrolling, player usable', async () => {
     const phone = await viewer('phone', { width: 390, height: 844, mobile: true });
@@ -474,7 +618,7 @@ await step('a recording of a live is badged 回放 (an imported lesson is not)',
   expect((await guest.page.textContent(`#latest a[href="/watch.html?v=${LIVE}"] .badge.replay`)) === '回放', 'badge text');
   expect(await guest.page.locator(`#latest a[href="/watch.html?v=${VIDEO}"] .badge.replay`).count() === 0,
     'an imported lesson badged as a recording');
-  await guest.shot('20-home-recording');
+  await guest.shot('25-home-recording');
   await guest.page.goto(`${BASE_URL}/watch.html?v=${LIVE}`);
   await guest.page.waitForSelector('#replay-badge:not([hidden])');
   await guest.page.goto(`${BASE_URL}/watch.html?v=${VIDEO}`);
@@ -492,7 +636,7 @@ await step('an unknown page: status 404, styled, with the site header and a way 
   expect(await lost.page.isVisible('main a[href="/"]'), 'no way home');
   const styled = await lost.page.evaluate(() => getComputedStyle(document.querySelector('#site-header')).display);
   expect(styled === 'flex', `header not styled: ${styled}`);
-  await lost.shot('21-not-found');
+  await lost.shot('26-not-found');
   const errors = lost.errors.filter((e) => !/404/.test(e));
   expect(errors.length === 0, errors.join(' | '));
   await lost.context.close();

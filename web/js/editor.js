@@ -445,6 +445,10 @@
     renderItems();
   }
 
+  // The console's other screens (editor-*.js) add their tabs' loaders here and call the
+  // API with this tab's credential.
+  window.LecternConsole = { loaders, showTab, guard, token: () => token };
+
   // ---- wiring ----------------------------------------------------------------
 
   document.addEventListener('DOMContentLoaded', () => {

@@ -3,7 +3,7 @@
 'use strict';
 (() => {
   const { api, el, clock, when, videoUrl, $, start, showBalance } = window.LecternSite;
-  const { t } = window.LecternI18n;
+  const { t, tf } = window.LecternI18n;
   let member = null;
   let points = null;
   let history = [];
@@ -24,6 +24,7 @@
     const k = points.campaign;
     $('#me-campaign').textContent = k ? `${k.name} (${k.points_per_minute} / ${t('minutes')})` : t('points_no_campaign');
     $('#me-earns').textContent = points.earns_points ? '' : t(member.real_name_verified ? 'points_no_campaign' : 'points_unverified');
+    renderRules(k);
     $('#history').replaceChildren(...(history.length ? history.map((h) => el('li', {},
       el('a', { href: videoUrl(h.video_id), textContent: h.title }),
       el('span', { className: 'meta', textContent:
@@ -38,6 +39,22 @@
       el('td', { textContent: e.video_title || e.note || '' }),
       el('td', { className: e.amount < 0 ? 'num neg' : 'num', textContent: (e.amount > 0 ? '+' : '') + e.amount })))
       : [el('tr', {}, el('td', { className: 'empty', textContent: t('no_ledger') }))]));
+  }
+
+  // The open campaign's rules: its dates, what a minute earns, the caps, the live bonus, and
+  // what is counted at all (docs/points.md).
+  function renderRules(k) {
+    const items = k ? [
+      [k.name, tf('campaign_dates', { from: k.starts_on, until: k.ends_on, tz: k.time_zone })],
+      [tf('points_rule', { n: k.points_per_minute }), ''],
+      [k.daily_cap !== null ? tf('points_daily_cap', { n: k.daily_cap }) : t('points_no_daily_cap'), ''],
+      [k.per_video_cap !== null ? tf('points_video_cap', { n: k.per_video_cap }) : t('points_per_video_no_cap'), ''],
+      k.live_bonus_points > 0 ? [tf('points_live_bonus', { m: k.live_bonus_minutes, n: k.live_bonus_points }), ''] : null,
+      [t('points_rule_how'), ''],
+    ] : [[t('points_no_campaign'), '']];
+    $('#campaign-rules').replaceChildren(...items.filter(Boolean).map(([a, b]) => el('li', {},
+      b ? el('strong', { textContent: a }) : a, b ? ' ' + b : null)));
+    $('#campaign-rules').dataset.campaign = k ? String(k.id) : '';
   }
 
   async function loadLedger(before) {

@@ -52,6 +52,9 @@ window.LecternPlayer = (() => {
       this.hls = null;
       this.engine = chooseEngine(this.video);
       this.live = info.state === 'live';
+      this.wasLive = this.live;   // on air when the page began: its end is shown, positions stay on air time
+      this.startedPlaying = false;
+      this.mutedForAutoplay = false; // the browser refused sound without a gesture
       this.liveStart = info.live_started_at ? Date.parse(info.live_started_at) : null;
       this.storyboard = [];
       this.recoveries = { network: 0, media: 0 };
@@ -59,6 +62,7 @@ window.LecternPlayer = (() => {
       this.lastMediaRecovery = 0;
       this.pendingResume = null;
       this.onReport = () => {};  // set by the page: something the watch-time service must hear
+      this.onLiveEnded = () => {}; // set by the page: the live went off air while playing
       this.bindControls();
       setInterval(() => this.tick(), 1000);
     }
@@ -81,6 +85,7 @@ window.LecternPlayer = (() => {
       if (this.engine === 'native') {
         this.video.src = src;
         $('#quality').disabled = true;
+        if (this.live) this.video.addEventListener('loadedmetadata', () => this.autoplay(), { once: true });
       } else {
         this.createHls(src);
       }
@@ -94,12 +99,15 @@ window.LecternPlayer = (() => {
       const hls = new Hls({ enableWorker: true, lowLatencyMode: false, backBufferLength: 60,
         capLevelToPlayerSize: false, startLevel: -1 });
       this.hls = hls;
-      hls.on(Hls.Events.MANIFEST_PARSED, () => { this.renderQualities(); this.message(''); });
+      hls.on(Hls.Events.MANIFEST_PARSED, () => {
+        this.renderQualities();
+        this.message('');
+        if (this.live) this.autoplay();
+      });
       hls.on(Hls.Events.LEVEL_SWITCHED, () => this.renderQualities());
       hls.on(Hls.Events.LEVEL_LOADED, (ev, data) => {
-        const wasLive = this.live;
-        this.live = !!data.details.live;
-        if (wasLive !== this.live) this.setLive(this.live);
+        // A live's playlist turns into the recording (ENDLIST) when it goes off air.
+        if (this.live && !data.details.live) this.endLive();
         if (!this.duration && !this.live) this.duration = data.details.totalduration;
       });
       hls.on(Hls.Events.FRAG_LOADED, () => {
@@ -176,6 +184,50 @@ window.LecternPlayer = (() => {
       // A live plays at its own pace: no faster than it is made.
       $('#speed-box').hidden = live;
       if (live) this.setSpeed(1);
+      $('#live-ended').hidden = live || !this.wasLive;
+      if (!live) $('#go-live').hidden = true;
+    }
+
+    // The live went off air: its playlists are now the recording, which plays on from here
+    // (and can be scrubbed); the page is told so it can drop the viewer count.
+    endLive() {
+      if (!this.live) return;
+      this.live = false;
+      this.setLive(false);
+      const d = this.video.duration;
+      if (Number.isFinite(d)) { this.duration = d; this.renderTicks(); }
+      this.onLiveEnded();
+    }
+
+    // A live plays by itself, from the live edge. Where the browser refuses sound without a
+    // gesture it plays muted and offers the sound with a button; where it refuses even that,
+    // it asks for a click. Only until the first playback: a viewer's pause is respected.
+    async autoplay() {
+      const v = this.video;
+      if (this.startedPlaying || !v.paused) return;
+      try {
+        await v.play();
+        return;
+      } catch (e) {
+        if (e.name !== 'NotAllowedError') return; // e.g. interrupted by a reload: tried again on the next manifest
+      }
+      v.muted = true;
+      this.mutedForAutoplay = true;
+      this.renderButtons();
+      try {
+        await v.play();
+      } catch (e) {
+        if (e.name === 'NotAllowedError') this.message(t('tap_to_play'));
+      }
+    }
+
+    // Before the first playback of a live (autoplay refused, then a click much later) the
+    // player may hold a frame far behind: start from the live edge instead.
+    catchUpOnFirstPlay() {
+      if (!this.live || this.startedPlaying) return;
+      const l = this.latency();
+      const target = this.hls && Number.isFinite(this.hls.targetLatency) ? this.hls.targetLatency : 8;
+      if (l !== null && l > target + 6) this.goLive();
     }
 
     // Seconds behind the live edge: wall clock minus the playing frame's
@@ -198,10 +250,10 @@ window.LecternPlayer = (() => {
     // Where the viewer is, as the watch-time service counts it: seconds into the video, or
     // for a live seconds since it went on air.
     position() {
-      if (this.live) {
+      if (this.live || this.wasLive) {
         const date = this.playingDate();
         if (date && this.liveStart) return Math.max(0, (date.getTime() - this.liveStart) / 1000);
-        return 0;
+        if (this.live) return 0;
       }
       return this.video.currentTime || 0;
     }
@@ -309,6 +361,17 @@ window.LecternPlayer = (() => {
       $('#play').addEventListener('click', () => (v.paused ? v.play().catch((e) => this.message(e.message, true)) : v.pause()));
       v.addEventListener('click', () => (v.paused ? v.play().catch(() => {}) : v.pause()));
       $('#mute').addEventListener('click', () => { v.muted = !v.muted; this.renderButtons(); });
+      $('#unmute').addEventListener('click', () => {
+        v.muted = false;
+        this.mutedForAutoplay = false;
+        if (v.paused) v.play().catch(() => {});
+        this.renderButtons();
+      });
+      v.addEventListener('play', () => this.catchUpOnFirstPlay());
+      v.addEventListener('playing', () => {
+        this.startedPlaying = true;
+        if ($('#player-message').textContent === t('tap_to_play')) this.message('');
+      });
       $('#fullscreen').addEventListener('click', () => this.toggleFullscreen());
       // Speed: the watch-time service hears the rate (ratechange), and credits no more than
       // its own clock allows whatever the rate (docs/points.md).
@@ -327,7 +390,12 @@ window.LecternPlayer = (() => {
       for (const ev of ['play', 'pause', 'seeked', 'ratechange', 'ended']) v.addEventListener(ev, report);
       for (const ev of ['play', 'pause', 'volumechange']) v.addEventListener(ev, () => this.renderButtons());
       v.addEventListener('timeupdate', () => this.renderTime());
-      v.addEventListener('durationchange', () => { if (!this.live) { this.duration = v.duration; this.renderTicks(); } });
+      v.addEventListener('durationchange', () => {
+        // the browser's own HLS: a live's duration becomes finite when its playlist ends
+        if (v.duration === Infinity) this.sawLiveDuration = true;
+        if (this.live && this.sawLiveDuration && Number.isFinite(v.duration)) this.endLive();
+        if (!this.live) { this.duration = v.duration; this.renderTicks(); }
+      });
       document.addEventListener('visibilitychange', report);
     }
 
@@ -384,6 +452,8 @@ window.LecternPlayer = (() => {
       play.textContent = t(v.paused ? 'play' : 'pause');
       play.setAttribute('aria-pressed', String(!v.paused));
       $('#mute').textContent = t(v.muted ? 'unmute' : 'mute');
+      if (!v.muted) this.mutedForAutoplay = false;
+      $('#unmute').hidden = !this.mutedForAutoplay;
     }
 
     renderTime() {

@@ -24,12 +24,14 @@ window.LecternSite = (() => {
   }
 
   // GET/POST the API; resolves with the parsed JSON, rejects with ApiError(server's message).
-  // Guests' reads go without a credential so that shared caches may keep them.
-  async function api(path, { auth = false, method = 'GET', body } = {}) {
+  // Guests' reads go without a credential so that shared caches may keep them. BEARER is
+  // another credential than the member's (the editor console keeps its own).
+  async function api(path, { auth = false, bearer = '', method = 'GET', body } = {}) {
     const headers = { Accept: 'application/json' };
-    if (auth && token()) headers.Authorization = `Bearer ${token()}`;
+    const cred = bearer || (auth ? token() : '');
+    if (cred) headers.Authorization = `Bearer ${cred}`;
     const init = { method, headers };
-    if (auth) init.cache = 'no-store';
+    if (cred) init.cache = 'no-store';
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);

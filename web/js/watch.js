@@ -3,7 +3,7 @@
 'use strict';
 (() => {
   const { api, el, clock, when, columnUrl, $, start, token, showBalance, ApiError, isRecording } = window.LecternSite;
-  const { t } = window.LecternI18n;
+  const { t, tf } = window.LecternI18n;
   const id = new URLSearchParams(location.search).get('v') || '';
   let info = null;
   let player = null;
@@ -14,6 +14,13 @@
   let stateKey = 'points_offline';
   let viewers = null;
   let endScreen = null;
+  let inSync = true;        // the countdown to the next point agreed with what the server paid
+  let videoCapped = false;  // a minute passed without a point: the per-video cap is reached
+
+  // How often a page waiting for a live looks whether it is on air, and whether its first
+  // playlist is written (the state turns live a few seconds before that).
+  const WAIT_POLL_MS = 3000;
+  const PLAYLIST_POLL_MS = 1000;
 
   const visible = () => document.visibilityState === 'visible';
   const guestKey = () => `lectern.pos.${id}`;
@@ -41,9 +48,11 @@
     $('#points-today').hidden = !today;
     if (today) {
       $('#today-text').textContent = `${today.points}${today.cap !== null ? ' / ' + today.cap : ''}`;
+      $('#today-cap').textContent = today.cap !== null ? tf('points_daily_cap', { n: today.cap }) : t('points_no_daily_cap');
       $('#today-progress').max = today.cap || Math.max(today.points, 1);
       $('#today-progress').value = today.points;
     }
+    renderRule();
     $('#credited-row').hidden = !member;
     $('#video-credited').textContent = clock(videoCredited);
     $('#video-credited').dataset.seconds = String(videoCredited);
@@ -56,6 +65,61 @@
     const v = $('#viewers');
     v.hidden = viewers === null;
     v.textContent = viewers === null ? '' : `${viewers} ${t('watching_now')}`;
+  }
+
+  const campaign = () => (points && points.campaign) || null;
+  const earning = () => !!(welcome && welcome.earns_points && campaign());
+  const capReached = () => !!(points && points.today && points.today.cap !== null &&
+    points.today.points >= points.today.cap);
+
+  // The campaign's rule, and how far the next point is. A point is paid for every full
+  // minute of this video's seconds credited to the member while a campaign is open
+  // (docs/points.md); the server acknowledges the video's credited seconds, so the
+  // countdown is the rest of the current minute — shown only while it agrees with the
+  // points the server actually pays (see docs/viewer.md).
+  function renderRule() {
+    const k = campaign();
+    const rule = $('#points-rule');
+    const next = $('#points-next');
+    rule.hidden = !k || !(welcome && welcome.member);
+    next.hidden = true;
+    next.dataset.seconds = '';
+    if (rule.hidden) return;
+    const bits = [tf('points_rule', { n: k.points_per_minute })];
+    bits.push(k.per_video_cap !== null ? tf('points_video_cap', { n: k.per_video_cap }) : t('points_per_video_no_cap'));
+    if (player && player.wasLive && k.live_bonus_points > 0) {
+      bits.push(tf('points_live_bonus', { m: k.live_bonus_minutes, n: k.live_bonus_points }));
+    }
+    rule.textContent = bits.join(' · ');
+    if (!earning() || !watch || watch.stopped) return;
+    let text = null;
+    const rest = 60 - (videoCredited % 60);
+    const left = player && !player.live && info.duration ? Math.floor(info.duration) - videoCredited : Infinity;
+    if (capReached()) text = t('points_cap_reached');
+    else if (videoCapped) text = t('points_video_capped');
+    else if (left < rest) text = t('points_video_short');
+    else if (inSync) {
+      text = tf('points_next', { time: clock(rest), n: k.points_per_minute });
+      next.dataset.seconds = String(rest);
+    }
+    next.hidden = !text;
+    next.textContent = text || '';
+  }
+
+  // An acknowledgement moved the video's credited seconds from BEFORE: did the server pay a
+  // point where the countdown said it would? If not (seconds credited before the member could
+  // earn, a cap), stop showing a countdown rather than a wrong one.
+  function checkPaid(before, m) {
+    const k = campaign();
+    if (!earning() || m.credited <= 0) return;
+    const crossed = Math.floor(m.video_credited / 60) > Math.floor(before / 60);
+    const bonus = player && player.wasLive && m.points === k.live_bonus_points;
+    if (crossed && m.points === 0 && !capReached()) {
+      if (k.per_video_cap !== null) videoCapped = true;
+      else inSync = false;
+    } else if (!crossed && m.points > 0 && !bonus) {
+      inSync = false;
+    }
   }
 
   // What the points box says about the counting right now.
@@ -84,7 +148,7 @@
       },
       onStarted: (m) => {
         videoCredited = m.credited_seconds;
-        if (m.live) viewers = m.viewers;
+        if (m.live && player.live) viewers = m.viewers;
         // Resume: the server's position for a member, this browser's for a guest.
         const resume = m.resume_position !== null ? m.resume_position
           : Number(localStorage.getItem(guestKey()) || 0);
@@ -92,14 +156,20 @@
         counting();
       },
       onAck: (m) => {
+        const before = videoCredited;
         videoCredited = m.video_credited;
+        checkPaid(before, m);
         renderPoints();
       },
       onPoints: (m) => {
         points = { balance: m.balance, today: m.today, campaign: m.campaign };
         renderPoints();
       },
-      onViewers: (m) => { viewers = m.viewers; renderPoints(); },
+      onViewers: (m) => {
+        if (!player.live) return; // off air: the count is gone
+        viewers = m.viewers;
+        renderPoints();
+      },
       onEnded: (m) => {
         if (m.reason === 'superseded') { stateKey = 'superseded'; renderPoints(); }
       },
@@ -109,6 +179,7 @@
       onStatus: (key) => { stateKey = key; renderPoints(); },
     });
     player.onReport = () => { counting(); watch.report(); };
+    player.onLiveEnded = () => { viewers = null; renderPoints(); };
     document.addEventListener('visibilitychange', counting);
     window.addEventListener('pagehide', () => {
       if (!welcome || !welcome.member) localStorage.setItem(guestKey(), String(player.video.currentTime || 0));
@@ -121,6 +192,7 @@
   }
 
   function begin() {
+    stateKey = 'points_offline';
     player = new window.LecternPlayer.Player(info);
     window.lecternPlayer = player;  // for the browser tests and the curious
     player.attach();
@@ -128,31 +200,60 @@
     startWatchClient();
   }
 
-  // A scheduled live: look every 10 s until it is on air.
+  // Is the live's first playlist there? (It is written a few seconds after it goes on air.)
+  async function playlistReady(url) {
+    try {
+      const r = await fetch(url, { cache: 'no-store' });
+      return r.ok;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // A scheduled live: look every few seconds until it is on air and its first playlist is
+  // written, then play it (the player starts it by itself, at the live edge).
   function waitForLive() {
     player = null;
     $('#player-message').textContent = t('not_started');
     $('#player-message').hidden = false;
-    const poll = setInterval(async () => {
+    const look = async () => {
+      let next = WAIT_POLL_MS;
       try {
         const v = await api(`/videos/${encodeURIComponent(id)}`);
         if (v.playable) {
-          clearInterval(poll);
-          info = v;
-          renderInfo();
-          $('#player-message').hidden = true;
-          begin();
+          if (await playlistReady(v.hls_url)) {
+            info = v;
+            renderInfo();
+            $('#player-message').hidden = true;
+            begin();
+            renderPoints();
+            return;
+          }
+          next = PLAYLIST_POLL_MS;
         }
       } catch (e) { /* try again */ }
-    }, 10000);
+      setTimeout(look, next);
+    };
+    setTimeout(look, WAIT_POLL_MS);
   }
 
-  async function load() {
+  // Nothing will be counted on this page (yet): say why, and show a member's points as they are.
+  async function nothingToCount(key, member) {
+    stateKey = key;
+    if (!member) return;
+    try {
+      const p = await api('/me/points?limit=1', { auth: true });
+      points = { balance: p.balance, today: p.today, campaign: p.campaign };
+    } catch (e) { /* the box still says why nothing is counted */ }
+  }
+
+  async function load(member) {
     try {
       info = await api(`/videos/${encodeURIComponent(id)}`);
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 400)) {
         $('#video-title').textContent = t('not_found_video');
+        await nothingToCount('points_no_video', member);
         return;
       }
       throw e;
@@ -161,10 +262,13 @@
     renderInfo();
     window.LecternShare.attach(id);
     if (info.playable) begin();
-    else if (info.state === 'scheduled') waitForLive();
-    else {
+    else if (info.state === 'scheduled') {
+      waitForLive();
+      await nothingToCount('points_scheduled', member);
+    } else {
       $('#player-message').textContent = t('not_playable');
       $('#player-message').hidden = false;
+      await nothingToCount('points_not_playable', member);
     }
   }
 
