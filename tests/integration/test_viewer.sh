@@ -22,9 +22,6 @@ CONF=$T_TMP/lectern.conf
 # server within two cores; 4 s thumbnails, 4 s VOD segments; a 60 s live window, so that a
 # player can fall 20 s behind the live edge (and be offered "back to live").
 printf '[live]\nladder = copy,426x240@300\nwindow = 30\n[vod]\nstoryboard_interval = 4\n' >"$CONF"
-# A worktree whose web/node_modules is a symlink out of web/ cannot serve /vendor/ (the server
-# follows no symlink out of its root): LECTERN_TEST_WEB_DIR names a copy of web/ to serve.
-[ -n "${LECTERN_TEST_WEB_DIR:-}" ] && printf '[http]\nweb_dir = %s\n' "$LECTERN_TEST_WEB_DIR" >>"$CONF"
 add() { "$LECTERN" member add -c "$CONF" --data-dir "$D" "$@" 2>/dev/null | jq -r .token; }
 EDITOR=$(add --name "编辑" --role editor)
 MEMBER=$(add --name "实名学员" --role viewer --real-name-verified)
