@@ -18,7 +18,7 @@ static const struct {
   { "migrate", cli_migrate, "create or upgrade the database" },
   { "config", cli_config, "print the sample config, or check a config file" },
   { "demo", cli_demo, "load demo members and columns (once)" },
-  { "event", cli_event, "schedule a live lesson (event create --title T ...)" },
+  { "event", cli_event, "schedule a live lesson (event create --title T ...), replace its key (event rekey ID)" },
   { "video", cli_video, "show a video (video show ID)" },
   { "import", cli_import, "import a recorded lesson (import FILE --title T [--wait])" },
 };

@@ -7,6 +7,7 @@
 #include "media/event.h"
 #include "media/jobs.h"
 #include "media/live.h"
+#include "media/trash.h"
 #include "rtmp/rtmp_server.h"
 #include "lectern-build.h"
 
@@ -25,6 +26,7 @@ typedef struct {
   HttpServer *http;
   Live *live;
   Jobs *jobs;
+  guint trash_id;  /* the sweep that removes deleted videos' files */
   RtmpServer *rtmp;
   guint sigint_id, sigterm_id;
   gint64 drain_deadline;
@@ -140,6 +142,7 @@ int cli_serve(int argc, char **argv)
     goto out;
   }
   sv.jobs = jobs_new(db, &config);
+  sv.trash_id = trash_watch(db, &config);
   RtmpServerOptions ropt = {
     .host = config.rtmp_host,
     .port = (int)config.rtmp_port,
@@ -184,6 +187,8 @@ out:
     g_source_remove(sv.sigint_id);
   if (sv.sigterm_id)
     g_source_remove(sv.sigterm_id);
+  if (sv.trash_id)
+    g_source_remove(sv.trash_id);
   rtmp_server_free(&sv.rtmp);
   live_free(&sv.live, 15000);
   jobs_free(&sv.jobs);

@@ -25,6 +25,11 @@ const ConfKey config_keys[] = {
     "Directory holding the database (lectern.db), the server secret (secret.key) and "
     "media (media/<video-id>/...). Relative paths are relative to the working directory. "
     "Created if missing." },
+  { "storage", "deleted_grace", CONF_INT, 0, 31536000, NULL, "604800", OFF(deleted_grace),
+    "Seconds a deleted video's files (its HLS, posters and upload) are kept, moved out of "
+    "reach under media/.deleted/, before they are removed for good. Until then an "
+    "administrator can still recover them by hand; 0 removes them at the next sweep "
+    "(the server sweeps every minute, or sooner when the grace is shorter)." },
 
   { "http", "web_dir", CONF_STRING, 0, 0, NULL, "", OFF(web_dir),
     "Directory of the web pages served at /. Empty means the web/ folder of the source tree "

@@ -12,6 +12,7 @@ typedef struct {
   gint64 rtmp_port;
   /* [storage] */
   char *data_dir;
+  gint64 deleted_grace;
   /* [http] */
   char *web_dir;
   gint64 max_body_bytes;

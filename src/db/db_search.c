@@ -146,14 +146,15 @@ int db_search_index_video(Db *db, const char *id)
   if (rc != SQLITE_DONE)
     return db_errno(rc);
 
-  st = db_prepare(db, "SELECT title, presenter, tags, description FROM video WHERE id = ?1");
+  st = db_prepare(db, "SELECT title, presenter, tags, description FROM video WHERE id = ?1 "
+                      "AND deleted_at IS NULL");
   if (!st)
     return -EIO;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) {
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : db_errno(rc); /* gone: nothing to index */
+    return rc == SQLITE_DONE ? 0 : db_errno(rc); /* gone or deleted: nothing to index */
   }
   g_autofree char *tags = tags_text(db_col_text(st, 2));
   char *cols[4] = {
@@ -180,11 +181,11 @@ int db_search_index_video(Db *db, const char *id)
 
 int db_search_sync(Db *db)
 {
-  /* The index is right when every video has exactly one row and nothing else has one. */
+  /* The index is right when every video not deleted has exactly one row and nothing else has one. */
   sqlite3_stmt *st = db_prepare(db,
-      "SELECT (SELECT count(*) FROM video) = (SELECT count(*) FROM video_search) AND "
-      "NOT EXISTS (SELECT 1 FROM video_search s LEFT JOIN video v ON v.id = s.video_id "
-      "WHERE v.id IS NULL)");
+      "SELECT (SELECT count(*) FROM video WHERE deleted_at IS NULL) = (SELECT count(*) FROM video_search) "
+      "AND NOT EXISTS (SELECT 1 FROM video_search s LEFT JOIN video v ON v.id = s.video_id "
+      "AND v.deleted_at IS NULL WHERE v.id IS NULL)");
   if (!st)
     return -EIO;
   int rc = sqlite3_step(st);
@@ -206,7 +207,7 @@ int db_search_sync(Db *db)
     return db_errno(rc);
   }
   GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
-  st = db_prepare(db, "SELECT id FROM video");
+  st = db_prepare(db, "SELECT id FROM video WHERE deleted_at IS NULL");
   while (st && sqlite3_step(st) == SQLITE_ROW)
     g_ptr_array_add(ids, g_strdup(db_col_text(st, 0)));
   sqlite3_finalize(st);

@@ -2,6 +2,7 @@
 #include "db/db_video.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "db/db_column.h"
 #include "db/db_search.h"
 
 #include <errno.h>
@@ -76,7 +77,8 @@ int db_video_find_by_key(Db *db, const char *key_hash, VideoKeyMatch *out)
 {
   memset(out, 0, sizeof *out);
   sqlite3_stmt *st = db_prepare(db,
-      "SELECT id, title, state, coalesce(scheduled_start, 0) FROM video WHERE stream_key_hash = ?1");
+      "SELECT id, title, state, coalesce(scheduled_start, 0) FROM video WHERE stream_key_hash = ?1 "
+      "AND deleted_at IS NULL");
   if (!st)
     return -EIO;
   sqlite3_bind_text(st, 1, key_hash, -1, SQLITE_TRANSIENT);
@@ -235,7 +237,8 @@ int db_rendition_get(Db *db, const char *video_id, const char *name, int *width,
 
 int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids)
 {
-  sqlite3_stmt *st = db_prepare(db, "SELECT id FROM video WHERE state = ?1 ORDER BY created_at");
+  sqlite3_stmt *st = db_prepare(db, "SELECT id FROM video WHERE state = ?1 AND deleted_at IS NULL "
+                                    "ORDER BY created_at");
   if (!st)
     return -EIO;
   sqlite3_bind_text(st, 1, state, -1, SQLITE_TRANSIENT);
@@ -305,7 +308,7 @@ void db_video_build(JsonBuilder *b, sqlite3_stmt *st, int c)
 JsonNode *db_video_json(Db *db, const char *id, int *rc)
 {
   sqlite3_stmt *st = db_prepare(db, "SELECT " DB_VIDEO_COLS ", " DB_VIDEO_LIVE_STARTED
-                                    " FROM video v WHERE v.id = ?1");
+                                    " FROM video v WHERE v.id = ?1 AND v.deleted_at IS NULL");
   if (!st) {
     *rc = -EIO;
     return NULL;
@@ -398,7 +401,7 @@ JsonNode *db_video_json(Db *db, const char *id, int *rc)
 bool db_video_is_viewable(Db *db, const char *id)
 {
   sqlite3_stmt *st = db_prepare(db,
-      "SELECT 1 FROM video v WHERE v.id = ?1 AND (v.visibility = 'unlisted' OR "
+      "SELECT 1 FROM video v WHERE v.id = ?1 AND v.deleted_at IS NULL AND (v.visibility = 'unlisted' OR "
       "(v.visibility = 'published' AND coalesce(v.publish_at, 0) <= :now))");
   if (!st)
     return false;
@@ -416,7 +419,8 @@ bool db_video_is_viewable(Db *db, const char *id)
   "FROM video_search WHERE video_search MATCH :match) s ON s.video_id = v.id"
 #define LIST_FROM_PLAIN " FROM video v JOIN (SELECT 0.0 AS rank) s"
 #define LIST_WHERE \
-  " WHERE (:category IS NULL OR v.category = :category)" \
+  " WHERE v.deleted_at IS NULL" \
+  " AND (:category IS NULL OR v.category = :category)" \
   " AND (:kind IS NULL OR v.presenter_kind = :kind)" \
   " AND (:state IS NULL OR v.state = :state)" \
   " AND (:column IS NULL OR EXISTS (SELECT 1 FROM topic_column_item i JOIN topic_column c " \
@@ -603,7 +607,7 @@ int db_video_set_chapters(Db *db, const char *id, const ChapterRow *rows, size_t
 
 gint64 db_video_updated_at(Db *db, const char *id)
 {
-  sqlite3_stmt *st = db_prepare(db, "SELECT updated_at FROM video WHERE id = ?1");
+  sqlite3_stmt *st = db_prepare(db, "SELECT updated_at FROM video WHERE id = ?1 AND deleted_at IS NULL");
   if (!st)
     return 0;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -627,4 +631,197 @@ gint64 db_catalog_changed_at(Db *db)
   gint64 t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_finalize(st);
   return t;
+}
+
+/* ---- deleting and rekeying ------------------------------------------------------- */
+
+/* Runs ST (bound by the caller) to its end and finalizes it: 0, or -errno. */
+static int step_done(sqlite3_stmt *st)
+{
+  if (!st)
+    return -EIO;
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+/* The state and source of video ID (not deleted) into *STATE and *SOURCE (caller frees).
+ * Returns 0, -ENOENT, -EIO. */
+static int video_state(Db *db, const char *id, char **state, char **source)
+{
+  sqlite3_stmt *st = db_prepare(db, "SELECT state, source FROM video WHERE id = ?1 AND deleted_at IS NULL");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+  if (ret == 0) {
+    *state = g_strdup(db_col_text(st, 0));
+    *source = g_strdup(db_col_text(st, 1));
+  }
+  sqlite3_finalize(st);
+  return ret;
+}
+
+/* Takes video ID out of every column it is in, each column's list rewritten (so positions
+ * stay 0..n-1 and the columns' updated_at moves); the slugs go to SLUGS. */
+static int leave_columns(Db *db, const char *id, GPtrArray *slugs)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT c.id, c.slug FROM topic_column_item i JOIN topic_column c ON c.id = i.column_id "
+      "WHERE i.video_id = ?1 ORDER BY c.id");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    gint64 cid = sqlite3_column_int64(st, 0);
+    g_array_append_val(ids, cid);
+    g_ptr_array_add(slugs, g_strdup(db_col_text(st, 1)));
+  }
+  sqlite3_finalize(st);
+  int ret = rc == SQLITE_DONE ? 0 : db_errno(rc);
+  for (guint i = 0; i < ids->len && ret == 0; i++) {
+    gint64 cid = g_array_index(ids, gint64, i);
+    GArray *items = NULL;
+    if ((ret = db_column_items(db, cid, &items)) < 0)
+      break;
+    for (guint j = items->len; j-- > 0;)
+      if (!strcmp(g_array_index(items, ColumnItem, j).video_id, id))
+        g_array_remove_index(items, j);
+    ret = db_column_set_items(db, cid, (const ColumnItem *)(void *)items->data, items->len);
+    g_array_unref(items);
+  }
+  g_array_unref(ids);
+  return ret;
+}
+
+int db_video_delete(Db *db, const char *id, const char *by, GPtrArray **columns)
+{
+  char *state = NULL, *source = NULL;
+  GPtrArray *slugs = g_ptr_array_new_with_free_func(g_free);
+  int ret = db_begin(db);
+  if (ret < 0)
+    goto out;
+  if ((ret = video_state(db, id, &state, &source)) < 0)
+    goto fail;
+  if (!strcmp(state, "live")) {
+    ret = -EBUSY; /* the pipeline is writing its files and viewers are watching */
+    goto fail;
+  }
+  if ((ret = leave_columns(db, id, slugs)) < 0)
+    goto fail;
+  gint64 now = util_now();
+  /* A running transcode sees `cancelled` within a second, stops and removes its files. */
+  sqlite3_stmt *st = db_prepare(db,
+      "UPDATE job SET state = 'cancelled', error = 'the video was deleted', updated_at = ?2 "
+      "WHERE video_id = ?1 AND state IN ('queued', 'running')");
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+  }
+  if ((ret = step_done(st)) < 0)
+    goto fail;
+  st = db_prepare(db,
+      "UPDATE video SET deleted_at = ?2, deleted_by = ?3, stream_key_hash = NULL, updated_at = ?2 "
+      "WHERE id = ?1 AND deleted_at IS NULL");
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+    if (by)
+      sqlite3_bind_text(st, 3, by, -1, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_null(st, 3);
+  }
+  if ((ret = step_done(st)) < 0 || (ret = db_search_index_video(db, id)) < 0 ||
+      (ret = db_commit(db)) < 0)
+    goto fail;
+  log_info("video", "%s deleted (was %s)%s%s", id, state, by ? " by " : "", by ? by : "");
+  if (columns)
+    *columns = g_ptr_array_ref(slugs);
+  goto out;
+fail:
+  db_rollback(db);
+out:
+  g_ptr_array_unref(slugs);
+  g_free(state);
+  g_free(source);
+  return ret;
+}
+
+static void deleted_clear(gpointer p)
+{
+  g_free(((VideoDeleted *)p)->id);
+}
+
+int db_video_deleted_unpurged(Db *db, GArray **out)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT id, deleted_at FROM video WHERE deleted_at IS NOT NULL AND media_purged_at IS NULL "
+      "ORDER BY deleted_at, id");
+  if (!st)
+    return -EIO;
+  *out = g_array_new(FALSE, TRUE, sizeof(VideoDeleted));
+  g_array_set_clear_func(*out, deleted_clear);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    VideoDeleted d = { g_strdup(db_col_text(st, 0)), sqlite3_column_int64(st, 1) };
+    g_array_append_val(*out, d);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    g_clear_pointer(out, g_array_unref);
+    return db_errno(rc);
+  }
+  return 0;
+}
+
+int db_video_mark_purged(Db *db, const char *id, gint64 at)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "UPDATE video SET media_purged_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 2, at);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return db_errno(rc);
+  return sqlite3_changes(db->conn) ? 0 : -ENOENT;
+}
+
+int db_video_set_key(Db *db, const char *id, const char *key_hash)
+{
+  char *state = NULL, *source = NULL;
+  int ret = db_begin(db);
+  if (ret < 0)
+    return ret;
+  if ((ret = video_state(db, id, &state, &source)) < 0)
+    goto fail;
+  if (strcmp(source, "live") != 0 || (strcmp(state, "scheduled") != 0 && strcmp(state, "live") != 0)) {
+    ret = -EINVAL;
+    goto fail;
+  }
+  if (!strcmp(state, "live")) {
+    ret = -EBUSY;
+    goto fail;
+  }
+  sqlite3_stmt *st = db_prepare(db, "UPDATE video SET stream_key_hash = ?2, updated_at = ?3 WHERE id = ?1");
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, key_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, util_now());
+  }
+  if ((ret = step_done(st)) < 0 || (ret = db_commit(db)) < 0)
+    goto fail;
+  g_free(state);
+  g_free(source);
+  return 0;
+fail:
+  db_rollback(db);
+  g_free(state);
+  g_free(source);
+  return ret;
 }

@@ -78,7 +78,7 @@ int db_video_ids_in_state(Db *db, const char *state, GPtrArray **ids);
  * and search — published, its publish time reached, scheduled, live or ready; a column
  * anyone may see — not archived and inside its publish window. */
 #define DB_VIDEO_PUBLIC \
-  "(v.visibility = 'published' AND coalesce(v.publish_at, 0) <= :now " \
+  "(v.visibility = 'published' AND coalesce(v.publish_at, 0) <= :now AND v.deleted_at IS NULL " \
   "AND v.state IN ('scheduled', 'live', 'ready'))"
 #define DB_COLUMN_PUBLIC \
   "(c.archived = 0 AND coalesce(c.publish_from, 0) <= :now " \
@@ -142,10 +142,39 @@ typedef struct {
  * start repeated, a title the schema refuses), -EIO. */
 int db_video_set_chapters(Db *db, const char *id, const ChapterRow *rows, size_t n);
 
-/* Last change of video ID (updated_at), or 0 when there is none. */
+/* Last change of video ID (updated_at), or 0 when there is none (or it was deleted). */
 gint64 db_video_updated_at(Db *db, const char *id);
 
 /* When anything a public list shows last changed: the newest update of a video, column or
  * category, or a publish time or window edge that has since passed. */
 gint64 db_catalog_changed_at(Db *db);
 
+
+/* Soft-deletes video ID on behalf of member BY (NULL: the command line): marks it deleted
+ * (every lookup, list, search and watch session then ignores it), drops its stream key,
+ * takes it out of every column (positions renumbered), cancels its queued or running
+ * transcode and removes it from the search index — all in one transaction (a savepoint
+ * inside the caller's). The row stays: the audit log, the points ledger and watch progress
+ * refer to it. Returns 0 with the slugs of the columns it left in *COLUMNS (caller frees;
+ * may be NULL), -ENOENT (no such video, or deleted already), -EBUSY (a live on air: stop it
+ * first), -EIO. */
+int db_video_delete(Db *db, const char *id, const char *by, GPtrArray **columns);
+
+typedef struct {
+  char *id;
+  gint64 deleted_at;
+} VideoDeleted;
+
+/* Deleted videos whose files have not been purged yet, oldest deletion first: an array of
+ * VideoDeleted that frees its ids. Returns 0 or -EIO. */
+int db_video_deleted_unpurged(Db *db, GArray **out);
+
+/* Records that the files of deleted video ID were removed at AT. Returns 0, -ENOENT (not a
+ * deleted video), -EIO. */
+int db_video_mark_purged(Db *db, const char *id, gint64 at);
+
+/* Replaces the stream key hash of live ID with KEY_HASH: the old key is refused from now on.
+ * Only a live that has not gone on air (state `scheduled`) gets a new key. Returns 0,
+ * -ENOENT (no such video), -EBUSY (it is on air), -EINVAL (not a live, or its live is
+ * over), -EEXIST (the hash is taken), -EIO. */
+int db_video_set_key(Db *db, const char *id, const char *key_hash);

@@ -252,7 +252,7 @@ JsonNode *db_watch_history_json(Db *db, const char *member, int limit, int *rc)
   sqlite3_stmt *st = db_prepare(db,
       "SELECT p.video_id, v.title, v.duration_ms, p.position, p.credited, p.played_seconds, "
       "p.first_watched_at, p.last_watched_at FROM watch_progress p JOIN video v ON v.id = p.video_id "
-      "WHERE p.member_id = ?1 ORDER BY p.last_watched_at DESC, p.video_id LIMIT ?2");
+      "WHERE p.member_id = ?1 AND v.deleted_at IS NULL ORDER BY p.last_watched_at DESC, p.video_id LIMIT ?2");
   if (!st) {
     *rc = -EIO;
     return NULL;
@@ -290,7 +290,7 @@ int db_watch_video(Db *db, const char *video, gint64 now, WatchVideo *out)
   *out = (WatchVideo){ 0 };
   sqlite3_stmt *st = db_cached(db,
       "SELECT v.state, v.duration_ms, " DB_VIDEO_LIVE_STARTED " FROM video v WHERE v.id = ?1 "
-      "AND (v.visibility = 'unlisted' OR (v.visibility = 'published' AND coalesce(v.publish_at, 0) <= ?2)) "
+      "AND v.deleted_at IS NULL AND (v.visibility = 'unlisted' OR (v.visibility = 'published' AND coalesce(v.publish_at, 0) <= ?2)) "
       "AND v.state IN ('live', 'ready')");
   if (!st)
     return -EIO;

@@ -312,6 +312,8 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/videos", API_PUBLIC, api_videos_list },
   { "GET", "/api/v1/videos/{id}", API_PUBLIC, api_video_get },
   { "PATCH", "/api/v1/videos/{id}", API_EDITOR, api_video_update },
+  { "DELETE", "/api/v1/videos/{id}", API_EDITOR, api_video_delete },
+  { "POST", "/api/v1/videos/{id}/rekey", API_EDITOR, api_video_rekey },
   { "PUT", "/api/v1/videos/{id}/chapters", API_EDITOR, api_video_chapters },
   { "PUT", "/api/v1/videos/{id}/poster", API_EDITOR, api_video_poster },
   { "GET", "/api/v1/videos/{id}/stats", API_EDITOR, api_video_stats },

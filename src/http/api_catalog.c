@@ -11,6 +11,8 @@
 #include "db/db_video.h"
 #include "db/db_watch.h"
 #include "points/watch_clock.h"
+#include "media/event.h"
+#include "media/trash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #define CHAPTERS_MAX 100
+#define CHAPTER_START_MAX (86400 * 7)
 #define DESCRIPTION_CHARS_MAX 5000
 
 static const char *const kinds[] = {"model-worker", "volunteer", "teacher", "other", NULL};
@@ -391,14 +394,20 @@ void api_video_chapters(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     ChapterRow row = { 0 };
     if (!api_only_known(c, chapter_fields, resp))
       goto out;
-    if (!start || !JSON_NODE_HOLDS_VALUE(start) ||
-        (json_node_get_value_type(start) != G_TYPE_INT64 && json_node_get_value_type(start) != G_TYPE_DOUBLE) ||
-        json_node_get_double(start) < 0 || json_node_get_double(start) > 86400 * 7) {
-      http_response_error(resp, 400, "invalid_field", "chapter %u: start must be seconds from 0", i);
+    double s = -1;
+    GType type = start && JSON_NODE_HOLDS_VALUE(start) ? json_node_get_value_type(start) : G_TYPE_INVALID;
+    if (type == G_TYPE_INT64)
+      s = (double)json_node_get_int(start);
+    else if (type == G_TYPE_DOUBLE)
+      s = json_node_get_double(start);
+    else if (type == G_TYPE_STRING && api_parse_clock(json_node_get_string(start), &s) < 0)
+      s = -1;
+    if (!(s >= 0 && s <= CHAPTER_START_MAX)) {
+      http_response_error(resp, 400, "invalid_field", "chapter %u: start must be seconds from 0 "
+                          "(a number, or text as seconds, m:ss or h:mm:ss with minutes and seconds "
+                          "below 60)", i);
       goto out;
     }
-    double s = json_node_get_value_type(start) == G_TYPE_INT64 ? (double)json_node_get_int(start)
-                                                                : json_node_get_double(start);
     if (duration > 0 && s >= duration) {
       http_response_error(resp, 400, "invalid_field", "chapter %u: start %.3f s is past the end "
                           "of the video (%.3f s)", i, s, duration);
@@ -433,6 +442,95 @@ void api_video_chapters(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
 out:
   g_array_unref(rows);
   json_node_unref(node);
+}
+
+/* ---- removing a video, replacing a live's key ------------------------------------ */
+
+void api_video_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  const char *id = call->params[0];
+  if (!api_video_exists(ctx, id, resp))
+    return;
+  /* What it was, for the audit log: the row stays, but nobody can read it by id any more. */
+  int rc = 0;
+  JsonNode *before = db_video_json(ctx->db, id, &rc);
+  if (!before) {
+    http_response_error(resp, 500, "internal", "could not read video %s", id);
+    return;
+  }
+  JsonObject *bo = json_node_get_object(before);
+  JsonObject *d = json_object_new();
+  static const char *const kept[] = {"title", "source", "state", "visibility"};
+  for (size_t i = 0; i < G_N_ELEMENTS(kept); i++)
+    json_object_set_string_member(d, kept[i], json_object_get_string_member(bo, kept[i]));
+  json_node_unref(before);
+  JsonNode *detail = api_object_node(d);
+  GPtrArray *columns = NULL;
+  if (!api_begin(ctx, resp))
+    goto out;
+  rc = db_video_delete(ctx->db, id, call->member->id, &columns);
+  if (rc == 0 && (rc = trash_move_video(ctx->config, id)) < 0)
+    rc = -EIO;
+  if (rc < 0) {
+    db_rollback(ctx->db);
+    if (rc == -EBUSY)
+      http_response_error(resp, 409, "on_air", "video %s is live on air: stop the stream first, "
+                          "then delete the recording", id);
+    else if (rc == -ENOENT)
+      http_response_error(resp, 404, "not_found", "no such video: %s", id);
+    else
+      http_response_error(resp, 500, "internal", "could not delete video %s", id);
+    goto out;
+  }
+  JsonArray *left = json_array_new();
+  for (guint i = 0; i < columns->len; i++)
+    json_array_add_string_element(left, columns->pdata[i]);
+  json_object_set_array_member(d, "columns", left);
+  if (api_commit_audited(ctx, call, "video.delete", "video", id, detail, resp) < 0) {
+    trash_restore_video(ctx->config, id); /* nothing was deleted after all */
+    goto out;
+  }
+  gint64 now = util_now();
+  JsonObject *o = json_object_new();
+  json_object_set_string_member(o, "id", id);
+  char *at = util_iso8601(now);
+  json_object_set_string_member(o, "deleted_at", at);
+  g_free(at);
+  at = util_iso8601(now + ctx->config->deleted_grace);
+  json_object_set_string_member(o, "files_removed_after", at);
+  g_free(at);
+  json_object_set_array_member(o, "columns", json_array_ref(left));
+  api_reply_json(resp, 200, api_object_node(o));
+out:
+  if (columns)
+    g_ptr_array_unref(columns);
+  json_node_unref(detail);
+}
+
+void api_video_rekey(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  const char *id = call->params[0];
+  if (!api_video_exists(ctx, id, resp) || !api_begin(ctx, resp))
+    return;
+  JsonNode *result = NULL;
+  int rc = event_rekey(ctx->db, ctx->config, ctx->secret, id, &result);
+  if (rc < 0) {
+    db_rollback(ctx->db);
+    if (rc == -EBUSY)
+      http_response_error(resp, 409, "on_air", "the live %s is on air: its key cannot change "
+                          "until the stream stops", id);
+    else if (rc == -EINVAL)
+      http_response_error(resp, 409, "not_scheduled", "only a live that has not gone on air gets "
+                          "a new key; %s is not one", id);
+    else
+      http_response_error(resp, 500, "internal", "could not replace the key of %s", id);
+    return;
+  }
+  /* The audit says that the key changed, never the key. */
+  if (api_commit_audited(ctx, call, "video.rekey", "video", id, NULL, resp) == 0)
+    api_reply_json(resp, 200, result);
+  else
+    json_node_unref(result);
 }
 
 /* ---- images (column covers, replaced posters) -------------------------------- */

@@ -37,4 +37,8 @@ void api_video_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_video_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_video_chapters(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_video_poster(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
+/* DELETE /videos/{id}: soft delete (db_video_delete), files to the trash, audited. */
+void api_video_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
+/* POST /videos/{id}/rekey: a new stream key for a live not on air yet, shown once, audited. */
+void api_video_rekey(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);

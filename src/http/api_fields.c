@@ -209,3 +209,56 @@ bool api_query_flag(const ApiCall *call, const char *name)
   const char *v = g_hash_table_lookup(call->req->query, name);
   return v && (!strcmp(v, "true") || !strcmp(v, "1"));
 }
+
+/* Digits at *P (at least MIN, at most MAX of them) as a number; advances *P. -1 when fewer
+ * or more. */
+static gint64 take_digits(const char **p, int min, int max)
+{
+  gint64 v = 0;
+  int n = 0;
+  while (g_ascii_isdigit(**p)) {
+    if (++n > max)
+      return -1;
+    v = v * 10 + (**p - '0');
+    (*p)++;
+  }
+  return n >= min ? v : -1;
+}
+
+int api_parse_clock(const char *text, double *out)
+{
+  if (!text || !*text)
+    return -EINVAL;
+  const char *p = text;
+  gint64 parts[3];
+  int n = 0;
+  /* The first part is any whole number; each part after a colon is exactly two digits. */
+  for (;;) {
+    gint64 v = n == 0 ? take_digits(&p, 1, 9) : take_digits(&p, 2, 2);
+    if (v < 0 || (n > 0 && v >= 60))
+      return -EINVAL;
+    parts[n++] = v;
+    if (*p != ':')
+      break;
+    if (n == 3)
+      return -EINVAL;
+    p++;
+  }
+  double fraction = 0;
+  if (*p == '.') {
+    p++;
+    const char *start = p;
+    gint64 f = take_digits(&p, 1, 3);
+    if (f < 0)
+      return -EINVAL;
+    int digits = (int)(p - start);
+    fraction = (double)f / (digits == 1 ? 10 : digits == 2 ? 100 : 1000);
+  }
+  if (*p)
+    return -EINVAL;
+  double s = 0;
+  for (int i = 0; i < n; i++)
+    s = s * 60 + (double)parts[i];
+  *out = s + fraction;
+  return 0;
+}

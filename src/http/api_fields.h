@@ -39,3 +39,9 @@ bool api_query_page(const ApiCall *call, HttpResponse *resp, gint64 *page, gint6
 
 /* Is query parameter NAME "true" or "1"? */
 bool api_query_flag(const ApiCall *call, const char *name);
+
+/* Parses a position in a video written as seconds ("75", "75.5"), m:ss ("1:15", "75:00") or
+ * h:mm:ss ("1:01:15"); the last part may have a fraction of up to 3 digits. After a colon,
+ * minutes and seconds are two digits below 60: "9:99" is refused, never read as 639 s.
+ * Returns 0 with *OUT in seconds, or -EINVAL (nothing else is accepted: no sign, no space). */
+int api_parse_clock(const char *text, double *out);

@@ -752,6 +752,11 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     if (!sess->txn)
       return -1;
+    /* lws reports the end of a "Content-Length: 0" body too (browsers send one with a POST
+     * that has none); that request was answered at LWS_CALLBACK_HTTP, and answering twice
+     * wrote a second response into the first one's body. */
+    if (!sess->txn->body_expected)
+      return 0;
     return dispatch(s, wsi, sess->txn);
 
   case LWS_CALLBACK_HTTP_WRITEABLE:

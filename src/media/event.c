@@ -18,6 +18,22 @@ char *event_rtmp_base(const Config *cfg)
   return g_strdup_printf("rtmp://%s:%" G_GINT64_FORMAT "/%s", host, cfg->rtmp_port, cfg->rtmp_app);
 }
 
+/* Video ID as JSON with its new stream KEY, the RTMP server and the full publish URL. */
+static JsonNode *with_key(Db *db, const Config *cfg, const char *id, const char *key)
+{
+  int rc = 0;
+  JsonNode *node = db_video_json(db, id, &rc);
+  if (!node)
+    return NULL;
+  JsonObject *o = json_node_get_object(node);
+  g_autofree char *base = event_rtmp_base(cfg);
+  g_autofree char *url = g_strdup_printf("%s/%s", base, key);
+  json_object_set_string_member(o, "stream_key", key);
+  json_object_set_string_member(o, "rtmp_url", url);
+  json_object_set_string_member(o, "rtmp_server", base);
+  return node;
+}
+
 static bool valid_text(const char *s, glong min, glong max)
 {
   if (!s || !g_utf8_validate(s, -1, NULL))
@@ -76,18 +92,22 @@ int event_create(Db *db, const Config *cfg, const guint8 *secret, const EventReq
   }
   if (rc < 0)
     return -EIO;
-  int jrc = 0;
-  JsonNode *node = db_video_json(db, id, &jrc);
-  if (!node)
+  if (!(*out = with_key(db, cfg, id, key)))
     return -EIO;
-  JsonObject *o = json_node_get_object(node);
-  g_autofree char *base = event_rtmp_base(cfg);
-  g_autofree char *url = g_strdup_printf("%s/%s", base, key);
-  json_object_set_string_member(o, "stream_key", key);
-  json_object_set_string_member(o, "rtmp_url", url);
-  json_object_set_string_member(o, "rtmp_server", base);
   log_info("live", "%s: lesson '%s' scheduled%s%s", id, req->title, created_by ? " by " : "",
            created_by ? created_by : "");
-  *out = node;
+  return 0;
+}
+
+int event_rekey(Db *db, const Config *cfg, const guint8 *secret, const char *id, JsonNode **out)
+{
+  g_autofree char *key = util_random_id(24);
+  g_autofree char *hash = token_hash(secret, key);
+  int rc = db_video_set_key(db, id, hash);
+  if (rc < 0)
+    return rc;
+  if (!(*out = with_key(db, cfg, id, key)))
+    return -EIO;
+  log_info("live", "%s: stream key replaced; the old one is refused from now on", id);
   return 0;
 }

@@ -21,5 +21,11 @@ typedef struct {
 int event_create(Db *db, const Config *cfg, const guint8 *secret, const EventRequest *req,
                  const char *created_by, JsonNode **out, const char **field, const char **msg);
 
+/* Gives live ID a new stream key (stored as its hash; the old key is refused from then
+ * on) and returns 0 with *out as event_create's: the video plus stream_key, rtmp_url,
+ * rtmp_server. Only a live not on air yet gets one: -EBUSY while it is on air, -EINVAL when
+ * ID is not a live or its live is over, -ENOENT when there is no such video; -EIO. */
+int event_rekey(Db *db, const Config *cfg, const guint8 *secret, const char *id, JsonNode **out);
+
 /* The RTMP URL presenters publish to, without the key. Caller frees. */
 char *event_rtmp_base(const Config *cfg);

@@ -50,7 +50,7 @@ struct Video {
   bool live;
   double duration;
   gint64 live_started_at;
-  gint64 checked_at;     /* when live/duration were read (lives change) */
+  gint64 checked_at;     /* when live/duration were read (lives change, videos get deleted) */
   GHashTable *sessions;  /* Session* set */
   int peak;              /* highest concurrent count seen */
   bool peak_dirty, viewers_dirty;
@@ -107,12 +107,13 @@ static void video_free(Video *v)
   g_free(v);
 }
 
-/* The video by id, read from the database when new or when a live's facts are stale. */
+/* The video by id, read from the database when new or when its facts are 5 s old (a live's
+ * change; any video may have been unpublished or deleted meanwhile). */
 static int video_get(WatchService *w, const char *id, Video **out)
 {
   Video *v = g_hash_table_lookup(w->videos, id);
   gint64 now = util_now();
-  if (v && (!v->live || now - v->checked_at < 5)) {
+  if (v && now - v->checked_at < 5) {
     *out = v;
     return 0;
   }

@@ -9,7 +9,9 @@ PORT=$($FREEPORT)
 U=http://127.0.0.1:$PORT/api/v1
 EDITOR=$("$LECTERN" member add --data-dir "$D" --name "编辑" --role editor 2>/dev/null | jq -r .token)
 VIEWER=$("$LECTERN" member add --data-dir "$D" --name "学员" --role viewer 2>/dev/null | jq -r .token)
-start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
+# A short grace, so the files of a deleted video are removed while the test waits.
+printf '[storage]\ndeleted_grace = 3\n' >"$T_TMP/lectern.conf"
+start_server "$D" "$PORT" -c "$T_TMP/lectern.conf" || { not_ok "server starts"; tap_done; exit 1; }
 ok "server starts"
 
 ed() { local m=$1 p=$2; shift 2; curl -s -X "$m" -H "Authorization: Bearer $EDITOR" -H 'content-type: application/json' "$U$p" "$@"; }
@@ -92,6 +94,59 @@ eq "the list shows none" null "$(curl -s "$U/columns" | jq -c '.columns[] | sele
 a=$(ed GET /audit | jq -c '.entries[0] | [.action, .target_id, .detail.cover_url]')
 eq "the removal is audited" '["column.cover","craft",null]' "$a"
 eq "removing it again is no error" 200 "$(code -X DELETE -H "Authorization: Bearer $EDITOR" "$U/columns/craft/cover")"
+
+# --- deleting a video: soft, audited, gone everywhere, files removed after the grace ---------
+H=http://127.0.0.1:$PORT/hls
+out=$(ed POST /events -d '{"title":"上传失败的课","visibility":"published"}')
+X=$(jq -r .id <<<"$out")
+XKEY=$(jq -r .stream_key <<<"$out")
+mkdir -p "$D/media/$X/v0"
+printf '#EXTM3U\n' >"$D/media/$X/master.m3u8"
+printf 'segment' >"$D/media/$X/v0/0.ts"
+ed POST /columns/craft/items -o /dev/null -d "{\"video_id\":\"$X\"}"
+eq "before: /hls serves it" 200 "$(code "$H/$X/master.m3u8")"
+eq "before: the column has it" 2 "$(curl -s "$U/columns/craft" | jq .item_count)"
+sqlite3 "$D/lectern.db" "INSERT INTO points_ledger (member_id, amount, reason, video_id, idempotency_key, created_at) VALUES ('m1', 4, 'watch', '$X', 'watch:m1:$X:1', 1)"
+eq "a viewer cannot delete: 403" 403 "$(code -X DELETE -H "Authorization: Bearer $VIEWER" "$U/videos/$X")"
+out=$(ed DELETE "/videos/$X")
+eq "deleted (the columns it left named)" '["craft"]' "$(jq -c .columns <<<"$out")"
+check "its files wait in the trash" test -f "$D/media/.deleted/$X/master.m3u8"
+eq "404 by id for guests" 404 "$(code "$U/videos/$X")"
+eq "404 by id for editors" 404 "$(code -H "Authorization: Bearer $EDITOR" "$U/videos/$X")"
+eq "deleting again: 404" 404 "$(code -X DELETE -H "Authorization: Bearer $EDITOR" "$U/videos/$X")"
+lacks "gone from the public list" "$(curl -s "$U/videos")" "$X"
+lacks "gone from the editors' list" "$(ed GET '/videos?visibility=any&per_page=100')" "$X"
+lacks "gone from upcoming lives" "$(curl -s "$U/lives/upcoming")" "$X"
+eq "gone from search" 0 "$(curl -s -G "$U/videos" --data-urlencode "q=上传失败" | jq .total)"
+eq "gone from the column" 1 "$(curl -s "$U/columns/craft" | jq .item_count)"
+eq "/hls refuses its playlist" 404 "$(code "$H/$X/master.m3u8")"
+eq "/hls refuses its segments" 404 "$(code "$H/$X/v0/0.ts")"
+c=$(code "$H/.deleted/$X/master.m3u8")
+check "/hls never serves the trash ($c)" test "$c" = 400 -o "$c" = 404
+a=$(ed GET "/audit?target_type=video&target_id=$X" | jq -c '.entries[0] | [.action, .detail.title, .detail.columns]')
+eq "audited with what it was" '["video.delete","上传失败的课",["craft"]]' "$a"
+for _ in $(seq 1 100); do [ -e "$D/media/.deleted/$X" ] || break; sleep 0.1; done
+check "files removed after the grace (3 s)" test ! -e "$D/media/.deleted/$X" -a ! -e "$D/media/$X"
+eq "the purge is recorded" 1 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM video WHERE id = '$X' AND deleted_at IS NOT NULL AND media_purged_at >= deleted_at")"
+eq "points earned on it stay in the ledger" 4 "$(sqlite3 "$D/lectern.db" "SELECT sum(amount) FROM points_ledger WHERE video_id = '$X'")"
+eq "its stream key is gone" 0 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM video WHERE id = '$X' AND stream_key_hash IS NOT NULL")"
+check "the old key was not empty" test -n "$XKEY"
+
+# --- a new stream key ------------------------------------------------------------------
+out=$(ed POST "/videos/$V/rekey")
+NEWKEY=$(jq -r .stream_key <<<"$out")
+check "a new key shown once" test "${#NEWKEY}" -ge 20
+contains "with its URL" "$(jq -r .rtmp_url <<<"$out")" "/$NEWKEY"
+eq "the key is audited, not stored there" '"video.rekey"' "$(ed GET "/audit?target_id=$V" | jq '.entries[0].action')"
+lacks "the audit log never holds the key" "$(ed GET /audit)" "$NEWKEY"
+# Browsers send "Content-Length: 0" with a POST that has no body: one answer, not two.
+out=$(curl -s -X POST -H "Authorization: Bearer $EDITOR" -H 'content-length: 0' "$U/videos/$V/rekey")
+check "an empty POST body gets one JSON answer" jq -e '.stream_key | length > 20' <<<"$out"
+out=$("$LECTERN" event rekey --data-dir "$D" "$V" 2>/dev/null)
+CLIKEY=$(jq -r .stream_key <<<"$out")
+check "lectern event rekey prints a new key" test "${#CLIKEY}" -ge 20 -a "$CLIKEY" != "$NEWKEY"
+eq "the CLI's rekey is audited as the command line" '"cli"' "$(ed GET "/audit?target_id=$V" | jq '.entries[0].member_id')"
+eq "lectern event rekey of a deleted video: not_found" not_found "$("$LECTERN" event rekey --data-dir "$D" "$X" 2>/dev/null | jq -r .error.code)"
 
 stop_server
 eq "clean exit" 0 "$SERVER_STATUS"

@@ -2,8 +2,11 @@
  * categories, search in Chinese and English, visibility, images, the audit log, and how
  * each kind of bad input is answered. */
 #include "api_fixture.h"
+#include "db/db_points.h"
 #include "db/db_video.h"
 #include "core/util.h"
+#include "http/api_fields.h"
+#include "media/trash.h"
 
 #include <string.h>
 
@@ -534,6 +537,244 @@ START_TEST(lists_keep_the_order_videos_were_made_in)
 }
 END_TEST
 
+
+/* Chapter starts as text: seconds, m:ss, h:mm:ss — and nothing that only looks like them. */
+static const struct { const char *text; double seconds; } clocks[] = {
+  { "0", 0 }, { "75", 75 }, { "75.5", 75.5 }, { "1:05", 65 }, { "0:00", 0 }, { "75:00", 4500 },
+  { "1:01:05", 3665 }, { "1:01:05.25", 3665.25 }, { "10:00:00", 36000 }, { "0:59.999", 59.999 },
+  /* refused (-1) */
+  { "9:99", -1 }, { "1:60", -1 }, { "1:5", -1 }, { "1:005", -1 }, { "1:00:60", -1 }, { "1:60:00", -1 },
+  { "1:00:00:00", -1 }, { "", -1 }, { ":30", -1 }, { "1:", -1 }, { "-5", -1 }, { "+5", -1 },
+  { " 5", -1 }, { "5 ", -1 }, { "5.", -1 }, { "5.1234", -1 }, { "1e3", -1 }, { "0x10", -1 },
+  { "一:二", -1 }, { "1234567890", -1 },
+};
+
+START_TEST(chapter_times_parse_strictly)
+{
+  double s = -2;
+  int rc = api_parse_clock(clocks[_i].text, &s);
+  if (clocks[_i].seconds < 0)
+    ck_assert_msg(rc == -EINVAL, "\"%s\" read as %f", clocks[_i].text, s);
+  else
+    ck_assert_msg(rc == 0 && s == clocks[_i].seconds, "\"%s\": rc %d, %f", clocks[_i].text, rc, s);
+}
+END_TEST
+
+START_TEST(chapter_starts_may_be_written_as_clock_times)
+{
+  char *id = ready_video("钟点章节", NULL, NULL);
+  g_autofree char *p = g_strdup_printf("/api/v1/videos/%s/chapters", id);
+  JsonNode *n = edit("PUT", p, "{\"chapters\":[{\"start\":\"0:00\",\"title\":\"开场\"},"
+                     "{\"start\":\"1:05\",\"title\":\"第二部分\"},{\"start\":\"0:09:30.5\",\"title\":\"第三部分\"}]}", 200);
+  JsonArray *ch = json_object_get_array_member(json_node_get_object(n), "chapters");
+  ck_assert_int_eq(json_array_get_length(ch), 3);
+  ck_assert(json_object_get_double_member(json_array_get_object_element(ch, 1), "start") == 65);
+  ck_assert(json_object_get_double_member(json_array_get_object_element(ch, 2), "start") == 570.5);
+  json_node_unref(n);
+  /* 9:99 is not 639 s: refused, and nothing changes. */
+  char *out = NULL;
+  ck_assert_int_eq(call("PUT", p, editor_auth, "{\"chapters\":[{\"start\":\"9:99\",\"title\":\"x\"}]}", &out), 400);
+  assert_error_shape(out, "invalid_field");
+  ck_assert_ptr_nonnull(strstr(out, "chapter 0"));
+  g_free(out);
+  ck_assert_int_eq(call("PUT", p, editor_auth, "{\"chapters\":[{\"start\":true,\"title\":\"x\"}]}", &out), 400);
+  g_free(out);
+  /* A clock time past the end (600 s) is refused like a number. */
+  ck_assert_int_eq(call("PUT", p, editor_auth, "{\"chapters\":[{\"start\":\"10:00\",\"title\":\"x\"}]}", &out), 400);
+  g_free(out);
+  int rc = 0;
+  n = db_video_json(db, id, &rc);
+  ck_assert_int_eq(json_array_get_length(json_object_get_array_member(json_node_get_object(n), "chapters")), 3);
+  json_node_unref(n);
+  g_free(id);
+}
+END_TEST
+
+/* The newest audit entry: its action and target, detail as JSON text in *DETAIL. */
+static char *newest_audit(char **detail)
+{
+  JsonNode *n = edit("GET", "/api/v1/audit", NULL, 200);
+  JsonObject *e = json_array_get_object_element(json_object_get_array_member(json_node_get_object(n), "entries"), 0);
+  char *what = g_strdup_printf("%s %s", json_object_get_string_member(e, "action"),
+                               json_object_get_string_member(e, "target_id"));
+  JsonNode *d = json_object_get_member(e, "detail");
+  *detail = json_to_string(d, FALSE);
+  json_node_unref(n);
+  return what;
+}
+
+static bool exists_in(const char *sub, const char *id, const char *file)
+{
+  g_autofree char *media = config_media_dir(&config);
+  g_autofree char *path = sub ? g_build_filename(media, sub, id, file, NULL) : g_build_filename(media, id, file, NULL);
+  return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+START_TEST(a_deleted_video_is_gone_and_its_files_follow_after_the_grace)
+{
+  char *a = ready_video("要删除的课", "王老师", "teacher"), *b = ready_video("留下的课", NULL, NULL);
+  g_autofree char *pa = g_strdup_printf("/api/v1/videos/%s", a);
+  g_autofree char *pb = g_strdup_printf("/api/v1/videos/%s", b);
+  edit_ok("PATCH", pa, "{\"visibility\":\"published\"}");
+  edit_ok("PATCH", pb, "{\"visibility\":\"published\"}");
+  json_node_unref(edit("POST", "/api/v1/columns", "{\"slug\":\"gone\",\"title\":\"删\"}", 201));
+  g_autofree char *body = g_strdup_printf("{\"items\":[{\"video_id\":\"%s\",\"position\":0},"
+                                          "{\"video_id\":\"%s\",\"position\":1}]}", a, b);
+  edit_ok("PUT", "/api/v1/columns/gone/items", body);
+  /* Its files on disk, and an upload. */
+  g_autofree char *media = config_media_dir(&config);
+  g_autofree char *vdir = g_build_filename(media, a, "v0", NULL);
+  g_assert(g_mkdir_with_parents(vdir, 0755) == 0);
+  g_free(tu_write(vdir, "../master.m3u8", "#EXTM3U\n"));
+  g_autofree char *updir = g_build_filename(dir, "uploads", a, NULL);
+  g_assert(g_mkdir_with_parents(updir, 0755) == 0);
+  g_free(tu_write(updir, "source.mp4", "x"));
+  /* Points earned on it. */
+  LedgerEntry e = { .member_id = "m-1", .amount = 5, .reason = "watch", .video_id = a,
+                    .key = "watch:m-1:del:1", .note = "", .at = util_now() };
+  ck_assert_int_eq(db_ledger_add(db, &e), 0);
+
+  ck_assert_int_eq(call("DELETE", pa, viewer_auth, NULL, NULL), 403);
+  ck_assert_int_eq(call("DELETE", pa, NULL, NULL, NULL), 401);
+  JsonNode *n = edit("DELETE", pa, NULL, 200);
+  JsonObject *o = json_node_get_object(n);
+  ck_assert_str_eq(json_object_get_string_member(o, "id"), a);
+  ck_assert_str_eq(json_array_get_string_element(json_object_get_array_member(o, "columns"), 0), "gone");
+  ck_assert_ptr_nonnull(json_object_get_string_member(o, "files_removed_after"));
+  json_node_unref(n);
+
+  /* 404 by id for everyone, every editor route included; gone from every list. */
+  ck_assert_int_eq(call("GET", pa, NULL, NULL, NULL), 404);
+  ck_assert_int_eq(call("GET", pa, editor_auth, NULL, NULL), 404);
+  ck_assert_int_eq(call("PATCH", pa, editor_auth, "{\"title\":\"复活\"}", NULL), 404);
+  ck_assert_int_eq(call("DELETE", pa, editor_auth, NULL, NULL), 404);
+  g_autofree char *stats = g_strdup_printf("%s/stats", pa);
+  ck_assert_int_eq(call("GET", stats, editor_auth, NULL, NULL), 404);
+  char *t = search("q=删除");
+  ck_assert_str_eq(t, "");
+  g_free(t);
+  t = search(NULL);
+  ck_assert_str_eq(t, "留下的课");
+  g_free(t);
+  ApiReq r = { .method = "GET", .path = "/api/v1/videos", .query = "visibility=any", .auth = editor_auth };
+  ck_assert_int_eq(api_send(&r), 200);
+  ck_assert_ptr_null(strstr(r.out, a));
+  r.path = "/api/v1/columns/gone";
+  r.query = "all=true";
+  ck_assert_int_eq(api_send(&r), 200);
+  ck_assert_ptr_null(strstr(r.out, a));
+  ck_assert_ptr_nonnull(strstr(r.out, "\"position\":0,"));
+  api_req_clear(&r);
+  g_autofree char *add = g_strdup_printf("{\"video_id\":\"%s\"}", a);
+  ck_assert_int_eq(call("POST", "/api/v1/columns/gone/items", editor_auth, add, NULL), 404);
+
+  /* Audited, with what it was and the columns it left. */
+  char *detail = NULL, *what = newest_audit(&detail);
+  g_autofree char *want = g_strdup_printf("video.delete %s", a);
+  ck_assert_str_eq(what, want);
+  ck_assert_ptr_nonnull(strstr(detail, "\"title\":\"要删除的课\""));
+  ck_assert_ptr_nonnull(strstr(detail, "\"columns\":[\"gone\"]"));
+  g_free(what);
+  g_free(detail);
+
+  /* Its files are out of /hls's reach at once, kept until the grace has passed. */
+  ck_assert(!exists_in(NULL, a, "master.m3u8"));
+  ck_assert(exists_in(TRASH_DIR, a, "master.m3u8"));
+  int purged = -1;
+  ck_assert_int_eq(trash_sweep(db, &config, util_now(), &purged), 0);
+  ck_assert_int_eq(purged, 0);
+  ck_assert(exists_in(TRASH_DIR, a, "master.m3u8"));
+  /* Files that show up at the old place meanwhile (a transcode finishing) go too. */
+  g_assert(g_mkdir_with_parents(vdir, 0755) == 0);
+  ck_assert_int_eq(trash_sweep(db, &config, util_now(), &purged), 0);
+  ck_assert(!exists_in(NULL, a, NULL));
+  ck_assert_int_eq(trash_sweep(db, &config, util_now() + config.deleted_grace + 1, &purged), 0);
+  ck_assert_int_eq(purged, 1);
+  ck_assert(!exists_in(TRASH_DIR, a, NULL));
+  ck_assert(!g_file_test(updir, G_FILE_TEST_EXISTS));
+  ck_assert_int_eq(trash_sweep(db, &config, util_now() + config.deleted_grace + 1, &purged), 0);
+  ck_assert_int_eq(purged, 0);
+
+  /* The points stay. */
+  gint64 sum = 0;
+  ck_assert_int_eq(db_ledger_sum(db, "m-1", NULL, 0, NULL, NULL, &sum), 0);
+  ck_assert_int_eq(sum, 5);
+  g_free(a);
+  g_free(b);
+}
+END_TEST
+
+START_TEST(a_live_on_air_is_not_deleted)
+{
+  JsonNode *ev = edit("POST", "/api/v1/events", "{\"title\":\"正在直播\"}", 201);
+  g_autofree char *id = g_strdup(json_object_get_string_member(json_node_get_object(ev), "id"));
+  json_node_unref(ev);
+  ck_assert_int_eq(db_video_set_state(db, id, "scheduled", "live", NULL, NULL), 0);
+  g_autofree char *p = g_strdup_printf("/api/v1/videos/%s", id);
+  char *out = NULL;
+  ck_assert_int_eq(call("DELETE", p, editor_auth, NULL, &out), 409);
+  assert_error_shape(out, "on_air");
+  g_free(out);
+  ck_assert_int_eq(call("GET", p, editor_auth, NULL, NULL), 200);
+}
+END_TEST
+
+START_TEST(a_live_gets_a_new_key_and_the_old_one_stops_working)
+{
+  JsonNode *ev = edit("POST", "/api/v1/events", "{\"title\":\"换推流码\"}", 201);
+  JsonObject *eo = json_node_get_object(ev);
+  g_autofree char *id = g_strdup(json_object_get_string_member(eo, "id"));
+  g_autofree char *old_key = g_strdup(json_object_get_string_member(eo, "stream_key"));
+  json_node_unref(ev);
+  g_autofree char *p = g_strdup_printf("/api/v1/videos/%s/rekey", id);
+  ck_assert_int_eq(call("POST", p, viewer_auth, NULL, NULL), 403);
+  JsonNode *n = edit("POST", p, NULL, 200);
+  JsonObject *o = json_node_get_object(n);
+  const char *new_key = json_object_get_string_member(o, "stream_key");
+  ck_assert_str_ne(new_key, old_key);
+  ck_assert_uint_ge(strlen(new_key), 20);
+  ck_assert(g_str_has_suffix(json_object_get_string_member(o, "rtmp_url"), new_key));
+  ck_assert_str_eq(json_object_get_string_member(o, "id"), id);
+  /* Only the new key finds the live. */
+  VideoKeyMatch m;
+  g_autofree char *old_hash = token_hash(secret, old_key);
+  g_autofree char *new_hash = token_hash(secret, new_key);
+  ck_assert_int_eq(db_video_find_by_key(db, old_hash, &m), -ENOENT);
+  ck_assert_int_eq(db_video_find_by_key(db, new_hash, &m), 0);
+  ck_assert_str_eq(m.id, id);
+  db_video_key_match_clear(&m);
+  /* Audited, without the key. */
+  char *detail = NULL, *what = newest_audit(&detail);
+  g_autofree char *want = g_strdup_printf("video.rekey %s", id);
+  ck_assert_str_eq(what, want);
+  ck_assert_ptr_null(strstr(detail, new_key));
+  g_free(what);
+  g_free(detail);
+  ApiReq r = { .method = "GET", .path = "/api/v1/audit", .auth = editor_auth };
+  ck_assert_int_eq(api_send(&r), 200);
+  ck_assert_ptr_null(strstr(r.out, new_key));
+  ck_assert_ptr_null(strstr(r.out, old_key));
+  api_req_clear(&r);
+  json_node_unref(n);
+
+  /* On air: refused, the key stays; an upload has no key to replace; no such video. */
+  ck_assert_int_eq(db_video_set_state(db, id, "scheduled", "live", NULL, NULL), 0);
+  char *out = NULL;
+  ck_assert_int_eq(call("POST", p, editor_auth, NULL, &out), 409);
+  assert_error_shape(out, "on_air");
+  g_free(out);
+  ck_assert_int_eq(db_video_find_by_key(db, new_hash, &m), 0);
+  db_video_key_match_clear(&m);
+  char *up = ready_video("录播课", NULL, NULL);
+  g_autofree char *pu = g_strdup_printf("/api/v1/videos/%s/rekey", up);
+  ck_assert_int_eq(call("POST", pu, editor_auth, NULL, &out), 409);
+  assert_error_shape(out, "not_scheduled");
+  g_free(out);
+  ck_assert_int_eq(call("POST", "/api/v1/videos/nope/rekey", editor_auth, NULL, NULL), 404);
+  g_free(up);
+}
+END_TEST
+
 static Suite *api_catalog_suite(void)
 {
   Suite *s = suite_create("api_catalog");
@@ -549,6 +790,11 @@ static Suite *api_catalog_suite(void)
   tcase_add_loop_test(tc, bad_input_gets_a_clear_4xx, 0, G_N_ELEMENTS(bad));
   tcase_add_test(tc, markup_and_sql_text_is_stored_verbatim);
   tcase_add_test(tc, lists_keep_the_order_videos_were_made_in);
+  tcase_add_loop_test(tc, chapter_times_parse_strictly, 0, G_N_ELEMENTS(clocks));
+  tcase_add_test(tc, chapter_starts_may_be_written_as_clock_times);
+  tcase_add_test(tc, a_deleted_video_is_gone_and_its_files_follow_after_the_grace);
+  tcase_add_test(tc, a_live_on_air_is_not_deleted);
+  tcase_add_test(tc, a_live_gets_a_new_key_and_the_old_one_stops_working);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -4,20 +4,19 @@
 'use strict';
 (() => {
   const { t, apply, toggle } = window.LecternI18n;
-  const { el, notice } = window.LecternSite;  // shared with the viewer pages
+  const { el, notice, ApiError } = window.LecternSite;  // shared with the viewer pages
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const KINDS = ['model-worker', 'volunteer', 'teacher', 'other'];
   const VISIBILITIES = ['draft', 'published', 'unlisted'];
   let token = sessionStorage.getItem('lectern.token') || '';
-  let currentVideo = null;   // id being edited
+  let currentVideo = null;   // the video JSON being edited
   let currentColumn = null;  // the column JSON being edited
 
   // ---- helpers ---------------------------------------------------------------
 
-  class ApiError extends Error {}
-
-  // Calls the API; resolves with the parsed JSON, rejects with ApiError(server's message).
+  // Calls the API; resolves with the parsed JSON, rejects with ApiError (the server's message,
+  // status and error code).
   async function api(method, path, body) {
     const headers = { Accept: 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -29,18 +28,71 @@
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    const r = await fetch(`/api/v1${path}`, init);
+    let r;
+    try {
+      r = await fetch(`/api/v1${path}`, init);
+    } catch (e) {
+      throw new ApiError(e.message, 0, 'network');
+    }
     const data = await r.json().catch(() => ({}));
-    if (!r.ok) throw new ApiError((data.error && data.error.message) || `HTTP ${r.status}`);
+    if (!r.ok) {
+      const e = data.error || {};
+      throw new ApiError(e.message || `HTTP ${r.status}`, r.status, e.code);
+    }
     return data;
   }
 
-  function guard(fn) {
+  // Server codes whose own message names what was wrong (which field, which chapter): the
+  // console's words come first, the server's detail after them.
+  const WITH_DETAIL = new Set(['invalid_field', 'invalid_parameter', 'bad_request', 'malformed_json', 'unknown_field']);
+
+  // What to tell the editor about error E, in the console's language; the server's message
+  // when the code is not one the console knows.
+  function errorText(e) {
+    const key = e.code ? `err.${e.code}` : null;
+    if (!key || t(key) === key) return e.message;
+    return WITH_DETAIL.has(e.code) ? `${t(key)}（${t('err_detail')}${e.message}）` : t(key);
+  }
+
+  // The error shown beside ANCHOR (the button or field that caused it): one per anchor,
+  // replaced by the next; TEXT empty removes it.
+  function showError(anchor, text) {
+    let box = anchor && anchor.nextElementSibling && anchor.nextElementSibling.classList.contains('err')
+      ? anchor.nextElementSibling : null;
+    if (!text) {
+      if (box) box.remove();
+      return;
+    }
+    if (!anchor) {
+      notice(text, true);
+      return;
+    }
+    if (!box) {
+      box = el('span', { className: 'err', attrs: { role: 'alert' } });
+      anchor.after(box);
+    }
+    box.textContent = text;
+    notice(''); // a success said at the top earlier is not the news any more
+  }
+
+  // The element an event's error belongs beside: the submit button of a submitted form, the
+  // button clicked, the file input changed.
+  function anchorOf(ev) {
+    if (!(ev instanceof Event)) return null;
+    if (ev.type === 'submit') return ev.submitter || ev.target.querySelector('[type=submit]');
+    return ev.currentTarget instanceof Element ? ev.currentTarget : ev.target;
+  }
+
+  // FN as an event handler whose failure is shown beside ANCHOR (or the event's own anchor;
+  // with neither, in the notice at the top).
+  function guard(fn, anchor = null) {
     return async (...args) => {
+      const at = anchor || anchorOf(args[0]);
+      showError(at, '');
       try {
         await fn(...args);
       } catch (e) {
-        notice(e.message, true);
+        showError(at, errorText(e));
       }
     };
   }
@@ -59,18 +111,48 @@
     const p = (n) => String(n).padStart(2, '0');
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
   }
+  // A chapter start as m:ss or h:mm:ss, with its fraction when it has one (so saving again
+  // never moves it).
   function clock(seconds) {
-    const s = Math.round(seconds);
-    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+    const ms = Math.round(seconds * 1000);
+    const whole = Math.floor(ms / 1000);
+    const frac = ms % 1000 ? `.${String(ms % 1000).padStart(3, '0').replace(/0+$/, '')}` : '';
+    const h = Math.floor(whole / 3600);
+    const m = Math.floor((whole % 3600) / 60);
+    const ss = `${String(whole % 60).padStart(2, '0')}${frac}`;
+    return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
   }
+  // Seconds from "75", "1:05", "1:02:03" (the last part may have up to 3 decimals); after a
+  // colon two digits below 60, as the server wants: "9:99" is NaN, never 639 s.
   function parseClock(text) {
-    const parts = text.trim().split(':').map(Number);
-    if (parts.some((n) => !Number.isFinite(n) || n < 0)) return NaN;
-    return parts.reduce((acc, n) => acc * 60 + n, 0);
+    const m = /^(\d{1,9})(?::(\d{2}))?(?::(\d{2}))?(?:\.(\d{1,3}))?$/.exec(text.trim());
+    if (!m) return NaN;
+    const parts = [m[1], m[2], m[3]].filter((p) => p !== undefined).map(Number);
+    if (parts.slice(1).some((n) => n >= 60)) return NaN;
+    return parts.reduce((acc, n) => acc * 60 + n, 0) + (m[4] ? Number(`0.${m[4]}`) : 0);
+  }
+  const fill = (key, values) => Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), t(key));
+
+  // The warning beside a visibility choice while it says draft: drafts are for editors only.
+  function draftWarning(select) {
+    const label = select.closest('label');
+    let warn = label.nextElementSibling && label.nextElementSibling.classList.contains('draft-warning')
+      ? label.nextElementSibling : null;
+    if (!warn) {
+      warn = el('p', { className: 'warn draft-warning', attrs: { role: 'note' } });
+      label.after(warn);
+    }
+    warn.textContent = t('draft_warning');
+    warn.hidden = select.value !== 'draft';
   }
 
+  // Would a viewer see V in lists and columns?
+  const isPublic = (v) => v.visibility === 'published' && ['scheduled', 'live', 'ready'].includes(v.state)
+    && (!v.publish_at || new Date(v.publish_at) <= new Date());
+
   function videoLabel(v) {
-    return `${v.title} · ${v.presenter || '—'} · ${t(`state.${v.state}`)} · ${t(`vis.${v.visibility}`)}`;
+    return `${v.title} · ${v.presenter || '—'} · ${t(`state.${v.state}`)} · ${t(`vis.${v.visibility}`)}`
+      + (isPublic(v) ? '' : ` · ${t('not_public')}`);
   }
 
   // ---- sign-in ---------------------------------------------------------------
@@ -83,7 +165,7 @@
     } catch (e) {
       token = '';
       sessionStorage.removeItem('lectern.token');
-      throw new ApiError(t('bad_token'));
+      throw e.code === 'network' ? e : new ApiError(t('bad_token'));
     }
     if (me.role !== 'editor' && me.role !== 'admin') {
       token = '';
@@ -128,9 +210,11 @@
       api('GET', '/videos?state=scheduled&visibility=any&sort=upcoming&per_page=50'),
     ]);
     const show = (list, videos) => {
-      list.replaceChildren(...(videos.length ? videos.map((v) => el('li', {
-        textContent: `${v.scheduled_start ? new Date(v.scheduled_start).toLocaleString() + ' · ' : ''}${videoLabel(v)}`,
-      })) : [el('li', { className: 'empty', textContent: t('none') })]));
+      list.replaceChildren(...(videos.length ? videos.map((v) => el('li', { className: 'row', dataset: { video: v.id } },
+        el('span', { className: 'grow',
+          textContent: `${v.scheduled_start ? new Date(v.scheduled_start).toLocaleString() + ' · ' : ''}${videoLabel(v)}` }),
+        v.state === 'scheduled' ? rekeyControls(v) : null))
+        : [el('li', { className: 'empty', textContent: t('none') })]));
     };
     show($('#lives-now'), now.videos);
     show($('#lives-upcoming'), upcoming.videos);
@@ -143,12 +227,39 @@
                    visibility: f.visibility.value };
     if (f.starts.value) body.starts = toIso(f.starts.value);
     const v = await api('POST', '/events', body);
+    showKey(v);
+    f.reset();
+    draftWarning(f.visibility);
+    await loadLives();
+  }
+
+  // The push settings of live V (its key is in this answer only).
+  function showKey(v) {
+    $('#live-created-title').textContent = v.title;
     $('#rtmp-server').value = v.rtmp_server;
     $('#stream-key').value = v.stream_key;
     $('#rtmp-url').value = v.rtmp_url;
     $('#live-created').hidden = false;
-    f.reset();
-    await loadLives();
+  }
+
+  // "New stream key", then a confirmation: the old key stops working at once.
+  function rekeyControls(v) {
+    const confirmBox = el('span', { className: 'confirm', hidden: true },
+      el('span', { className: 'note', textContent: t('rekey_explain') }));
+    const ask = el('button', { type: 'button', className: 'link rekey', textContent: t('rekey'),
+      on: { click: () => { ask.hidden = true; confirmBox.hidden = false; } } });
+    const yes = el('button', { type: 'button', className: 'danger rekey-confirm', textContent: t('confirm_rekey') });
+    yes.addEventListener('click', guard(async () => {
+      const answer = await api('POST', `/videos/${encodeURIComponent(v.id)}/rekey`);
+      showKey(answer);
+      notice(t('rekeyed'));
+      $('#live-created').scrollIntoView({ block: 'nearest' });
+      confirmBox.hidden = true;
+      ask.hidden = false;
+    }));
+    confirmBox.append(yes, el('button', { type: 'button', className: 'link', textContent: t('cancel'),
+      on: { click: () => { confirmBox.hidden = true; ask.hidden = false; showError(yes, ''); } } }));
+    return el('span', { className: 'row' }, ask, confirmBox);
   }
 
   async function copyField(button) {
@@ -172,6 +283,8 @@
     if (!file) return;
     const q = new URLSearchParams({ title: f.title.value, presenter: f.presenter.value,
                                     kind: f.kind.value, filename: file.name });
+    const button = f.querySelector('[type=submit]');
+    showError(button, '');
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/v1/uploads?${q}`);
     xhr.setRequestHeader('Authorization', `Bearer ${token}`);
@@ -191,7 +304,8 @@
       let data = {};
       try { data = JSON.parse(xhr.responseText); } catch (e) { /* shown below */ }
       if (xhr.status !== 202) {
-        notice((data.error && data.error.message) || `HTTP ${xhr.status}`, true);
+        const e = data.error || {};
+        showError(button, errorText(new ApiError(e.message || `HTTP ${xhr.status}`, xhr.status, e.code)));
         return;
       }
       $('#upload-progress').value = 100;
@@ -199,7 +313,7 @@
       f.reset();
       followJob(data.job_id, data.id);
     });
-    xhr.addEventListener('error', () => notice('upload failed: network error', true));
+    xhr.addEventListener('error', () => showError(button, t('err.network')));
     xhr.send(file);
   }
 
@@ -215,9 +329,9 @@
       if (job.state === 'done') {
         const b = $('#upload-edit');
         b.hidden = false;
-        b.onclick = () => { showTab('videos'); guard(editVideo)(videoId); };
+        b.onclick = () => { showTab('videos'); guard(editVideo, b)(videoId); };
       }
-    });
+    }, $('#job-state'));
     tick();
   }
 
@@ -242,8 +356,9 @@
   let videoPage = { q: '', page: 0, shown: 0, total: 0 };
 
   function videoItem(v) {
-    return el('li', {}, el('button', { type: 'button', className: 'link', textContent: videoLabel(v),
-                                       dataset: { video: v.id }, on: { click: () => guard(editVideo)(v.id) } }));
+    const b = el('button', { type: 'button', className: 'link', textContent: videoLabel(v), dataset: { video: v.id } });
+    b.addEventListener('click', () => guard(editVideo, b)(v.id));
+    return el('li', {}, b);
   }
 
   // The first page of the list (MORE: the next page, added below what is shown).
@@ -272,8 +387,9 @@
 
   function chapterRow(c = { start: 0, title: '' }) {
     const li = el('li', { className: 'row' },
-      el('input', { className: 'ch-start', value: clock(c.start), size: 6, ariaLabel: t('chapter_start'),
-                    placeholder: t('chapter_start') }),
+      el('input', { className: 'ch-start', value: clock(c.start), size: 8, ariaLabel: t('chapter_start'),
+                    placeholder: t('chapter_start_hint'), inputMode: 'decimal',
+                    on: { input: (ev) => ev.target.removeAttribute('aria-invalid') } }),
       el('input', { className: 'ch-title', value: c.title, maxLength: 200, ariaLabel: t('chapter_title'),
                     placeholder: t('chapter_title') }),
       el('button', { type: 'button', className: 'link', textContent: t('remove'),
@@ -283,7 +399,7 @@
 
   async function editVideo(id) {
     const v = await api('GET', `/videos/${encodeURIComponent(id)}`);
-    currentVideo = v.id;
+    currentVideo = v;
     const f = $('#video-form');
     $('#video-heading').textContent = `${v.title} (${v.id})`;
     f.title.value = v.title;
@@ -293,29 +409,82 @@
     f.tags.value = v.tags.join(', ');
     f.description.value = v.description;
     fillSelect(f.visibility, VISIBILITIES, 'vis.', v.visibility);
+    draftWarning(f.visibility);
     f.publish_at.value = toLocal(v.publish_at);
     $('#chapters').replaceChildren(...v.chapters.map(chapterRow));
     showImage($('#video-poster'), v.poster_url);
     $('#video-poster-file').value = '';
+    $$('#video-form .err').forEach((e) => e.remove());
+    closeDelete();
     f.hidden = false;
     f.title.focus();
   }
 
+  // The chapters as typed, checked as the server will check them: [{start, title}], or an
+  // ApiError naming the first one that is wrong (its start field marked).
+  function readChapters() {
+    const rows = $$('#chapters li');
+    const chapters = [];
+    const seen = new Map();
+    rows.forEach((li, i) => {
+      const input = $('.ch-start', li);
+      const text = input.value.trim();
+      const start = parseClock(text);
+      const n = i + 1;
+      const bad = (key, extra = {}) => {
+        input.setAttribute('aria-invalid', 'true');
+        throw new ApiError(fill(key, { n, text, ...extra }));
+      };
+      if (Number.isNaN(start)) bad('chapter_bad_time');
+      const duration = currentVideo.duration;
+      if (duration && start >= duration) bad('chapter_past_end', { end: clock(duration) });
+      if (seen.has(start)) bad('chapter_same_start');
+      seen.set(start, true);
+      const title = $('.ch-title', li).value.trim();
+      if (!title) throw new ApiError(fill('chapter_no_title', { n }));
+      input.removeAttribute('aria-invalid');
+      chapters.push({ start, title });
+    });
+    return chapters;
+  }
+
   async function saveVideo(ev) {
     ev.preventDefault();
+    if (!currentVideo) return; // nothing chosen: the form is hidden then anyway
     const f = ev.target;
     const tags = f.tags.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
-    const chapters = $$('#chapters li').map((li) => ({
-      start: parseClock($('.ch-start', li).value), title: $('.ch-title', li).value.trim(),
-    }));
-    const path = `/videos/${encodeURIComponent(currentVideo)}`;
+    const chapters = readChapters();
+    const path = `/videos/${encodeURIComponent(currentVideo.id)}`;
     await api('PATCH', path, {
       title: f.title.value, presenter: f.presenter.value, presenter_kind: f.presenter_kind.value,
       category: f.category.value, tags, description: f.description.value,
       visibility: f.visibility.value, publish_at: toIso(f.publish_at.value),
     });
-    await api('PUT', `${path}/chapters`, { chapters });
+    currentVideo = await api('PUT', `${path}/chapters`, { chapters });
+    $('#video-heading').textContent = `${currentVideo.title} (${currentVideo.id})`;
     notice(t('saved'));
+    await loadVideos();
+  }
+
+  // Deleting: the button asks first, saying what deleting does.
+  function closeDelete() {
+    $('#video-delete-confirm').hidden = true;
+    $('#video-delete').hidden = false;
+    showError($('#video-delete-yes'), '');
+  }
+
+  function askDelete() {
+    $('#video-delete').hidden = true;
+    $('#video-delete-explain').textContent = t('video_delete_explain');
+    $('#video-delete-confirm').hidden = false;
+  }
+
+  async function deleteVideo() {
+    const done = await api('DELETE', `/videos/${encodeURIComponent(currentVideo.id)}`);
+    currentVideo = null;
+    closeDelete();
+    $('#video-form').hidden = true;
+    notice(fill('video_deleted', { when: new Date(done.files_removed_after).toLocaleString() }));
     await loadVideos();
   }
 
@@ -338,7 +507,7 @@
   }
 
   async function replacePoster(ev) {
-    const v = await putImage(ev.target, `/videos/${encodeURIComponent(currentVideo)}/poster`);
+    const v = await putImage(ev.target, `/videos/${encodeURIComponent(currentVideo.id)}/poster`);
     if (v) showImage($('#video-poster'), v.poster_url);
   }
 
@@ -362,11 +531,12 @@
 
   async function loadColumns() {
     const { columns } = await api('GET', '/columns?all=true&items=0');
-    $('#column-list').replaceChildren(...(columns.length ? columns.map((c) => el('li', {},
-      el('button', { type: 'button', className: 'link', dataset: { column: c.slug },
-                     textContent: `${c.title} (${c.slug})${c.archived ? ` · ${t('archived')}` : ''}`,
-                     on: { click: () => guard(editColumn)(c.slug) } })))
-      : [el('li', { className: 'empty', textContent: t('none') })]));
+    $('#column-list').replaceChildren(...(columns.length ? columns.map((c) => {
+      const b = el('button', { type: 'button', className: 'link', dataset: { column: c.slug },
+                               textContent: `${c.title} (${c.slug})${c.archived ? ` · ${t('archived')}` : ''}` });
+      b.addEventListener('click', () => guard(editColumn, b)(c.slug));
+      return el('li', {}, b);
+    }) : [el('li', { className: 'empty', textContent: t('none') })]));
   }
 
   async function createColumn(ev) {
@@ -453,34 +623,41 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     $$('select.kinds').forEach((s) => fillSelect(s, KINDS, 'kind.', 'other'));
-    $$('select.visibilities').forEach((s) => fillSelect(s, VISIBILITIES, 'vis.', 'draft'));
+    $$('select.visibilities').forEach((s) => {
+      fillSelect(s, VISIBILITIES, 'vis.', 'draft');
+      draftWarning(s);
+      s.addEventListener('change', () => draftWarning(s));
+    });
     apply();
     $('#lang').addEventListener('click', () => {
       toggle();
       $$('select.kinds').forEach((s) => fillSelect(s, KINDS, 'kind.', s.value));
-      $$('select.visibilities').forEach((s) => fillSelect(s, VISIBILITIES, 'vis.', s.value));
+      $$('select.visibilities').forEach((s) => { fillSelect(s, VISIBILITIES, 'vis.', s.value); draftWarning(s); });
       labelMore();
     });
     $('#logout').addEventListener('click', signOut);
     $('#login-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
-      guard(signIn)($('#token').value.trim());
+      guard(signIn, $('#login-form [type=submit]'))($('#token').value.trim());
     });
     $$('[role=tab]').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
     $('#live-form').addEventListener('submit', guard(scheduleLive));
     $$('[data-copy]').forEach((b) => b.addEventListener('click', () => copyField(b)));
     $('#upload-form').addEventListener('submit', upload);
-    $('#video-search').addEventListener('submit', (ev) => { ev.preventDefault(); guard(loadVideos)(); });
+    $('#video-search').addEventListener('submit', (ev) => { ev.preventDefault(); guard(loadVideos, anchorOf(ev))(); });
     $('#video-form').addEventListener('submit', guard(saveVideo));
     $('#chapter-add').addEventListener('click', () => $('#chapters').append(chapterRow()));
     $('#column-create').addEventListener('submit', guard(createColumn));
     $('#column-form').addEventListener('submit', guard(saveColumn));
     $('#column-add').addEventListener('click', guard(addToColumn));
-    $('#video-more').addEventListener('click', () => guard(loadVideos)(true));
+    $('#video-more').addEventListener('click', (ev) => guard(loadVideos, ev.currentTarget)(true));
+    $('#video-delete').addEventListener('click', askDelete);
+    $('#video-delete-no').addEventListener('click', closeDelete);
+    $('#video-delete-yes').addEventListener('click', guard(deleteVideo));
     let typing = null;
     $('#column-video-q').addEventListener('input', () => {
       clearTimeout(typing);
-      typing = setTimeout(guard(fillColumnVideos), 300);
+      typing = setTimeout(guard(fillColumnVideos, $('#column-video-q')), 300);
     });
     $('#column-cover-file').addEventListener('change', guard(replaceCover));
     $('#column-cover-remove').addEventListener('click', guard(removeCover));
