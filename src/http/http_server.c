@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "http/api.h"
 #include "http/http_types.h"
+#include "http/og_page.h"
 #include "http/ws.h"
 #include "http/ws_watch.h"
 
@@ -373,6 +374,43 @@ static bool vendor_file(const char *web_root, const char *path, char **dir, char
   return false;
 }
 
+/* An unknown page: web/404.html (the site's header, a way home) with status 404. Other
+ * files (scripts, images) and a missing 404.html get the plain answer. */
+static int send_not_found(HttpServer *s, struct lws *wsi, Txn *t, const char *rel)
+{
+  const char *dot = rel ? strrchr(rel, '.') : NULL;
+  g_autofree char *file = g_build_filename(s->web_root, "404.html", NULL);
+  g_autofree char *html = NULL;
+  if ((!dot || strchr(dot, '/') || !strcmp(dot, ".html")) && g_file_get_contents(file, &html, NULL, NULL)) {
+    http_response_text(&t->resp, 404, "text/html; charset=utf-8", html);
+    http_response_header(&t->resp, "cache-control:", "no-cache");
+  } else {
+    not_found(&t->resp);
+  }
+  return send_response(s, wsi, t);
+}
+
+/* /watch.html?v=ID with the lesson's OpenGraph meta (og_page.c), URLs made absolute with
+ * the request's Host. Returns 0 when T's response is ready, else the plain page is sent. */
+static int watch_page(HttpServer *s, struct lws *wsi, Txn *t, const char *file)
+{
+  const char *id = g_hash_table_lookup(t->query, "v");
+  char host[256] = "";
+  g_autofree char *html = NULL;
+  g_autofree char *page = NULL;
+  if (!id || !id[0] || !g_file_get_contents(file, &html, NULL, NULL))
+    return -ENOENT;
+  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) < 0 || !og_page_host_ok(host))
+    host[0] = '\0';
+  g_autofree char *origin = host[0] ? g_strconcat("http://", host, NULL) : g_strdup("");
+  int ret = og_page_render(s->api.db, html, id, origin, &page);
+  if (ret < 0)
+    return ret;
+  http_response_text(&t->resp, 200, "text/html; charset=utf-8", page);
+  http_response_header(&t->resp, "cache-control:", "no-cache");
+  return 0;
+}
+
 static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
 {
   char *rel = NULL, *root = NULL;
@@ -386,10 +424,8 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
     rel = NULL;
   else
     rel = g_strdup(path);
-  if (!rel) {
-    not_found(&t->resp);
-    return send_response(s, wsi, t);
-  }
+  if (!rel)
+    return send_not_found(s, wsi, t, path);
 
   char *file = NULL;
   const char *mime = http_mime_for(rel);
@@ -401,7 +437,8 @@ static int handle_static(HttpServer *s, struct lws *wsi, Txn *t)
     http_response_text(&t->resp, 400, "text/plain; charset=utf-8", "400 Bad Request: invalid path\n");
     ret = send_response(s, wsi, t);
   } else if (ret < 0) {
-    not_found(&t->resp);
+    ret = send_not_found(s, wsi, t, rel);
+  } else if (strcmp(rel, "watch.html") == 0 && watch_page(s, wsi, t, file) == 0) {
     ret = send_response(s, wsi, t);
   } else {
     ret = send_file(s, wsi, t, file, mime, g_str_has_suffix(rel, ".html") ? "no-cache" : "public, max-age=300");
