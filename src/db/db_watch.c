@@ -307,6 +307,23 @@ int db_watch_video(Db *db, const char *video, gint64 now, WatchVideo *out)
   return ret;
 }
 
+int db_watch_viewers_now(Db *db, const char *video, gint64 since, int *out)
+{
+  *out = 0;
+  sqlite3_stmt *st = db_cached(db,
+      "SELECT count(*) FROM watch_session WHERE video_id = ?1 AND ended_at IS NULL "
+      "AND last_seen_at >= ?2");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, video, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, since);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *out = sqlite3_column_int(st, 0);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 0 : db_errno(rc);
+}
+
 /* Time zones are whole quarter hours off UTC, so views counted per UTC quarter hour fold
  * into local days exactly, and the database returns at most 96 rows a day. */
 #define QUARTER 900

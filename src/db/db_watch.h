@@ -76,6 +76,10 @@ typedef struct {
  * or viewers may not see it (a draft, not yet published), or -EIO. */
 int db_watch_video(Db *db, const char *video, gint64 now, WatchVideo *out);
 
+/* Players watching VIDEO now, as far as the database knows: sessions not ended that
+ * reported at or after SINCE (Unix seconds). For the home page's live; the watch service's
+ * own count (live.viewers) is exact. Returns 0 with *OUT, or -EIO. */
+int db_watch_viewers_now(Db *db, const char *video, gint64 since, int *out);
 /* VIDEO's counted views per calendar day in zone TZ: every day from the first with a view
  * to the last (zeros included, at most the last DB_WATCH_DAYS_MAX), as a JSON array of
  * {day: "YYYY-MM-DD", views}. NULL with *rc on failure. */

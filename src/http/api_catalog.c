@@ -9,6 +9,8 @@
 #include "db/db_column.h"
 #include "db/db_search.h"
 #include "db/db_video.h"
+#include "db/db_watch.h"
+#include "points/watch_clock.h"
 #include "media/event.h"
 #include "media/trash.h"
 
@@ -94,10 +96,24 @@ static int query_sort(const ApiCall *call, VideoSort def, HttpResponse *resp)
   return -1;
 }
 
+/* Adds to each live of ARR how many watch it now: sessions that reported within the watch
+ * service's silence limit (the home page shows it; players get live.viewers on /ws). */
+static void add_viewers(ApiContext *ctx, JsonNode *arr)
+{
+  JsonArray *a = json_node_get_array(arr);
+  gint64 since = util_now() - WATCH_SILENCE_SECONDS;
+  for (guint i = 0; i < json_array_get_length(a); i++) {
+    JsonObject *v = json_array_get_object_element(a, i);
+    int n = 0;
+    if (db_watch_viewers_now(ctx->db, json_object_get_string_member(v, "id"), since, &n) == 0)
+      json_object_set_int_member(v, "viewers", n);
+  }
+}
+
 /* Answers a list of videos: the filter from the query (FIXED_STATE and FIXED_SORT, when
- * given, are the route's own). */
+ * given, are the route's own; VIEWERS adds the lives' viewer counts). */
 static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp,
-                        const char *fixed_state, int fixed_sort)
+                        const char *fixed_state, int fixed_sort, bool viewers)
 {
   GHashTable *q = call->req->query;
   VideoFilter f = {
@@ -166,28 +182,31 @@ static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     http_response_error(resp, 500, "internal", "could not list videos");
     return;
   }
+  if (viewers)
+    add_viewers(ctx, arr);
   JsonObject *o = json_object_new();
   json_object_set_member(o, "videos", arr);
   json_object_set_int_member(o, "total", total);
   json_object_set_int_member(o, "page", page);
   json_object_set_int_member(o, "per_page", per_page);
-  resp->last_modified = db_catalog_changed_at(ctx->db);
+  /* Viewer counts change without the catalog: then the ETag alone revalidates. */
+  resp->last_modified = viewers ? 0 : db_catalog_changed_at(ctx->db);
   api_reply_json(resp, 200, api_object_node(o));
 }
 
 void api_videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  videos_list(ctx, call, resp, NULL, -1);
+  videos_list(ctx, call, resp, NULL, -1, false);
 }
 
 void api_lives_now(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  videos_list(ctx, call, resp, "live", VIDEO_SORT_UPCOMING);
+  videos_list(ctx, call, resp, "live", VIDEO_SORT_UPCOMING, true);
 }
 
 void api_lives_upcoming(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  videos_list(ctx, call, resp, "scheduled", VIDEO_SORT_UPCOMING);
+  videos_list(ctx, call, resp, "scheduled", VIDEO_SORT_UPCOMING, false);
 }
 
 void api_video_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)

@@ -30,6 +30,7 @@ void http_file_clear(HttpFile *file)
     g_string_free(file->body, TRUE);
   file->body = NULL;
   g_clear_pointer(&file->cache_control, g_free);
+  g_clear_pointer(&file->web_rel, g_free);
 }
 
 const char *http_mime_for(const char *filename)
@@ -161,18 +162,16 @@ static int resolve_static(const HttpFiles *f, const char *path, HttpFile *out)
   else
     rel = g_strdup(p);
   if (!rel) {
+    out->web_rel = g_strdup(p);
     out->status = 404;
     return 404;
   }
+  out->web_rel = rel;
   int ret = find_file(root ? root : f->web_root, "web", path, rel, &out->file, &out->mime);
-  if (ret < 0) {
-    g_free(rel);
-    g_free(root);
-    return refused(ret, out);
-  }
-  out->cache_control = g_strdup(g_str_has_suffix(rel, ".html") ? "no-cache" : "public, max-age=300");
-  g_free(rel);
   g_free(root);
+  if (ret < 0)
+    return refused(ret, out);
+  out->cache_control = g_strdup(g_str_has_suffix(rel, ".html") ? "no-cache" : "public, max-age=300");
   out->status = 200;
   return 200;
 }

@@ -24,6 +24,8 @@ typedef struct {
   GString *body;        /* 200 for a playlist: read whole (small, replaced by rename) */
   const char *mime;     /* 200: static string */
   char *cache_control;  /* 200 */
+  char *web_rel;        /* from the web root: the name the path resolved to ("watch.html",
+                         * "css/x.css"; the path itself when it names none); NULL otherwise */
 } HttpFile;
 
 /* The roots of CONFIG (which must outlive F). */

@@ -11,6 +11,7 @@
 #include "http/http_files.h"
 #include "http/http_types.h"
 #include "http/http_upload.h"
+#include "http/og_page.h"
 #include "http/ws.h"
 #include "http/ws_watch.h"
 
@@ -244,8 +245,46 @@ static void not_found(HttpResponse *r)
   http_response_text(r, 404, "text/plain; charset=utf-8", "404 Not Found\n");
 }
 
+/* An unknown page: web/404.html (the site's header, a way home) with status 404. Other
+ * files (scripts, images) and a missing 404.html get the plain answer. */
+static int send_not_found(HttpServer *s, struct lws *wsi, Txn *t, const char *rel)
+{
+  const char *dot = rel ? strrchr(rel, '.') : NULL;
+  g_autofree char *file = g_build_filename(s->files.web_root, "404.html", NULL);
+  g_autofree char *html = NULL;
+  if ((!dot || strchr(dot, '/') || !strcmp(dot, ".html")) && g_file_get_contents(file, &html, NULL, NULL)) {
+    http_response_text(&t->resp, 404, "text/html; charset=utf-8", html);
+    http_response_header(&t->resp, "cache-control:", "no-cache");
+  } else {
+    not_found(&t->resp);
+  }
+  return send_response(s, wsi, t);
+}
+
+/* /watch.html?v=ID with the lesson's OpenGraph meta (og_page.c), URLs made absolute with
+ * the request's Host. Returns 0 when T's response is ready, else the plain page is sent. */
+static int watch_page(HttpServer *s, struct lws *wsi, Txn *t, const char *file)
+{
+  const char *id = g_hash_table_lookup(t->query, "v");
+  char host[256] = "";
+  g_autofree char *html = NULL;
+  g_autofree char *page = NULL;
+  if (!id || !id[0] || !g_file_get_contents(file, &html, NULL, NULL))
+    return -ENOENT;
+  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) < 0 || !og_page_host_ok(host))
+    host[0] = '\0';
+  g_autofree char *origin = host[0] ? g_strconcat("http://", host, NULL) : g_strdup("");
+  int ret = og_page_render(s->api.db, html, id, origin, &page);
+  if (ret < 0)
+    return ret;
+  http_response_text(&t->resp, 200, "text/html; charset=utf-8", page);
+  http_response_header(&t->resp, "cache-control:", "no-cache");
+  return 0;
+}
+
 /* GET of a file: web root, /vendor/, /hls/ or /images/ (http_files decides which file, its
- * type and Cache-Control); playlists from memory, the rest streamed from disk. */
+ * type and Cache-Control); playlists from memory, the rest streamed from disk; the watch
+ * page with its lesson's meta; an unknown page of the web root as web/404.html. */
 static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
 {
   HttpFile f;
@@ -257,6 +296,8 @@ static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
       g_string_append_len(t->resp.body, f.body->str, (gssize)f.body->len);
       http_response_header(&t->resp, "cache-control:", f.cache_control);
       ret = send_response(s, wsi, t);
+    } else if (f.web_rel && strcmp(f.web_rel, "watch.html") == 0 && watch_page(s, wsi, t, f.file) == 0) {
+      ret = send_response(s, wsi, t);
     } else {
       ret = send_file(s, wsi, t, f.file, f.mime, f.cache_control);
     }
@@ -266,8 +307,12 @@ static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
     ret = send_response(s, wsi, t);
     break;
   default:
-    not_found(&t->resp);
-    ret = send_response(s, wsi, t);
+    if (f.web_rel) {
+      ret = send_not_found(s, wsi, t, f.web_rel);
+    } else {
+      not_found(&t->resp);
+      ret = send_response(s, wsi, t);
+    }
     break;
   }
   http_file_clear(&f);

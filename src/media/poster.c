@@ -45,7 +45,7 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer user)
 Poster *poster_start(const char *segment, const char *out, int width, int src_w, int src_h,
                      PosterDone done, void *user, char **err)
 {
-  GstElement *pl = pipeline_load("live/poster", false, err);
+  GstElement *pl = pipeline_load("common/poster", false, err);
   if (!pl)
     return NULL;
   Poster *p = g_new0(Poster, 1);

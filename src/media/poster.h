@@ -8,7 +8,7 @@ typedef struct Poster Poster;
  * not (valid during the call). */
 typedef void (*PosterDone)(const char *error, void *user);
 
-/* Starts pipelines/live/poster on SEGMENT (an MPEG-TS segment with H.264): its first frame,
+/* Starts pipelines/common/poster on SEGMENT (an MPEG-TS segment with H.264): its first frame,
  * WIDTH pixels wide (height from SRC_W x SRC_H, even), as a JPEG written to a hidden
  * temporary beside OUT and renamed to OUT when complete. DONE runs when it ends; the
  * caller then frees the Poster. Returns NULL with *ERR (caller frees) if it cannot start. */

@@ -2,23 +2,21 @@
  *
  *   vod/decode (filesrc ! decodebin) ─┬─ vod/video ▶ tee ▶ vod/rung-encode ×N ┐
  *                                     │                 └▶ vod/storyboard     │
- *                                     └─ vod/audio ▶ tee ▶ live/audio-branch ×N ┴▶ live/segmenter ×N
+ *                                     └─ vod/audio ▶ tee ▶ common/audio-branch ×N ┴▶ common/segmenter ×N
  *
- * Cuts are fixed in advance: every [vod] segment_duration seconds of running time. Each
- * rendition asks its x264 for a keyframe at the first frame at or past the next cut (after
- * its queue) and its muxer for a new segment at that keyframe (segment_writer), so every
- * rendition has the same boundaries. The pipeline is not live: it runs as fast as the
- * slowest encoder. Everything but the two probes per rendition runs on the main loop. */
+ * The renditions are src/media/rendition.c's, as a live's; the cut policy is the import's:
+ * cuts fixed in advance, every [vod] segment_duration seconds of running time. The pipeline
+ * is not live: it runs as fast as the slowest encoder. Everything but the renditions' probes
+ * runs on the main loop. */
 #include "media/vod.h"
 #include "core/log.h"
 #include "media/encoder.h"
 #include "media/hls_playlist.h"
 #include "media/pipeline.h"
 #include "media/poster.h"
-#include "media/segment_writer.h"
+#include "media/rendition.h"
 
 #include <errno.h>
-#include <gst/video/video.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,25 +24,14 @@
 
 #define SUB "vod"
 
-typedef struct {
-  VodJob *job;
-  LadderRung r;
-  HlsPlaylist *pl;
-  GstElement *sink;           /* the segmenter's fakesink: its messages list segments */
-  GstClockTime next_force;    /* queue thread: the next cut to ask the encoder for */
-  GstClockTime next_cut;      /* encoder output thread: the next cut to ask the muxer for */
-  gint64 first_rt, last_rt;   /* atomic */
-  char codecs[48];
-  gint have_codecs;           /* atomic */
-} VRung;
-
 struct VodJob {
   const Config *cfg;
   char *dir;
   ProbeInfo info;
   Ladder ladder;
-  VRung rungs[LADDER_MAX_RUNGS];
+  Rendition rungs[LADDER_MAX_RUNGS];
   GstClockTime seg_ns;
+  RenditionPolicy cuts;       /* every seg_ns */
   GstElement *pipeline;
   GstElement *vin, *ain;      /* where decodebin's video and audio pads go */
   guint bus_watch;
@@ -53,52 +40,6 @@ struct VodJob {
   void *user;
   VodResult result;
 };
-
-static gint64 load64(gint64 *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-static void store64(gint64 *p, gint64 v) { __atomic_store_n(p, v, __ATOMIC_RELAXED); }
-
-/* Advances *NEXT past RT by whole segments; true if RT reached it. */
-static bool cut_due(GstClockTime *next, GstClockTime rt, GstClockTime seg_ns)
-{
-  if (rt == GST_CLOCK_TIME_NONE || rt < *next)
-    return false;
-  while (*next <= rt)
-    *next += seg_ns;
-  return true;
-}
-
-/* ---- probes (streaming threads) ------------------------------------------------------- */
-
-static GstPadProbeReturn on_queue_out(GstPad *pad, GstPadProbeInfo *info, gpointer user)
-{
-  VRung *r = user;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  GstClockTime rt = pipeline_running_time(pad, buf);
-  if (cut_due(&r->next_force, rt, r->job->seg_ns))
-    gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(GST_BUFFER_PTS(buf),
-                                                                          GST_BUFFER_PTS(buf), rt, TRUE, 0));
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn on_encoded(GstPad *pad, GstPadProbeInfo *info, gpointer user)
-{
-  VRung *r = user;
-  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
-    return segment_writer_is_foreign_key_unit(GST_PAD_PROBE_INFO_EVENT(info)) ? GST_PAD_PROBE_DROP
-                                                                                : GST_PAD_PROBE_OK;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  GstClockTime rt = pipeline_running_time(pad, buf);
-  bool key = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  if (rt != GST_CLOCK_TIME_NONE) {
-    gint64 unset = -1;
-    __atomic_compare_exchange_n(&r->first_rt, &unset, (gint64)rt, FALSE, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-    if (key && cut_due(&r->next_cut, rt, r->job->seg_ns))
-      gst_pad_push_event(pad, segment_writer_cut_event(GST_BUFFER_PTS(buf), rt));
-    store64(&r->last_rt, (gint64)rt);
-  }
-  encoder_note_codecs(buf, r->codecs, sizeof r->codecs, &r->have_codecs);
-  return GST_PAD_PROBE_OK;
-}
 
 /* decodebin's pads: video and audio to their fragments; anything else stays unlinked. */
 static void on_decoded_pad(GstElement *dec, GstPad *pad, gpointer user)
@@ -200,35 +141,32 @@ static int write_storyboard(VodJob *job, double duration, char **err)
 static void finish(VodJob *job)
 {
   char *err = NULL;
-  HlsVariant v[LADDER_MAX_RUNGS];
-  char uris[LADDER_MAX_RUNGS][48], codecs[LADDER_MAX_RUNGS][64];
+  RenditionVariant v[LADDER_MAX_RUNGS];
+  HlsVariant hv[LADDER_MAX_RUNGS];
   int n = 0;
   for (int i = 0; i < job->ladder.n; i++) {
-    VRung *r = &job->rungs[i];
+    Rendition *r = &job->rungs[i];
     if (!hls_playlist_count(r->pl)) {
       err = g_strdup_printf("rendition %s has no segment", r->r.name);
       break;
     }
     hls_playlist_end(r->pl);
-    g_autofree char *text = hls_playlist_render(r->pl, HLS_VIEW_LIVE);
-    g_snprintf(uris[n], sizeof uris[n], "%s/index.m3u8", r->r.name);
-    write_text(job, uris[n], text, &err);
-    guint64 peak = 0, avg = 0;
-    hls_playlist_bitrates(r->pl, &peak, &avg);
-    g_snprintf(codecs[n], sizeof codecs[n], "%s%s", r->codecs, job->ain ? ",mp4a.40.2" : "");
-    v[n] = (HlsVariant){uris[n], peak, avg, codecs[n], r->r.width, r->r.height, job->info.fps};
+    if (rendition_write_playlists(r, job->dir, &err) < 0)
+      break;
+    rendition_variant(r, job->ain ? "mp4a.40.2" : NULL, job->info.fps, &v[n]);
+    hv[n] = v[n].v;
     VodRendition *out = &job->result.r[n];
     g_strlcpy(out->name, r->r.name, sizeof out->name);
     out->width = r->r.width;
     out->height = r->r.height;
-    out->peak = peak;
-    out->average = avg;
-    g_strlcpy(out->codecs, codecs[n], sizeof out->codecs);
+    out->peak = v[n].v.bandwidth;
+    out->average = v[n].v.average;
+    g_strlcpy(out->codecs, v[n].codecs, sizeof out->codecs);
     out->fps = job->info.fps;
     n++;
   }
   if (!err) {
-    g_autofree char *master = hls_master_render(v, (size_t)n);
+    g_autofree char *master = hls_master_render(hv, (size_t)n);
     write_text(job, "master.m3u8", master, &err);
   }
   if (err) {
@@ -236,7 +174,7 @@ static void finish(VodJob *job)
     g_free(err);
     return;
   }
-  VRung *r0 = &job->rungs[0];
+  Rendition *r0 = &job->rungs[0];
   job->result.duration = hls_playlist_duration(r0->pl);
   job->result.renditions = n;
   job->result.thumbnails = write_storyboard(job, job->result.duration, &err);
@@ -245,11 +183,8 @@ static void finish(VodJob *job)
     g_free(err);
     return;
   }
-  guint count = hls_playlist_count(r0->pl);
-  const HlsSegment *s = hls_playlist_segment(r0->pl, MIN(count - 1, count / 10));
-  g_autofree char *seg = g_build_filename(job->dir, r0->r.name, s->uri, NULL);
   g_autofree char *out = g_build_filename(job->dir, "poster.jpg", NULL);
-  job->poster = poster_start(seg, out, 640, r0->r.width, r0->r.height, on_poster, job, &err);
+  job->poster = rendition_poster(r0, job->dir, out, on_poster, job, &err);
   if (!job->poster) {
     log_warn(SUB, "%s: %s", job->dir, err);
     g_free(err);
@@ -257,29 +192,15 @@ static void finish(VodJob *job)
   }
 }
 
-static void on_segment(VodJob *job, VRung *r, const GstStructure *s, char **err)
+static void on_segment(VodJob *job, Rendition *r, const GstStructure *s, char **err)
 {
-  SegmentDone seg;
-  if (!segment_writer_read(s, &seg))
-    return;
-  const char *location = seg.location, *error = seg.error;
-  guint64 start = seg.start, end = seg.end, bytes = seg.bytes;
-  if (error) {
-    *err = g_strdup_printf("rendition %s: %s", r->r.name, error);
-    return;
+  double fps = job->info.fps > 0 ? job->info.fps : 30;
+  RenditionSegmentOpts o = {.frame_ns = (GstClockTime)(GST_SECOND / fps)};
+  char *e = NULL;
+  if (rendition_add_segment(r, s, &o, &e) == -EIO) {
+    *err = g_strdup_printf("rendition %s: %s", r->r.name, e);
+    g_free(e);
   }
-  if (start == GST_CLOCK_TIME_NONE)
-    start = (guint64)MAX(load64(&r->first_rt), 0);
-  if (end == GST_CLOCK_TIME_NONE) {
-    double fps = job->info.fps > 0 ? job->info.fps : 30;
-    end = (guint64)load64(&r->last_rt) + (guint64)(GST_SECOND / fps);
-  }
-  if (end <= start || bytes == 0) {
-    unlink(location);
-    return;
-  }
-  g_autofree char *base = g_path_get_basename(location);
-  hls_playlist_add(r->pl, base, (end - start) / 1e9, 0, bytes);
 }
 
 static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer user)
@@ -291,7 +212,7 @@ static gboolean on_bus(GstBus *bus, GstMessage *msg, gpointer user)
   case GST_MESSAGE_ELEMENT: {
     const GstStructure *s = gst_message_get_structure(msg);
     for (int i = 0; s && i < job->ladder.n; i++)
-      if (GST_MESSAGE_SRC(msg) == GST_OBJECT(job->rungs[i].sink) && gst_structure_has_name(s, SEGMENT_WRITER_MESSAGE))
+      if (rendition_owns(&job->rungs[i], msg))
         on_segment(job, &job->rungs[i], s, &err);
     break;
   }
@@ -336,43 +257,13 @@ static GstElement *add_tee(VodJob *job, GstElement *after)
   return gst_element_link(after, tee) ? tee : NULL;
 }
 
-static bool build_rung(VodJob *job, VRung *r, GstElement *vtee, GstElement *atee, guint threads, char **err)
+static bool build_rung(VodJob *job, Rendition *r, GstElement *vtee, GstElement *atee, guint threads, char **err)
 {
-  GstElement *vbin = add_fragment(job, "vod/rung-encode", err);
-  GstElement *segbin = vbin ? add_fragment(job, "live/segmenter", err) : NULL;
-  if (!segbin)
-    return false;
-  GstElement *size = pipeline_get(vbin, "size"), *enc = pipeline_get(vbin, "enc"), *q = pipeline_get(vbin, "q");
-  GstElement *mux = pipeline_get(segbin, "mux");
-  r->sink = pipeline_get(segbin, "sink");
-  GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, r->r.width, "height", G_TYPE_INT,
-                                      r->r.height, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
-  g_object_set(size, "caps", caps, NULL);
-  gst_caps_unref(caps);
-  encoder_set_x264(enc, job->cfg, threads, r->r.kbps, job->seg_ns, job->info.fps);
-  GstPad *qsrc = gst_element_get_static_pad(q, "src");
-  gst_pad_add_probe(qsrc, GST_PAD_PROBE_TYPE_BUFFER, on_queue_out, r, NULL);
-  gst_object_unref(qsrc);
-  GstPad *vout = gst_element_get_static_pad(vbin, "src");
-  gst_pad_add_probe(vout, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_encoded, r, NULL);
-  gst_object_unref(vout);
   g_autofree char *dir = g_build_filename(job->dir, r->r.name, NULL);
   g_mkdir_with_parents(dir, 0755);
-  segment_writer_attach(r->sink, dir, 0);
-  bool ok = gst_element_link_pads(vtee, "src_%u", vbin, "sink") &&
-            gst_element_link_pads(vbin, "src", mux, "sink_%d");
-  if (ok && atee) {
-    GstElement *abr = add_fragment(job, "live/audio-branch", err);
-    ok = abr && gst_element_link_pads(atee, "src_%u", abr, "sink") &&
-         gst_element_link_pads(abr, "src", mux, "sink_%d");
-  }
-  gst_object_unref(size);
-  gst_object_unref(enc);
-  gst_object_unref(q);
-  gst_object_unref(mux);
-  if (!ok && !*err)
-    *err = g_strdup_printf("cannot link rendition %s", r->r.name);
-  return ok;
+  RenditionBuild b = {job->pipeline, vtee, atee, "vod/rung-encode", dir, job->cfg, threads,
+                      job->seg_ns, job->info.fps, &job->cuts};
+  return rendition_build(r, &b, err) == 0;
 }
 
 /* Thumbnails 160 pixels wide (height from the picture, even) every storyboard_interval. */
@@ -416,6 +307,7 @@ VodJob *vod_start(const char *src, const ProbeInfo *info, const char *out_dir, c
   job->done = done;
   job->user = user;
   job->seg_ns = (GstClockTime)cfg->vod_segment_duration * GST_SECOND;
+  job->cuts = (RenditionPolicy){rendition_cut_every_due, &job->seg_ns, job->seg_ns, NULL};
   int w, h;
   probe_display_size(info, &w, &h);
   double fps = info->fps > 0 ? info->fps : 30;
@@ -447,12 +339,9 @@ VodJob *vod_start(const char *src, const ProbeInfo *info, const char *out_dir, c
     gst_object_unref(aenc);
   }
   for (int i = 0; i < job->ladder.n; i++) {
-    VRung *r = &job->rungs[i];
-    r->job = job;
+    Rendition *r = &job->rungs[i];
     r->r = job->ladder.rungs[i];
     r->pl = hls_playlist_new((int)cfg->vod_segment_duration, G_MAXUINT);
-    r->next_force = r->next_cut = job->seg_ns;
-    r->first_rt = -1;
     if (!build_rung(job, r, vtee, atee, threads, err))
       goto fail;
   }
@@ -480,7 +369,7 @@ double vod_progress(VodJob *job)
     return 0;
   gint64 pos = G_MAXINT64;
   for (int i = 0; i < job->ladder.n; i++)
-    pos = MIN(pos, load64(&job->rungs[i].last_rt));
+    pos = MIN(pos, rendition_position(&job->rungs[i]));
   return CLAMP(pos / 1e9 / job->info.duration, 0, 1);
 }
 
@@ -497,7 +386,7 @@ void vod_free(VodJob **pj)
     gst_object_unref(job->pipeline);
   }
   for (int i = 0; i < LADDER_MAX_RUNGS; i++) {
-    g_clear_pointer(&job->rungs[i].sink, gst_object_unref);
+    rendition_detach(&job->rungs[i]);
     hls_playlist_free(&job->rungs[i].pl);
   }
   g_free(job->dir);

@@ -49,6 +49,38 @@ contains "CSP header on pages" "$headers" "content-security-policy: default-src 
 check "static index body is web/index.html" cmp -s "$T_TMP/index.html" "$LECTERN_SOURCE_DIR/web/index.html"
 eq "static css served" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/css/lectern.css")"
 eq "unknown page is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U/no/such/page.html")"
+# The styled 404 page: web/404.html (the site's header, a way home) with status 404, for
+# pages at any depth; a missing script or image still gets the short plain answer.
+headers=$(curl -s -D - -o "$T_TMP/404.html" "$U/no/such/page")
+contains "unknown page: status 404" "$headers" "HTTP/1.1 404"
+contains "unknown page: html" "$headers" "content-type: text/html"
+contains "unknown page: the CSP still applies" "$headers" "content-security-policy: default-src 'self'"
+check "unknown page: body is web/404.html" cmp -s "$T_TMP/404.html" "$LECTERN_SOURCE_DIR/web/404.html"
+contains "404 page has the site header" "$(cat "$T_TMP/404.html")" 'id="site-header"'
+eq "missing script: plain 404" "404 text/plain; charset=utf-8" \
+  "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U/js/no-such.js")"
+eq "HEAD of an unknown page: 404" 404 "$(curl -s -I -o /dev/null -w '%{http_code}' "$U/nope.html")"
+
+# OpenGraph meta in the lesson page as sent (crawlers run no script): filled by the server
+# for a video viewers may see, every value escaped; nothing for drafts or unknown ids.
+og_ed() { curl -s -H "Authorization: Bearer $EDITOR" -H 'content-type: application/json' "$@"; }
+OGV=$(og_ed "$U/api/v1/events" -d "{\"title\":\"匠心 \\\"课\\\" <b>&</b>\",\"presenter\":\"王师傅\",\"starts\":\"$(date -u -d '+1 hour' +%FT%TZ)\",\"visibility\":\"published\"}" | jq -r .id)
+og_ed -X PATCH "$U/api/v1/videos/$OGV" -d '{"description":"用焊枪画直线。<script>alert(1)</script>"}' >/dev/null
+page=$(curl -s "$U/watch.html?v=$OGV")
+contains "og:title escaped" "$page" '<meta property="og:title" content="匠心 &quot;课&quot; &lt;b&gt;&amp;&lt;/b&gt;">'
+contains "og:description escaped" "$page" '<meta property="og:description" content="用焊枪画直线。&lt;script&gt;alert(1)&lt;/script&gt;">'
+contains "og:type video" "$page" '<meta property="og:type" content="video.other">'
+contains "og:url absolute" "$page" "<meta property=\"og:url\" content=\"http://127.0.0.1:$PORT/watch.html?v=$OGV\">"
+contains "page title is the lesson's" "$page" '<title>匠心 &quot;课&quot; &lt;b&gt;&amp;&lt;/b&gt; · 工会公益课堂</title>'
+lacks "no raw markup from the video" "$page" '<script>alert'
+lacks "marker replaced" "$page" '<!--og-->'
+check "the page's scripts are still there" grep -q 'src="/js/watch.js"' <<<"$page"
+DRAFT=$(og_ed "$U/api/v1/events" -d "{\"title\":\"内部草稿\",\"starts\":\"$(date -u -d '+1 hour' +%FT%TZ)\"}" | jq -r .id)
+page=$(curl -s "$U/watch.html?v=$DRAFT")
+lacks "a draft's title is not disclosed" "$page" '内部草稿'
+lacks "no og meta for a draft" "$page" 'og:title'
+check "unknown id: the plain page" cmp -s <(curl -s "$U/watch.html?v=nosuchvideo") "$LECTERN_SOURCE_DIR/web/watch.html"
+check "no id: the plain page" cmp -s <(curl -s "$U/watch.html") "$LECTERN_SOURCE_DIR/web/watch.html"
 lacks "CORS off by default" "$headers" "access-control-allow-origin"
 # npm packages: hls.js is served at /vendor/hls/ (from web/node_modules); the rest is not served.
 if [ -f "$LECTERN_SOURCE_DIR/web/node_modules/hls.js/dist/hls.min.js" ]; then

@@ -127,6 +127,32 @@ START_TEST(web_root_pages_and_assets)
 }
 END_TEST
 
+/* The web-root name a path resolved to (for the server's 404 page and the watch page). */
+static void expect_web_rel(const char *path, const char *web_rel)
+{
+  HttpFile f;
+  http_files_resolve(&files, path, &f);
+  if (web_rel)
+    ck_assert_msg(f.web_rel && !strcmp(f.web_rel, web_rel), "%s: %s, wanted %s", path, f.web_rel, web_rel);
+  else
+    ck_assert_ptr_null(f.web_rel);
+  http_file_clear(&f);
+}
+
+START_TEST(web_root_names_for_pages_and_404s)
+{
+  expect_web_rel("/", "index.html");
+  expect_web_rel("/editor/", "editor/index.html");
+  expect_web_rel("/missing", "missing");
+  expect_web_rel("/css/", "css/index.html");
+  expect_web_rel("/package.json", "package.json");
+  expect_web_rel("/vendor/hls/hls.min.js", "hls.min.js");
+  expect_web_rel("/hls/v1/720p/seg0.ts", NULL);
+  expect_web_rel("/hls/v1/720p/missing.ts", NULL);
+  expect_web_rel("/images/p2.jpg", NULL);
+}
+END_TEST
+
 START_TEST(vendor_table_and_node_modules)
 {
   expect("/vendor/hls/hls.min.js", 200, web, "node_modules/hls.js/dist/hls.min.js",
@@ -234,6 +260,7 @@ static Suite *http_files_suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, mime_types_by_extension);
   tcase_add_test(tc, web_root_pages_and_assets);
+  tcase_add_test(tc, web_root_names_for_pages_and_404s);
   tcase_add_test(tc, vendor_table_and_node_modules);
   tcase_add_test(tc, vendor_packages_through_a_symlinked_node_modules);
   tcase_add_test(tc, paths_leaving_the_root_are_refused);

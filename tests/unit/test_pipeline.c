@@ -54,7 +54,7 @@ START_TEST(fragments_run_to_eos)
   struct { const char *name, *head, *tail; } cases[] = {
     {"live/audio-copy", "audiotestsrc num-buffers=40 ! avenc_aac ! aacparse", "fakesink"},
     {"live/audio-aac", "audiotestsrc num-buffers=40 ! capsfilter caps=audio/x-raw,rate=48000,channels=1", "fakesink"},
-    {"live/audio-branch", "audiotestsrc num-buffers=40 ! avenc_aac ! aacparse", "fakesink"},
+    {"common/audio-branch", "audiotestsrc num-buffers=40 ! avenc_aac ! aacparse", "fakesink"},
     {"live/decode", H264_320, "fakesink"},
     {"live/rung-copy", H264_320, "fakesink"},
     {"live/rung-encode", "videotestsrc num-buffers=60 ! capsfilter caps=video/x-raw,width=320,height=240", "fakesink name=out"},
@@ -84,7 +84,7 @@ START_TEST(segmenter_and_poster_run_to_eos)
 {
   char *dir = tu_tmpdir();
   char *err = NULL;
-  GstElement *seg = pipeline_load("live/segmenter", true, &err);
+  GstElement *seg = pipeline_load("common/segmenter", true, &err);
   ck_assert_msg(seg != NULL, "%s", err ? err : "");
   GstElement *mux = pipeline_get(seg, "mux"), *fsink = pipeline_get(seg, "sink");
   ck_assert(mux && fsink);
@@ -101,7 +101,7 @@ START_TEST(segmenter_and_poster_run_to_eos)
   char *first = g_build_filename(dir, "seg000000.ts", NULL);
   ck_assert(g_file_test(first, G_FILE_TEST_EXISTS));
 
-  GstElement *poster = pipeline_load("live/poster", false, &err);
+  GstElement *poster = pipeline_load("common/poster", false, &err);
   ck_assert_msg(poster != NULL, "%s", err ? err : "");
   char *jpg = g_build_filename(dir, "poster.jpg", NULL);
   GstElement *fs = pipeline_get(poster, "src"), *sink = pipeline_get(poster, "sink"),
@@ -197,14 +197,14 @@ START_TEST(ingest_runs_to_eos)
 END_TEST
 
 /* A new file in pipelines/ must get a test: here, or (vod/) in test_vod, which runs every
- * vod file and live/segmenter, live/audio-branch, live/poster to end-of-stream. */
+ * vod file, and every common/ file to end-of-stream. */
 START_TEST(every_pipeline_file_is_tested)
 {
-  static const char *tested[] = {"live/ingest", "live/audio-copy", "live/audio-aac", "live/audio-branch",
-                                 "live/decode", "live/rung-copy", "live/rung-encode", "live/segmenter",
-                                 "live/poster", "vod/decode", "vod/video", "vod/audio", "vod/rung-encode",
+  static const char *tested[] = {"live/ingest", "live/audio-copy", "live/audio-aac", "common/audio-branch",
+                                 "live/decode", "live/rung-copy", "live/rung-encode", "common/segmenter",
+                                 "common/poster", "vod/decode", "vod/video", "vod/audio", "vod/rung-encode",
                                  "vod/storyboard"};
-  const char *areas[] = {"live", "vod"};
+  const char *areas[] = {"common", "live", "vod"};
   int files = 0;
   for (size_t a = 0; a < G_N_ELEMENTS(areas); a++) {
     char *dir = g_build_filename(pipeline_dir(), areas[a], NULL);

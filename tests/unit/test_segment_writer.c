@@ -46,7 +46,7 @@ typedef struct {
   guint64 start, end, bytes;
 } Seg;
 
-/* Runs H264_3S ! live/segmenter with a writer on DIR cutting at CUTS; returns the messages. */
+/* Runs H264_3S ! common/segmenter with a writer on DIR cutting at CUTS; returns the messages. */
 static GArray *run(const char *dir, guint first, Cuts *cuts)
 {
   char *err = NULL;
@@ -54,7 +54,7 @@ static GArray *run(const char *dir, guint first, Cuts *cuts)
   GError *e = NULL;
   GstElement *src = gst_parse_bin_from_description(H264_3S, TRUE, &e);
   ck_assert_msg(src != NULL, "%s", e ? e->message : "");
-  GstElement *seg = pipeline_load("live/segmenter", true, &err);
+  GstElement *seg = pipeline_load("common/segmenter", true, &err);
   ck_assert_msg(seg != NULL, "%s", err ? err : "");
   gst_bin_add_many(GST_BIN(p), src, seg, NULL);
   GstElement *mux = pipeline_get(seg, "mux"), *sink = pipeline_get(seg, "sink");

@@ -1,7 +1,7 @@
 // Home: lives on air, upcoming lives, the featured columns, the latest lessons.
 'use strict';
 (() => {
-  const { api, el, cards, columnUrl, $, start } = window.LecternSite;
+  const { api, el, cards, columnUrl, videoUrl, $, start } = window.LecternSite;
   const { t } = window.LecternI18n;
   let data = null;
 
@@ -19,9 +19,30 @@
       el('p', {}, el('a', { href: columnUrl(c.slug), textContent: `${t('more')} (${c.item_count}) →` })));
   }
 
+  // The live on air (the first, when several are), shown big: its poster, title, presenter
+  // and how many watch it now (the API's viewers).
+  function hero(v) {
+    if (!v) return [];
+    const poster = v.poster_url
+      ? el('img', { src: v.poster_url, alt: '', width: 640, height: 360 })
+      : el('div', { className: 'noposter', textContent: t('kind.' + v.presenter_kind) });
+    const viewers = Number.isInteger(v.viewers)
+      ? el('span', { className: 'hero-viewers', dataset: { viewers: String(v.viewers) },
+        textContent: t('viewers_count').replace('{n}', v.viewers) }) : null;
+    return [el('a', { className: 'live-hero', href: videoUrl(v.id) },
+      el('div', { className: 'thumb' }, poster, el('span', { className: 'badge live', textContent: t('live') }), viewers),
+      el('div', { className: 'hero-text' },
+        el('h3', { textContent: v.title }),
+        el('p', { className: 'meta', textContent: [v.presenter, v.category].filter(Boolean).join(' · ') }),
+        el('span', { className: 'button', textContent: `${t('watch_live')} →` })))];
+  }
+
   function render() {
     if (!data) return;
-    cards($('#live-now'), data.live, 'no_live');
+    $('#live-hero').replaceChildren(...hero(data.live[0]));
+    const others = data.live.slice(1);
+    if (others.length || !data.live.length) cards($('#live-now'), others, 'no_live');
+    else $('#live-now').replaceChildren();
     $('#live-section').classList.toggle('on-air', data.live.length > 0);
     cards($('#upcoming'), data.upcoming, 'no_upcoming');
     $('#columns').replaceChildren(...data.columns.map(columnBlock));

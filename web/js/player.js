@@ -27,6 +27,8 @@ window.LecternPlayer = (() => {
 
   // A resume position arriving after this many seconds of playback is not applied.
   const RESUME_LATE_S = 15;
+  // ←/→ move this many seconds.
+  const SEEK_STEP_S = 10;
 
   // Which engine plays HLS here: Apple's browsers have their own (and it is the one to
   // use there), elsewhere hls.js on MSE; ?engine=native|hlsjs overrides for testing.
@@ -179,6 +181,9 @@ window.LecternPlayer = (() => {
       document.body.classList.toggle('is-live', live);
       $('#live-badge').hidden = !live;
       $('#scrub').hidden = live;
+      // A live plays at its own pace: no faster than it is made.
+      $('#speed-box').hidden = live;
+      if (live) this.setSpeed(1);
       $('#live-ended').hidden = live || !this.wasLive;
       if (!live) $('#go-live').hidden = true;
     }
@@ -367,12 +372,12 @@ window.LecternPlayer = (() => {
         this.startedPlaying = true;
         if ($('#player-message').textContent === t('tap_to_play')) this.message('');
       });
-      $('#fullscreen').addEventListener('click', () => {
-        const root = $('#player');
-        if (document.fullscreenElement) document.exitFullscreen();
-        else if (root.requestFullscreen) root.requestFullscreen().catch(() => {});
-        else if (v.webkitEnterFullscreen) v.webkitEnterFullscreen();
-      });
+      $('#fullscreen').addEventListener('click', () => this.toggleFullscreen());
+      // Speed: the watch-time service hears the rate (ratechange), and credits no more than
+      // its own clock allows whatever the rate (docs/points.md).
+      $('#speed').addEventListener('change', (e) => this.setSpeed(Number(e.target.value)));
+      v.addEventListener('ratechange', () => { $('#speed').value = String(v.playbackRate); });
+      document.addEventListener('keydown', (e) => this.onKey(e));
       $('#quality').addEventListener('change', (e) => this.setQuality(e.target.value));
       $('#go-live').addEventListener('click', () => this.goLive());
       $('#resume-restart').addEventListener('click', () => { this.chosePosition = true; v.currentTime = 0; $('#resume').hidden = true; });
@@ -392,6 +397,48 @@ window.LecternPlayer = (() => {
         if (!this.live) { this.duration = v.duration; this.renderTicks(); }
       });
       document.addEventListener('visibilitychange', report);
+    }
+
+    toggleFullscreen() {
+      const root = $('#player');
+      const v = this.video;
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      else if (root.requestFullscreen) root.requestFullscreen().catch(() => {});
+      else if (v.webkitEnterFullscreen) v.webkitEnterFullscreen();
+    }
+
+    setSpeed(rate) {
+      if (!(rate >= 0.75 && rate <= 2)) return;
+      this.video.defaultPlaybackRate = rate;  // kept when the source is loaded again
+      this.video.playbackRate = rate;
+    }
+
+    // Keys: space (or k) play/pause, ←/→ 10 s back/forward, f full screen, m mute. Not
+    // while typing in a field, not with a modifier (the browser's own shortcuts), and space
+    // on a focused button or link is that control's own.
+    onKey(e) {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      const target = e.target instanceof Element ? e.target : document.body;
+      if (target.closest('input, textarea, select, [contenteditable]')) return;
+      const v = this.video;
+      const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+      if (key === ' ' || key === 'k') {
+        if (key === ' ' && target.closest('button, a')) return;
+        if (v.paused) v.play().catch(() => {});
+        else v.pause();
+      } else if ((key === 'ArrowLeft' || key === 'ArrowRight') && !this.live) {
+        const d = Number.isFinite(v.duration) ? v.duration : Infinity;
+        this.chosePosition = true;
+        v.currentTime = Math.min(d, Math.max(0, v.currentTime + (key === 'ArrowLeft' ? -SEEK_STEP_S : SEEK_STEP_S)));
+      } else if (key === 'f') {
+        this.toggleFullscreen();
+      } else if (key === 'm') {
+        v.muted = !v.muted;
+        this.renderButtons();
+      } else {
+        return;
+      }
+      e.preventDefault();
     }
 
     timeText(at) {

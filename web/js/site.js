@@ -92,7 +92,19 @@ window.LecternSite = (() => {
   const videoUrl = (id) => `/watch.html?v=${encodeURIComponent(id)}`;
   const columnUrl = (slug) => `/column.html?c=${encodeURIComponent(slug)}`;
 
-  // A lesson's card: poster, title, presenter, duration or state.
+  // Lessons watched to the end in this browser (the watch page marks them; cards show it).
+  const DONE_KEY = 'lectern.done';
+  const doneIds = () => { try { return JSON.parse(localStorage.getItem(DONE_KEY)) || []; } catch (e) { return []; } };
+  const isDone = (id) => doneIds().includes(id);
+  function markDone(id) {
+    if (isDone(id)) return;
+    localStorage.setItem(DONE_KEY, JSON.stringify(doneIds().concat(id).slice(-500)));
+  }
+  // A recording of a live (回放), as opposed to a lesson imported from a file.
+  const isRecording = (v) => v.source === 'live' && v.state === 'ready';
+
+  // A lesson's card: poster, title, presenter, duration or state; 回放 on recordings of
+  // lives, 已看完 on lessons watched to the end here.
   function card(v) {
     const badge = v.state === 'live'
       ? el('span', { className: 'badge live', textContent: t('live') })
@@ -102,9 +114,11 @@ window.LecternSite = (() => {
     const poster = v.poster_url
       ? el('img', { src: v.poster_url, alt: '', loading: 'lazy', width: 320, height: 180 })
       : el('div', { className: 'noposter', textContent: t('kind.' + v.presenter_kind) });
+    const replay = isRecording(v) ? el('span', { className: 'badge replay', textContent: t('recording') }) : null;
+    const done = isDone(v.id) ? el('span', { className: 'badge done', textContent: '✓ ' + t('completed') }) : null;
     return el('li', { className: 'card' },
       el('a', { href: videoUrl(v.id) },
-        el('div', { className: 'thumb' }, poster, badge),
+        el('div', { className: 'thumb' }, poster, replay, done, badge),
         el('h3', { textContent: v.title }),
         el('p', { className: 'meta', textContent: [v.presenter, v.category].filter(Boolean).join(' · ') })));
   }
@@ -138,15 +152,8 @@ window.LecternSite = (() => {
         el('a', { href: '/me.html', dataset: { i18n: 'nav_me' } })),
       el('span', { id: 'who', className: 'who' }),
       el('button', { id: 'lang', type: 'button', className: 'link', dataset: { i18n: 'other_lang' } }));
-    const status = el('span', { id: 'status', textContent: '…' });
-    $('#site-footer').replaceChildren(
-      el('a', { href: '/editor/', dataset: { i18n: 'editor_link' } }), ' · ',
-      el('a', { href: '/api/v1', textContent: 'API' }), ' · ',
-      el('span', { dataset: { i18n: 'server_status' } }), ': ', status);
-    fetch('/api/v1', { headers: { Accept: 'application/json' } })
-      .then((r) => r.json())
-      .then((info) => { status.textContent = `lectern ${info.version} · schema ${info.schema_version}`; })
-      .catch(() => { status.textContent = '无法连接服务器 · server unreachable'; });
+    // Viewers' footer: what the site is (the server's status is the editor console's).
+    $('#site-footer').replaceChildren(el('span', { dataset: { i18n: 'footer_note' } }));
     return header;
   }
 
@@ -191,5 +198,5 @@ window.LecternSite = (() => {
   }
 
   return { api, ApiError, me, token, setToken, el, clock, when, card, cards, notice, start,
-    showBalance, videoUrl, columnUrl, $ };
+    showBalance, videoUrl, columnUrl, $, isDone, markDone, isRecording };
 })();

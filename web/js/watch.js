@@ -2,7 +2,7 @@
 // shows points earned and today's progress as the server acknowledges them.
 'use strict';
 (() => {
-  const { api, el, clock, when, columnUrl, $, start, token, showBalance, ApiError } = window.LecternSite;
+  const { api, el, clock, when, columnUrl, $, start, token, showBalance, ApiError, isRecording } = window.LecternSite;
   const { t, tf } = window.LecternI18n;
   const id = new URLSearchParams(location.search).get('v') || '';
   let info = null;
@@ -13,6 +13,7 @@
   let videoCredited = 0;   // seconds of this video credited to the member
   let stateKey = 'points_offline';
   let viewers = null;
+  let endScreen = null;
   let inSync = true;        // the countdown to the next point agreed with what the server paid
   let videoCapped = false;  // a minute passed without a point: the per-video cap is reached
 
@@ -34,6 +35,7 @@
     $('#video-columns').replaceChildren(...(cols.length ? [t('in_columns'),
       ...cols.flatMap((c, i) => [i ? '、' : '', el('a', { href: columnUrl(c.slug), textContent: c.title })])] : []));
     $('#video-description').textContent = info.description || '';
+    $('#replay-badge').hidden = !isRecording(info);
   }
 
   function renderPoints() {
@@ -194,6 +196,7 @@
     player = new window.LecternPlayer.Player(info);
     window.lecternPlayer = player;  // for the browser tests and the curious
     player.attach();
+    endScreen = new window.LecternEnd.EndScreen(player, info);
     startWatchClient();
   }
 
@@ -257,6 +260,7 @@
     }
     if (info.poster_url) $('#video').poster = info.poster_url;
     renderInfo();
+    window.LecternShare.attach(id);
     if (info.playable) begin();
     else if (info.state === 'scheduled') {
       waitForLive();
@@ -272,6 +276,7 @@
     renderInfo();
     renderPoints();
     if (player) player.rerender();
+    if (endScreen) endScreen.rerender();
   }
 
   start({ load, render, title: () => (info ? info.title : '') });
