@@ -74,7 +74,7 @@ contains "og:url absolute" "$page" "<meta property=\"og:url\" content=\"http://1
 contains "page title is the lesson's" "$page" '<title>匠心 &quot;课&quot; &lt;b&gt;&amp;&lt;/b&gt; · 工会公益课堂</title>'
 lacks "no raw markup from the video" "$page" '<script>alert'
 lacks "marker replaced" "$page" '<!--og-->'
-check "the page's scripts are still there" grep -q 'src="/js/watch.js"' <<<"$page"
+check "the page's scripts are still there" grep -q 'src="/js/video-page.js"' <<<"$page"
 DRAFT=$(og_ed "$U/api/v1/events" -d "{\"title\":\"内部草稿\",\"starts\":\"$(date -u -d '+1 hour' +%FT%TZ)\"}" | jq -r .id)
 page=$(curl -s "$U/watch.html?v=$DRAFT")
 lacks "a draft's title is not disclosed" "$page" '内部草稿'
