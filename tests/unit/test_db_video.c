@@ -8,6 +8,7 @@
 #include "db/db_video.h"
 #include "db/db_watch.h"
 #include "core/util.h"
+#include "db_fixture.h"
 #include "testutil.h"
 
 #include <errno.h>
@@ -18,18 +19,12 @@ static Db *db;
 
 static void setup(void)
 {
-  dir = tu_tmpdir();
-  char *p = g_build_filename(dir, "t.db", NULL);
-  char *err = NULL;
-  ck_assert_msg(db_open(p, 0, &db, &err) == 0, "%s", err ? err : "");
-  g_free(p);
+  db = tu_db_open(&dir);
 }
 
 static void teardown(void)
 {
-  db_close(&db);
-  tu_rmtree(dir);
-  g_clear_pointer(&dir, g_free);
+  tu_db_close(&db, &dir);
 }
 
 static char *published(const char *title)

@@ -10,6 +10,7 @@
 #include "db/db_watch.h"
 #include "points/points.h"
 #include "watch/watch_service.h"
+#include "db_fixture.h"
 #include "testutil.h"
 
 #include <errno.h>
@@ -136,20 +137,10 @@ static gint64 metric(const char *name)
 
 static void setup(void)
 {
-  dir = tu_tmpdir();
-  char *path = g_build_filename(dir, "t.db", NULL);
-  char *err = NULL;
-  ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
-  g_free(path);
+  db = tu_db_open(&dir);
   ck_assert_int_eq(config_init_defaults(&config), 0);
   /* A ten-minute recording and a live on air, both public. */
-  ck_assert_int_eq(db_video_create_upload(db, "第一课", NULL, NULL, NULL, &vod), 0);
-  ck_assert_int_eq(db_video_set_media(db, vod, 600000, NULL), 0);
-  ck_assert_int_eq(db_video_set_state(db, vod, NULL, "ready", "test", NULL), 0);
-  ck_assert_int_eq(db_video_set_text(db, vod, VIDEO_VISIBILITY, "published"), 0);
-  ck_assert_int_eq(db_video_create_live(db, "直播", NULL, NULL, util_now(), "hash", NULL, &live), 0);
-  ck_assert_int_eq(db_video_set_state(db, live, NULL, "live", "test", NULL), 0);
-  ck_assert_int_eq(db_video_set_text(db, live, VIDEO_VISIBILITY, "published"), 0);
+  tu_db_watchable(db, &vod, &live);
   member_a = member(true);
   member_b = member(true);
   said = g_ptr_array_new_with_free_func(g_free);
@@ -166,10 +157,8 @@ static void teardown(void)
   watch_service_free(&w);
   ck_assert_ptr_null(w);
   g_ptr_array_unref(said);
-  db_close(&db);
   config_clear(&config);
-  tu_rmtree(dir);
-  g_free(dir);
+  tu_db_close(&db, &dir);
   g_free(vod);
   g_free(live);
   g_free(member_a);

@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "core/metrics.h"
 #include "http/ws.h"
+#include "db_fixture.h"
 #include "testutil.h"
 
 #include <errno.h>
@@ -53,11 +54,7 @@ static const WsService svc = { .name = "test", .types = svc_types, .n_types = 2,
 
 static void setup(void)
 {
-  dir = tu_tmpdir();
-  char *path = g_build_filename(dir, "t.db", NULL);
-  char *err = NULL;
-  ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
-  g_free(path);
+  db = tu_db_open(&dir);
   ck_assert_int_eq(config_init_defaults(&config), 0);
   Member *m = NULL;
   ck_assert_int_eq(auth_member_create(db, key, "学员", ROLE_VIEWER, true, &m, &token), 0);
@@ -74,10 +71,8 @@ static void teardown(void)
   ws_free(&ws);
   ck_assert_ptr_null(ws);
   g_ptr_array_unref(got);
-  db_close(&db);
   config_clear(&config);
-  tu_rmtree(dir);
-  g_free(dir);
+  tu_db_close(&db, &dir);
   g_free(member_id);
   g_free(token);
 }

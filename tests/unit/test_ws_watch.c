@@ -7,6 +7,7 @@
 #include "http/ws.h"
 #include "http/ws_watch.h"
 #include "json_schema.h"
+#include "db_fixture.h"
 #include "testutil.h"
 
 #include <string.h>
@@ -20,19 +21,9 @@ static const guint8 key[TOKEN_SECRET_LEN] = { 3 };
 
 static void setup(void)
 {
-  dir = tu_tmpdir();
-  char *path = g_build_filename(dir, "t.db", NULL);
-  char *err = NULL;
-  ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
-  g_free(path);
+  db = tu_db_open(&dir);
   ck_assert_int_eq(config_init_defaults(&config), 0);
-  ck_assert_int_eq(db_video_create_upload(db, "第一课", NULL, NULL, NULL, &vod), 0);
-  ck_assert_int_eq(db_video_set_media(db, vod, 600000, NULL), 0);
-  ck_assert_int_eq(db_video_set_state(db, vod, NULL, "ready", "test", NULL), 0);
-  ck_assert_int_eq(db_video_set_text(db, vod, VIDEO_VISIBILITY, "published"), 0);
-  ck_assert_int_eq(db_video_create_live(db, "直播", NULL, NULL, util_now(), "hash", NULL, &live), 0);
-  ck_assert_int_eq(db_video_set_state(db, live, NULL, "live", "test", NULL), 0);
-  ck_assert_int_eq(db_video_set_text(db, live, VIDEO_VISIBILITY, "published"), 0);
+  tu_db_watchable(db, &vod, &live);
   Member *m = NULL;
   ck_assert_int_eq(auth_member_create(db, key, "学员", ROLE_VIEWER, true, &m, &token), 0);
   member_free(&m);
@@ -43,10 +34,8 @@ static void setup(void)
 static void teardown(void)
 {
   ws_free(&ws);
-  db_close(&db);
   config_clear(&config);
-  tu_rmtree(dir);
-  g_free(dir);
+  tu_db_close(&db, &dir);
   g_free(vod);
   g_free(live);
   g_free(token);
