@@ -11,7 +11,13 @@ const { chromium } = require('playwright-core');
 let n = 0;
 let failed = 0;
 const ok = (what) => console.log(`ok ${++n} - ${what}`);
-const notOk = (what, why) => { failed++; console.log(`not ok ${++n} - ${what}\n#   ${String(why).split('\n')[0]}`); };
+// A failure prints its error's first line and, for a playwright call that timed out, the
+// call log after it (what it waited for and what was in the way), a dozen lines at most.
+const notOk = (what, why) => {
+  failed++;
+  const lines = String(why).split('\n').filter((l) => l.trim() !== '').slice(0, 14);
+  console.log(`not ok ${++n} - ${what}\n${lines.map((l) => `#   ${l}`).join('\n')}`);
+};
 
 // Runs FN as one TAP line: ok when it resolves, not ok with the first line of its error.
 export async function step(what, fn) {
