@@ -58,6 +58,10 @@ const ConfKey config_keys[] = {
     "Cache-Control max-age, in seconds, of public API reads answered to guests: an HTTP cache "
     "in front may serve them this long, then revalidates with ETag / Last-Modified. Answers to "
     "signed-in members are private and always revalidated." },
+  { "http", "api_cache_size", CONF_INT, 0, 4096, NULL, "64", OFF(api_cache_size),
+    "Memory, in MiB, for public API reads kept to answer guests without the database (lists, "
+    "search, columns, lives, a video); each is dropped when the catalog changes or a publish "
+    "time it depends on comes, the least recently used first beyond this size. 0 keeps none." },
 
   { "rtmp", "app", CONF_STRING, 0, 0, NULL, "live", OFF(rtmp_app),
     "Application name in the publish URL: presenters publish to rtmp://HOST:PORT/<app>/<stream key>." },

@@ -25,6 +25,7 @@ typedef struct {
   gint64 hls_vod_playlist_max_age;
   gint64 hls_segment_max_age;
   gint64 api_max_age;
+  gint64 api_cache_size; /* MiB */
   /* [rtmp] */
   char *rtmp_app;
   gint64 rtmp_max_connections;

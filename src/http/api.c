@@ -8,6 +8,7 @@
 #include "http/api_jobs.h"
 #include "http/api_members.h"
 #include "http/api_points.h"
+#include "core/util.h"
 #include "lectern-build.h"
 
 #include <string.h>
@@ -31,7 +32,7 @@ static void api_index(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 /* Every route here must be in schemas/openapi.yaml and the reverse (tests/unit/test_api.c).
  * POST /api/v1/uploads is streamed by http_upload.c to api_uploads.c, and documented too. */
 const ApiRoute api_routes[] = {
-  { "GET", "/api/v1", API_PUBLIC, api_index },
+  { "GET", "/api/v1", API_PUBLIC, api_index, true },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
   { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
   { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
@@ -44,21 +45,21 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/campaigns/{id}/earners", API_EDITOR, api_campaign_earners },
   { "POST", "/api/v1/points/corrections", API_EDITOR, api_points_correction },
   { "POST", "/api/v1/events", API_EDITOR, api_events_create },
-  { "GET", "/api/v1/lives/now", API_PUBLIC, api_lives_now },
-  { "GET", "/api/v1/lives/upcoming", API_PUBLIC, api_lives_upcoming },
-  { "GET", "/api/v1/videos", API_PUBLIC, api_videos_list },
-  { "GET", "/api/v1/videos/{id}", API_PUBLIC, api_video_get },
+  { "GET", "/api/v1/lives/now", API_PUBLIC, api_lives_now, true },
+  { "GET", "/api/v1/lives/upcoming", API_PUBLIC, api_lives_upcoming, true },
+  { "GET", "/api/v1/videos", API_PUBLIC, api_videos_list, true },
+  { "GET", "/api/v1/videos/{id}", API_PUBLIC, api_video_get, true },
   { "PATCH", "/api/v1/videos/{id}", API_EDITOR, api_video_update },
   { "DELETE", "/api/v1/videos/{id}", API_EDITOR, api_video_delete },
   { "POST", "/api/v1/videos/{id}/rekey", API_EDITOR, api_video_rekey },
   { "PUT", "/api/v1/videos/{id}/chapters", API_EDITOR, api_video_chapters },
   { "PUT", "/api/v1/videos/{id}/poster", API_EDITOR, api_video_poster },
   { "GET", "/api/v1/videos/{id}/stats", API_EDITOR, api_video_stats },
-  { "GET", "/api/v1/categories", API_PUBLIC, api_categories_list },
+  { "GET", "/api/v1/categories", API_PUBLIC, api_categories_list, true },
   { "POST", "/api/v1/categories", API_EDITOR, api_categories_create },
-  { "GET", "/api/v1/columns", API_PUBLIC, api_columns_list },
+  { "GET", "/api/v1/columns", API_PUBLIC, api_columns_list, true },
   { "POST", "/api/v1/columns", API_EDITOR, api_columns_create },
-  { "GET", "/api/v1/columns/{slug}", API_PUBLIC, api_column_get },
+  { "GET", "/api/v1/columns/{slug}", API_PUBLIC, api_column_get, true },
   { "PATCH", "/api/v1/columns/{slug}", API_EDITOR, api_column_update },
   { "PUT", "/api/v1/columns/{slug}/cover", API_EDITOR, api_column_cover },
   { "DELETE", "/api/v1/columns/{slug}/cover", API_EDITOR, api_column_cover_delete },
@@ -100,8 +101,46 @@ static bool route_match(const char *pattern, const char *path, char **params, in
   return ok;
 }
 
+/* A guest's read answered from memory: true when RESP is ready. Otherwise *KEY, *GEN and
+ * *NOW say where and how the answer may be kept (*KEY NULL: it may not). */
+static bool guest_cached(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp, char **key,
+                         guint64 *gen, gint64 *now)
+{
+  *key = NULL;
+  /* A request with a credential gets its own answer (private), even on public routes. */
+  if (!ctx->cache || req->authorization || strcmp(req->method, "GET") != 0)
+    return false;
+  *key = api_cache_key(req->path, req->query);
+  *gen = db_catalog_generation(ctx->catalog);
+  *now = util_now();
+  if (!api_cache_get(ctx->cache, *key, *gen, *now, resp))
+    return false;
+  api_conditional(req, resp);
+  return true;
+}
+
+/* Keeps a guest's fresh answer (headers set, conditions not yet applied) for the next. */
+static void guest_keep(ApiContext *ctx, const ApiRoute *route, const char *key, guint64 gen, gint64 now,
+                       const HttpResponse *resp)
+{
+  gint64 until = 0;
+  /* What was read inside a transaction could still be rolled back. */
+  if (!key || !route->guest_cache || resp->status != 200 || db_catalog_in_transaction(ctx->catalog) ||
+      db_catalog_next_change(ctx->catalog, now, &until) < 0)
+    return;
+  if (resp->fresh_until && (!until || resp->fresh_until < until))
+    until = resp->fresh_until;
+  api_cache_put(ctx->cache, key, gen, until, resp);
+}
+
 void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
 {
+  g_autofree char *key = NULL;
+  guint64 gen = 0;
+  gint64 now = 0;
+  if (guest_cached(ctx, req, resp, &key, &gen, &now))
+    return;
+
   char *params[API_MAX_PARAMS] = { 0 };
   int nparams = 0;
   const ApiRoute *route = NULL;
@@ -150,7 +189,10 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
   for (int i = 0; i < nparams; i++)
     call.params[i] = params[i];
   route->handler(ctx, &call, resp);
-  api_cache_headers(ctx, req, member != NULL, resp);
+  api_read_headers(ctx, req, member != NULL, resp);
+  if (!member)
+    guest_keep(ctx, route, key, gen, now, resp);
+  api_conditional(req, resp);
 
 out:
   for (int i = 0; i < nparams; i++)

@@ -12,6 +12,8 @@ typedef struct {
   const char *pattern; /* "/api/v1/videos/{id}" */
   ApiAccess access;
   ApiHandler handler;
+  bool guest_cache; /* a guest's 200 answer is the catalog's, the same for every guest: it
+                     * is kept in ApiContext.cache until the catalog changes (api_cache) */
 } ApiRoute;
 
 /* The route table, terminated by {NULL}. */

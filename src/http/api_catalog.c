@@ -182,8 +182,10 @@ static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     http_response_error(resp, 500, "internal", "could not list videos");
     return;
   }
-  if (viewers)
+  if (viewers) {
     add_viewers(ctx, arr);
+    resp->fresh_until = util_now() + API_VIEWERS_FRESH_SECONDS;
+  }
   JsonObject *o = json_object_new();
   json_object_set_member(o, "videos", arr);
   json_object_set_int_member(o, "total", total);

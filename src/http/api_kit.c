@@ -142,8 +142,7 @@ bool api_etag_listed(const char *list, const char *etag)
 }
 
 /* Reads are cacheable and revalidatable; see api_kit.h. */
-void api_cache_headers(const ApiContext *ctx, const HttpRequest *req, bool signed_in,
-                       HttpResponse *resp)
+void api_read_headers(const ApiContext *ctx, const HttpRequest *req, bool signed_in, HttpResponse *resp)
 {
   if (strcmp(req->method, "GET") != 0 || resp->status != 200 || !resp->body) {
     http_response_header(resp, "cache-control:", "no-store");
@@ -162,6 +161,18 @@ void api_cache_headers(const ApiContext *ctx, const HttpRequest *req, bool signe
     g_autofree char *lm = http_date_format(resp->last_modified);
     http_response_header(resp, "last-modified:", lm);
   }
+}
+
+void api_conditional(const HttpRequest *req, HttpResponse *resp)
+{
+  if (strcmp(req->method, "GET") != 0 || resp->status != 200 || !resp->body)
+    return;
+  const char *etag = NULL;
+  for (guint i = 0; i + 1 < resp->headers->len; i += 2)
+    if (strcmp(resp->headers->pdata[i], "etag:") == 0)
+      etag = resp->headers->pdata[i + 1];
+  if (!etag)
+    return;
   bool not_modified = false;
   if (req->if_none_match) {
     not_modified = api_etag_listed(req->if_none_match, etag);
@@ -174,4 +185,11 @@ void api_cache_headers(const ApiContext *ctx, const HttpRequest *req, bool signe
     resp->status = 304;
     g_string_truncate(resp->body, 0);
   }
+}
+
+void api_cache_headers(const ApiContext *ctx, const HttpRequest *req, bool signed_in,
+                       HttpResponse *resp)
+{
+  api_read_headers(ctx, req, signed_in, resp);
+  api_conditional(req, resp);
 }

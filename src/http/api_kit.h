@@ -6,7 +6,9 @@
 #include "auth/token.h"
 #include "core/config.h"
 #include "db/db.h"
+#include "db/db_catalog.h"
 #include "db/db_member.h"
+#include "http/api_cache.h"
 #include "http/http_types.h"
 
 #include <json-glib/json-glib.h>
@@ -16,6 +18,8 @@ typedef struct {
   Db *db;
   const guint8 *secret; /* TOKEN_SECRET_LEN bytes */
   const Config *config;
+  ApiCache *cache;      /* guests' public reads kept in memory; NULL: none kept */
+  DbCatalog *catalog;   /* when they go stale; set with cache */
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */
@@ -74,3 +78,14 @@ bool api_etag_listed(const char *list, const char *etag);
  * signed-in member (SIGNED_IN) are private. Everything else (writes, errors) is no-store. */
 void api_cache_headers(const ApiContext *ctx, const HttpRequest *req, bool signed_in,
                        HttpResponse *resp);
+
+/* The two halves of api_cache_headers: the headers of the full answer (what the guest
+ * cache keeps), then the answer to REQ's conditions (304 with an empty body when its
+ * If-None-Match names RESP's ETag, or its If-Modified-Since is not older than a whole past
+ * second of Last-Modified). */
+void api_read_headers(const ApiContext *ctx, const HttpRequest *req, bool signed_in, HttpResponse *resp);
+void api_conditional(const HttpRequest *req, HttpResponse *resp);
+
+/* How long a list with live viewer counts may be served from memory: the counts are of
+ * sessions heard from in the last 30 s anyway. */
+#define API_VIEWERS_FRESH_SECONDS 2

@@ -587,6 +587,37 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 
 /* ---- lifecycle --------------------------------------------------------- */
 
+/* The guest cache's figures on /metrics. */
+static void cache_metrics(GString *out, void *user)
+{
+  HttpServer *s = user;
+  ApiCacheStats st;
+  api_cache_stats(s->api.cache, &st);
+  g_string_append_printf(out,
+      "# HELP lectern_api_cache_hits_total Guest API reads answered from memory.\n"
+      "# TYPE lectern_api_cache_hits_total counter\n"
+      "lectern_api_cache_hits_total %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_api_cache_misses_total Guest API reads that had to be built (nothing kept, or kept but stale).\n"
+      "# TYPE lectern_api_cache_misses_total counter\n"
+      "lectern_api_cache_misses_total %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_api_cache_evictions_total Kept answers dropped to stay within [http] api_cache_size.\n"
+      "# TYPE lectern_api_cache_evictions_total counter\n"
+      "lectern_api_cache_evictions_total %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_api_cache_expirations_total Kept answers dropped because a publish time or viewer count made them old.\n"
+      "# TYPE lectern_api_cache_expirations_total counter\n"
+      "lectern_api_cache_expirations_total %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_api_cache_flushes_total Catalog changes that dropped every kept answer.\n"
+      "# TYPE lectern_api_cache_flushes_total counter\n"
+      "lectern_api_cache_flushes_total %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_api_cache_entries Answers kept now.\n"
+      "# TYPE lectern_api_cache_entries gauge\n"
+      "lectern_api_cache_entries %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_api_cache_bytes Memory the kept answers take, as counted against the budget.\n"
+      "# TYPE lectern_api_cache_bytes gauge\n"
+      "lectern_api_cache_bytes %" G_GUINT64_FORMAT "\n",
+      st.hits, st.misses, st.evictions, st.expirations, st.flushes, st.entries, st.bytes);
+}
+
 /* lws reports a failed bind only as a failed vhost; try it first for errno. */
 static int probe_bind(const char *host, int port, char **err)
 {
@@ -619,6 +650,11 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   HttpServer *s = g_new0(HttpServer, 1);
   s->config = config;
   s->api = (ApiContext){ .db = db, .secret = secret, .config = config };
+  if (config->api_cache_size > 0 && db_catalog_new(db, &s->api.catalog) == 0 &&
+      api_cache_new((guint64)config->api_cache_size << 20, &s->api.cache) == 0)
+    metrics_add_provider(cache_metrics, s);
+  else
+    db_catalog_free(&s->api.catalog);
   http_files_init(&s->files, config);
   if (uvloop_new(g_main_loop_get_context(loop), &s->uv) < 0) {
     *err = g_strdup("cannot create the libuv loop");
@@ -734,6 +770,10 @@ void http_server_free(HttpServer **ps)
   }
   uvloop_free(&s->uv);
   ws_free(&s->ws); /* after the context: closing connections end their sessions */
+  if (s->api.cache)
+    metrics_remove_provider(cache_metrics, s);
+  api_cache_free(&s->api.cache);
+  db_catalog_free(&s->api.catalog);
   http_files_clear(&s->files);
   g_free(s);
   *ps = NULL;

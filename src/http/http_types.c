@@ -12,6 +12,7 @@ void http_response_init(HttpResponse *r)
   r->body = NULL;
   r->headers = g_ptr_array_new_with_free_func(g_free);
   r->last_modified = 0;
+  r->fresh_until = 0;
 }
 
 void http_response_clear(HttpResponse *r)

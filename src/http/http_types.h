@@ -22,6 +22,8 @@ typedef struct {
   GString *body;             /* owned; NULL for no body */
   GPtrArray *headers;        /* owned; alternating "name:", "value" strings */
   gint64 last_modified;      /* Unix time for Last-Modified on a read, 0 for none */
+  gint64 fresh_until;        /* a read whose truth moves with the clock (viewer counts): the
+                              * Unix second from which a kept copy may be wrong; 0 for none */
 } HttpResponse;
 
 void http_response_init(HttpResponse *r);
