@@ -148,6 +148,22 @@ check "lectern event rekey prints a new key" test "${#CLIKEY}" -ge 20 -a "$CLIKE
 eq "the CLI's rekey is audited as the command line" '"cli"' "$(ed GET "/audit?target_id=$V" | jq '.entries[0].member_id')"
 eq "lectern event rekey of a deleted video: not_found" not_found "$("$LECTERN" event rekey --data-dir "$D" "$X" 2>/dev/null | jq -r .error.code)"
 
+
+# --- guests' reads from memory (issue 24): kept, and never stale after a write ----------
+metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+curl -s "$U/lives/upcoming" >/dev/null
+h0=$(metric lectern_api_cache_hits_total)
+eq "upcoming, read again" "$V" "$(curl -s "$U/lives/upcoming" | jq -r '.videos[0].id')"
+check "the repeated guest read came from memory" test "$(metric lectern_api_cache_hits_total)" -gt "${h0:-0}"
+eq "a member's read is not a guest's" "private, no-cache" \
+  "$(curl -s -D - -o /dev/null -H "Authorization: Bearer $VIEWER" "$U/lives/upcoming" | tr -d '\r' | sed -n 's/^cache-control: //Ip')"
+# Another process writes the database: the next guest read says so.
+sqlite3 "$D/lectern.db" "UPDATE video SET title = '改过的标题', updated_at = unixepoch() WHERE id = '$V'"
+eq "another process's write is seen at once" "改过的标题" "$(curl -s "$U/lives/upcoming" | jq -r '.videos[0].title')"
+ed PATCH "/videos/$V" -d '{"title":"再改一次"}' >/dev/null
+eq "an editor's change is seen at once" "再改一次" "$(curl -s "$U/videos/$V" | jq -r .title)"
+eq "…in every kept answer" "再改一次" "$(curl -s "$U/lives/upcoming" | jq -r '.videos[0].title')"
+
 stop_server
 eq "clean exit" 0 "$SERVER_STATUS"
 tap_done
