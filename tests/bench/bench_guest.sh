@@ -87,7 +87,9 @@ for mode in $MODES; do
     "$LECTERN" serve -c "$T/lectern.conf" --data-dir "$d" --http-port "$PORT" --rtmp-port "$($FREEPORT)" \
       --log-level warn >"$T/serve.out" 2>"$T/serve.err" &
     SRV=$!
-    for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+    t0=$(date +%s)
+    # At start the server builds the search index of every lesson: minutes at 30,000 on a busy machine.
+    for _ in $(seq 6000); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
     curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || bench_fail "the server did not start: $(tail -3 "$T/serve.err")"
     total=$(curl -sf "http://127.0.0.1:$PORT/api/v1/videos" | jq -r .total)
     [ "$total" -ge "$n" ] || bench_fail "the server lists $total lessons, wanted $n"
@@ -106,7 +108,7 @@ for mode in $MODES; do
     done
     hits=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^lectern_api_cache_hits_total/ { print $2 }')
     misses=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^lectern_api_cache_misses_total/ { print $2 }')
-    echo "$mode, $n lessons: cache hits ${hits:-0}, misses ${misses:-0}; server RSS $(awk '/VmRSS/ { print $2 " " $3 }' /proc/$SRV/status)"
+    echo "$mode, $n lessons (server up in $(( $(date +%s) - t0 )) s): cache hits ${hits:-0}, misses ${misses:-0}; server RSS $(awk '/VmRSS/ { print $2 " " $3 }' /proc/$SRV/status)"
     kill "$SRV"; wait "$SRV" 2>/dev/null; SRV=
   done
 done
