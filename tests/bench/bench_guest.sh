@@ -90,6 +90,7 @@ for mode in $MODES; do
     t0=$(date +%s)
     # At start the server builds the search index of every lesson: minutes at 30,000 on a busy machine.
     for _ in $(seq 6000); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+    up=$(( $(date +%s) - t0 ))
     curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || bench_fail "the server did not start: $(tail -3 "$T/serve.err")"
     total=$(curl -sf "http://127.0.0.1:$PORT/api/v1/videos" | jq -r .total)
     [ "$total" -ge "$n" ] || bench_fail "the server lists $total lessons, wanted $n"
@@ -108,7 +109,7 @@ for mode in $MODES; do
     done
     hits=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^lectern_api_cache_hits_total/ { print $2 }')
     misses=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^lectern_api_cache_misses_total/ { print $2 }')
-    echo "$mode, $n lessons (server up in $(( $(date +%s) - t0 )) s): cache hits ${hits:-0}, misses ${misses:-0}; server RSS $(awk '/VmRSS/ { print $2 " " $3 }' /proc/$SRV/status)"
+    echo "$mode, $n lessons (server up in $up s): cache hits ${hits:-0}, misses ${misses:-0}; server RSS $(awk '/VmRSS/ { print $2 " " $3 }' /proc/$SRV/status)"
     kill "$SRV"; wait "$SRV" 2>/dev/null; SRV=
   done
 done
