@@ -28,6 +28,7 @@
 #define HEADER_VALUE_MAX 1024
 #define QUERY_ARGS_MAX 32
 #define WRITE_CHUNK (16 * 1024)
+#define HTTP_FILE_CHUNK (256 * 1024)
 
 /* No inline script anywhere; media from blob: for Media Source Extensions. */
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
@@ -710,6 +711,10 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     restore_rlimit = setrlimit(RLIMIT_NOFILE, &lowered) == 0;
   }
   info.fd_limit_per_thread = fd_limit;
+  /* lws sends a file from disk this many bytes per writable callback (4 KiB by default): a
+   * page's scripts (hls.js is 600 KiB) then cost one loop trip, two epoll changes and a
+   * write per 4 KiB, which is most of what a crowd arriving for a live costs. */
+  info.pt_serv_buf_size = HTTP_FILE_CHUNK;
   info.max_http_header_data = (unsigned short)config->max_header_bytes;
   info.timeout_secs = (unsigned int)config->idle_timeout;
   info.keepalive_timeout = (int)config->keepalive_timeout;
