@@ -3,8 +3,9 @@
 # public read at each archive size, side by side; asserts nothing (machines here are shared).
 #
 # Each size is a fresh database of N published lessons (plus an upcoming live and a column of
-# 20) written through SQL in one transaction — not through the API — and a real
-# `lectern serve` on it (the search index is built at start). Every read is asked once, then
+# 20, and the lessons' search rows) written through SQL in one transaction — not through the
+# API — and a real
+# `lectern serve` on it. Every read is asked once, then
 # wrk hammers it with CONNECTIONS keep-alive connections for BENCH_SECONDS: all but the first
 # answer come from the guest cache, so the figure is the cached path's.
 #
@@ -49,6 +50,16 @@ INSERT INTO topic_column (slug, title, created_at, updated_at) VALUES ('picks', 
 INSERT INTO topic_column_item (column_id, video_id, position, featured)
 SELECT (SELECT id FROM topic_column WHERE slug = 'picks'), printf('v%010d', i), i - 1, i <= 3
 FROM (WITH RECURSIVE m(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM m WHERE i < min($n, 20)) SELECT i FROM m);
+-- The search rows as src/db/db_search.c writes them (CJK runs as overlapping pairs plus the
+-- last character), so the server finds its index complete and does not rebuild it at start
+-- (that rebuild takes many minutes at 30,000 lessons on a busy machine).
+INSERT INTO video_search (video_id, title, presenter, tags, description)
+SELECT id, printf('Lesson %d: 劳模 模讲 讲堂 堂第 第 %d 课', CAST(substr(id, 2) AS INTEGER), CAST(substr(id, 2) AS INTEGER)),
+       printf('讲师 师 %d', CAST(substr(id, 2) AS INTEGER) % 97), 'lesson',
+       'A lesson on safety at work. 安全 全生 生产 产与 与职 职业 业健 健康 康'
+FROM video WHERE id LIKE 'v%';
+INSERT INTO video_search (video_id, title, presenter, tags, description)
+VALUES ('upcoming-live', '直播 播 开学 学第 第一 一课 课', '', '', '');
 COMMIT;
 SQL
 }
@@ -101,11 +112,14 @@ for mode in $MODES; do
       c0=$(cpu_ticks "$SRV")
       read -r rps p99 bad count <<<"$(wrk_run "http://127.0.0.1:$PORT$path")"
       c1=$(cpu_ticks "$SRV")
-      bench_positive "$name req/s" "$rps"
+      # Uncached, a read may take longer than the whole run: 0 answers is then the figure.
+      [ "$mode" = uncached ] || bench_positive "$name req/s" "$rps"
       [ "$bad" = 0 ] || bench_fail "$path: $bad answers were not 2xx"
+      [ "$count" -gt 0 ] || count=1
       # The server's CPU per answer: steadier than req/s when other work shares the cores.
       us=$(( (c1 - c0) * 10000 / count ))
       RESULT["$mode|$n|$name"]="$rps $p99 $us"
+      echo "  $mode, $n lessons, $name: $rps req/s, p99 $p99 ms, $us µs CPU per answer"
     done
     hits=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^lectern_api_cache_hits_total/ { print $2 }')
     misses=$(curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^lectern_api_cache_misses_total/ { print $2 }')
