@@ -104,7 +104,8 @@ typedef enum {
 } VideoSort;
 
 /* Where a page of a list starts: after the row with sort key KEY and rowid ROW (newest,
- * oldest, upcoming), or, for relevance, at place KEY of the ranked list. */
+ * oldest, upcoming), or, for a search, at place KEY of its ranked (bounded) hits: ranks
+ * change as videos are added, so a search has no key to page by, and needs none. */
 typedef struct {
   bool set;
   gint64 key, row;
@@ -136,14 +137,14 @@ typedef struct {
  * with -errno in *RC. */
 JsonNode *db_video_list_json(Db *db, const VideoFilter *f, VideoListInfo *info, int *rc);
 
-/* The SQL db_video_list_json() runs for F: the page, or (COUNT) the capped total. Exposed
- * so a test can check its plan. Caller frees. */
+/* The SQL db_video_list_json() runs for F: the page, or (COUNT) the capped total (a search
+ * has one statement for both). Exposed so a test can check its plan. Caller frees. */
 char *db_video_list_sql(const VideoFilter *f, bool count);
 
 /* The cursor text of C in a list sorted by SORT ("n<key>.<rowid>", opaque to clients), and
- * back: -EINVAL when TEXT is not a cursor of that sort. */
+ * back: -EINVAL when TEXT is not a cursor of that sort (SEARCH: of a search). */
 char *db_video_cursor_format(VideoSort sort, const VideoCursor *c);
-int db_video_cursor_parse(const char *text, VideoSort sort, VideoCursor *out);
+int db_video_cursor_parse(const char *text, VideoSort sort, bool search, VideoCursor *out);
 
 /* Editable fields of a video. */
 typedef enum {

@@ -181,7 +181,7 @@ static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     http_response_error(resp, 400, "invalid_parameter", "give after or page, not both");
     return;
   }
-  if (after && db_video_cursor_parse(after, f.sort, &f.after) < 0) {
+  if (after && db_video_cursor_parse(after, f.sort, match != NULL, &f.after) < 0) {
     http_response_error(resp, 400, "invalid_parameter",
                         "after must be the next of a page of this list (the same sort)");
     return;

@@ -255,7 +255,7 @@ static GPtrArray *walk(VideoFilter *f, int new_per_page, GPtrArray *added)
     VideoListInfo info = { 0 };
     f->after = (VideoCursor){ 0 };
     if (next)
-      ck_assert_int_eq(db_video_cursor_parse(next, f->sort, &f->after), 0);
+      ck_assert_int_eq(db_video_cursor_parse(next, f->sort, f->match != NULL, &f->after), 0);
     g_free(next);
     next = page_ids(f, seen, &info);
     for (int i = 0; i < new_per_page; i++)
@@ -329,14 +329,21 @@ START_TEST(search_pages_and_totals)
     ck_assert(g_hash_table_add(distinct, seen->pdata[i]));
   g_hash_table_unref(distinct);
   g_ptr_array_unref(seen);
-  g_ptr_array_unref(added);
   VideoCursor c = { 0 };
-  ck_assert_int_eq(db_video_cursor_parse("n12.3", VIDEO_SORT_RELEVANCE, &c), -EINVAL);
-  ck_assert_int_eq(db_video_cursor_parse("r5.0", VIDEO_SORT_RELEVANCE, &c), 0);
+  ck_assert_int_eq(db_video_cursor_parse("n12.3", VIDEO_SORT_RELEVANCE, true, &c), -EINVAL);
+  ck_assert_int_eq(db_video_cursor_parse("r5.0", VIDEO_SORT_RELEVANCE, true, &c), 0);
   ck_assert_int_eq(c.key, 5);
-  ck_assert_int_eq(db_video_cursor_parse("n12", VIDEO_SORT_NEWEST, &c), -EINVAL);
-  ck_assert_int_eq(db_video_cursor_parse("n12.x", VIDEO_SORT_NEWEST, &c), -EINVAL);
-  ck_assert_int_eq(db_video_cursor_parse("n12.3", VIDEO_SORT_NEWEST, &c), 0);
+  ck_assert_int_eq(db_video_cursor_parse("r1001.0", VIDEO_SORT_RELEVANCE, true, &c), -EINVAL);
+  ck_assert_int_eq(db_video_cursor_parse("n12", VIDEO_SORT_NEWEST, false, &c), -EINVAL);
+  ck_assert_int_eq(db_video_cursor_parse("n12.x", VIDEO_SORT_NEWEST, false, &c), -EINVAL);
+  ck_assert_int_eq(db_video_cursor_parse("n12.3", VIDEO_SORT_NEWEST, false, &c), 0);
+  ck_assert_int_eq(db_video_cursor_parse("n12.3", VIDEO_SORT_NEWEST, true, &c), -EINVAL);
+  /* A search in another order pages by place too. */
+  f = (VideoFilter){ .match = "lesson*", .sort = VIDEO_SORT_OLDEST, .limit = 5 };
+  seen = walk(&f, 0, added);
+  ck_assert_int_eq(seen->len, 12);
+  g_ptr_array_unref(seen);
+  g_ptr_array_unref(added);
   ck_assert_int_eq(list_total(NULL, "劳模*"), 4);
 }
 END_TEST
