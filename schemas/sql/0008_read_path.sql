@@ -22,6 +22,10 @@ CREATE INDEX video_list_by_start ON video(state, coalesce(scheduled_start, 90000
   WHERE deleted_at IS NULL;
 CREATE INDEX video_list_by_start_any ON video(coalesce(scheduled_start, 9000000000000))
   WHERE deleted_at IS NULL;
+-- Public totals (counted up to 1000) from this index alone, never the table: every column
+-- the public condition reads is in it. Its terms are DB_VIDEO_PUBLIC's.
+CREATE INDEX video_list_public_count ON video(state, publish_at, visibility, deleted_at)
+  WHERE visibility = 'published' AND deleted_at IS NULL AND state IN ('scheduled', 'live', 'ready');
 
 -- ---- points aggregates ----------------------------------------------------------------
 -- The ledger stays the source of truth (append-only). These hold, per member, the sum of

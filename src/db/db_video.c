@@ -454,13 +454,17 @@ static bool sort_ascending(VideoSort s)
   return s == VIDEO_SORT_OLDEST || s == VIDEO_SORT_UPCOMING;
 }
 
-/* FROM and the conditions of F (WHERE, or a search's join), without the cursor. */
-static void list_from_where(GString *sql, const VideoFilter *f)
+/* FROM and the conditions of F (WHERE, or a search's join), without the cursor; COUNT: for
+ * the total. */
+static void list_from_where(GString *sql, const VideoFilter *f, bool count)
 {
   if (f->match)
     g_string_append(sql, SEARCH_FROM);
   else if (f->column_slug)
     g_string_append(sql, COLUMN_FROM);
+  else if (count && !f->category && !f->kind && !f->visibility)
+    /* The public total (the home page's lists, lives) from an index that covers it. */
+    g_string_append(sql, " FROM video v INDEXED BY video_list_public_count WHERE ");
   else if (f->sort == VIDEO_SORT_UPCOMING && !f->state)
     /* sort=upcoming over every state: only this index has that order (SQLite would rather
      * take the one on visibility and sort). */
@@ -521,7 +525,7 @@ char *db_video_list_sql(const VideoFilter *f, bool count)
     /* One statement gives the page and the totals: the whole window, hits with a video first.
      * Only rowids are sorted; the page's rows are read after. */
     g_string_append(sql, "SELECT v.rowid");
-    list_from_where(sql, f);
+    list_from_where(sql, f, false);
     if (f->sort == VIDEO_SORT_RELEVANCE)
       g_string_append(sql, " ORDER BY v.rowid IS NULL, s.rank, v.rowid DESC");
     else
@@ -531,12 +535,12 @@ char *db_video_list_sql(const VideoFilter *f, bool count)
   }
   if (count) {
     g_string_append(sql, "SELECT count(*) FROM (SELECT 1");
-    list_from_where(sql, f);
+    list_from_where(sql, f, true);
     g_string_append(sql, " LIMIT :total_max)");
     return g_string_free(sql, FALSE);
   }
   g_string_append_printf(sql, "SELECT " DB_VIDEO_COLS ", %s, v.rowid", sort_key(f->sort));
-  list_from_where(sql, f);
+  list_from_where(sql, f, false);
   if (f->after.set) {
     /* The plain comparison bounds the index range; the row value breaks the tie. */
     g_string_append_printf(sql, " AND %s %s :after_key AND (%s, v.rowid) %s (:after_key, :after_row)",
