@@ -423,7 +423,7 @@ bool db_video_is_viewable(Db *db, const char *id)
 
 /* Search ranks at most this many matches: the newest ones (the index's rowid is the
  * video's), so a word in every title costs the same as a rare one. */
-#define SEARCH_HITS_MAX 1000
+#define SEARCH_HITS_MAX 500
 /* Totals are counted up to this many; past it they are reported as at least this. */
 #define LIST_TOTAL_MAX 1000
 

@@ -127,13 +127,13 @@ typedef struct {
 typedef struct {
   gint64 total;            /* matches, counted up to 1000 */
   bool total_is_estimate;  /* there are more than total (or, searching, more matches than
-                              the 1000 newest that are ranked) */
+                              the 500 newest that are ranked) */
   char *next;              /* the cursor of the next page, or NULL at the end (caller frees) */
 } VideoListInfo;
 
 /* The videos F selects, as a JSON array of db_video_build() objects; *INFO gets the total
  * and the next page's cursor. Every shape is served by an index of migration 0008 (a
- * search ranks the 1000 newest matches, a column's items are at most 1000). Returns NULL
+ * search ranks the 500 newest matches, a column's items are at most 1000). Returns NULL
  * with -errno in *RC. */
 JsonNode *db_video_list_json(Db *db, const VideoFilter *f, VideoListInfo *info, int *rc);
 
