@@ -237,12 +237,22 @@ int db_ledger_sum(Db *db, const char *member, const char *video, gint64 campaign
   return rc == SQLITE_ROW ? 0 : db_errno(rc);
 }
 
+const char *db_ledger_history_sql(bool before)
+{
+  /* Two statements rather than "(?2 = 0 OR l.id < ?2)", which SQLite cannot use as a range:
+   * a page far back in a long history would walk every newer entry first. */
+  return before
+      ? "SELECT l.id, l.amount, l.reason, l.video_id, v.title, l.campaign_id, l.local_day, l.note, "
+        "l.created_at FROM points_ledger l LEFT JOIN video v ON v.id = l.video_id "
+        "WHERE l.member_id = ?1 AND l.id < ?2 ORDER BY l.id DESC LIMIT ?3"
+      : "SELECT l.id, l.amount, l.reason, l.video_id, v.title, l.campaign_id, l.local_day, l.note, "
+        "l.created_at FROM points_ledger l LEFT JOIN video v ON v.id = l.video_id "
+        "WHERE l.member_id = ?1 AND ?2 = 0 ORDER BY l.id DESC LIMIT ?3";
+}
+
 JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 before, int *rc)
 {
-  sqlite3_stmt *st = db_prepare(db,
-      "SELECT l.id, l.amount, l.reason, l.video_id, v.title, l.campaign_id, l.local_day, l.note, "
-      "l.created_at FROM points_ledger l LEFT JOIN video v ON v.id = l.video_id "
-      "WHERE l.member_id = ?1 AND (?2 = 0 OR l.id < ?2) ORDER BY l.id DESC LIMIT ?3");
+  sqlite3_stmt *st = db_prepare(db, db_ledger_history_sql(before > 0));
   if (!st) {
     *rc = -EIO;
     return NULL;

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <stdbool.h>
 
 /* A campaign: while it is open, verified members earn points for credited watch time. */
 typedef struct {
@@ -62,6 +63,10 @@ int db_ledger_sum(Db *db, const char *member, const char *video, gint64 campaign
 /* MEMBER's entries, newest first: at most LIMIT, with ids below BEFORE (0: from the
  * newest). A JSON array; NULL with *rc on failure. */
 JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 before, int *rc);
+
+/* The history's SQL, from the newest or (BEFORE) from an id: exposed so a test can check
+ * that a page is an index range, however far back. */
+const char *db_ledger_history_sql(bool before);
 
 /* Who earned what in CAMPAIGN: one entry per member with points from it (watch and live
  * bonus; corrections belong to no campaign), most points first, at most LIMIT from OFFSET:

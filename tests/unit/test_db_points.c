@@ -160,6 +160,42 @@ START_TEST(migration_computes_the_aggregates)
 }
 END_TEST
 
+
+/* /me/points pages its history by key: from the newest, and from an id, each an index range
+ * of the member's entries (never a walk over the newer ones, never a sort). */
+START_TEST(history_pages_are_index_ranges)
+{
+  for (int b = 0; b < 2; b++) {
+    g_autofree char *sql = g_strconcat("EXPLAIN QUERY PLAN ", db_ledger_history_sql(b), NULL);
+    sqlite3_stmt *st = db_prepare(db, sql);
+    ck_assert_ptr_nonnull(st);
+    GString *p = g_string_new(NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+      g_string_append_printf(p, "%s; ", (const char *)sqlite3_column_text(st, 3));
+    sqlite3_finalize(st);
+    ck_assert_msg(strstr(p->str, b ? "SEARCH l USING INDEX points_ledger_by_member (member_id=? AND id<?)"
+                                   : "SEARCH l USING INDEX points_ledger_by_member (member_id=?)"), "%s", p->str);
+    ck_assert_msg(!strstr(p->str, "TEMP B-TREE"), "%s", p->str);
+    g_string_free(p, TRUE);
+  }
+  for (int i = 0; i < 7; i++) {
+    g_autofree char *key = g_strdup_printf("h%d", i);
+    add(db, "m1", i + 1, "watch", 1, "2026-03-01", key);
+  }
+  int rc = 0;
+  JsonNode *page = db_ledger_history_json(db, "m1", 3, 0, &rc);
+  JsonArray *a = json_node_get_array(page);
+  ck_assert_int_eq(json_array_get_length(a), 3);
+  ck_assert_int_eq(json_object_get_int_member(json_array_get_object_element(a, 0), "amount"), 7);
+  gint64 last = json_object_get_int_member(json_array_get_object_element(a, 2), "id");
+  json_node_unref(page);
+  page = db_ledger_history_json(db, "m1", 3, last, &rc);
+  a = json_node_get_array(page);
+  ck_assert_int_eq(json_object_get_int_member(json_array_get_object_element(a, 0), "amount"), 4);
+  json_node_unref(page);
+}
+END_TEST
+
 static Suite *db_points_suite(void)
 {
   Suite *s = suite_create("db_points");
@@ -169,6 +205,7 @@ static Suite *db_points_suite(void)
   tcase_add_test(tc, an_edited_ledger_is_reported);
   tcase_add_test(tc, missing_and_extra_rows_are_reported);
   tcase_add_test(tc, migration_computes_the_aggregates);
+  tcase_add_test(tc, history_pages_are_index_ranges);
   suite_add_tcase(s, tc);
   return s;
 }
