@@ -50,16 +50,16 @@ INSERT INTO topic_column (slug, title, created_at, updated_at) VALUES ('picks', 
 INSERT INTO topic_column_item (column_id, video_id, position, featured)
 SELECT (SELECT id FROM topic_column WHERE slug = 'picks'), printf('v%010d', i), i - 1, i <= 3
 FROM (WITH RECURSIVE m(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM m WHERE i < min($n, 20)) SELECT i FROM m);
--- The search rows as src/db/db_search.c writes them (CJK runs as overlapping pairs plus the
+-- The search rows as src/db/db_search.c writes them (under the video's rowid; CJK runs as overlapping pairs plus the
 -- last character), so the server finds its index complete and does not rebuild it at start
 -- (that rebuild takes many minutes at 30,000 lessons on a busy machine).
-INSERT INTO video_search (video_id, title, presenter, tags, description)
-SELECT id, printf('Lesson %d: 劳模 模讲 讲堂 堂第 第 %d 课', CAST(substr(id, 2) AS INTEGER), CAST(substr(id, 2) AS INTEGER)),
+INSERT INTO video_search (rowid, video_id, title, presenter, tags, description)
+SELECT rowid, id, printf('Lesson %d: 劳模 模讲 讲堂 堂第 第 %d 课', CAST(substr(id, 2) AS INTEGER), CAST(substr(id, 2) AS INTEGER)),
        printf('讲师 师 %d', CAST(substr(id, 2) AS INTEGER) % 97), 'lesson',
        'A lesson on safety at work. 安全 全生 生产 产与 与职 职业 业健 健康 康'
 FROM video WHERE id LIKE 'v%';
-INSERT INTO video_search (video_id, title, presenter, tags, description)
-VALUES ('upcoming-live', '直播 播 开学 学第 第一 一课 课', '', '', '');
+INSERT INTO video_search (rowid, video_id, title, presenter, tags, description)
+VALUES ((SELECT rowid FROM video WHERE id = 'upcoming-live'), 'upcoming-live', '直播 播 开学 学第 第一 一课 课', '', '', '');
 COMMIT;
 SQL
 }
