@@ -44,8 +44,13 @@ void http_response_error(HttpResponse *r, int status, const char *code, const ch
 {
   va_list ap;
   va_start(ap, fmt);
-  char *message = g_strdup_vprintf(fmt, ap);
+  char *raw = g_strdup_vprintf(fmt, ap);
   va_end(ap);
+  /* Messages quote what the client sent (a path, a value), which may be any bytes; JSON
+   * text must be UTF-8, so invalid sequences become U+FFFD (found by fuzzing: the 404 for a
+   * path with a byte 0xFF was not JSON). */
+  char *message = g_utf8_make_valid(raw, -1);
+  g_free(raw);
 
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);

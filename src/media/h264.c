@@ -127,12 +127,14 @@ int h264_sps_parse(const uint8_t *nal, size_t len, H264Info *out)
   unsigned cy = (chroma == 1 ? 2 : 1) * (2 - frame_mbs_only);
   if (chroma == 0)
     cy = 2 - frame_mbs_only;
-  int w = (int)(w_mbs * 16) - (int)(cx * (crop_l + crop_r));
-  int h = (int)(h_units * 16 * (2 - frame_mbs_only)) - (int)(cy * (crop_t + crop_b));
+  /* In 64 bits: the crops are whatever the stream says (up to 2^32 - 2 each), and in int
+   * arithmetic a large one overflowed (found by fuzzing, tests/fuzz/regressions/flv/). */
+  gint64 w = (gint64)w_mbs * 16 - (gint64)cx * ((gint64)crop_l + crop_r);
+  gint64 h = (gint64)h_units * 16 * (2 - frame_mbs_only) - (gint64)cy * ((gint64)crop_t + crop_b);
   if (w <= 0 || h <= 0)
     return -EBADMSG;
-  out->width = w;
-  out->height = h;
+  out->width = (int)w;
+  out->height = (int)h;
   return 0;
 }
 

@@ -183,6 +183,9 @@ int hls_playlist_parse(const char *text, guint window, HlsPlaylist **out, char *
       target = atoi(l + 22);
       if (target < 1)
         goto bad;
+      /* A later TARGETDURATION starts the model again (as it always did); the one built so
+       * far must not leak. */
+      hls_playlist_free(&pl);
       pl = hls_playlist_new(target, window);
     } else if (g_str_has_prefix(l, "#EXT-X-MEDIA-SEQUENCE:")) {
       seq0 = g_ascii_strtoull(l + 22, NULL, 10);

@@ -18,7 +18,7 @@ typedef struct {
   bool extended;        /* the last header carried an extended timestamp */
   /* The message being assembled. */
   uint8_t *buf;
-  size_t have;
+  size_t have, cap;     /* bytes in buf, and its size */
   bool in_message;
 } ChunkStream;
 
@@ -77,7 +77,7 @@ void rtmp_chunk_reader_abort(RtmpChunkReader *r, uint32_t csid)
   ChunkStream *cs = find_stream(r, csid, false);
   if (cs) {
     g_clear_pointer(&cs->buf, g_free);
-    cs->have = 0;
+    cs->have = cs->cap = 0;
     cs->in_message = false;
   }
 }
@@ -180,10 +180,17 @@ static int read_chunk(RtmpChunkReader *r, const uint8_t *buf, size_t len, size_t
   if (fmt <= 2)
     cs->extended = ext;
   if (starts) {
-    g_free(cs->buf);
-    cs->buf = g_malloc(length ? length : 1);
+    g_clear_pointer(&cs->buf, g_free);
+    cs->cap = 0;
     cs->have = 0;
     cs->in_message = true;
+  }
+  /* The buffer grows with the bytes that arrive, not with the length a header declares:
+   * thirteen bytes must not make the server set aside 8 MiB (per chunk stream). */
+  if (cs->have + take > cs->cap || !cs->buf) {
+    size_t cap = MAX(cs->cap * 2, MAX(cs->have + take, (size_t)4096));
+    cs->cap = MIN(cap, MAX((size_t)length, (size_t)1));
+    cs->buf = g_realloc(cs->buf, cs->cap);
   }
   memcpy(cs->buf + cs->have, buf + need, take);
   cs->have += take;
@@ -192,6 +199,7 @@ static int read_chunk(RtmpChunkReader *r, const uint8_t *buf, size_t len, size_t
     g_free(r->done);
     r->done = cs->buf;
     cs->buf = NULL;
+    cs->cap = 0;
     cs->in_message = false;
     msg->type = cs->type;
     msg->stream_id = cs->stream_id;

@@ -21,6 +21,19 @@ START_TEST(unknown_path_is_404_json)
 }
 END_TEST
 
+/* The message quotes the path; bytes that are not UTF-8 must not make the answer non-JSON
+ * (a fuzzing find: tests/fuzz/regressions/api/). */
+START_TEST(error_quoting_bytes_not_utf8_is_json)
+{
+  char *body = NULL;
+  ck_assert_int_eq(call("GET", "/api/v1/x\xff\xfe\xc3y", NULL, NULL, &body), 404);
+  ck_assert(g_utf8_validate(body, -1, NULL));
+  assert_error_shape(body, "not_found");
+  ck_assert_ptr_nonnull(strstr(body, "x\xef\xbf\xbd"));
+  g_free(body);
+}
+END_TEST
+
 START_TEST(wrong_method_is_405)
 {
   char *body = NULL;
@@ -262,6 +275,7 @@ static Suite *api_suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, public_index_needs_no_credential);
   tcase_add_test(tc, unknown_path_is_404_json);
+  tcase_add_test(tc, error_quoting_bytes_not_utf8_is_json);
   tcase_add_test(tc, wrong_method_is_405);
   tcase_add_test(tc, editor_route_401_403_200);
   tcase_add_test(tc, tampered_token_is_401);
