@@ -30,6 +30,8 @@ T=$(mktemp -d /tmp/lectern-soak.XXXXXX)
 D=$T/data
 SERVER= PUB= BENCHPID= LOADS=()
 stop_all() {
+  # ws_bench's workers are its children: stopped by their parent's pid, before it.
+  [ -n "$BENCHPID" ] && pkill -P "$BENCHPID" 2>/dev/null
   for p in "${LOADS[@]}" $BENCHPID $PUB; do kill "$p" 2>/dev/null; done
   [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
   wait 2>/dev/null
