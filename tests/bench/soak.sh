@@ -189,4 +189,13 @@ if [ -n "$SANITIZED" ]; then
     echo "LeakSanitizer: no leaks reported at exit"
   fi
 fi
-grep -q GROWING "$T/verdict" && echo "verdict: something grows after warm-up (see above)" || echo "verdict: flat after warm-up"
+# The figures mean a loaded server only while the watchers are there.
+held=$(awk -v warm="$WARMUP" '$1 >= warm && $5 ~ /^[0-9]+$/ { if (min == "" || $5 < min) min = $5 } END { print min + 0 }' "$T/table")
+if [ "$held" -lt $((WATCHERS * 95 / 100)) ]; then
+  echo "watchers: as few as $held of $WATCHERS connected after warm-up — the load fell off (a starved client" \
+    "or a server that closed them): the figures after that are not those of a loaded server" | tee -a "$T/verdict"
+  echo "verdict: INCONCLUSIVE (the load fell off)"
+else
+  echo "watchers: at least $held of $WATCHERS connected throughout"
+  grep -q GROWING "$T/verdict" && echo "verdict: something grows after warm-up (see above)" || echo "verdict: flat after warm-up"
+fi
