@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/http_server.h"
+#include "http/http_upload.h"
 #include "media/event.h"
 #include "media/jobs.h"
 #include "media/live.h"
@@ -142,6 +143,7 @@ int cli_serve(int argc, char **argv)
     goto out;
   }
   sv.jobs = jobs_new(db, &config);
+  http_upload_sweep(config.data_dir);
   sv.trash_id = trash_watch(db, &config);
   RtmpServerOptions ropt = {
     .host = config.rtmp_host,

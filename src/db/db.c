@@ -73,6 +73,8 @@ int db_errno(int rc)
     return -EBUSY;
   case SQLITE_NOTADB:
     return -ENOTSUP;
+  case SQLITE_FULL:
+    return -ENOSPC;
   default:
     return -EIO;
   }
@@ -142,30 +144,77 @@ static int exec(Db *db, const char *sql, char **err)
  * function that needs atomicity can open one whether or not its caller already has. */
 int db_begin(Db *db)
 {
+  db->commit_failed = false;
   int ret = exec(db, db->depth ? "SAVEPOINT nested" : "BEGIN IMMEDIATE", NULL);
   if (ret == 0)
     db->depth++;
   return ret;
 }
 
+/* Rolls back the innermost open transaction. When SQLite has already rolled the whole
+ * transaction back itself (it may, after SQLITE_FULL or an I/O error), none is left open. */
+static void rollback_level(Db *db)
+{
+  if (sqlite3_get_autocommit(db->conn)) {
+    db->depth = 0;
+    return;
+  }
+  if (db->depth > 1) {
+    exec(db, "ROLLBACK TO nested", NULL);
+    exec(db, "RELEASE nested", NULL);
+    db->depth--;
+  } else if (db->depth == 1) {
+    exec(db, "ROLLBACK", NULL);
+    db->depth = 0;
+  }
+  if (sqlite3_get_autocommit(db->conn))
+    db->depth = 0;
+}
+
 int db_commit(Db *db)
 {
-  int ret = exec(db, db->depth > 1 ? "RELEASE nested" : "COMMIT", NULL);
-  if (ret == 0 && db->depth > 0)
-    db->depth--;
+  char *err = NULL;
+  int ret = exec(db, db->depth > 1 ? "RELEASE nested" : "COMMIT", &err);
+  if (ret == 0) {
+    if (db->depth > 0)
+      db->depth--;
+    db->commit_failed = false;
+    return 0;
+  }
+  /* A refused commit (a full disk) must not leave its transaction open: every later one would
+   * nest inside it as a savepoint, "commit" and be acknowledged, and never reach the disk. */
+  if (ret != -ENOSPC) {
+    log_error("db", "commit failed, rolled back: %s", err);
+  } else {
+    /* While the disk stays full every commit fails: said once a minute, with the count. */
+    static gint64 said_at;
+    static guint since;
+    gint64 now = g_get_monotonic_time();
+    since++;
+    if (!said_at || now - said_at >= 60 * G_USEC_PER_SEC) {
+      log_error("db", "the disk is full: %u commit(s) refused and rolled back%s (%s)", since,
+                said_at ? " in the last minute" : "", err);
+      said_at = now;
+      since = 0;
+    }
+  }
+  g_free(err);
+  rollback_level(db);
+  db->commit_failed = true;
   return ret;
 }
 
 void db_rollback(Db *db)
 {
-  if (db->depth > 1) {
-    exec(db, "ROLLBACK TO nested", NULL);
-    exec(db, "RELEASE nested", NULL);
-    db->depth--;
+  if (db->commit_failed) {
+    db->commit_failed = false; /* db_commit rolled back already */
     return;
   }
-  exec(db, "ROLLBACK", NULL);
-  db->depth = 0;
+  if (db->depth == 0) {
+    exec(db, "ROLLBACK", NULL); /* a transaction opened by SQL text, if any */
+    return;
+  }
+  rollback_level(db);
 }
 
 int db_migrate(Db *db, int target, char **err)

@@ -3,12 +3,14 @@
 
 #include <json-glib/json-glib.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 
 typedef struct Db {
   sqlite3 *conn;
   char *path;
   int depth;  /* open transactions: 1 = BEGIN, more = savepoints inside it */
+  bool commit_failed; /* the last db_commit failed and rolled back: db_rollback has nothing to do */
   GHashTable *cached; /* SQL text (by address) -> prepared statement, for hot paths */
 } Db;
 
@@ -56,11 +58,14 @@ JsonNode *db_json_array_done(JsonBuilder *b, int step, int *rc);
 JsonNode *db_json_done(JsonBuilder *b, int step, int *rc);
 
 /* Maps an SQLite result code to -errno: SQLITE_CONSTRAINT -> -EEXIST,
- * SQLITE_BUSY/LOCKED -> -EBUSY, others -> -EIO. */
+ * SQLITE_BUSY/LOCKED -> -EBUSY, SQLITE_FULL (the disk is full) -> -ENOSPC,
+ * others -> -EIO. */
 int db_errno(int rc);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; inside an open transaction they make, release
- * or roll back a savepoint instead. Return 0 or -errno. */
+ * or roll back a savepoint instead. Return 0 or -errno. A db_commit that fails (-ENOSPC:
+ * the disk is full) has rolled its level back already, and a db_rollback right after it
+ * does nothing; the transaction is never left open. */
 int db_begin(Db *db);
 int db_commit(Db *db);
 void db_rollback(Db *db);

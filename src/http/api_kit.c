@@ -90,6 +90,14 @@ int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action,
                         target, detail);
   if (rc == 0)
     rc = db_commit(ctx->db);
+  if (rc == -ENOSPC) {
+    /* Said apart from other failures: the editor can try again once space is freed. */
+    db_rollback(ctx->db);
+    log_error("api", "%s %s %s by %s not saved: the disk is full", action, type, target, call->member->id);
+    http_response_error(resp, 507, "storage_full", "the server's disk is full: the change was not saved; "
+                        "try again later");
+    return rc;
+  }
   if (rc < 0) {
     db_rollback(ctx->db);
     http_response_error(resp, 500, "internal", "could not save the change");

@@ -92,3 +92,26 @@ void http_upload_clear(HttpUpload *u)
   g_free(u->tmp_path);
   http_upload_init(u);
 }
+
+int http_upload_sweep(const char *data_dir)
+{
+  g_autofree char *dir = g_build_filename(data_dir, "uploads", NULL);
+  GDir *d = g_dir_open(dir, 0, NULL);
+  if (!d)
+    return 0;
+  int n = 0;
+  const char *name;
+  while ((name = g_dir_read_name(d))) {
+    if (!g_str_has_prefix(name, ".incoming-"))
+      continue;
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    if (unlink(path) == 0)
+      n++;
+    else
+      log_warn("http", "cannot remove the unfinished upload %s: %s", path, g_strerror(errno));
+  }
+  g_dir_close(d);
+  if (n)
+    log_info("http", "removed %d unfinished upload(s) an earlier run left", n);
+  return n;
+}

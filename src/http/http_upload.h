@@ -38,3 +38,8 @@ void http_upload_finish(HttpUpload *u, ApiContext *api, const HttpRequest *req, 
 
 /* Closes and removes what is left (a body that never completed, or was refused). */
 void http_upload_clear(HttpUpload *u);
+
+/* Removes the temporaries uploads/.incoming-* under DATA_DIR that a server killed mid-upload
+ * left (their clients were never answered: nothing refers to them). For the server's start,
+ * before it takes uploads. Returns how many were removed (0 when there is no uploads/). */
+int http_upload_sweep(const char *data_dir);

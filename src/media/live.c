@@ -27,6 +27,7 @@
 #include "media/pipeline.h"
 #include "media/poster.h"
 #include "media/rendition.h"
+#include "media/segment_writer.h"
 
 #include <errno.h>
 #include <gst/gst.h>
@@ -40,6 +41,7 @@
 #define PREROLL_MAX_BYTES (32u << 20)   /* tags held while the stream's shape is learnt */
 #define PREROLL_NO_AUDIO_MS 1500        /* video this long without audio: no audio */
 #define EOS_FRAME_NS (33 * GST_MSECOND) /* the last frame of a segment closed by end-of-stream */
+#define FINISH_RETRY_S 5                /* a finish the disk or database refused is tried again */
 
 typedef struct LiveStream LiveStream;
 
@@ -79,6 +81,17 @@ struct LiveStream {
   bool have_ladder;
   bool master_written;
 
+  /* Segments that could not be written (a full disk): logged once when it starts and once
+   * when writing works again, not per segment and rung. */
+  guint lost_segments;     /* since writing last worked */
+  int lost_errno;
+
+  /* Finishing, in steps, each tried again while the disk or database refuses it. */
+  int finish_step;         /* FINISH_* reached */
+  guint finish_timer;
+  bool finish_refused;     /* the refusal was logged */
+  bool have_poster;
+
   LivePipeline pipe;       /* the current publish's pipeline */
   LiveMetrics metrics;
   guint sample_timer;
@@ -95,31 +108,45 @@ struct Live {
 };
 
 static void stream_finish(LiveStream *ls);
+static void finish_done(LiveStream *ls, const char *poster);
+
+/* How far a recording's finish has come (LiveStream.finish_step). */
+enum { FINISH_NONE, FINISH_PROCESSING, FINISH_PLAYLISTS, FINISH_POSTER };
 static bool preroll_ready(LiveStream *ls);
 static void build_pipeline(LiveStream *ls);
 
 /* ---- playlists ------------------------------------------------------------ */
 
-static void write_file(LiveStream *ls, const char *rel, const char *text)
+/* Playlist writes fail together when the disk is full; while segments are being lost that
+ * is said once (on_segment), so these lines are left out meanwhile. Return 0 or -errno. */
+static int write_file(LiveStream *ls, const char *rel, const char *text)
 {
   g_autofree char *path = g_build_filename(ls->dir, rel, NULL);
   char *err = NULL;
-  if (hls_write_atomic(path, text, &err) < 0) {
-    log_error(SUB, "%s: cannot write %s: %s", ls->id, rel, err);
+  int rc = hls_write_atomic(path, text, &err);
+  if (rc < 0) {
+    if (!ls->lost_segments && !ls->finish_refused)
+      log_error(SUB, "%s: cannot write %s: %s", ls->id, rel, err);
     g_free(err);
   }
+  return rc;
 }
 
-static void write_rung_playlists(LiveStream *ls, Rendition *r)
+static int write_rung_playlists(LiveStream *ls, Rendition *r)
 {
   char *err = NULL;
-  if (rendition_write_playlists(r, ls->dir, &err) < 0) {
-    log_error(SUB, "%s: cannot write %s", ls->id, err);
+  int rc = rendition_write_playlists(r, ls->dir, &err);
+  if (rc < 0) {
+    if (!ls->lost_segments && !ls->finish_refused)
+      log_error(SUB, "%s: cannot write %s", ls->id, err);
     g_free(err);
   }
+  return rc;
 }
 
-static void write_master(LiveStream *ls, bool final)
+/* Writes the master playlist (FINAL: the recording's). Returns 0 (also when no rendition
+ * has a segment yet) or -errno. */
+static int write_master(LiveStream *ls, bool final)
 {
   RenditionVariant v[LADDER_MAX_RUNGS];
   HlsVariant hv[LADDER_MAX_RUNGS];
@@ -146,10 +173,12 @@ static void write_master(LiveStream *ls, bool final)
     n++;
   }
   if (!n)
-    return;
+    return 0;
   g_autofree char *text = hls_master_render(hv, (size_t)n);
-  write_file(ls, "master.m3u8", text);
-  ls->master_written = true;
+  int rc = write_file(ls, "master.m3u8", text);
+  if (rc == 0)
+    ls->master_written = true;
+  return rc;
 }
 
 /* A segment file is complete (LivePipelineEvents.segment). */
@@ -162,9 +191,28 @@ static void on_segment(void *user, Rendition *r, const GstStructure *s)
   if (rc == -ENOMSG)
     return;
   if (rc == -EIO) {
-    log_error(SUB, "%s: %s: segment lost: %s", ls->id, r->r.name, err);
+    /* The stream goes on; the players keep the window they have, and the first segment
+     * written again follows a discontinuity (its timestamps jump over the gap). */
+    SegmentDone seg;
+    segment_writer_read(s, &seg);
+    if (!ls->lost_segments) {
+      ls->lost_errno = seg.errnum;
+      if (seg.errnum == ENOSPC || seg.errnum == EDQUOT)
+        log_error(SUB, "%s: the disk is full (%s): segments are lost until space returns; the live "
+                  "goes on and its recording will have a gap", ls->id, err);
+      else
+        log_error(SUB, "%s: segments cannot be written (%s): they are lost until writing works again; "
+                  "the live goes on and its recording will have a gap", ls->id, err);
+    }
+    ls->lost_segments++;
+    hls_playlist_mark_discontinuity(r->pl);
     g_free(err);
     return;
+  }
+  if (ls->lost_segments) {
+    log_warn(SUB, "%s: segments are written again, after %u lost (%s)", ls->id, ls->lost_segments,
+             g_strerror(ls->lost_errno));
+    ls->lost_segments = 0;
   }
   if (rc == -ENODATA) {
     log_warn(SUB, "%s: %s: empty segment dropped", ls->id, r->r.name);
@@ -255,13 +303,56 @@ static void build_pipeline(LiveStream *ls)
 
 /* ---- finishing -------------------------------------------------------------- */
 
+static gboolean on_finish_retry(gpointer user)
+{
+  LiveStream *ls = user;
+  ls->finish_timer = 0;
+  if (ls->finish_step == FINISH_POSTER)
+    finish_done(ls, NULL);
+  else
+    stream_finish(ls);
+  return G_SOURCE_REMOVE;
+}
+
+/* A step of the finish was refused (WHAT failed, RC): said once, tried again in a while. The
+ * recordings' playlists (recording.m3u8) stay until the VOD playlists have replaced them, so
+ * a restart meanwhile still finds every segment. */
+static void finish_refused(LiveStream *ls, const char *what, int rc)
+{
+  Live *live = ls->live;
+  if (live->closing) {
+    /* Shutting down: the next start finishes what is still `live` (recover()). */
+    if (ls->finish_step == FINISH_PROCESSING)
+      db_video_set_state(live->db, ls->id, "processing", "live", "finish interrupted by shutdown", NULL);
+    log_error(SUB, "%s: cannot finish the recording: %s (%s); the next start finishes it", ls->id, what,
+              g_strerror(-rc));
+    g_hash_table_remove(live->streams, ls->id); /* frees LS */
+    return;
+  }
+  if (!ls->finish_refused)
+    log_error(SUB, "%s: cannot finish the recording: %s (%s); trying again every %d s", ls->id, what,
+              g_strerror(-rc), FINISH_RETRY_S);
+  ls->finish_refused = true;
+  ls->finish_timer = g_timeout_add_seconds(FINISH_RETRY_S, on_finish_retry, ls);
+}
+
 static void finish_done(LiveStream *ls, const char *poster)
 {
   Live *live = ls->live;
+  ls->finish_step = FINISH_POSTER;
+  if (poster)
+    ls->have_poster = true;
   double dur = ls->have_ladder ? hls_playlist_duration(ls->rungs[0].pl) : 0;
-  db_video_set_media(live->db, ls->id, (gint64)llround(dur * 1000), poster);
-  db_video_set_state(live->db, ls->id, NULL, "ready", poster ? "recording finished"
-                                                             : "recording finished (no poster)", NULL);
+  int rc = db_video_set_media(live->db, ls->id, (gint64)llround(dur * 1000), ls->have_poster ? "poster.jpg" : NULL);
+  if (rc == 0)
+    rc = db_video_set_state(live->db, ls->id, NULL, "ready",
+                            ls->have_poster ? "recording finished" : "recording finished (no poster)", NULL);
+  if (rc < 0 && rc != -ENOENT) {
+    finish_refused(ls, "the database refused the change", rc);
+    return;
+  }
+  if (ls->finish_refused)
+    log_info(SUB, "%s: the recording is finished after all", ls->id);
   ls->state = LS_WAITING;
   g_hash_table_remove(live->streams, ls->id);
 }
@@ -274,7 +365,8 @@ static void on_poster(const char *error, void *user)
   finish_done(ls, error ? NULL : "poster.jpg");
 }
 
-/* The recording is complete: VOD playlists, master, poster, state ready. */
+/* The recording is complete: VOD playlists, master, poster, state ready — each step tried
+ * again while the disk or the database refuses it. */
 static void stream_finish(LiveStream *ls)
 {
   Live *live = ls->live;
@@ -291,17 +383,36 @@ static void stream_finish(LiveStream *ls)
     return;
   }
   ls->state = LS_FINISHING;
-  db_video_set_state(live->db, ls->id, "live", "processing", "live ended; finishing the recording", NULL);
-  for (int i = 0; i < ls->ladder.n; i++) {
-    Rendition *r = &ls->rungs[i];
-    hls_playlist_end(r->pl);
-    write_rung_playlists(ls, r);
-    g_autofree char *rec = g_build_filename(ls->dir, r->r.name, "recording.m3u8", NULL);
-    unlink(rec);
+  if (ls->finish_step < FINISH_PROCESSING) {
+    int rc = db_video_set_state(live->db, ls->id, "live", "processing", "live ended; finishing the recording", NULL);
+    if (rc < 0 && rc != -ENOENT) {
+      finish_refused(ls, "the database refused the change", rc);
+      return;
+    }
+    ls->finish_step = FINISH_PROCESSING;
   }
-  write_master(ls, true);
-  log_info(SUB, "%s: recording complete: %.3f s in %u segments per rendition", ls->id,
-           hls_playlist_duration(ls->rungs[0].pl), hls_playlist_count(ls->rungs[0].pl));
+  if (ls->finish_step < FINISH_PLAYLISTS) {
+    int rc = 0;
+    for (int i = 0; i < ls->ladder.n; i++) {
+      Rendition *r = &ls->rungs[i];
+      hls_playlist_end(r->pl);
+      int w = write_rung_playlists(ls, r);
+      g_autofree char *rec = g_build_filename(ls->dir, r->r.name, "recording.m3u8", NULL);
+      if (w == 0)
+        unlink(rec); /* index.m3u8 is the whole recording now */
+      else if (rc == 0)
+        rc = w;
+    }
+    if (rc == 0)
+      rc = write_master(ls, true);
+    if (rc < 0) {
+      finish_refused(ls, "its playlists cannot be written", rc);
+      return;
+    }
+    ls->finish_step = FINISH_PLAYLISTS;
+    log_info(SUB, "%s: recording complete: %.3f s in %u segments per rendition", ls->id,
+             hls_playlist_duration(ls->rungs[0].pl), hls_playlist_count(ls->rungs[0].pl));
+  }
   /* A poster from a segment about a tenth into the recording. */
   g_autofree char *out = g_build_filename(ls->dir, "poster.jpg", NULL);
   char *err = NULL;
@@ -330,6 +441,8 @@ static void stream_free(gpointer p)
   poster_free(&ls->poster);
   if (ls->grace_timer)
     g_source_remove(ls->grace_timer);
+  if (ls->finish_timer)
+    g_source_remove(ls->finish_timer);
   if (ls->sample_timer)
     g_source_remove(ls->sample_timer);
   if (ls->pub)
@@ -534,8 +647,14 @@ static void recover(Live *live)
     while (d && (name = g_dir_read_name(d)) && ls->ladder.n < LADDER_MAX_RUNGS) {
       g_autofree char *rec = g_build_filename(ls->dir, name, "recording.m3u8", NULL);
       g_autofree char *text = NULL;
-      if (!g_file_get_contents(rec, &text, NULL, NULL))
-        continue;
+      if (!g_file_get_contents(rec, &text, NULL, NULL)) {
+        /* A finish cut short (a full disk, then a stop) may have made this rung's VOD
+         * playlist already and removed its recording.m3u8: the ended index.m3u8 is it. */
+        g_free(rec);
+        rec = g_build_filename(ls->dir, name, "index.m3u8", NULL);
+        if (!g_file_get_contents(rec, &text, NULL, NULL) || !strstr(text, "#EXT-X-ENDLIST"))
+          continue;
+      }
       HlsPlaylist *pl = NULL;
       char *err = NULL;
       if (hls_playlist_parse(text, (guint)live->cfg->live_window, &pl, &err) < 0) {

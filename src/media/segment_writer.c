@@ -42,14 +42,14 @@ static void writer_free(gpointer p)
   g_free(w);
 }
 
-static void post(SegmentWriter *w, guint index, GstClockTime end, const char *error)
+static void post(SegmentWriter *w, guint index, GstClockTime end, const char *error, int errnum)
 {
   GstStructure *s = gst_structure_new(SEGMENT_WRITER_MESSAGE, "location", G_TYPE_STRING, w->final,
                                       "index", G_TYPE_UINT, index, "start", G_TYPE_UINT64,
                                       (guint64)w->start, "end", G_TYPE_UINT64, (guint64)end,
                                       "bytes", G_TYPE_UINT64, w->bytes, NULL);
   if (error)
-    gst_structure_set(s, "error", G_TYPE_STRING, error, NULL);
+    gst_structure_set(s, "error", G_TYPE_STRING, error, "errno", G_TYPE_INT, errnum, NULL);
   gst_element_post_message(w->sink, gst_message_new_element(GST_OBJECT(w->sink), s));
 }
 
@@ -83,9 +83,9 @@ static void close_file(SegmentWriter *w, GstClockTime end)
   if (w->write_errno) {
     unlink(w->tmp);
     g_autofree char *why = g_strdup_printf("cannot write %s: %s", w->final, g_strerror(w->write_errno));
-    post(w, index, end, why);
+    post(w, index, end, why, w->write_errno);
   } else {
-    post(w, index, end, NULL);
+    post(w, index, end, NULL, 0);
   }
   g_clear_pointer(&w->tmp, g_free);
 }
@@ -176,6 +176,8 @@ gboolean segment_writer_read(const GstStructure *s, SegmentDone *out)
     return FALSE;
   out->location = gst_structure_get_string(s, "location");
   out->error = gst_structure_get_string(s, "error");
+  if (out->error && !gst_structure_get_int(s, "errno", &out->errnum))
+    out->errnum = EIO;
   gst_structure_get_uint(s, "index", &out->index);
   gst_structure_get_uint64(s, "start", &out->start);
   gst_structure_get_uint64(s, "end", &out->end);

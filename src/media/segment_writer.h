@@ -10,13 +10,15 @@
  *   "end"      (uint64)  running time of the next segment's key unit, or
  *                        GST_CLOCK_TIME_NONE when end-of-stream closed it
  *   "bytes"    (uint64)  its size
- *   "error"    (string)  set when it could not be written; then nothing is at location */
+ *   "error"    (string)  set when it could not be written; then nothing is at location
+ *   "errno"    (int)     with "error": the write's errno (ENOSPC: the disk is full) */
 #define SEGMENT_WRITER_MESSAGE "lectern-segment"
 
 /* A SEGMENT_WRITER_MESSAGE read back; the strings belong to the message's structure. */
 typedef struct {
   const char *location;
   const char *error;          /* NULL unless it could not be written */
+  int errnum;                 /* with error: the errno of the failed write, else 0 */
   guint index;
   GstClockTime start, end;    /* GST_CLOCK_TIME_NONE as described above */
   guint64 bytes;

@@ -5,7 +5,9 @@
  *
  * Scenarios: honest, guest (honest, no token), rate2x, forged, jump, parallel, paused,
  * hidden, replay, fast, load (honest, totals rewritten to --out after every ack so they
- * survive the server being killed), abuse (protocol misuse; one JSON line per case). */
+ * survive the server being killed), abuse (protocol misuse; one JSON line per case).
+ * --ack-log FILE: one line per acknowledgement, "seq credited points", flushed at once (the
+ * fault tests compare what the client was told with what the server kept). */
 #include "wsc.h"
 
 #include <errno.h>
@@ -25,7 +27,8 @@ typedef struct {
 
 static struct {
   int port;
-  char *video, *token, *scenario, *out, *bind;
+  char *video, *token, *scenario, *out, *bind, *ack_log;
+  FILE *acks_f;
   double seconds, interval, duration;
   /* totals */
   gint64 credited, points, acks, balance, viewers;
@@ -85,6 +88,12 @@ static void handle(Player *p, const char *text)
     g.credited += json_object_get_int_member(o, "credited");
     g.points += json_object_get_int_member(o, "points");
     g.acks++;
+    if (g.acks_f) {
+      fprintf(g.acks_f, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+              json_object_get_int_member(o, "seq"), json_object_get_int_member(o, "credited"),
+              json_object_get_int_member(o, "points"));
+      fflush(g.acks_f);
+    }
     if (!strcmp(g.scenario, "load"))
       write_totals(now_s() - start_time);
   } else if (!strcmp(type, "error")) {
@@ -389,6 +398,7 @@ int main(int argc, char **argv)
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &g.duration, "the video's length", "S" },
     { "out", 0, 0, G_OPTION_ARG_STRING, &g.out, "write totals here (default stdout)", "FILE" },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &g.bind, "local address to connect from", "ADDR" },
+    { "ack-log", 0, 0, G_OPTION_ARG_STRING, &g.ack_log, "append every acknowledgement here", "FILE" },
     G_OPTION_ENTRY_NULL
   };
   GOptionContext *ctx = g_option_context_new("- a scripted /ws player");
@@ -400,6 +410,10 @@ int main(int argc, char **argv)
   }
   g_option_context_free(ctx);
   g.errors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  if (g.ack_log && !(g.acks_f = fopen(g.ack_log, "a"))) {
+    fprintf(stderr, "watch_client: cannot open %s\n", g.ack_log);
+    return 2;
+  }
   g.ended = g_string_new(NULL);
   if (!strcmp(g.scenario, "abuse")) {
     abuse();

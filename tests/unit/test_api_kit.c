@@ -5,6 +5,7 @@
 #include "core/util.h"
 #include "db/db_audit.h"
 #include "testutil.h"
+#include "vfs_full.h"
 
 #include <errno.h>
 #include <string.h>
@@ -18,6 +19,7 @@ static ApiContext ctx;
 static void setup(void)
 {
   dir = tu_tmpdir();
+  vfs_full_install(); /* writes go through unless a test says the disk is full */
   char *p = g_build_filename(dir, "t.db", NULL), *err = NULL;
   ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
   g_free(p);
@@ -239,6 +241,21 @@ START_TEST(commit_audited_records_the_change_with_it)
   /* Without an open transaction the commit fails: rolled back and answered 500. */
   ck_assert_int_lt(api_commit_audited(&ctx, &call, "category.create", "category", "8", NULL, &r), 0);
   assert_error(&r, 500, "internal");
+
+  /* A full disk: 507 storage_full (the editor may try again), nothing saved, no transaction
+   * left open. */
+  http_response_clear(&r);
+  http_response_init(&r);
+  ck_assert(api_begin(&ctx, &r));
+  vfs_full_set(true);
+  ck_assert_int_eq(api_commit_audited(&ctx, &call, "category.create", "category", "9", NULL, &r), -ENOSPC);
+  vfs_full_set(false);
+  assert_error(&r, 507, "storage_full");
+  ck_assert_int_eq(db->depth, 0);
+  filter.target_id = "9";
+  list = db_audit_list_json(db, &filter, &rc);
+  ck_assert_uint_eq(json_array_get_length(json_node_get_array(list)), 0);
+  json_node_unref(list);
 
   member_free(&m);
   http_response_clear(&r);

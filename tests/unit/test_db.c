@@ -1,6 +1,7 @@
 /* Tests for src/db/db.c: migrations forward, refusals that leave the file untouched. */
 #include "db/db.h"
 #include "testutil.h"
+#include "vfs_full.h"
 
 #include <errno.h>
 #include <string.h>
@@ -162,6 +163,59 @@ START_TEST(constraints_hold)
 }
 END_TEST
 
+/* A commit the disk refuses is rolled back, not left open: if it were, every later
+ * transaction would nest inside it as a savepoint, "commit" and be acknowledged, and never
+ * reach the disk (found by tests/integration/test_disk_full.sh: a watcher was acknowledged
+ * 37 s of which 2 were stored). */
+START_TEST(commit_on_a_full_disk_rolls_back)
+{
+  vfs_full_install();
+  char *p = db_path(), *err = NULL;
+  Db *db = NULL;
+  ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
+  ck_assert_int_eq(sqlite3_exec(db->conn, "CREATE TABLE t (x TEXT)", NULL, NULL, NULL), SQLITE_OK);
+
+  vfs_full_set(true);
+  ck_assert_int_eq(db_begin(db), 0);
+  ck_assert_int_eq(sqlite3_exec(db->conn, "INSERT INTO t VALUES ('lost')", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(db_commit(db), -ENOSPC);
+  /* (no db_rollback: the watch service's group commit did not call it after a failed commit) */
+  ck_assert_int_eq(db->depth, 0);
+  ck_assert(sqlite3_get_autocommit(db->conn));
+  /* A caller that does roll back after the failure harms nothing either. */
+  ck_assert_int_eq(db_begin(db), 0);
+  ck_assert_int_eq(sqlite3_exec(db->conn, "INSERT INTO t VALUES ('lost too')", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(db_commit(db), -ENOSPC);
+  db_rollback(db);
+  ck_assert_int_eq(db->depth, 0);
+  vfs_full_set(false);
+
+  /* The next transaction is a transaction of its own, and reaches the disk. */
+  ck_assert_int_eq(db_begin(db), 0);
+  ck_assert_int_eq(sqlite3_exec(db->conn, "INSERT INTO t VALUES ('kept')", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(db_commit(db), 0);
+  ck_assert_int_eq(db->depth, 0);
+  sqlite3 *other = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(p, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(other, "SELECT group_concat(x) FROM t", -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "kept");
+  sqlite3_finalize(st);
+  sqlite3_close(other);
+
+  /* A savepoint's failure inside a transaction rolls back only its own level. */
+  ck_assert_int_eq(db_begin(db), 0);
+  ck_assert_int_eq(db_begin(db), 0);
+  db_rollback(db);
+  ck_assert_int_eq(db->depth, 1);
+  ck_assert_int_eq(db_commit(db), 0);
+  ck_assert_int_eq(db->depth, 0);
+  db_close(&db);
+  g_free(p);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
   Suite *s = suite_create("db");
@@ -174,6 +228,7 @@ static Suite *db_suite(void)
   tcase_add_test(tc, newer_schema_is_refused_untouched);
   tcase_add_test(tc, every_sql_file_is_compiled_in);
   tcase_add_test(tc, constraints_hold);
+  tcase_add_test(tc, commit_on_a_full_disk_rolls_back);
   suite_add_tcase(s, tc);
   return s;
 }

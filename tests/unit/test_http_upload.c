@@ -257,6 +257,25 @@ START_TEST(abandoned_body_leaves_nothing)
 }
 END_TEST
 
+/* A server killed mid-upload leaves its temporary; the next start removes it, and only it. */
+START_TEST(sweep_removes_what_a_killed_server_left)
+{
+  char *up = g_build_filename(config.data_dir, "uploads", NULL);
+  char *left = g_build_filename(up, ".incoming-abc", NULL);
+  char *kept = g_build_filename(up, "v1", NULL);
+  ck_assert_int_eq(http_upload_sweep(config.data_dir), 0); /* no uploads/ yet */
+  ck_assert_int_eq(g_mkdir_with_parents(kept, 0755), 0);
+  ck_assert(g_file_set_contents(left, "half a video", -1, NULL));
+  ck_assert_int_eq(http_upload_sweep(config.data_dir), 1);
+  ck_assert(!g_file_test(left, G_FILE_TEST_EXISTS));
+  ck_assert(g_file_test(kept, G_FILE_TEST_IS_DIR));
+  ck_assert_int_eq(http_upload_sweep(config.data_dir), 0);
+  g_free(up);
+  g_free(left);
+  g_free(kept);
+}
+END_TEST
+
 static Suite *http_upload_suite(void)
 {
   Suite *s = suite_create("http_upload");
@@ -269,6 +288,7 @@ static Suite *http_upload_suite(void)
   tcase_add_test(tc, empty_body_is_refused);
   tcase_add_test(tc, failed_write_answers_500_and_removes_the_file);
   tcase_add_test(tc, abandoned_body_leaves_nothing);
+  tcase_add_test(tc, sweep_removes_what_a_killed_server_left);
   suite_add_tcase(s, tc);
   return s;
 }
