@@ -17,11 +17,16 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define RX_BUFFER 1024      /* lws reads a frame in pieces of this size */
 #define OUT_QUEUE_MAX 64    /* messages waiting for a slow reader before it is dropped */
 #define STRIKES_MAX 50      /* refused messages before the connection is closed */
 #define SWEEP_MS 5000       /* how often idle connections are looked for */
+/* The kernel's send buffer of a /ws socket (Linux doubles it): messages are small, and a
+ * client that reads nothing should fill it, and then OUT_QUEUE_MAX, soon — not the
+ * megabytes the kernel's autotuning would let it pin. */
+#define SNDBUF_BYTES (16 * 1024)
 
 typedef struct {
   WsService svc;
@@ -310,10 +315,13 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason, void *
     http_conn_request(lws_get_opaque_user_data(wsi));
     return 0;
   }
-  case LWS_CALLBACK_ESTABLISHED:
+  case LWS_CALLBACK_ESTABLISHED: {
+    int sndbuf = SNDBUF_BYTES;
+    setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     if (pc && ws)
       *pc = ws_conn_open(ws, wsi);
     break;
+  }
 
   case LWS_CALLBACK_RECEIVE: {
     if (!c || c->close_status)

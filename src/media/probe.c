@@ -147,8 +147,9 @@ static int decode_first_frame(AVFormatContext *fmt, int vidx, const ProbeLimits 
   if (!got && ctx->width > 0 && check_coded_size(ctx->width, ctx->height, lim, err) < 0)
     ret = -E2BIG;
   else if (!got && max_pixels(lim) > 0)
-    ret = fail(err, -EBADMSG, "corrupt: no video frame could be decoded from the first %d packets "
-               "(or the pictures are larger than the %dx%d limit)", fed, lim->max_width, lim->max_height);
+    ret = fail(err, -EBADMSG, "no video frame could be decoded from the first %d packets: the file "
+               "is corrupt, or its pictures are larger than the %dx%d limit", fed, lim->max_width,
+               lim->max_height);
   else
     ret = got ? 0 : fail(err, -EBADMSG, "corrupt: no video frame could be decoded from the first %d packets", fed);
 out:
