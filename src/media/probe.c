@@ -217,13 +217,16 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
   info->bit_rate = fmt->bit_rate > 0 ? fmt->bit_rate : 0;
 
   int vidx = -1, aidx = -1;
+  bool unsized = false; /* a video stream whose picture size no decoder could read */
   for (unsigned i = 0; i < fmt->nb_streams; i++) {
     const AVStream *st = fmt->streams[i];
     enum AVMediaType t = st->codecpar->codec_type;
     /* Cover art in audio files is a one-picture "video" stream: not a video. */
-    if (t == AVMEDIA_TYPE_VIDEO && vidx < 0 && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
-        st->codecpar->width > 0)
+    bool picture = t == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
+    if (picture && vidx < 0 && st->codecpar->width > 0)
       vidx = (int)i;
+    else if (picture && st->codecpar->width <= 0)
+      unsized = true;
     else if (t == AVMEDIA_TYPE_AUDIO && aidx < 0)
       aidx = (int)i;
   }
@@ -233,6 +236,12 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
     g_strlcpy(info->audio_codec, avcodec_get_name(a->codec_id), sizeof info->audio_codec);
     info->channels = a->ch_layout.nb_channels;
     info->sample_rate = a->sample_rate;
+  }
+  if (vidx < 0 && unsized && max_pixels(lim) > 0) {
+    /* A decoder refusing a picture over max_pixels leaves its size unknown. */
+    ret = fail(err, -E2BIG, "the video's pictures cannot be decoded: they are larger than the %dx%d "
+               "limit, or the file is corrupt", lim->max_width, lim->max_height);
+    goto out;
   }
   if (vidx < 0) {
     ret = fail(err, -ENODATA, "no video stream (%s)", info->has_audio ? "audio only" : "no audio or video either");

@@ -150,14 +150,15 @@ check "ws: the client that reads nothing is dropped ($nr)" jq -e '.dropped == tr
 contains "ws: the drop is logged" "$(cat "$SERVER_LOG")" "not reading (64 messages unsent); closing"
 
 # --- uploads that claim, or decode to, huge pictures -------------------------------------------
-# A 64x64 H.264 MP4 whose sample entry says 16384x16384, and a 64x64 MJPEG AVI whose frames
-# say 15000x15000 (libav's own ceiling is about 16000x16000; this one it would decode, into
-# 337 MB a frame). Both are a few kilobytes.
+# A 64x64 H.264 MP4 whose sample entry says 16384x16384, and a 64x64 PNG-in-AVI whose frames
+# say 15000x15000 while the AVI says 64x64 (libav's own ceiling is about 16000x16000 and its
+# MJPEG decoder checks a picture against its bytes; its PNG decoder does not, and would take
+# 225 MB a frame, per decoding thread). Both are a few kilobytes.
 ffmpeg -nostdin -v error -f lavfi -i "color=black:s=64x64:r=5:d=2" -c:v libx264 -preset ultrafast \
   -pix_fmt yuv420p "$T_TMP/claim.mp4"
 perl -0777 -pi -e 's/(avc1.{24})\x00\x40\x00\x40/$1\x40\x00\x40\x00/s' "$T_TMP/claim.mp4"
-ffmpeg -nostdin -v error -f lavfi -i "color=black:s=64x64:r=5:d=2" -c:v mjpeg -f avi "$T_TMP/bomb.avi"
-perl -0777 -pi -e 's/\xff\xc0\x00\x11\x08\x00\x40\x00\x40/\xff\xc0\x00\x11\x08\x3a\x98\x3a\x98/g' "$T_TMP/bomb.avi"
+ffmpeg -nostdin -v error -f lavfi -i "color=black:s=64x64:r=5:d=2" -c:v png -pix_fmt gray -f avi "$T_TMP/bomb.avi"
+perl -0777 -pi -e 's/IHDR\x00\x00\x00\x40\x00\x00\x00\x40/IHDR\x00\x00\x3a\x98\x00\x00\x3a\x98/g' "$T_TMP/bomb.avi"
 check "the bomb files are tiny (< 20 KB)" test "$(stat -c %s "$T_TMP/bomb.avi")" -lt 20000 -a "$(stat -c %s "$T_TMP/claim.mp4")" -lt 20000
 vm_peak() { sed -n 's/^VmPeak: *\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID/status"; }
 peak_before=$(vm_peak)
