@@ -64,7 +64,7 @@ check "the live is on air (its playlist lists segments)" sh -c "curl -s '$U/hls/
 (
   while :; do
     line=$(curl -s -o "$T_TMP/pl.m3u8" -w '%{http_code} %{time_total}' --max-time 5 "$U/hls/$LIVE/$PLAYLIST")
-    echo "playlist $line" >>"$T_TMP/viewer.log"
+    echo "playlist $line $(date +%s.%N)" >>"$T_TMP/viewer.log"
     seg=$(grep '^seg' "$T_TMP/pl.m3u8" 2>/dev/null | tail -1)
     if [ -n "$seg" ]; then
       echo "segment $(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 \
@@ -163,7 +163,7 @@ perl -0777 -pi -e 's/\x98\x3a\x00\x00\x98\x3a\x00\x00/\x40\x00\x00\x00\x40\x00\x
 check "the files are small (claim < 20 KB, bomb < 300 KB)" \
   test "$(stat -c %s "$T_TMP/claim.mp4")" -lt 20000 -a "$(stat -c %s "$T_TMP/bomb.avi")" -lt 300000
 # The bomb's picture, decoded, is written whole: the server's peak resident size would show it.
-vm_hwm() { sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID/status"; }
+vm_hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID/status"; }
 peak_before=$(vm_hwm)
 upload_job() { # FILE TITLE: prints the job's final JSON
   local up job
@@ -183,8 +183,9 @@ j=$(upload_job "$T_TMP/bomb.avi" bomb)
 eq "an upload that decodes to 15000x15000 (225 KB to 225 MB): its job fails" failed "$(jq -r .state <<<"$j")"
 contains "with a clear error" "$(jq -r .error <<<"$j")" "larger than the 4096x4096 limit"
 peak_after=$(vm_hwm)
+echo "# server peak resident memory: $((peak_before / 1024)) MB before the uploads, $((peak_after / 1024)) MB after"
 check "no huge allocation: the server's peak memory grew by $(( (peak_after - peak_before) / 1024 )) MB (< 100)" \
-  test $((peak_after - peak_before)) -lt $((100 * 1024))
+  test "$peak_before" -gt 0 -a $((peak_after - peak_before)) -lt $((100 * 1024))
 contains "the refusals are logged" "$(cat "$SERVER_LOG")" "over the 4096x4096 limit"
 
 # --- search queries that are FTS5 syntax ------------------------------------------------------
@@ -260,7 +261,9 @@ check "the /ws player was never disconnected ($w)" jq -e '.disconnected == false
 check "and had its heartbeats answered all along (at least $((WATCH_SECONDS - 5)) acks)" \
   jq -e ".acks >= $((WATCH_SECONDS - 5))" <<<"$w"
 n=$(grep -c '^playlist' "$T_TMP/viewer.log")
-check "the viewer fetched the playlist throughout ($n times)" test "$n" -ge 60
+gap=$(awk '$1 == "playlist" { if (t && $4 - t > g) g = $4 - t; t = $4 } END { printf "%.1f", g }' "$T_TMP/viewer.log")
+check "the viewer fetched the playlist throughout ($n times, at most ${gap} s apart)" \
+  awk -v n="$n" -v g="$gap" 'BEGIN { exit !(n >= 30 && g < 4) }'
 eq "every playlist fetch succeeded" "" "$(grep '^playlist' "$T_TMP/viewer.log" | grep -v '^playlist 200 ' | head -3)"
 eq "every segment fetch succeeded" "" "$(grep '^segment' "$T_TMP/viewer.log" | grep -v '^segment 200 ' | head -3)"
 slowest=$(awk '$1 == "playlist" && $3 > m { m = $3 } END { printf "%.3f", m }' "$T_TMP/viewer.log")
