@@ -83,12 +83,17 @@ static const char *recognised_format(const char *path)
   return fmt && score >= AVPROBE_SCORE_MAX / 4 ? fmt->name : NULL;
 }
 
-/* The most pixels a decoder may make a picture of: the limits' area (0: no limit). A
- * decoder refuses a bigger picture when it reads its header, before it allocates the frame:
- * a file of a few kilobytes that says 16384x16384 would otherwise take 400 MB to decode. */
+/* The most pixels a decoder may make a picture of (0: no limit). A decoder refuses a bigger
+ * picture when it reads its header, before it allocates the frame: a file of a few kilobytes
+ * that says 16384x16384 would otherwise take 400 MB to decode. Decoders count their padding
+ * (a row is allocated up to 63 pixels wider, macroblocks round up): room for 64 each way, so
+ * a picture the limits allow is never refused here. */
+#define DECODER_PADDING 64
 static gint64 max_pixels(const ProbeLimits *lim)
 {
-  return lim->max_width > 0 && lim->max_height > 0 ? (gint64)lim->max_width * lim->max_height : 0;
+  if (lim->max_width <= 0 || lim->max_height <= 0)
+    return 0;
+  return (gint64)(lim->max_width + DECODER_PADDING) * (lim->max_height + DECODER_PADDING);
 }
 
 /* -E2BIG with *ERR when the picture WxH (as coded; the limit is checked on both turns, the
