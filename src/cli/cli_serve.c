@@ -150,6 +150,7 @@ int cli_serve(int argc, char **argv)
     .port = (int)config.rtmp_port,
     .app = config.rtmp_app,
     .max_connections = (int)config.rtmp_max_connections,
+    .max_connections_per_address = (int)config.rtmp_max_connections_per_address,
     .handshake_timeout = (int)config.rtmp_handshake_timeout,
     .idle_timeout = (int)config.rtmp_idle_timeout,
     .read_batch_ms = (int)config.ingest_batch_ms,

@@ -37,7 +37,13 @@ const ConfKey config_keys[] = {
   { "http", "max_body_bytes", CONF_SIZE, 1 * KIB, 64 * MIB, NULL, "1M", OFF(max_body_bytes),
     "Largest request body accepted by the JSON API; larger requests get 413. Suffixes K, M, G." },
   { "http", "max_header_bytes", CONF_SIZE, 1 * KIB, 32 * KIB, NULL, "8K", OFF(max_header_bytes),
-    "Largest request header block (request line, URL and headers); larger requests are refused." },
+    "Largest request header block (request line, URL and headers): larger requests are "
+    "answered 431 with a JSON error; one over twice this size (at most 64 KiB) is closed "
+    "without an answer, as the header store is full." },
+  { "http", "header_timeout", CONF_INT, 1, 600, NULL, "10", OFF(header_timeout),
+    "Seconds a client has to send a whole request header, from the moment it connects (or "
+    "starts its next request on a kept-alive connection); slower ones (slowloris) are closed, "
+    "counted in the log and in /metrics." },
   { "http", "idle_timeout", CONF_INT, 1, 3600, NULL, "30", OFF(idle_timeout),
     "Seconds a connection may stay silent mid-request before it is closed." },
   { "http", "keepalive_timeout", CONF_INT, 1, 3600, NULL, "5", OFF(keepalive_timeout),
@@ -67,6 +73,9 @@ const ConfKey config_keys[] = {
     "Application name in the publish URL: presenters publish to rtmp://HOST:PORT/<app>/<stream key>." },
   { "rtmp", "max_connections", CONF_INT, 1, 10000, NULL, "64", OFF(rtmp_max_connections),
     "Most simultaneous RTMP connections (publishing or still handshaking); more are closed at once." },
+  { "rtmp", "max_connections_per_address", CONF_INT, 1, 10000, NULL, "8", OFF(rtmp_max_connections_per_address),
+    "Most simultaneous RTMP connections from one IP address; more from it are closed at once "
+    "(a presenter needs one; a studio running several lives behind one address needs one each)." },
   { "rtmp", "handshake_timeout", CONF_INT, 1, 600, NULL, "10", OFF(rtmp_handshake_timeout),
     "Seconds a new RTMP connection has to finish the handshake and start publishing." },
   { "rtmp", "idle_timeout", CONF_INT, 1, 3600, NULL, "30", OFF(rtmp_idle_timeout),

@@ -18,6 +18,7 @@ typedef struct {
   gint64 max_body_bytes;
   gint64 max_header_bytes;
   gint64 idle_timeout;
+  gint64 header_timeout;
   gint64 keepalive_timeout;
   gint64 max_connections;
   char *cors_origin;
@@ -29,6 +30,7 @@ typedef struct {
   /* [rtmp] */
   char *rtmp_app;
   gint64 rtmp_max_connections;
+  gint64 rtmp_max_connections_per_address;
   gint64 rtmp_handshake_timeout;
   gint64 rtmp_idle_timeout;
   /* [live] */

@@ -129,6 +129,8 @@ static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
   if (!api_query_page(call, resp, &page, &per_page))
     return;
   if (text && strlen(text) > DB_SEARCH_QUERY_MAX) {
+    /* The query's words are the searcher's own: its length is logged, never its text. */
+    log_info("api", "refused a search query of %zu bytes (400, at most %d)", strlen(text), DB_SEARCH_QUERY_MAX);
     http_response_error(resp, 400, "invalid_parameter", "q must be at most %d bytes", DB_SEARCH_QUERY_MAX);
     return;
   }

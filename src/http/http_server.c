@@ -8,6 +8,7 @@
 #include "core/uvloop.h"
 #include "http/api.h"
 #include "http/api_uploads.h"
+#include "http/http_conn.h"
 #include "http/http_files.h"
 #include "http/http_types.h"
 #include "http/http_upload.h"
@@ -47,6 +48,7 @@ struct HttpServer {
   const Config *config;
   ApiContext api;
   HttpFiles files;
+  HttpConnBook conns;
   bool draining;
   int in_flight;
   int port;
@@ -73,9 +75,6 @@ typedef struct {
 typedef struct {
   Txn *txn;
 } Session;
-
-/* Its address marks a socket counted in lectern_connections_open. */
-static char connection_mark;
 
 static HttpServer *server_of(struct lws *wsi)
 {
@@ -331,10 +330,13 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     return send_response(s, wsi, t);
   }
   if (t->body_too_large) {
+    gint64 limit = t->upload ? s->config->vod_max_file_size : s->config->max_body_bytes;
     t->close_after = true;
+    log_info("http", "%s %s: refused a request body over %" G_GINT64_FORMAT " bytes (413, %s)",
+             t->method, t->upload ? API_UPLOAD_PATH : "(API)", limit,
+             t->upload ? "[vod] max_file_size" : "[http] max_body_bytes");
     http_response_error(&t->resp, 413, "payload_too_large",
-                        "request body is larger than %" G_GINT64_FORMAT " bytes",
-                        t->upload ? s->config->vod_max_file_size : s->config->max_body_bytes);
+                        "request body is larger than %" G_GINT64_FORMAT " bytes", limit);
     return send_response(s, wsi, t);
   }
   if (t->upload) {
@@ -409,28 +411,67 @@ static const struct { enum lws_token_indexes tok; const char *name; } methods[] 
   { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
 };
 
-/* Fills T from the parsed request. Returns 0, or a status to answer with. */
+/* Bytes the header block takes in lws's header store: every header lws knows (the request
+ * line's URL among them), each with its terminator. Headers lws does not know are stored
+ * too but cannot be listed: they count against lws's own, larger cap (http_server_start). */
+static size_t header_bytes(struct lws *wsi)
+{
+  size_t total = 0;
+  for (int tok = 0; tok < WSI_TOKEN_COUNT; tok++) {
+    int n = lws_hdr_total_length(wsi, (enum lws_token_indexes)tok);
+    if (n > 0)
+      total += (size_t)n + 1;
+  }
+  return total;
+}
+
+/* Fills T from the parsed request. Returns 0, or a status to answer with (T's response
+ * already holds its JSON error when the status is 4xx). */
 static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
 {
+  size_t hbytes = header_bytes(wsi);
+  if (hbytes > (size_t)s->config->max_header_bytes) {
+    log_info("http", "refused a request whose headers take %zu bytes (431, [http] max_header_bytes %"
+             G_GINT64_FORMAT ")", hbytes, s->config->max_header_bytes);
+    http_response_error(&t->resp, 431, "headers_too_large",
+                        "the request headers take %zu bytes, over the %" G_GINT64_FORMAT " byte limit",
+                        hbytes, s->config->max_header_bytes);
+    return 431;
+  }
   int len = -1;
   for (unsigned i = 0; i < G_N_ELEMENTS(methods); i++) {
     len = lws_hdr_total_length(wsi, methods[i].tok);
     if (len > 0) {
       g_strlcpy(t->method, methods[i].name, sizeof t->method);
-      if (len >= URI_MAX || lws_hdr_copy(wsi, t->path, sizeof t->path, methods[i].tok) < 0)
+      if (len >= URI_MAX || lws_hdr_copy(wsi, t->path, sizeof t->path, methods[i].tok) < 0) {
+        log_info("http", "refused a request path of %d bytes (414, at most %d)", len, URI_MAX - 1);
+        http_response_error(&t->resp, 414, "uri_too_long", "the path may have at most %d bytes", URI_MAX - 1);
         return 414;
+      }
       break;
     }
   }
-  if (!t->method[0])
+  if (!t->method[0]) {
+    http_response_error(&t->resp, 405, "method_not_allowed", "the method is not one lectern answers");
     return 405;
-  if (t->path[0] != '/')
+  }
+  if (t->path[0] != '/') {
+    http_response_error(&t->resp, 400, "bad_request", "the path must start with /");
     return 400;
+  }
   t->head = strcmp(t->method, "HEAD") == 0;
 
   char arg[URI_MAX];
   for (int n = 0; n < QUERY_ARGS_MAX; n++) {
     int alen = lws_hdr_copy_fragment(wsi, arg, sizeof arg, WSI_TOKEN_HTTP_URI_ARGS, n);
+    if (alen < 0 && lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, n) > 0) {
+      /* Dropping it would answer a different question (a search without its words). */
+      log_info("http", "refused a query parameter of %d bytes (414, at most %d)",
+               lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, n), URI_MAX - 1);
+      http_response_error(&t->resp, 414, "uri_too_long", "a query parameter may have at most %d bytes",
+                          URI_MAX - 1);
+      return 414;
+    }
     if (alen < 0)
       break;
     char *eq = strchr(arg, '=');
@@ -451,21 +492,31 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
                        strcmp(t->method, "PATCH") == 0;
   if (may_have_body) {
     char *cl = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-    char *te = copy_header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
     guint64 clen = 0;
-    bool chunked = te && g_ascii_strcasecmp(te, "chunked") == 0;
+    /* lws 4.1 does not decode chunked request bodies: it would read the chunks as the next
+     * request on the connection (a smuggled request, with Content-Length beside it). */
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+      g_free(cl);
+      log_info("http", "%s: refused a request body sent with Transfer-Encoding (411)", t->method);
+      http_response_error(&t->resp, 411, "length_required",
+                          "send the body with Content-Length (Transfer-Encoding is not supported)");
+      return 411;
+    }
     if (cl && !g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &clen, NULL)) {
       g_free(cl);
-      g_free(te);
+      http_response_error(&t->resp, 400, "bad_request", "Content-Length is not a number");
       return 400;
     }
-    g_free(te);
     if (strcmp(t->method, "POST") == 0 &&
         (strcmp(t->path, API_UPLOAD_PATH) == 0 || strcmp(t->path, API_UPLOAD_PATH "/") == 0)) {
+      if (!cl) {
+        log_info("http", "POST " API_UPLOAD_PATH ": refused an upload without Content-Length (411)");
+        http_response_error(&t->resp, 411, "length_required", "send the file with Content-Length");
+        return 411;
+      }
       /* Returns 0, 413, or -1 with the response (401/403/500) already in T. */
       t->upload = true;
-      bool have_length = cl != NULL;
-      int r = http_upload_start(&t->up, &s->api, t->authorization, have_length, clen, &t->resp);
+      int r = http_upload_start(&t->up, &s->api, t->authorization, true, clen, &t->resp);
       g_free(cl);
       if (r == -EFBIG) {
         t->body_too_large = true;
@@ -473,7 +524,7 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       }
       if (r < 0)
         return -1;
-      t->body_expected = have_length ? clen > 0 : true;
+      t->body_expected = clen > 0;
       return 0;
     }
     if (cl && clen > (guint64)s->config->max_body_bytes) {
@@ -481,7 +532,7 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       t->body_too_large = true;
       return 413;
     }
-    t->body_expected = chunked || (cl && clen > 0);
+    t->body_expected = cl && clen > 0;
     g_free(cl);
     t->body = g_byte_array_new();
   }
@@ -495,25 +546,28 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   HttpServer *s = server_of(wsi);
 
   switch (reason) {
-  /* Every accepted socket, whether or not it has sent a request yet. */
+  /* Every accepted socket, whether or not it has sent a request yet (ws.c, the vhost's
+   * default protocol, hears of it first and passes it on here). */
   case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
-    lws_set_opaque_user_data(wsi, &connection_mark);
-    metrics_connection_opened();
+    if (!lws_get_opaque_user_data(wsi))
+      lws_set_opaque_user_data(wsi, http_conn_open(&s->conns, g_get_monotonic_time()));
     break;
-  case LWS_CALLBACK_WSI_DESTROY:
-    /* Only sockets counted at accept carry a mark (not the listener); ws.c, the
-     * default protocol, may have counted it. */
-    if (lws_get_opaque_user_data(wsi)) {
+  case LWS_CALLBACK_WSI_DESTROY: {
+    /* Only accepted sockets carry an HttpConn (not the listener). */
+    HttpConn *c = lws_get_opaque_user_data(wsi);
+    if (c) {
       lws_set_opaque_user_data(wsi, NULL);
-      metrics_connection_closed();
+      http_conn_close(&s->conns, &c, g_get_monotonic_time());
     }
     break;
+  }
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     if (sess)
       txn_free(s, &sess->txn);
     break;
 
   case LWS_CALLBACK_HTTP: {
+    http_conn_request(lws_get_opaque_user_data(wsi));
     txn_free(s, &sess->txn);
     Txn *t = sess->txn = g_new0(Txn, 1);
     http_upload_init(&t->up);
@@ -523,13 +577,8 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     if (status == 413) {
       return dispatch(s, wsi, t);
     }
-    if (status < 0) {
-      t->close_after = true; /* the response is ready; the body is not read */
-      return send_response(s, wsi, t);
-    }
     if (status) {
-      t->close_after = true;
-      http_response_text(&t->resp, status, "text/plain; charset=utf-8", "bad request\n");
+      t->close_after = true; /* the response is ready; the body is not read */
       return send_response(s, wsi, t);
     }
     if (t->body_expected)
@@ -619,6 +668,16 @@ static void cache_metrics(GString *out, void *user)
       st.hits, st.misses, st.evictions, st.expirations, st.flushes, st.entries, st.bytes);
 }
 
+static void conn_metrics(GString *out, void *user)
+{
+  HttpServer *s = user;
+  g_string_append_printf(out,
+      "# HELP lectern_http_header_timeouts_total Connections closed before they sent a whole "
+      "request within [http] header_timeout.\n"
+      "# TYPE lectern_http_header_timeouts_total counter\n"
+      "lectern_http_header_timeouts_total %" G_GUINT64_FORMAT "\n", s->conns.header_timeouts);
+}
+
 /* lws reports a failed bind only as a failed vhost; try it first for errno. */
 static int probe_bind(const char *host, int port, char **err)
 {
@@ -656,6 +715,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     metrics_add_provider(cache_metrics, s);
   else
     db_catalog_free(&s->api.catalog);
+  http_conn_book_init(&s->conns, (int)config->header_timeout);
   http_files_init(&s->files, config);
   if (uvloop_new(g_main_loop_get_context(loop), &s->uv) < 0) {
     *err = g_strdup("cannot create the libuv loop");
@@ -715,7 +775,10 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
    * page's scripts (hls.js is 600 KiB) then cost one loop trip, two epoll changes and a
    * write per 4 KiB, which is most of what a crowd arriving for a live costs. */
   info.pt_serv_buf_size = HTTP_FILE_CHUNK;
-  info.max_http_header_data = (unsigned short)config->max_header_bytes;
+  /* lws's header store, per connection while its headers arrive: room for twice our limit,
+   * so a request somewhat over it is parsed whole and answered 431 (read_request); one that
+   * fills the store is closed by lws without an answer (logged through the lws bridge). */
+  info.max_http_header_data = (unsigned short)MIN(config->max_header_bytes * 2, 65535);
   info.timeout_secs = (unsigned int)config->idle_timeout;
   info.keepalive_timeout = (int)config->keepalive_timeout;
   info.server_string = "lectern";
@@ -735,6 +798,9 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   info.mounts = &s->mount;
   info.pvo = &s->pvo_watch;
   info.vhost_name = "lectern";
+  /* lws holds a connection's header store from its first byte and closes it when the
+   * whole header has not arrived this long after (not renewed per byte: slowloris). */
+  info.timeout_secs_ah_idle = (int)config->header_timeout;
   s->vhost = lws_create_vhost(s->ctx, &info);
   if (!s->vhost) {
     *err = g_strdup_printf("cannot listen for HTTP on %s:%" G_GINT64_FORMAT, config->http_host,
@@ -743,6 +809,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     goto fail;
   }
   s->port = lws_get_vhost_listen_port(s->vhost);
+  metrics_add_provider(conn_metrics, s);
   log_info("http", "listening on http://%s:%d/ (web root %s, media root %s)", config->http_host,
            s->port, s->files.web_root, s->files.media_root);
   *out = s;
@@ -766,6 +833,7 @@ void http_server_free(HttpServer **ps)
   HttpServer *s = *ps;
   if (!s)
     return;
+  metrics_remove_provider(conn_metrics, s);
   /* On a foreign libuv loop lws closes its handles asynchronously: the first destroy starts
    * that, the loop runs until they are closed, the second destroy frees the context. */
   if (s->ctx) {

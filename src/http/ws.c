@@ -13,14 +13,20 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/util.h"
+#include "http/http_conn.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define RX_BUFFER 1024      /* lws reads a frame in pieces of this size */
 #define OUT_QUEUE_MAX 64    /* messages waiting for a slow reader before it is dropped */
 #define STRIKES_MAX 50      /* refused messages before the connection is closed */
 #define SWEEP_MS 5000       /* how often idle connections are looked for */
+/* The kernel's send buffer of a /ws socket (Linux doubles it): messages are small, and a
+ * client that reads nothing should fill it, and then OUT_QUEUE_MAX, soon — not the
+ * megabytes the kernel's autotuning would let it pin. */
+#define SNDBUF_BYTES (16 * 1024)
 
 typedef struct {
   WsService svc;
@@ -56,9 +62,6 @@ struct WsConn {
   enum lws_close_status close_status; /* non-zero: close once the queue is sent */
 };
 
-/* Its address marks a socket counted in lectern_connections_open. */
-static char counted_mark;
-
 static void wake(WsConn *c)
 {
   if (c->wsi)
@@ -74,10 +77,14 @@ void ws_send(WsConn *c, char *text)
     return;
   }
   if (g_queue_get_length(&c->out) >= OUT_QUEUE_MAX) {
-    log_warn("ws", "connection %" G_GUINT64_FORMAT ": not reading; closing", c->id);
+    log_warn("ws", "connection %" G_GUINT64_FORMAT ": not reading (%d messages unsent); closing",
+             c->id, OUT_QUEUE_MAX);
     g_free(text);
     c->close_status = LWS_CLOSE_STATUS_POLICY_VIOLATION;
-    wake(c);
+    /* Its socket takes nothing more, so no writable callback would come to close it
+     * politely: lws drops it on its next turn. */
+    if (c->wsi)
+      lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     return;
   }
   g_queue_push_tail(&c->out, text);
@@ -275,9 +282,15 @@ static gboolean sweep_tick(gpointer data)
   g_hash_table_iter_init(&hi, ws->conns);
   while (g_hash_table_iter_next(&hi, &key, &value)) {
     WsConn *c = value;
-    if (!c->close_status && now - c->last_rx_us > ws->config->watch_idle_timeout * G_USEC_PER_SEC) {
+    if (now - c->last_rx_us <= ws->config->watch_idle_timeout * G_USEC_PER_SEC)
+      continue;
+    if (!c->close_status) {
       c->close_status = LWS_CLOSE_STATUS_GOINGAWAY;
       wake(c);
+    } else if (c->wsi) {
+      /* Closing since the last sweep and still here: its socket takes nothing (the
+       * client reads nothing), so the close is never written. */
+      lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
   }
   return G_SOURCE_CONTINUE;
@@ -299,12 +312,16 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason, void *
       log_info("ws", "refused a WebSocket upgrade outside %s", WS_PATH);
       return 1;
     }
+    http_conn_request(lws_get_opaque_user_data(wsi));
     return 0;
   }
-  case LWS_CALLBACK_ESTABLISHED:
+  case LWS_CALLBACK_ESTABLISHED: {
+    int sndbuf = SNDBUF_BYTES;
+    setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     if (pc && ws)
       *pc = ws_conn_open(ws, wsi);
     break;
+  }
 
   case LWS_CALLBACK_RECEIVE: {
     if (!c || c->close_status)
@@ -369,18 +386,14 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason, void *
     break;
 
   /* As the vhost's default protocol this callback hears of every accepted socket (HTTP
-   * ones too); it counts them as http_server.c does, and the last callback bound to the
-   * socket uncounts it. */
+   * ones too): the http protocol keeps the books on sockets (http_conn), so it is told. */
   case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
-    lws_set_opaque_user_data(wsi, &counted_mark);
-    metrics_connection_opened();
+  case LWS_CALLBACK_WSI_DESTROY: {
+    const struct lws_protocols *http = lws_vhost_name_to_protocol(lws_get_vhost(wsi), "http");
+    if (http && http->callback != callback_ws)
+      return http->callback(wsi, reason, NULL, in, len);
     break;
-
-  case LWS_CALLBACK_WSI_DESTROY:
-    if (lws_get_opaque_user_data(wsi))
-      metrics_connection_closed();
-    lws_set_opaque_user_data(wsi, NULL);
-    break;
+  }
 
   default:
     break;

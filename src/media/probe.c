@@ -83,9 +83,33 @@ static const char *recognised_format(const char *path)
   return fmt && score >= AVPROBE_SCORE_MAX / 4 ? fmt->name : NULL;
 }
 
+/* The most pixels a decoder may make a picture of (0: no limit). A decoder refuses a bigger
+ * picture when it reads its header, before it allocates the frame: a file of a few kilobytes
+ * that says 16384x16384 would otherwise take 400 MB to decode. Decoders count their padding
+ * (a row is allocated up to 63 pixels wider, macroblocks round up): room for 64 each way, so
+ * a picture the limits allow is never refused here. */
+#define DECODER_PADDING 64
+static gint64 max_pixels(const ProbeLimits *lim)
+{
+  if (lim->max_width <= 0 || lim->max_height <= 0)
+    return 0;
+  return (gint64)(lim->max_width + DECODER_PADDING) * (lim->max_height + DECODER_PADDING);
+}
+
+/* -E2BIG with *ERR when the picture WxH (as coded; the limit is checked on both turns, the
+ * rotation being unknown yet) cannot fit the limits. */
+static int check_coded_size(int w, int h, const ProbeLimits *lim, char **err)
+{
+  int lo = MIN(lim->max_width, lim->max_height), hi = MAX(lim->max_width, lim->max_height);
+  if (lo > 0 && (MIN(w, h) > lo || MAX(w, h) > hi))
+    return fail(err, -E2BIG, "the picture is %dx%d, over the %dx%d limit", w, h, lim->max_width,
+                lim->max_height);
+  return 0;
+}
+
 /* Whether the first video frames decode. Returns 0, or -EINVAL (no decoder here) or
  * -EBADMSG with *err. Reads from the start of FMT. */
-static int decode_first_frame(AVFormatContext *fmt, int vidx, char **err)
+static int decode_first_frame(AVFormatContext *fmt, int vidx, const ProbeLimits *lim, char **err)
 {
   const AVStream *st = fmt->streams[vidx];
   const AVCodec *dec = avcodec_find_decoder(st->codecpar->codec_id);
@@ -101,6 +125,8 @@ static int decode_first_frame(AVFormatContext *fmt, int vidx, char **err)
     goto out;
   }
   ctx->thread_count = 1;
+  if (max_pixels(lim) > 0)
+    ctx->max_pixels = max_pixels(lim);
   if (avcodec_open2(ctx, dec, NULL) < 0) {
     ret = fail(err, -EBADMSG, "the %s video cannot be opened for decoding", dec->name);
     goto out;
@@ -123,11 +149,33 @@ static int decode_first_frame(AVFormatContext *fmt, int vidx, char **err)
     if (flushed && !got)
       break;
   }
-  ret = got ? 0 : fail(err, -EBADMSG, "corrupt: no video frame could be decoded from the first %d packets", fed);
+  if (!got && ctx->width > 0 && check_coded_size(ctx->width, ctx->height, lim, err) < 0)
+    ret = -E2BIG;
+  else if (!got && max_pixels(lim) > 0)
+    ret = fail(err, -EBADMSG, "no video frame could be decoded from the first %d packets: the file "
+               "is corrupt, or its pictures are larger than the %dx%d limit", fed, lim->max_width,
+               lim->max_height);
+  else
+    ret = got ? 0 : fail(err, -EBADMSG, "corrupt: no video frame could be decoded from the first %d packets", fed);
 out:
   av_frame_free(&frame);
   av_packet_free(&pkt);
   avcodec_free_context(&ctx);
+  return ret;
+}
+
+/* avformat_find_stream_info, with the decoders it opens held to the limits' picture size. */
+static int find_stream_info(AVFormatContext *fmt, const ProbeLimits *lim)
+{
+  unsigned n = fmt->nb_streams;
+  AVDictionary **opts = n ? g_new0(AVDictionary *, n) : NULL;
+  if (max_pixels(lim) > 0)
+    for (unsigned i = 0; i < n; i++)
+      av_dict_set_int(&opts[i], "max_pixels", max_pixels(lim), 0);
+  int ret = avformat_find_stream_info(fmt, opts);
+  for (unsigned i = 0; i < n; i++)
+    av_dict_free(&opts[i]);
+  g_free(opts);
   return ret;
 }
 
@@ -158,7 +206,14 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
                   av_why(ret, why, sizeof why));
     return fail(err, -EINVAL, "not a media file lectern can read (%s)", av_why(ret, why, sizeof why));
   }
-  ret = avformat_find_stream_info(fmt, NULL);
+  /* What the container says each picture is, before anything is decoded. */
+  for (unsigned i = 0; i < fmt->nb_streams; i++) {
+    const AVCodecParameters *p = fmt->streams[i]->codecpar;
+    if (p->codec_type == AVMEDIA_TYPE_VIDEO && !(fmt->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
+        (ret = check_coded_size(p->width, p->height, lim, err)) < 0)
+      goto out;
+  }
+  ret = find_stream_info(fmt, lim);
   if (ret < 0) {
     ret = fail(err, -EBADMSG, "corrupt: the streams cannot be read (%s)", av_why(ret, why, sizeof why));
     goto out;
@@ -167,13 +222,16 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
   info->bit_rate = fmt->bit_rate > 0 ? fmt->bit_rate : 0;
 
   int vidx = -1, aidx = -1;
+  bool unsized = false; /* a video stream whose picture size no decoder could read */
   for (unsigned i = 0; i < fmt->nb_streams; i++) {
     const AVStream *st = fmt->streams[i];
     enum AVMediaType t = st->codecpar->codec_type;
     /* Cover art in audio files is a one-picture "video" stream: not a video. */
-    if (t == AVMEDIA_TYPE_VIDEO && vidx < 0 && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
-        st->codecpar->width > 0)
+    bool picture = t == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC);
+    if (picture && vidx < 0 && st->codecpar->width > 0)
       vidx = (int)i;
+    else if (picture && st->codecpar->width <= 0)
+      unsized = true;
     else if (t == AVMEDIA_TYPE_AUDIO && aidx < 0)
       aidx = (int)i;
   }
@@ -183,6 +241,12 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
     g_strlcpy(info->audio_codec, avcodec_get_name(a->codec_id), sizeof info->audio_codec);
     info->channels = a->ch_layout.nb_channels;
     info->sample_rate = a->sample_rate;
+  }
+  if (vidx < 0 && unsized && max_pixels(lim) > 0) {
+    /* A decoder refusing a picture over max_pixels leaves its size unknown. */
+    ret = fail(err, -E2BIG, "the video's pictures cannot be decoded: they are larger than the %dx%d "
+               "limit, or the file is corrupt", lim->max_width, lim->max_height);
+    goto out;
   }
   if (vidx < 0) {
     ret = fail(err, -ENODATA, "no video stream (%s)", info->has_audio ? "audio only" : "no audio or video either");
@@ -263,13 +327,13 @@ int probe_file(const char *path, const ProbeLimits *lim, ProbeInfo *info, char *
     avformat_close_input(&fmt);
     ret = avformat_open_input(&fmt, path, NULL, NULL);
     if (ret >= 0)
-      ret = avformat_find_stream_info(fmt, NULL);
+      ret = find_stream_info(fmt, lim);
     if (ret < 0) {
       ret = fail(err, -EBADMSG, "corrupt: cannot read the file again (%s)", av_why(ret, why, sizeof why));
       goto out;
     }
   }
-  ret = decode_first_frame(fmt, vidx, err);
+  ret = decode_first_frame(fmt, vidx, lim, err);
 
 out:
   av_packet_free(&pkt);

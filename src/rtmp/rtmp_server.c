@@ -30,6 +30,7 @@ struct RtmpServer {
   int port;
   GList *conns;
   int count;
+  GHashTable *per_address; /* IP address text -> connections open from it (GINT_TO_POINTER) */
   guint64 accepted, refused;
 };
 
@@ -41,6 +42,7 @@ struct Conn {
   GSource *pause_src;  /* publishing: reading resumes when it fires (read_batch_ms) */
   RtmpSession *session;
   char *peer;
+  char *address;       /* the peer's IP address, its key in per_address */
   gint64 last_rx;      /* monotonic µs */
   gint64 started;
   bool connected;      /* past connect (handshake timeout no longer applies) */
@@ -65,6 +67,11 @@ static void conn_close(Conn *c, const char *why)
     log_info(SUB, "%s: closed: %s", c->peer, why);
   srv->conns = g_list_remove(srv->conns, c);
   srv->count--;
+  int from = GPOINTER_TO_INT(g_hash_table_lookup(srv->per_address, c->address)) - 1;
+  if (from > 0)
+    g_hash_table_insert(srv->per_address, g_strdup(c->address), GINT_TO_POINTER(from));
+  else
+    g_hash_table_remove(srv->per_address, c->address);
   rtmp_session_free(&c->session);
   drop_source(&c->in_src);
   drop_source(&c->pause_src);
@@ -74,6 +81,7 @@ static void conn_close(Conn *c, const char *why)
   g_object_unref(c->gconn);
   g_free(c->linger_why);
   g_free(c->peer);
+  g_free(c->address);
   g_free(c);
 }
 
@@ -240,12 +248,13 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *gconn, G
   (void)src;
   RtmpServer *srv = user;
   g_autofree char *peer = NULL;
+  g_autofree char *ip = NULL;
   GSocketAddress *addr = g_socket_connection_get_remote_address(gconn, NULL);
   if (addr && G_IS_INET_SOCKET_ADDRESS(addr)) {
-    g_autofree char *ip =
-        g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
+    ip = g_inet_address_to_string(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
     peer = g_strdup_printf("%s:%u", ip, g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
   } else {
+    ip = g_strdup("?");
     peer = g_strdup("?");
   }
   g_clear_object(&addr);
@@ -256,12 +265,24 @@ static gboolean on_incoming(GSocketService *service, GSocketConnection *gconn, G
     g_io_stream_close(G_IO_STREAM(gconn), NULL, NULL);
     return TRUE;
   }
+  /* One address holding many handshakes (each waits up to handshake_timeout) would keep
+   * every presenter out: it gets its share, not the whole of max_connections. */
+  int from = GPOINTER_TO_INT(g_hash_table_lookup(srv->per_address, ip));
+  if (srv->opt.max_connections_per_address > 0 && from >= srv->opt.max_connections_per_address) {
+    srv->refused++;
+    log_warn(SUB, "%s: refused: %d RTMP connections open from this address "
+             "(rtmp max_connections_per_address)", peer, from);
+    g_io_stream_close(G_IO_STREAM(gconn), NULL, NULL);
+    return TRUE;
+  }
+  g_hash_table_insert(srv->per_address, g_strdup(ip), GINT_TO_POINTER(from + 1));
   Conn *c = g_new0(Conn, 1);
   c->srv = srv;
   c->gconn = g_object_ref(gconn);
   c->sock = g_socket_connection_get_socket(gconn);
   g_socket_set_blocking(c->sock, FALSE);
   c->peer = g_steal_pointer(&peer);
+  c->address = g_steal_pointer(&ip);
   c->session = rtmp_session_new(&srv->handler, c->peer, srv->app);
   c->started = c->last_rx = g_get_monotonic_time();
   watch_input(c);
@@ -285,6 +306,7 @@ int rtmp_server_start(const RtmpServerOptions *opt, const RtmpPublishHandler *ha
   srv->opt.host = srv->host;
   srv->opt.app = srv->app;
   srv->handler = *handler;
+  srv->per_address = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   srv->service = g_socket_service_new();
   GError *e = NULL;
   GInetAddress *ia = g_inet_address_new_from_string(opt->host);
@@ -331,6 +353,7 @@ void rtmp_server_free(RtmpServer **sp)
     g_socket_listener_close(G_SOCKET_LISTENER(srv->service));
     g_object_unref(srv->service);
   }
+  g_hash_table_unref(srv->per_address);
   g_free(srv->host);
   g_free(srv->app);
   g_clear_pointer(sp, g_free);

@@ -12,6 +12,7 @@ typedef struct {
   int port;
   const char *app;           /* "live" */
   int max_connections;       /* more are closed at once, with a log line */
+  int max_connections_per_address; /* from one IP address; more are closed at once, logged */
   int handshake_timeout;     /* seconds from accept to a successful connect */
   int idle_timeout;          /* seconds without a byte from the client */
   int read_batch_ms;         /* while a client publishes, its socket is read at most this

@@ -50,12 +50,21 @@ static int fill(Wsc *c, int timeout_ms)
 
 int wsc_connect(Wsc *c, const char *host, int port, const char *path, const char *bind_addr)
 {
+  return wsc_connect_rcvbuf(c, host, port, path, bind_addr, 0);
+}
+
+int wsc_connect_rcvbuf(Wsc *c, const char *host, int port, const char *path, const char *bind_addr,
+                       int rcvbuf)
+{
   memset(c, 0, sizeof *c);
   c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (c->fd < 0)
     return -errno;
   int one = 1;
   setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  /* Before connect, so the window offered to the server is this small from the start. */
+  if (rcvbuf > 0)
+    setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   if (bind_addr) {
     struct sockaddr_in b = { .sin_family = AF_INET };
     inet_pton(AF_INET, bind_addr, &b.sin_addr);

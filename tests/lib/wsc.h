@@ -26,6 +26,10 @@ int wsc_frame_parse(const unsigned char *buf, size_t len, int *opcode, bool *fin
  * server's Sec-WebSocket-Accept. Returns 0 or -errno (-EPROTO: the upgrade was refused). */
 int wsc_connect(Wsc *c, const char *host, int port, const char *path, const char *bind_addr);
 
+/* wsc_connect with the socket's receive buffer set to RCVBUF bytes (0: the system's). */
+int wsc_connect_rcvbuf(Wsc *c, const char *host, int port, const char *path, const char *bind_addr,
+                       int rcvbuf);
+
 /* Sends one frame: OPCODE (1 text, 2 binary, 0 continuation, 8 close), FIN bit. 0 or -errno. */
 int wsc_send_frame(Wsc *c, int opcode, bool fin, const void *data, size_t len);
 

@@ -210,6 +210,68 @@ START_TEST(limits_are_kept)
 }
 END_TEST
 
+/* Replaces every FROM (LEN bytes) in PATH with TO; returns how many. */
+static int patch(const char *path, const void *from, const void *to, size_t len)
+{
+  gchar *data = NULL;
+  gsize n = 0;
+  ck_assert(g_file_get_contents(path, &data, &n, NULL));
+  int count = 0;
+  for (gsize i = 0; i + len <= n; i++)
+    if (memcmp(data + i, from, len) == 0) {
+      memcpy(data + i, to, len);
+      count++;
+    }
+  ck_assert(g_file_set_contents(path, data, (gssize)n, NULL));
+  g_free(data);
+  return count;
+}
+
+/* A container that claims a picture over the limit is refused on its word, before decoding. */
+START_TEST(claimed_size_is_checked_before_decoding)
+{
+  char *f = make("claim.mp4", "-f", "lavfi", "-i", "color=black:s=64x64:r=5:d=2", "-c:v", "libx264",
+                 "-preset", "ultrafast", "-pix_fmt", "yuv420p", NULL);
+  /* The avc1 sample entry's width and height (64x64 -> 16384x16384); the stream stays 64x64. */
+  static const unsigned char from[] = {'a', 'v', 'c', '1'};
+  gchar *data = NULL;
+  gsize n = 0;
+  ck_assert(g_file_get_contents(f, &data, &n, NULL));
+  int patched = 0;
+  for (gsize i = 0; i + 32 <= n; i++)
+    if (memcmp(data + i, from, 4) == 0 && !memcmp(data + i + 28, "\x00\x40\x00\x40", 4)) {
+      memcpy(data + i + 28, "\x40\x00\x40\x00", 4);
+      patched++;
+    }
+  ck_assert(g_file_set_contents(f, data, (gssize)n, NULL));
+  g_free(data);
+  ck_assert_int_eq(patched, 1);
+  ProbeLimits lim = {.max_width = 4096, .max_height = 4096};
+  assert_refused(f, &lim, -E2BIG, "the picture is 16384x16384, over the 4096x4096 limit");
+  g_free(f);
+}
+END_TEST
+
+/* A picture bigger than its container says (a decompression bomb, here a mild one) is refused
+ * by the decoder when it reads the picture's header: the limit is the decoders' max_pixels. */
+START_TEST(decoded_size_is_limited_before_allocating)
+{
+  char *f = make("bomb.avi", "-f", "lavfi", "-i", "color=black:s=400x400:r=2:d=1,format=gray", "-c:v",
+                 "png", "-f", "avi", NULL);
+  /* The AVI's sizes (avih, strf: 32-bit; strh's frame: 16-bit) say 64x64. */
+  ck_assert_int_ge(patch(f, "\x90\x01\x00\x00\x90\x01\x00\x00", "\x40\x00\x00\x00\x40\x00\x00\x00", 8), 2);
+  patch(f, "\x90\x01\x90\x01strf", "\x40\x00\x40\x00strf", 8);
+  ProbeLimits lim = {.max_width = 200, .max_height = 200};
+  assert_refused(f, &lim, -E2BIG, "the video's pictures cannot be decoded: they are larger than the 200x200 limit");
+  ProbeLimits roomy = {.max_width = 400, .max_height = 400};
+  ProbeInfo info;
+  char *err = NULL;
+  ck_assert_int_eq(probe_file(f, &roomy, &info, &err), 0);
+  ck_assert_int_eq(info.width, 400);
+  g_free(f);
+}
+END_TEST
+
 static Suite *probe_suite(void)
 {
   Suite *s = suite_create("probe");
@@ -223,6 +285,8 @@ static Suite *probe_suite(void)
   tcase_add_test(tc, truncated_file_is_refused);
   tcase_add_test(tc, corrupt_file_is_refused);
   tcase_add_test(tc, limits_are_kept);
+  tcase_add_test(tc, claimed_size_is_checked_before_decoding);
+  tcase_add_test(tc, decoded_size_is_limited_before_allocating);
   suite_add_tcase(s, tc);
   return s;
 }
