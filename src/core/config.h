@@ -21,6 +21,7 @@ typedef struct {
   gint64 keepalive_timeout;
   gint64 max_connections;
   char *cors_origin;
+  char *public_url;
   gint64 hls_live_playlist_max_age;
   gint64 hls_vod_playlist_max_age;
   gint64 hls_segment_max_age;
@@ -53,6 +54,9 @@ typedef struct {
   gint64 watch_message_rate;
   gint64 watch_idle_timeout;
   gint64 watch_viewers_interval;
+  /* [auth] */
+  gint64 session_idle_timeout;
+  gint64 session_lifetime;
   /* [log] */
   char *log_level;
 } Config;

@@ -8,6 +8,7 @@
 #include "http/api_jobs.h"
 #include "http/api_members.h"
 #include "http/api_points.h"
+#include "http/api_session.h"
 #include "lectern-build.h"
 
 #include <string.h>
@@ -33,6 +34,9 @@ static void api_index(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 const ApiRoute api_routes[] = {
   { "GET", "/api/v1", API_PUBLIC, api_index },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
+  { "POST", "/api/v1/session", API_SIGNIN, api_session_create },
+  { "GET", "/api/v1/session", API_MEMBER, api_session_get },
+  { "DELETE", "/api/v1/session", API_MEMBER, api_session_delete },
   { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
   { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
@@ -132,6 +136,7 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
   }
 
   Member *member = NULL;
+  char *session_id = NULL;
   if (!route) {
     if (path_known) {
       http_response_error(resp, 405, "method_not_allowed", "%s is not allowed on %s",
@@ -143,10 +148,10 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
     goto out;
   }
 
-  if (api_authorize(ctx, req->authorization, route->access, &member, resp) < 0)
+  if (api_authorize_request(ctx, req, route->access, &member, &session_id, resp) < 0)
     goto out;
 
-  ApiCall call = { .req = req, .member = member };
+  ApiCall call = { .req = req, .member = member, .session_id = session_id };
   for (int i = 0; i < nparams; i++)
     call.params[i] = params[i];
   route->handler(ctx, &call, resp);
@@ -156,6 +161,7 @@ out:
   for (int i = 0; i < nparams; i++)
     g_free(params[i]);
   member_free(&member);
+  g_free(session_id);
   g_string_free(allow, TRUE);
   g_free(path);
 }
