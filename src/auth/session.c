@@ -130,3 +130,10 @@ char *session_cookie_header(const char *id, gint64 max_age, bool secure)
                          "; HttpOnly; SameSite=Lax%s",
                          id ? id : "", id ? max_age : 0, secure ? "; Secure" : "");
 }
+
+char *session_hint_header(gint64 max_age, bool secure)
+{
+  return g_strdup_printf(SESSION_HINT_COOKIE "=%s; Path=/; Max-Age=%" G_GINT64_FORMAT
+                         "; SameSite=Lax%s",
+                         max_age > 0 ? "1" : "", max_age > 0 ? max_age : 0, secure ? "; Secure" : "");
+}

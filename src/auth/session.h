@@ -42,6 +42,13 @@ bool session_csrf_ok(const guint8 key[TOKEN_SECRET_LEN], const char *id, const c
  * frees) or -ENOENT when there is no well-formed SESSION_COOKIE in it. */
 int session_cookie_find(const char *cookie_header, char **id);
 
+/* The name of a readable companion cookie ("1" while a session is held), so a page can tell
+ * without a request that asking who is signed in is worth it; it grants nothing. */
+#define SESSION_HINT_COOKIE "lectern_signed_in"
+
+/* The Set-Cookie value of the companion cookie for MAX_AGE seconds (0: remove it). */
+char *session_hint_header(gint64 max_age, bool secure);
+
 /* The Set-Cookie value for ID (MAX_AGE seconds), or with ID NULL one that removes the
  * cookie. HttpOnly, SameSite=Lax, Path=/, and Secure when SECURE. Caller frees. */
 char *session_cookie_header(const char *id, gint64 max_age, bool secure);

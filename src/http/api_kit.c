@@ -143,6 +143,16 @@ bool api_cookie_secure(const ApiContext *ctx)
   return url && g_ascii_strncasecmp(url, "https://", 8) == 0;
 }
 
+void api_session_cookies(const ApiContext *ctx, const char *id, HttpResponse *resp)
+{
+  bool secure = api_cookie_secure(ctx);
+  gint64 age = id ? ctx->config->session_lifetime : 0;
+  g_autofree char *hint = session_hint_header(age, secure);
+  g_autofree char *cookie = session_cookie_header(id, age, secure);
+  http_response_header(resp, "set-cookie:", hint);
+  http_response_header(resp, "set-cookie:", cookie);
+}
+
 int api_authorize_request(ApiContext *ctx, const HttpRequest *req, ApiAccess access,
                           Member **member, char **session_id, HttpResponse *resp)
 {
@@ -160,8 +170,7 @@ int api_authorize_request(ApiContext *ctx, const HttpRequest *req, ApiAccess acc
   int ret = session_check(ctx->db, ctx->secret, sid, ctx->config->session_idle_timeout,
                           util_now(), &m, NULL);
   if (ret == -EACCES) {
-    g_autofree char *clear = session_cookie_header(NULL, 0, api_cookie_secure(ctx));
-    http_response_header(resp, "set-cookie:", clear);
+    api_session_cookies(ctx, NULL, resp);
     if (access == API_PUBLIC)
       return 0;
     http_response_error(resp, 401, "session_expired", "your session has ended; sign in again");

@@ -79,6 +79,10 @@ int api_authorize_request(ApiContext *ctx, const HttpRequest *req, ApiAccess acc
 /* Is the session cookie to be marked Secure ([http] public_url is https)? */
 bool api_cookie_secure(const ApiContext *ctx);
 
+/* Adds the Set-Cookie headers that hand session ID to the browser (its cookie and the
+ * readable companion that says one is held), or with ID NULL remove both. */
+void api_session_cookies(const ApiContext *ctx, const char *id, HttpResponse *resp);
+
 /* Does the If-None-Match list LIST name ETAG (weak comparison; "*" names any)? */
 bool api_etag_listed(const char *list, const char *etag);
 

@@ -54,9 +54,7 @@ void api_session_start(ApiContext *ctx, const Member *m, const char *method, Htt
   DbSession s = { .method = (char *)method, .created_at = now,
                   .expires_at = now + ctx->config->session_lifetime };
   api_reply_json(resp, 201, session_json(ctx, m, id, &s));
-  g_autofree char *cookie = session_cookie_header(id, ctx->config->session_lifetime,
-                                                  api_cookie_secure(ctx));
-  http_response_header(resp, "set-cookie:", cookie);
+  api_session_cookies(ctx, id, resp);
 }
 
 /* POST /api/v1/session {"token": "lct1.…"}: the credential an admin issued, exchanged for a
@@ -111,7 +109,6 @@ void api_session_get(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 /* DELETE /api/v1/session: sign out here (the cookie goes too). */
 void api_session_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  g_autofree char *clear = session_cookie_header(NULL, 0, api_cookie_secure(ctx));
   if (!call->session_id) {
     http_response_error(resp, 404, "no_session", "signed in with a bearer credential, not a session");
     return;
@@ -122,5 +119,5 @@ void api_session_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
   }
   log_info("auth", "member %s signed out", call->member->id);
   api_reply_json(resp, 200, json_from_string("{\"signed_out\":true}", NULL));
-  http_response_header(resp, "set-cookie:", clear);
+  api_session_cookies(ctx, NULL, resp);
 }

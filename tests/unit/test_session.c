@@ -162,6 +162,10 @@ START_TEST(cookie_found_and_written)
   ck_assert(g_str_has_suffix(secure, "; HttpOnly; SameSite=Lax; Secure"));
   g_autofree char *clear = session_cookie_header(NULL, 3600, false);
   ck_assert_str_eq(clear, "lectern_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+  g_autofree char *hint = session_hint_header(60, true);
+  ck_assert_str_eq(hint, "lectern_signed_in=1; Path=/; Max-Age=60; SameSite=Lax; Secure");
+  g_autofree char *unhint = session_hint_header(0, false);
+  ck_assert_str_eq(unhint, "lectern_signed_in=; Path=/; Max-Age=0; SameSite=Lax");
 }
 END_TEST
 
