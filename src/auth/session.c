@@ -72,7 +72,8 @@ int session_check(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *id, gi
   }
   if (ret < 0)
     goto out;
-  if (now - s.last_seen_at >= SESSION_TOUCH_EVERY && db_session_touch(db, hash, now) == 0)
+  /* A quarter of the idle time at most, so a short idle time is still measured well. */
+  if (now - s.last_seen_at >= MIN(SESSION_TOUCH_EVERY, idle / 4) && db_session_touch(db, hash, now) == 0)
     s.last_seen_at = now;
   *out = m;
   m = NULL;

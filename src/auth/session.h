@@ -24,7 +24,8 @@ int session_create(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *membe
  * longer than IDLE seconds. Returns 0 with *OUT (caller frees) and, when INFO is not NULL,
  * the session's record (db_session_clear it); -EACCES for an id that is malformed, unknown,
  * expired (the row is removed) or whose member is disabled; or -EIO. last_seen_at moves at
- * most once a SESSION_TOUCH_EVERY, so reads do not each write. */
+ * most once a SESSION_TOUCH_EVERY (or a quarter of IDLE, if shorter), so reads do not each
+ * write. */
 int session_check(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *id, gint64 idle,
                   gint64 now, Member **out, DbSession *info);
 

@@ -1,19 +1,17 @@
-// Member sign-in: the credential the union issued (lct1.…), checked with GET /api/v1/me and
-// kept in this browser. A credential link /signin.html#token=lct1.… signs in at once (the
-// fragment never reaches a server or a log).
+// Member sign-in: the credential the union issued (lct1.…) exchanged for a browser session
+// (POST /api/v1/session): the page never keeps it. A credential link /signin.html#token=lct1.…
+// signs in at once (the fragment never reaches a server or a log).
 'use strict';
 (() => {
-  const { api, setToken, notice, $, start, ApiError } = window.LecternSite;
+  const { signIn, notice, $, start, ApiError } = window.LecternSite;
   const { t } = window.LecternI18n;
   const next = new URLSearchParams(location.search).get('next') || '/me.html';
   const safeNext = next.startsWith('/') && !next.startsWith('//') ? next : '/me.html';
 
-  async function signIn(token) {
-    setToken(token);
+  async function withToken(token) {
     try {
-      await api('/me', { auth: true });
+      await signIn({ token });
     } catch (e) {
-      setToken('');
       notice(e instanceof ApiError && e.status === 401 ? t('bad_token') : e.message, true);
       return;
     }
@@ -23,14 +21,14 @@
 
   $('#signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    signIn($('#token').value.trim());
+    withToken($('#token').value.trim());
   });
 
   async function load() {
     const m = /^#token=([A-Za-z0-9._~-]{1,256})$/.exec(location.hash);
     if (m) {
       history.replaceState(null, '', location.pathname + location.search);
-      await signIn(m[1]);
+      await withToken(m[1]);
     }
   }
   start({ load, title: () => t('signin_title') });
