@@ -2,7 +2,10 @@
  * cookie), the current session with its CSRF token, sign out. */
 #include "http/api_session.h"
 #include "auth/auth.h"
+#include "auth/password.h"
 #include "auth/session.h"
+#include "auth/signin_limit.h"
+#include "auth/signin_link.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db_audit.h"
@@ -40,7 +43,7 @@ void api_session_start(ApiContext *ctx, const Member *m, const char *method, Htt
     JsonObject *d = json_object_new();
     json_object_set_string_member(d, "method", method);
     JsonNode *detail = api_object_node(d);
-    ret = db_audit_add(ctx->db, m->id, m->display_name, "sign_in", "member", m->id, detail);
+    ret = db_audit_add(ctx->db, m->id, m->display_name, "member.sign_in", "member", m->id, detail);
     json_node_unref(detail);
   }
   if (ret == 0)
@@ -57,10 +60,23 @@ void api_session_start(ApiContext *ctx, const Member *m, const char *method, Htt
   api_session_cookies(ctx, id, resp);
 }
 
-/* POST /api/v1/session {"token": "lct1.…"}: the credential an admin issued, exchanged for a
- * session so the page never keeps it. Only application/json is taken: a form on another
- * site cannot send that without the browser asking us first (and CORS says no), so nobody
- * can be signed in to someone else's account behind their back. */
+/* A string member NAME of O, or NULL when absent or not a string. */
+static const char *string_member(JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member(o, name);
+  if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string(n);
+}
+
+/* POST /api/v1/session: a browser signs in with one of
+ *   {"login": NAME, "password": PASSWORD}   a sign-in name and password (lectern member passwd)
+ *   {"link": "lsl1.…"}                      a one-time sign-in link (lectern member link)
+ *   {"token": "lct1.…"}                     the credential an admin issued
+ * and gets a session in exchange, so the page keeps none of them. Failed attempts are
+ * rate-limited per address (every way) and per account (passwords). Only application/json
+ * is taken: a form on another site cannot send that without the browser asking us first
+ * (and CORS says no), so nobody can be signed in to someone else's account behind their back. */
 void api_session_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   const HttpRequest *req = call->req;
@@ -72,16 +88,63 @@ void api_session_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
   if (!node)
     return;
   JsonObject *body = json_node_get_object(node);
-  JsonNode *tok = json_object_get_member(body, "token");
+  const char *login = string_member(body, "login"), *password = string_member(body, "password");
+  const char *link = string_member(body, "link"), *token = string_member(body, "token");
+  enum { BY_NONE, BY_PASSWORD, BY_LINK, BY_TOKEN } by =
+      login || password ? BY_PASSWORD : link ? BY_LINK : token ? BY_TOKEN : BY_NONE;
+  static const char *const names[] = { "none", "password", "link", "token" };
+  const char *method = names[by];
+  const Config *cf = ctx->config;
+  SigninLimits lim = { cf->signin_failures_per_account, cf->signin_failures_per_address,
+                       cf->signin_failure_window };
+  const char *account = login && password_login_ok(login) ? login : NULL;
+  gint64 now = util_now(), retry = 0;
   Member *m = NULL;
-  if (!tok || !JSON_NODE_HOLDS_VALUE(tok) || json_node_get_value_type(tok) != G_TYPE_STRING) {
-    http_response_error(resp, 400, "invalid_field", "token: a member credential is required");
-  } else if (auth_token(ctx->db, ctx->secret, json_node_get_string(tok), &m) < 0) {
-    log_info("auth", "sign-in with a credential that is not valid");
-    http_response_error(resp, 401, "unauthorized", "the credential is not valid");
-  } else {
-    api_session_start(ctx, m, "token", resp);
+  int ret;
+
+  if (by == BY_NONE || (by == BY_PASSWORD && (!login || !password))) {
+    http_response_error(resp, 400, "invalid_field", "send login and password, link, or token");
+    goto out;
   }
+  ret = signin_limit_check(ctx->db, ctx->secret, &lim, account, req->peer, now, &retry);
+  if (ret == -EBUSY) {
+    log_warn("auth", "sign-in (%s) refused: too many failed attempts", method);
+    g_autofree char *after = g_strdup_printf("%" G_GINT64_FORMAT, retry);
+    http_response_error(resp, 429, "too_many_attempts",
+                        "too many failed sign-ins; try again in %" G_GINT64_FORMAT " seconds", retry);
+    http_response_header(resp, "retry-after:", after);
+    goto out;
+  }
+  if (ret < 0) {
+    http_response_error(resp, 503, "busy", "the database is busy; try again");
+    goto out;
+  }
+  if (by == BY_PASSWORD)
+    ret = password_check(ctx->db, login, password, &m);
+  else if (by == BY_LINK)
+    ret = signin_link_redeem(ctx->db, ctx->secret, link, now, &m);
+  else
+    ret = auth_token(ctx->db, ctx->secret, token, &m);
+  if (ret == -EIO) {
+    http_response_error(resp, 503, "busy", "the database is busy; try again");
+    goto out;
+  }
+  if (ret < 0) {
+    signin_limit_fail(ctx->db, ctx->secret, &lim, by == BY_PASSWORD ? account : NULL, req->peer, now);
+    log_info("auth", "sign-in (%s) refused", method);
+    if (by == BY_PASSWORD)
+      http_response_error(resp, 401, "bad_password", "the name or the password is not right");
+    else if (by == BY_LINK)
+      http_response_error(resp, 401, "bad_link", "this sign-in link is not valid: it was used "
+                          "already, has expired, or was never issued; ask for a new one");
+    else
+      http_response_error(resp, 401, "unauthorized", "the credential is not valid");
+    goto out;
+  }
+  if (account)
+    signin_limit_clear(ctx->db, ctx->secret, account);
+  api_session_start(ctx, m, method, resp);
+out:
   member_free(&m);
   json_node_unref(node);
 }

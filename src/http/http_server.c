@@ -471,6 +471,15 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
   t->cookie = copy_header(wsi, WSI_TOKEN_HTTP_COOKIE);
   t->csrf_token = copy_custom_header(wsi, "x-csrf-token:");
   lws_get_peer_simple(wsi, t->peer, sizeof t->peer);
+  const char *proxy = s->config->trusted_proxy;
+  if (proxy && proxy[0] && strcmp(t->peer, proxy) == 0) {
+    /* The proxy appends the address it saw: the last entry is the one it vouches for. */
+    g_autofree char *xff = copy_header(wsi, WSI_TOKEN_X_FORWARDED_FOR);
+    const char *last = xff ? strrchr(xff, ',') : NULL;
+    g_autofree char *client = xff ? g_strstrip(g_strdup(last ? last + 1 : xff)) : NULL;
+    if (client && client[0] && strlen(client) < sizeof t->peer)
+      g_strlcpy(t->peer, client, sizeof t->peer);
+  }
 
   bool may_have_body = strcmp(t->method, "POST") == 0 || strcmp(t->method, "PUT") == 0 ||
                        strcmp(t->method, "PATCH") == 0;

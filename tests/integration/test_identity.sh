@@ -63,7 +63,7 @@ eq "… with another session's token: 403" 403 "$(code -b "$EJ" -H "X-CSRF-Token
 eq "… with its own token: 201" 201 "$(code -b "$EJ" -H "X-CSRF-Token: $ECSRF" -H 'Content-Type: application/json' --data '{"name":"会话一"}' "$U/api/v1/categories")"
 eq "a bearer write needs no token" 201 "$(code -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' --data '{"name":"会话二"}' "$U/api/v1/categories")"
 eq "an upload with the cookie but no token: 403" 403 "$(code -b "$EJ" --data-binary x "$U/api/v1/uploads?title=t")"
-eq "the editor's sign-in is audited" "sign_in" "$(curl -s -H "Authorization: Bearer $EDITOR" "$U/api/v1/audit?action=sign_in" | jq -r '[.entries[] | select(.action == "sign_in")][0].action')"
+eq "the editor's sign-in is audited" "member.sign_in" "$(curl -s -H "Authorization: Bearer $EDITOR" "$U/api/v1/audit?action=member.sign_in" | jq -r '[.entries[] | select(.action == "member.sign_in")][0].action')"
 
 # --- /ws takes the session from the upgrade's cookie -------------------------------------------
 welcome=$("${WS_HELLO[@]}" "$PORT" "lectern_session=$SID" "$U")

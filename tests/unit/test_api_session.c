@@ -132,7 +132,7 @@ START_TEST(editor_sign_in_is_audited_viewer_not)
   JsonArray *entries = json_object_get_array_member(json_node_get_object(n), "entries");
   int sign_ins = 0;
   for (guint i = 0; i < json_array_get_length(entries); i++)
-    if (!g_strcmp0(json_object_get_string_member(json_array_get_object_element(entries, i), "action"), "sign_in"))
+    if (!g_strcmp0(json_object_get_string_member(json_array_get_object_element(entries, i), "action"), "member.sign_in"))
       sign_ins++;
   ck_assert_int_eq(sign_ins, 1);
   json_node_unref(n);
