@@ -10,11 +10,31 @@ PORT=$($FREEPORT)
 U=http://127.0.0.1:$PORT
 WS_HELLO=(node "$LECTERN_SOURCE_DIR/tests/tools/ws_hello.mjs")
 
-EDITOR=$("$LECTERN" member add --data-dir "$D" --name "编辑" --role editor 2>/dev/null | jq -r .token)
+EDITOR_JSON=$("$LECTERN" member add --data-dir "$D" --name "编辑" --role editor 2>/dev/null)
+EDITOR=$(echo "$EDITOR_JSON" | jq -r .token)
+EDITOR_ID=$(echo "$EDITOR_JSON" | jq -r .id)
 VIEWER_JSON=$("$LECTERN" member add --data-dir "$D" --name "学员" --role viewer --real-name-verified 2>/dev/null)
 VIEWER=$(echo "$VIEWER_JSON" | jq -r .token)
 VIEWER_ID=$(echo "$VIEWER_JSON" | jq -r .id)
+OTHER_ID=$("$LECTERN" member add --data-dir "$D" --name "学员二" --role viewer 2>/dev/null | jq -r .id)
 check "members made" test -n "$EDITOR" -a -n "$VIEWER"
+
+# --- passwords and links from the CLI ----------------------------------------------------------
+out=$(printf 'correct horse 马\n' | "$LECTERN" member passwd "$VIEWER_ID" --login Zhang.San --data-dir "$D" 2>/dev/null)
+eq "member passwd: the sign-in name" "Zhang.San" "$(echo "$out" | jq -r .login)"
+check "… prints no password it was given" bash -c "! grep -q horse <<<'$out'"
+out=$(printf 'short\n' | "$LECTERN" member passwd "$OTHER_ID" --login li --data-dir "$D" 2>/dev/null)
+eq "member passwd: a short password is refused" invalid_password "$(echo "$out" | jq -r .error.code)"
+out=$(printf 'another password\n' | "$LECTERN" member passwd "$OTHER_ID" --login zhang.san --data-dir "$D" 2>/dev/null)
+eq "member passwd: a name taken (any case) is refused" login_taken "$(echo "$out" | jq -r .error.code)"
+EDITOR_PW=$("$LECTERN" member passwd "$EDITOR_ID" --login editor-1 --generate --data-dir "$D" 2>/dev/null | jq -r .password)
+check "member passwd --generate prints the new password once" test "${#EDITOR_PW}" -ge 12
+hash=$(sqlite3 "$D/lectern.db" "SELECT password_hash FROM member_login WHERE member_id = '$VIEWER_ID'")
+contains "the password is stored as argon2id" "$hash" '$argon2id$v=19$m=19456,t=2,p=1$'
+LINK1=$("$LECTERN" member link "$OTHER_ID" --data-dir "$D" 2>/dev/null | jq -r .link)
+LINK2=$("$LECTERN" member link "$OTHER_ID" --data-dir "$D" 2>/dev/null | jq -r .link)
+contains "member link: a sign-in page link" "$LINK1" "/signin.html#link=lsl1."
+eq "member link: an unknown member" not_found "$("$LECTERN" member link nobody --data-dir "$D" 2>/dev/null | jq -r .error.code)"
 
 start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
 
@@ -83,6 +103,47 @@ eq "… and is a guest on public pages" 200 "$(code -b "lectern_session=$SID" "$
 welcome=$("${WS_HELLO[@]}" "$PORT" "lectern_session=$SID" "$U")
 eq "… and on /ws" null "$(echo "$welcome" | jq -r .member)"
 eq "the credential still works for scripts" 200 "$(code -H "Authorization: Bearer $VIEWER" "$U/api/v1/me")"
+
+# --- password and link sign-in, rate limits ----------------------------------------------------
+pw_in() { # pw_in LOGIN PASSWORD [BASE]: POST /api/v1/session with a name and password
+  curl -s -o "$T_TMP/resp" -D "$T_TMP/headers" -w '%{http_code}' -c "$T_TMP/pw.jar" -H 'Content-Type: application/json' \
+    --data "$(jq -nc --arg l "$1" --arg p "$2" '{login: $l, password: $p}')" "${3:-$U}/api/v1/session"
+}
+eq "name and password sign in (name in any case)" 201 "$(pw_in zhang.san 'correct horse 马')"
+eq "… as the member" "$VIEWER_ID" "$(jq -r .member.id "$T_TMP/resp")"
+eq "… by password" password "$(jq -r .method "$T_TMP/resp")"
+eq "… and the cookie signs in" 200 "$(code -b "$T_TMP/pw.jar" "$U/api/v1/me")"
+eq "a wrong password: 401" 401 "$(pw_in Zhang.San 'wrong horse')"
+contains "… says so, not which part" "$(cat "$T_TMP/resp")" '"code":"bad_password"'
+eq "an unknown name: the same 401" 401 "$(pw_in nobody 'correct horse 马')"
+contains "… with the same code" "$(cat "$T_TMP/resp")" '"code":"bad_password"'
+for _ in 1 2 3; do pw_in Zhang.San 'wrong horse' >/dev/null; done
+eq "the fifth failure for the account is still answered" 401 "$(pw_in Zhang.San 'wrong horse')"
+eq "then the account is locked: 429" 429 "$(pw_in Zhang.San 'wrong horse')"
+contains "… says when to try again" "$(grep -i '^retry-after:' "$T_TMP/headers")" "etry-after: "
+check "… within the window" test "$(grep -i '^retry-after:' "$T_TMP/headers" | tr -dc 0-9)" -le 900
+eq "… even for the right password" 429 "$(pw_in Zhang.San 'correct horse 马')"
+eq "another account is not locked" 201 "$(pw_in editor-1 "$EDITOR_PW")"
+eq "a one-time link signs in" 201 "$(code -H 'Content-Type: application/json' --data "{\"link\":\"${LINK1#*#link=}\"}" "$U/api/v1/session")"
+eq "… as its member" "$OTHER_ID" "$(jq -r .member.id "$T_TMP/resp")"
+eq "… once" 401 "$(code -H 'Content-Type: application/json' --data "{\"link\":\"${LINK1#*#link=}\"}" "$U/api/v1/session")"
+contains "… then says it is no longer valid" "$(cat "$T_TMP/resp")" '"code":"bad_link"'
+if grep -qa -- "${LINK2#*#link=lsl1.}" "$D/lectern.db" "$D/lectern.db-wal" 2>/dev/null; then
+  not_ok "links are not stored in clear"
+else
+  ok "links are not stored in clear"
+fi
+check "no password, link or address in the log" bash -c "! grep -qE 'horse|lsl1\\.|127\\.0\\.0\\.1 ' '$D.err'"
+
+# --- in the browser: the sign-in page, a link, sign-out, the console on the session ------------
+if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -d "$LECTERN_SOURCE_DIR/web/node_modules/playwright-core" ]; then
+  VPW=$("$LECTERN" member passwd "$OTHER_ID" --login browser-viewer --generate --data-dir "$D" 2>/dev/null | jq -r .password)
+  relay_browser < <(BASE_URL=$U LOGIN=browser-viewer PASSWORD=$VPW LINK="/${LINK2#*/}" \
+    EDITOR_LOGIN=editor-1 EDITOR_PASSWORD=$EDITOR_PW ARTIFACTS=${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/identity \
+    node "$LECTERN_SOURCE_DIR/tests/web/signin.mjs" 2>&1)
+else
+  echo "# skip: the browser part needs node, /usr/bin/chromium and web/node_modules"
+fi
 stop_server
 
 # --- expiry: idle and absolute (short times from the config) ---------------------------------
@@ -90,6 +151,8 @@ cat >"$T_TMP/short.conf" <<CONF
 [auth]
 session_idle_timeout = 2
 session_lifetime = 6
+signin_failures_per_address = 3
+signin_failure_window = 3
 CONF
 PORT2=$($FREEPORT)
 U2=http://127.0.0.1:$PORT2
@@ -109,6 +172,22 @@ done
 eq "kept busy, the session lives…" 4 "$alive"
 sleep 2.2
 eq "… until session_lifetime: 401" 401 "$(code -b "$J3" "$U2/api/v1/me")"
+for _ in 1 2 3; do sign_in "$T_TMP/x.jar" "lct1.nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" "$U2" >/dev/null; done
+eq "three failures from one address (any way): 429" 429 "$(sign_in "$T_TMP/x.jar" "$VIEWER" "$U2")"
+sleep 3.2
+eq "… until the window has passed" 201 "$(sign_in "$T_TMP/x.jar" "$VIEWER" "$U2")"
+stop_server
+
+# --- the demo members sign in with the names and passwords quickstart prints ------------------
+DD=$T_TMP/demo
+"$LECTERN" demo --data-dir "$DD" >/dev/null 2>&1
+start_server "$DD" "$PORT2" || not_ok "demo server starts"
+DL=$(jq -r .members.viewer.login "$DD/demo-credentials.json")
+DP=$(jq -r .members.viewer.password "$DD/demo-credentials.json")
+eq "the demo viewer signs in with a name and password" 201 "$(pw_in "$DL" "$DP" "$U2")"
+eq "… and earns points (real-name verified)" true "$(jq -r .member.real_name_verified "$T_TMP/resp")"
+eq "the demo editor too" 201 "$(pw_in "$(jq -r .members.editor.login "$DD/demo-credentials.json")" "$(jq -r .members.editor.password "$DD/demo-credentials.json")" "$U2")"
+check "demo-credentials.json stays private (0600)" test "$(stat -c %a "$DD/demo-credentials.json")" = 600
 stop_server
 
 # --- Secure behind HTTPS ([http] public_url) --------------------------------------------------
