@@ -9,6 +9,7 @@
 #include "http/api_members.h"
 #include "http/api_points.h"
 #include "http/api_session.h"
+#include "http/api_uploads.h"
 #include "lectern-build.h"
 
 #include <string.h>
@@ -133,6 +134,12 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
       for (int i = 0; i < ntmp; i++)
         g_free(tmp[i]);
     }
+  }
+
+  /* The upload's POST never reaches the router (http_server streams it); its path is known. */
+  if (!path_known && strcmp(path, API_UPLOAD_PATH) == 0) {
+    path_known = true;
+    g_string_append(allow, "POST");
   }
 
   Member *member = NULL;

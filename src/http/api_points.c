@@ -256,6 +256,12 @@ void api_points_correction(ApiContext *ctx, const ApiCall *call, HttpResponse *r
     http_response_error(resp, 404, "not_found", "no such member: %s", member);
     goto out;
   }
+  /* Points turn into prizes: nobody corrects their own balance (another editor does, and the
+   * audit log names both). */
+  if (strcmp(m->id, call->member->id) == 0) {
+    http_response_error(resp, 403, "forbidden", "a correction of your own points must be made by another editor");
+    goto out;
+  }
   if (key) {
     ikey = g_strdup_printf("correction:%s", key);
   } else {

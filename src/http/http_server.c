@@ -13,7 +13,7 @@
 #include "http/http_upload.h"
 #include "http/og_page.h"
 #include "http/ws.h"
-#include "http/ws_watch.h"
+#include "http/ws_services.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -674,7 +674,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   /* WebSocket upgrades without a subprotocol (browsers' plain `new WebSocket(url)`) go to
    * the /ws transport: it is the vhost's default protocol. It accepts only /ws. */
   s->ws = ws_new(db, secret, config);
-  ws_watch_register(s->ws, db, config);
+  ws_services_register(s->ws, db, config);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
   s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",

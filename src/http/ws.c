@@ -475,6 +475,24 @@ int ws_register(Ws *ws, const WsService *service, void *user)
   return 0;
 }
 
+static int compare_names(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **ws_route_types(const Ws *ws)
+{
+  GPtrArray *names = g_ptr_array_new();
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init(&it, ws->routes);
+  while (g_hash_table_iter_next(&it, &key, NULL))
+    g_ptr_array_add(names, g_strdup(key));
+  g_ptr_array_sort(names, compare_names);
+  g_ptr_array_add(names, NULL);
+  return (char **)g_ptr_array_free(names, FALSE);
+}
+
 struct lws_protocols ws_protocol(Ws *ws)
 {
   return (struct lws_protocols){

@@ -47,6 +47,10 @@ Ws *ws_new(Db *db, const guint8 *secret, const Config *config);
  * Returns 0, or -EEXIST when a type already has a service (nothing is registered then). */
 int ws_register(Ws *ws, const WsService *service, void *user);
 
+/* The message types WS routes (hello, the transport's own, and every type a service
+ * registered), sorted: a NULL-terminated array (g_strfreev). */
+char **ws_route_types(const Ws *ws);
+
 /* The lws protocol entry for WS (its callback and per-connection size); WS is its user. */
 struct lws_protocols ws_protocol(Ws *ws);
 

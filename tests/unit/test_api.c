@@ -27,6 +27,11 @@ START_TEST(wrong_method_is_405)
   ck_assert_int_eq(call("DELETE", "/api/v1/members", editor_auth, NULL, &body), 405);
   assert_error_shape(body, "method_not_allowed");
   g_free(body);
+  /* The upload is streamed past the router, but its path is no unknown resource. */
+  ApiReq r = { .method = "GET", .path = API_UPLOAD_PATH, .auth = editor_auth };
+  ck_assert_int_eq(api_send(&r), 405);
+  ck_assert_str_eq(g_hash_table_lookup(r.headers, "allow:"), "POST");
+  api_req_clear(&r);
 }
 END_TEST
 

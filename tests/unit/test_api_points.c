@@ -311,6 +311,25 @@ START_TEST(the_live_series_has_at_most_360_points)
 }
 END_TEST
 
+/* Nobody corrects their own points (they turn into prizes); another editor may. */
+START_TEST(nobody_corrects_their_own_points)
+{
+  Member *ed = NULL;
+  ck_assert_int_eq(auth_bearer(db, secret, editor_auth, &ed), 0);
+  g_autofree char *self = g_strdup_printf("{\"member\":\"%s\",\"amount\":500,\"note\":\"自己加分\"}", ed->id);
+  ApiReq r = { .method = "POST", .path = "/api/v1/points/corrections", .auth = editor_auth, .body = self };
+  ck_assert_int_eq(api_send(&r), 403);
+  assert_error_shape(r.out, "forbidden");
+  r.auth = admin_auth;
+  ck_assert_int_eq(api_send(&r), 201);
+  api_req_clear(&r);
+  gint64 balance = -1;
+  ck_assert_int_eq(db_ledger_sum(db, ed->id, NULL, 0, NULL, NULL, &balance), 0);
+  ck_assert_int_eq(balance, 500); /* the admin's correction only */
+  member_free(&ed);
+}
+END_TEST
+
 static Suite *api_points_suite(void)
 {
   Suite *s = suite_create("api_points");
@@ -321,6 +340,7 @@ static Suite *api_points_suite(void)
   tcase_add_test(tc, audit_is_filtered_by_actor_action_target_and_time);
   tcase_add_test(tc, stats_have_views_per_day_and_concurrent_viewers_across_a_live);
   tcase_add_test(tc, the_live_series_has_at_most_360_points);
+  tcase_add_test(tc, nobody_corrects_their_own_points);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -185,20 +185,27 @@ try {
     await page.click('[data-tab=videos]');
     await page.fill('#video-search input[name=q]', '上传失败');
     await page.click('#video-search button[type=submit]');
-    await page.click(`#video-list button[data-video="${id}"]`);
-    await page.waitForSelector('#video-form:not([hidden])');
-    await page.click('#video-delete');
-    await page.waitForSelector('#video-delete-confirm:not([hidden])');
-    expect((await page.textContent('#video-delete-explain')).includes('积分'), 'no explanation');
-    await shot('04b-delete-asked');
-    await page.click('#video-delete-yes');
-    await page.waitForSelector('#video-form', { state: 'hidden' });
-    await page.waitForSelector('#notice:has-text("已删除")');
-    await page.waitForSelector(`#video-list button[data-video="${id}"]`, { state: 'detached' });
-    const gone = await fetch(`${BASE_URL}/api/v1/videos/${id}`, { headers: auth });
-    expect(gone.status === 404, `GET after delete: ${gone.status}`);
-    await page.fill('#video-search input[name=q]', '');
-    await page.click('#video-search button[type=submit]');
+    try {
+      await page.click(`#video-list button[data-video="${id}"]`);
+      // The form is already open on the lesson edited before: wait until it shows this
+      // video, or the delete button would be pressed on the lesson (and the confirmation
+      // closed again when this video's details arrive).
+      await page.waitForSelector(`#video-form:not([hidden]) #video-heading:has-text("${id}")`);
+      await page.click('#video-delete');
+      await page.waitForSelector('#video-delete-confirm:not([hidden])');
+      expect((await page.textContent('#video-delete-explain')).includes('积分'), 'no explanation');
+      await shot('04b-delete-asked');
+      await page.click('#video-delete-yes');
+      await page.waitForSelector('#video-form', { state: 'hidden' });
+      await page.waitForSelector('#notice:has-text("已删除")');
+      await page.waitForSelector(`#video-list button[data-video="${id}"]`, { state: 'detached' });
+      const gone = await fetch(`${BASE_URL}/api/v1/videos/${id}`, { headers: auth });
+      expect(gone.status === 404, `GET after delete: ${gone.status}`);
+    } finally {
+      // The steps after this one expect the whole list, whatever happened here.
+      await page.fill('#video-search input[name=q]', '');
+      await page.click('#video-search button[type=submit]');
+    }
   });
 
   await step('builds a column and files the lesson in it, featured', async () => {
@@ -349,7 +356,7 @@ try {
     await p.fill('#video-search input[name=q]', '科学小实验');
     await p.click('#video-search button[type=submit]');
     await p.click(`#video-list button[data-video="${videoId}"]`);
-    await p.waitForSelector('#video-form:not([hidden])');
+    await p.waitForSelector(`#video-form:not([hidden]) #video-heading:has-text("${videoId}")`);
     await checkAt('a video being edited');
     await p.screenshot({ path: path.join(ARTIFACTS, '07-phone-video.png'), fullPage: true });
     await p.click('[data-tab=columns]');

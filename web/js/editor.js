@@ -371,10 +371,20 @@
   }
 
   // The first page of the list (MORE: the next page, added below what is shown).
+  // Answers can arrive out of order (the tab's first load and a search typed right after
+  // it): only the latest request started may fill a list or a form.
+  const latest = {};
+  async function newest(what, promise) {
+    const n = (latest[what] = (latest[what] || 0) + 1);
+    const r = await promise;
+    return n === latest[what] ? r : null;
+  }
+
   async function loadVideos(more = false) {
     const q = more ? videoPage.q : $('#video-search').q.value;
     const page = more ? videoPage.page + 1 : 1;
-    const r = await listVideos(q, page);
+    const r = await newest('videos', listVideos(q, page));
+    if (!r) return;
     const items = r.videos.map(videoItem);
     if (more) $('#video-list').append(...items);
     else $('#video-list').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', textContent: t('none') })]));
@@ -390,7 +400,9 @@
 
   // The videos a column can take: the first page, or those matching what is typed.
   async function fillColumnVideos() {
-    const { videos } = await listVideos($('#column-video-q').value.trim());
+    const r = await newest('column-videos', listVideos($('#column-video-q').value.trim()));
+    if (!r) return;
+    const { videos } = r;
     $('#column-add-video').replaceChildren(...videos.map((v) => el('option', { value: v.id, textContent: videoLabel(v) })));
   }
 
@@ -407,7 +419,8 @@
   }
 
   async function editVideo(id) {
-    const v = await api('GET', `/videos/${encodeURIComponent(id)}`);
+    const v = await newest('video', api('GET', `/videos/${encodeURIComponent(id)}`));
+    if (!v) return;
     currentVideo = v;
     const f = $('#video-form');
     $('#video-heading').textContent = `${v.title} (${v.id})`;
