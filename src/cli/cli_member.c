@@ -5,6 +5,7 @@
 #include "auth/signin_link.h"
 #include "cli/cli.h"
 #include "core/util.h"
+#include "db/db_session.h"
 #include "db/db_signin.h"
 
 #include <errno.h>
@@ -175,7 +176,17 @@ static int member_passwd(int argc, char **argv)
     cli_print_error("usage", "give the password on standard input (one line), or --generate");
     goto out;
   }
-  int ret = password_set(run.db, m->id, login, password);
+  int ret = db_begin(run.db);
+  int ended = 0;
+  if (ret == 0)
+    ret = password_set(run.db, m->id, login, password);
+  /* A new password signs the member out everywhere (someone else may have known the old). */
+  if (ret == 0)
+    ret = db_session_delete_member(run.db, m->id, &ended);
+  if (ret == 0)
+    ret = db_commit(run.db);
+  if (ret < 0)
+    db_rollback(run.db);
   if (ret == -EEXIST) {
     cli_print_error("login_taken", "another member signs in as '%s'", login);
     goto out;
@@ -192,6 +203,7 @@ static int member_passwd(int argc, char **argv)
   JsonObject *o = json_object_new();
   json_object_set_string_member(o, "id", m->id);
   json_object_set_string_member(o, "login", login);
+  json_object_set_int_member(o, "sessions_ended", ended);
   if (generate)
     json_object_set_string_member(o, "password", password);
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);

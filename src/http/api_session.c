@@ -36,8 +36,10 @@ void api_session_start(ApiContext *ctx, const Member *m, const char *method, Htt
   gint64 now = util_now();
   if (!api_begin(ctx, resp))
     return;
-  int ret = session_create(ctx->db, ctx->secret, m->id, method, ctx->config->session_lifetime,
-                           now, &id);
+  /* Ended sessions are removed when met; the ones never met again go here. */
+  int ret = db_session_purge(ctx->db, now, ctx->config->session_idle_timeout, NULL);
+  if (ret == 0)
+    ret = session_create(ctx->db, ctx->secret, m->id, method, ctx->config->session_lifetime, now, &id);
   if (ret == 0 && auth_role_at_least(m, ROLE_EDITOR)) {
     /* Who could change the catalogue, and when they came in. */
     JsonObject *d = json_object_new();

@@ -113,6 +113,10 @@ eq "name and password sign in (name in any case)" 201 "$(pw_in zhang.san 'correc
 eq "… as the member" "$VIEWER_ID" "$(jq -r .member.id "$T_TMP/resp")"
 eq "… by password" password "$(jq -r .method "$T_TMP/resp")"
 eq "… and the cookie signs in" 200 "$(code -b "$T_TMP/pw.jar" "$U/api/v1/me")"
+out=$(printf 'correct horse 马\n' | "$LECTERN" member passwd "$VIEWER_ID" --data-dir "$D" 2>/dev/null)
+eq "a new password ends the member's sessions" 1 "$(echo "$out" | jq -r .sessions_ended)"
+eq "… the cookie no longer signs in" 401 "$(code -b "$T_TMP/pw.jar" "$U/api/v1/me")"
+eq "… the name stays when not given" Zhang.San "$(echo "$out" | jq -r .login)"
 eq "a wrong password: 401" 401 "$(pw_in Zhang.San 'wrong horse')"
 contains "… says so, not which part" "$(cat "$T_TMP/resp")" '"code":"bad_password"'
 eq "an unknown name: the same 401" 401 "$(pw_in nobody 'correct horse 马')"
@@ -149,8 +153,8 @@ stop_server
 # --- expiry: idle and absolute (short times from the config) ---------------------------------
 cat >"$T_TMP/short.conf" <<CONF
 [auth]
-session_idle_timeout = 2
-session_lifetime = 6
+session_idle_timeout = 3
+session_lifetime = 8
 signin_failures_per_address = 3
 signin_failure_window = 3
 CONF
@@ -160,17 +164,20 @@ start_server "$D" "$PORT2" -c "$T_TMP/short.conf" || not_ok "restart with short 
 J2=$T_TMP/idle.jar
 sign_in "$J2" "$VIEWER" "$U2" >/dev/null
 eq "fresh session: 200" 200 "$(code -b "$J2" "$U2/api/v1/me")"
-sleep 3.2
+sleep 4.5
 eq "idle longer than session_idle_timeout: 401" 401 "$(code -b "$J2" "$U2/api/v1/me")"
 J3=$T_TMP/life.jar
+elapsed() { echo "$(date +%s%N) $T0" | awk '{ printf "%d", ($1 - $2) / 1e6 }'; }  # ms since T0
+T0=$(date +%s%N)
 sign_in "$J3" "$VIEWER" "$U2" >/dev/null
-alive=0
-for _ in 1 2 3 4; do
-  sleep 1.1
+alive=0 asked=0
+while [ "$(elapsed)" -lt 6000 ]; do   # a request a second, well inside the idle time
+  asked=$((asked + 1))
   [ "$(code -b "$J3" "$U2/api/v1/me")" = 200 ] && alive=$((alive + 1))
+  sleep 1
 done
-eq "kept busy, the session lives…" 4 "$alive"
-sleep 2.2
+eq "kept busy, the session lives… ($asked requests)" "$asked" "$alive"
+sleep "$(awk -v e="$(elapsed)" 'BEGIN { printf "%.2f", (9500 - e) / 1000 }')"
 eq "… until session_lifetime: 401" 401 "$(code -b "$J3" "$U2/api/v1/me")"
 for _ in 1 2 3; do sign_in "$T_TMP/x.jar" "lct1.nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" "$U2" >/dev/null; done
 eq "three failures from one address (any way): 429" 429 "$(sign_in "$T_TMP/x.jar" "$VIEWER" "$U2")"
