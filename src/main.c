@@ -21,6 +21,7 @@ static const struct {
   { "event", cli_event, "schedule a live lesson (event create --title T ...), replace its key (event rekey ID)" },
   { "video", cli_video, "show a video (video show ID)" },
   { "import", cli_import, "import a recorded lesson (import FILE --title T [--wait])" },
+  { "points", cli_points, "check the points aggregates against the ledger (points check; exit 1 on a difference)" },
 };
 
 static void usage(FILE *to)

@@ -3,6 +3,7 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define CAMPAIGN_COLS                                                                      \
@@ -236,12 +237,22 @@ int db_ledger_sum(Db *db, const char *member, const char *video, gint64 campaign
   return rc == SQLITE_ROW ? 0 : db_errno(rc);
 }
 
+const char *db_ledger_history_sql(bool before)
+{
+  /* Two statements rather than "(?2 = 0 OR l.id < ?2)", which SQLite cannot use as a range:
+   * a page far back in a long history would walk every newer entry first. */
+  return before
+      ? "SELECT l.id, l.amount, l.reason, l.video_id, v.title, l.campaign_id, l.local_day, l.note, "
+        "l.created_at FROM points_ledger l LEFT JOIN video v ON v.id = l.video_id "
+        "WHERE l.member_id = ?1 AND l.id < ?2 ORDER BY l.id DESC LIMIT ?3"
+      : "SELECT l.id, l.amount, l.reason, l.video_id, v.title, l.campaign_id, l.local_day, l.note, "
+        "l.created_at FROM points_ledger l LEFT JOIN video v ON v.id = l.video_id "
+        "WHERE l.member_id = ?1 AND ?2 = 0 ORDER BY l.id DESC LIMIT ?3";
+}
+
 JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 before, int *rc)
 {
-  sqlite3_stmt *st = db_prepare(db,
-      "SELECT l.id, l.amount, l.reason, l.video_id, v.title, l.campaign_id, l.local_day, l.note, "
-      "l.created_at FROM points_ledger l LEFT JOIN video v ON v.id = l.video_id "
-      "WHERE l.member_id = ?1 AND (?2 = 0 OR l.id < ?2) ORDER BY l.id DESC LIMIT ?3");
+  sqlite3_stmt *st = db_prepare(db, db_ledger_history_sql(before > 0));
   if (!st) {
     *rc = -EIO;
     return NULL;
@@ -325,4 +336,137 @@ JsonNode *db_campaign_earners_json(Db *db, gint64 campaign, gint64 limit, gint64
   }
   sqlite3_finalize(st);
   return db_json_array_done(b, step, rc);
+}
+
+/* ---- aggregates ---------------------------------------------------------------------- */
+
+int db_points_balance(Db *db, const char *member, gint64 *balance)
+{
+  sqlite3_stmt *st = db_cached(db, "SELECT balance FROM points_balance WHERE member_id = ?1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  *balance = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+int db_points_day(Db *db, const char *member, gint64 campaign, const char *day, gint64 *points,
+                  gint64 *watch)
+{
+  sqlite3_stmt *st = db_cached(db, "SELECT points, watch_points FROM points_day "
+                                   "WHERE member_id = ?1 AND campaign_id = ?2 AND local_day = ?3");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, campaign);
+  sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  *points = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  if (watch)
+    *watch = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+/* Each check: rows (member, campaign, day, field, from the ledger, from the aggregate) that
+ * differ, both sides as full outer joins built from two LEFT JOINs (a row missing on one
+ * side counts as 0 there). */
+#define CHECK_BALANCE \
+  "WITH l AS (SELECT member_id, sum(amount) AS balance, count(*) AS entries FROM points_ledger " \
+  "GROUP BY member_id), " \
+  "j AS (SELECT l.member_id, l.balance AS lb, l.entries AS le, a.balance AS ab, a.entries AS ae " \
+  "FROM l LEFT JOIN points_balance a ON a.member_id = l.member_id " \
+  "UNION ALL SELECT a.member_id, NULL, NULL, a.balance, a.entries FROM points_balance a " \
+  "WHERE NOT EXISTS (SELECT 1 FROM l WHERE l.member_id = a.member_id)) " \
+  "SELECT member_id, NULL, NULL, 'balance', coalesce(lb, 0), coalesce(ab, 0) FROM j " \
+  "WHERE coalesce(lb, 0) != coalesce(ab, 0) " \
+  "UNION ALL SELECT member_id, NULL, NULL, 'entries', coalesce(le, 0), coalesce(ae, 0) FROM j " \
+  "WHERE coalesce(le, 0) != coalesce(ae, 0)"
+#define CHECK_DAY \
+  "WITH l AS (SELECT member_id, campaign_id, local_day, sum(amount) AS points, " \
+  "sum(CASE WHEN reason = 'watch' THEN amount ELSE 0 END) AS watch, count(*) AS entries " \
+  "FROM points_ledger WHERE campaign_id IS NOT NULL AND local_day IS NOT NULL " \
+  "GROUP BY member_id, campaign_id, local_day), " \
+  "j AS (SELECT l.member_id, l.campaign_id, l.local_day, l.points AS lp, l.watch AS lw, " \
+  "l.entries AS le, a.points AS ap, a.watch_points AS aw, a.entries AS ae FROM l " \
+  "LEFT JOIN points_day a ON a.member_id = l.member_id AND a.campaign_id = l.campaign_id " \
+  "AND a.local_day = l.local_day " \
+  "UNION ALL SELECT a.member_id, a.campaign_id, a.local_day, NULL, NULL, NULL, a.points, " \
+  "a.watch_points, a.entries FROM points_day a WHERE NOT EXISTS (SELECT 1 FROM l " \
+  "WHERE l.member_id = a.member_id AND l.campaign_id = a.campaign_id AND l.local_day = a.local_day)) " \
+  "SELECT member_id, campaign_id, local_day, 'points', coalesce(lp, 0), coalesce(ap, 0) FROM j " \
+  "WHERE coalesce(lp, 0) != coalesce(ap, 0) " \
+  "UNION ALL SELECT member_id, campaign_id, local_day, 'watch_points', coalesce(lw, 0), " \
+  "coalesce(aw, 0) FROM j WHERE coalesce(lw, 0) != coalesce(aw, 0) " \
+  "UNION ALL SELECT member_id, campaign_id, local_day, 'entries', coalesce(le, 0), " \
+  "coalesce(ae, 0) FROM j WHERE coalesce(le, 0) != coalesce(ae, 0)"
+
+static int check_one(Db *db, const char *sql, const char *table, int limit, JsonBuilder *b,
+                      gint64 *count)
+{
+  sqlite3_stmt *st = db_prepare(db, sql);
+  if (!st)
+    return -EIO;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if ((*count)++ >= limit)
+      continue;
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "table");
+    json_builder_add_string_value(b, table);
+    db_json_text(b, "member_id", st, 0);
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+      json_builder_set_member_name(b, "campaign_id");
+      json_builder_add_int_value(b, sqlite3_column_int64(st, 1));
+      db_json_text(b, "day", st, 2);
+    }
+    db_json_text(b, "field", st, 3);
+    json_builder_set_member_name(b, "ledger");
+    json_builder_add_int_value(b, sqlite3_column_int64(st, 4));
+    json_builder_set_member_name(b, "aggregate");
+    json_builder_add_int_value(b, sqlite3_column_int64(st, 5));
+    json_builder_end_object(b);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+/* One number SQL computes. */
+static int count_of(Db *db, const char *sql, gint64 *out)
+{
+  sqlite3_stmt *st = db_prepare(db, sql);
+  if (!st)
+    return -EIO;
+  int rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? 0 : db_errno(rc);
+}
+
+int db_points_check(Db *db, int limit, JsonNode **diff, gint64 *count, gint64 *members,
+                    gint64 *days)
+{
+  *count = 0;
+  /* One read transaction (deferred: writers go on while it reads): the ledger and the
+   * aggregates as of the same moment. Inside a caller's transaction, that one. */
+  bool own = db->depth == 0;
+  if (own && sqlite3_exec(db->conn, "BEGIN DEFERRED", NULL, NULL, NULL) != SQLITE_OK)
+    return -EIO;
+  int ret;
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_array(b);
+  if ((ret = check_one(db, CHECK_BALANCE, "points_balance", limit, b, count)) == 0 &&
+      (ret = check_one(db, CHECK_DAY, "points_day", limit, b, count)) == 0 &&
+      (ret = count_of(db, "SELECT count(DISTINCT member_id) FROM points_ledger", members)) == 0)
+    ret = count_of(db, "SELECT count(*) FROM (SELECT 1 FROM points_ledger WHERE campaign_id "
+                       "IS NOT NULL AND local_day IS NOT NULL GROUP BY member_id, campaign_id, local_day)",
+                   days);
+  if (own)
+    sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL);
+  json_builder_end_array(b);
+  *diff = ret == 0 ? json_builder_get_root(b) : NULL;
+  g_object_unref(b);
+  return ret;
 }

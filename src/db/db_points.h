@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <stdbool.h>
 
 /* A campaign: while it is open, verified members earn points for credited watch time. */
 typedef struct {
@@ -63,9 +64,35 @@ int db_ledger_sum(Db *db, const char *member, const char *video, gint64 campaign
  * newest). A JSON array; NULL with *rc on failure. */
 JsonNode *db_ledger_history_json(Db *db, const char *member, int limit, gint64 before, int *rc);
 
+/* The history's SQL, from the newest or (BEFORE) from an id: exposed so a test can check
+ * that a page is an index range, however far back. */
+const char *db_ledger_history_sql(bool before);
+
 /* Who earned what in CAMPAIGN: one entry per member with points from it (watch and live
  * bonus; corrections belong to no campaign), most points first, at most LIMIT from OFFSET:
  * {member_id, display_name, points, watch_points, live_bonus_points, entries, last_at}.
  * *MEMBERS and *POINTS get the totals over every member. NULL with *rc on failure. */
 JsonNode *db_campaign_earners_json(Db *db, gint64 campaign, gint64 limit, gint64 offset,
                                    gint64 *members, gint64 *points, int *rc);
+
+/* ---- aggregates (migration 0008) -------------------------------------------------------
+ * Kept by a trigger in the statement that appends each ledger entry; the ledger stays the
+ * source of truth. */
+
+/* MEMBER's balance (the sum of all their entries) from the aggregate: one row read,
+ * however long the history. 0 for a member with no entries. Returns 0 or -EIO. */
+int db_points_balance(Db *db, const char *member, gint64 *balance);
+
+/* MEMBER's points on calendar day DAY of CAMPAIGN (the ledger's local_day, in the
+ * campaign's zone): every entry's (*POINTS) and the watch entries' (*WATCH, what the daily
+ * cap counts; may be NULL). 0 when none. Returns 0 or -EIO. */
+int db_points_day(Db *db, const char *member, gint64 campaign, const char *day, gint64 *points,
+                  gint64 *watch);
+
+/* Recomputes the aggregates from the whole ledger and compares: a JSON array in *DIFF of
+ * every difference, {table: "points_balance"|"points_day", member_id, campaign_id?, day?,
+ * field, ledger, aggregate} (at most LIMIT of them; *COUNT has them all), and in *MEMBERS
+ * and *DAYS how many aggregate rows the ledger implies. Reads only (a missing or extra row
+ * counts as 0 on its side). Returns 0 (look at *COUNT) or -EIO. */
+int db_points_check(Db *db, int limit, JsonNode **diff, gint64 *count, gint64 *members,
+                    gint64 *days);

@@ -146,7 +146,7 @@ int db_search_index_video(Db *db, const char *id)
   if (rc != SQLITE_DONE)
     return db_errno(rc);
 
-  st = db_prepare(db, "SELECT title, presenter, tags, description FROM video WHERE id = ?1 "
+  st = db_prepare(db, "SELECT title, presenter, tags, description, rowid FROM video WHERE id = ?1 "
                       "AND deleted_at IS NULL");
   if (!st)
     return -EIO;
@@ -157,19 +157,23 @@ int db_search_index_video(Db *db, const char *id)
     return rc == SQLITE_DONE ? 0 : db_errno(rc); /* gone or deleted: nothing to index */
   }
   g_autofree char *tags = tags_text(db_col_text(st, 2));
+  gint64 rowid = sqlite3_column_int64(st, 4);
   char *cols[4] = {
     db_search_tokens(db_col_text(st, 0)), db_search_tokens(db_col_text(st, 1)),
     db_search_tokens(tags), db_search_tokens(db_col_text(st, 3)),
   };
   sqlite3_finalize(st);
 
-  st = db_prepare(db, "INSERT INTO video_search (video_id, title, presenter, tags, description) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5)");
+  /* The index row takes the video's rowid: a search ranks its newest matches (ORDER BY
+   * rowid DESC in db_video.c), so a common word costs no more than a rare one. */
+  st = db_prepare(db, "INSERT INTO video_search (video_id, title, presenter, tags, description, rowid) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   int ret = -EIO;
   if (st) {
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     for (int i = 0; i < 4; i++)
       sqlite3_bind_text(st, 2 + i, cols[i], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, rowid);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     ret = rc == SQLITE_DONE ? 0 : db_errno(rc);
@@ -181,11 +185,13 @@ int db_search_index_video(Db *db, const char *id)
 
 int db_search_sync(Db *db)
 {
-  /* The index is right when every video not deleted has exactly one row and nothing else has one. */
+  /* The index is right when every video not deleted has exactly one row, under the video's
+   * rowid (a database from before migration 0008, or after a VACUUM, gets it rebuilt), and
+   * nothing else has one. */
   sqlite3_stmt *st = db_prepare(db,
       "SELECT (SELECT count(*) FROM video WHERE deleted_at IS NULL) = (SELECT count(*) FROM video_search) "
       "AND NOT EXISTS (SELECT 1 FROM video_search s LEFT JOIN video v ON v.id = s.video_id "
-      "AND v.deleted_at IS NULL WHERE v.id IS NULL)");
+      "AND v.rowid = s.rowid AND v.deleted_at IS NULL WHERE v.id IS NULL)");
   if (!st)
     return -EIO;
   int rc = sqlite3_step(st);

@@ -412,28 +412,79 @@ bool db_video_is_viewable(Db *db, const char *id)
   return ok;
 }
 
-/* The list query in parts: the search join only when there is a query. Every value is a
- * bound parameter; the parts are constants. */
-#define LIST_FROM_SEARCH \
-  " FROM video v JOIN (SELECT video_id, bm25(video_search, 0.0, 10.0, 5.0, 3.0, 1.0) AS rank " \
-  "FROM video_search WHERE video_search MATCH :match) s ON s.video_id = v.id"
-#define LIST_FROM_PLAIN " FROM video v JOIN (SELECT 0.0 AS rank) s"
-#define LIST_WHERE \
-  " WHERE v.deleted_at IS NULL" \
-  " AND (:category IS NULL OR v.category = :category)" \
-  " AND (:kind IS NULL OR v.presenter_kind = :kind)" \
-  " AND (:state IS NULL OR v.state = :state)" \
-  " AND (:column IS NULL OR EXISTS (SELECT 1 FROM topic_column_item i JOIN topic_column c " \
-  "ON c.id = i.column_id WHERE i.video_id = v.id AND c.slug = :column))" \
-  " AND CASE coalesce(:visibility, 'public') WHEN 'public' THEN " DB_VIDEO_PUBLIC \
-  " WHEN 'any' THEN 1 ELSE v.visibility = :visibility END"
-#define LIST_ORDER \
-  " ORDER BY CASE WHEN :sort = 3 THEN s.rank END," \
-  " CASE WHEN :sort = 2 THEN coalesce(v.scheduled_start, 9000000000000) END," \
-  " CASE WHEN :sort = 1 THEN coalesce(v.publish_at, v.created_at) END," \
-  " CASE WHEN :sort = 1 THEN v.rowid END," \
-  " coalesce(v.publish_at, v.created_at) DESC, v.rowid DESC" \
-  " LIMIT :limit OFFSET :offset"
+/* ---- lists --------------------------------------------------------------------------
+ * The list query is put together from constant parts, one per filter given, so that SQLite
+ * sees plain equalities and a plain ORDER BY and walks the index of migration 0008 that
+ * has them (a query with "(:x IS NULL OR …)" and CASE in its ORDER BY scanned and sorted
+ * every video). Every value is a bound parameter. The sort keys are word for word those
+ * of the indexes. tests/unit/test_db_video.c checks the plan of every shape. */
+#define KEY_TIME "coalesce(v.publish_at, v.created_at)"
+#define KEY_START "coalesce(v.scheduled_start, 9000000000000)"
+
+/* Search ranks at most this many matches: the newest ones (the index's rowid is the
+ * video's), so a word in every title costs the same as a rare one. */
+#define SEARCH_HITS_MAX 500
+/* Totals are counted up to this many; past it they are reported as at least this. */
+#define LIST_TOTAL_MAX 1000
+
+/* A search is one pass over its bounded window of hits: every hit is joined to its video
+ * (by rowid, the id checked too: after a VACUUM that renumbered rows and before the next
+ * start-up's resync, a stale row drops out rather than naming another video), those the
+ * filters refuse sort last with no video, and C counts both kinds while it takes the page. */
+#define SEARCH_FROM \
+  " FROM (SELECT rowid AS hit, video_id, bm25(video_search, 0.0, 10.0, 5.0, 3.0, 1.0) AS rank " \
+  "FROM video_search WHERE video_search MATCH :match ORDER BY rowid DESC LIMIT :hits) s " \
+  "LEFT JOIN video v ON v.rowid = s.hit AND v.id = s.video_id AND "
+/* A column holds at most 1000 videos: its items lead (CROSS JOIN keeps that order), and
+ * sorting them is bounded. */
+#define COLUMN_FROM \
+  " FROM topic_column c CROSS JOIN topic_column_item i ON i.column_id = c.id " \
+  "CROSS JOIN video v ON v.id = i.video_id WHERE "
+#define COLUMN_EXISTS \
+  " AND EXISTS (SELECT 1 FROM topic_column_item i JOIN topic_column c ON c.id = i.column_id " \
+  "WHERE i.video_id = v.id AND c.slug = :column)"
+
+static const char *sort_key(VideoSort s)
+{
+  return s == VIDEO_SORT_UPCOMING ? KEY_START : KEY_TIME;
+}
+
+static bool sort_ascending(VideoSort s)
+{
+  return s == VIDEO_SORT_OLDEST || s == VIDEO_SORT_UPCOMING;
+}
+
+/* FROM and the conditions of F (WHERE, or a search's join), without the cursor; COUNT: for
+ * the total. */
+static void list_from_where(GString *sql, const VideoFilter *f, bool count)
+{
+  if (f->match)
+    g_string_append(sql, SEARCH_FROM);
+  else if (f->column_slug)
+    g_string_append(sql, COLUMN_FROM);
+  else if (count && !f->category && !f->kind && !f->visibility)
+    /* The public total (the home page's lists, lives) from an index that covers it. */
+    g_string_append(sql, " FROM video v INDEXED BY video_list_public_count WHERE ");
+  else if (f->sort == VIDEO_SORT_UPCOMING && !f->state)
+    /* sort=upcoming over every state: only this index has that order (SQLite would rather
+     * take the one on visibility and sort). */
+    g_string_append(sql, " FROM video v INDEXED BY video_list_by_start_any WHERE ");
+  else
+    g_string_append(sql, " FROM video v WHERE ");
+  g_string_append(sql, "v.deleted_at IS NULL");
+  if (f->column_slug)
+    g_string_append(sql, f->match ? COLUMN_EXISTS : " AND c.slug = :column");
+  if (f->category)
+    g_string_append(sql, " AND v.category = :category");
+  if (f->kind)
+    g_string_append(sql, " AND v.presenter_kind = :kind");
+  if (f->state)
+    g_string_append(sql, " AND v.state = :state");
+  if (!f->visibility)
+    g_string_append(sql, " AND " DB_VIDEO_PUBLIC);
+  else if (strcmp(f->visibility, "any") != 0)
+    g_string_append(sql, " AND v.visibility = :visibility");
+}
 
 static void bind_named_text(sqlite3_stmt *st, const char *name, const char *value)
 {
@@ -458,40 +509,187 @@ static void bind_filter(sqlite3_stmt *st, const VideoFilter *f)
   bind_named_text(st, ":column", f->column_slug);
   bind_named_text(st, ":visibility", f->visibility);
   bind_named_int(st, ":now", util_now());
-  bind_named_int(st, ":sort", f->sort);
-  bind_named_int(st, ":limit", f->limit);
+  bind_named_int(st, ":hits", SEARCH_HITS_MAX);
+  bind_named_int(st, ":total_max", LIST_TOTAL_MAX + 1);
+  bind_named_int(st, ":limit", f->limit + 1);
   bind_named_int(st, ":offset", f->offset);
+  bind_named_int(st, ":after_key", f->after.key);
+  bind_named_int(st, ":after_row", f->after.row);
 }
 
-JsonNode *db_video_list_json(Db *db, const VideoFilter *f, gint64 *total, int *rc)
+char *db_video_list_sql(const VideoFilter *f, bool count)
 {
-  const char *from = f->match ? LIST_FROM_SEARCH : LIST_FROM_PLAIN;
-  g_autofree char *count_sql = g_strconcat("SELECT count(*)", from, LIST_WHERE, NULL);
-  g_autofree char *list_sql = g_strconcat("SELECT " DB_VIDEO_COLS, from, LIST_WHERE, LIST_ORDER, NULL);
-
-  sqlite3_stmt *st = db_prepare(db, count_sql);
-  if (!st) {
-    *rc = -EIO;
-    return NULL;
+  GString *sql = g_string_new(NULL);
+  bool asc = sort_ascending(f->sort);
+  if (f->match) {
+    /* One statement gives the page and the totals: the whole window, hits with a video first.
+     * Only rowids are sorted; the page's rows are read after. */
+    g_string_append(sql, "SELECT v.rowid");
+    list_from_where(sql, f, false);
+    if (f->sort == VIDEO_SORT_RELEVANCE)
+      g_string_append(sql, " ORDER BY v.rowid IS NULL, s.rank, v.rowid DESC");
+    else
+      g_string_append_printf(sql, " ORDER BY v.rowid IS NULL, %s %s, v.rowid %s", sort_key(f->sort),
+                             asc ? "ASC" : "DESC", asc ? "ASC" : "DESC");
+    return g_string_free(sql, FALSE);
   }
+  if (count) {
+    g_string_append(sql, "SELECT count(*) FROM (SELECT 1");
+    list_from_where(sql, f, true);
+    g_string_append(sql, " LIMIT :total_max)");
+    return g_string_free(sql, FALSE);
+  }
+  g_string_append_printf(sql, "SELECT " DB_VIDEO_COLS ", %s, v.rowid", sort_key(f->sort));
+  list_from_where(sql, f, false);
+  if (f->after.set) {
+    /* The plain comparison bounds the index range; the row value breaks the tie. */
+    g_string_append_printf(sql, " AND %s %s :after_key AND (%s, v.rowid) %s (:after_key, :after_row)",
+                           sort_key(f->sort), asc ? ">=" : "<=", sort_key(f->sort), asc ? ">" : "<");
+  }
+  g_string_append_printf(sql, " ORDER BY %s %s, v.rowid %s LIMIT :limit OFFSET :offset",
+                         sort_key(f->sort), asc ? "ASC" : "DESC", asc ? "ASC" : "DESC");
+  return g_string_free(sql, FALSE);
+}
+
+static const char cursor_letter[] = {
+  [VIDEO_SORT_NEWEST] = 'n', [VIDEO_SORT_OLDEST] = 'o', [VIDEO_SORT_UPCOMING] = 'u',
+  [VIDEO_SORT_RELEVANCE] = 'r',
+};
+
+char *db_video_cursor_format(VideoSort sort, const VideoCursor *c)
+{
+  return g_strdup_printf("%c%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT, cursor_letter[sort], c->key, c->row);
+}
+
+int db_video_cursor_parse(const char *text, VideoSort sort, bool search, VideoCursor *out)
+{
+  if (!text || text[0] != cursor_letter[sort] || strlen(text) > 48)
+    return -EINVAL;
+  g_auto(GStrv) parts = g_strsplit(text + 1, ".", 3);
+  gint64 key = 0, row = 0;
+  if (g_strv_length(parts) != 2 ||
+      !g_ascii_string_to_signed(parts[0], 10, G_MININT64, G_MAXINT64, &key, NULL) ||
+      !g_ascii_string_to_signed(parts[1], 10, 0, G_MAXINT64, &row, NULL) ||
+      (search && (key < 0 || key > SEARCH_HITS_MAX || row != 0)))
+    return -EINVAL;
+  *out = (VideoCursor){ .set = true, .key = key, .row = row };
+  return 0;
+}
+
+/* Adds the video of ST's row to B (the list's JSON array). */
+static void add_row(JsonBuilder *b, sqlite3_stmt *st)
+{
+  json_builder_begin_object(b);
+  db_video_build(b, st, 0);
+  json_builder_end_object(b);
+}
+
+/* A search: the page at the offset (the cursor's place in the ranked window), and the
+ * totals from the same pass. */
+static int search_page(Db *db, const VideoFilter *f, JsonBuilder *b, VideoListInfo *info)
+{
+  g_autofree char *sql = db_video_list_sql(f, false);
+  sqlite3_stmt *st = db_prepare(db, sql);
+  if (!st)
+    return -EIO;
+  bind_filter(st, f);
+  gint64 from = f->after.set ? f->after.key : f->offset, hits = 0, shown = 0;
+  GArray *page = g_array_new(FALSE, FALSE, sizeof(gint64));
+  int r;
+  while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    hits++;
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+      continue; /* a hit the filters refuse */
+    if (info->total >= from && shown < f->limit) {
+      gint64 row = sqlite3_column_int64(st, 0);
+      g_array_append_val(page, row);
+      shown++;
+    }
+    info->total++;
+  }
+  sqlite3_finalize(st);
+  int ret = r == SQLITE_DONE ? 0 : db_errno(r);
+  st = ret == 0 ? db_cached(db, "SELECT " DB_VIDEO_COLS " FROM video v WHERE v.rowid = ?1") : NULL;
+  if (ret == 0 && !st)
+    ret = -EIO;
+  for (guint i = 0; ret == 0 && i < page->len; i++) {
+    sqlite3_bind_int64(st, 1, g_array_index(page, gint64, i));
+    if ((r = sqlite3_step(st)) == SQLITE_ROW)
+      add_row(b, st);
+    else
+      ret = r == SQLITE_DONE ? -EIO : db_errno(r);
+    sqlite3_reset(st);
+  }
+  g_array_unref(page);
+  if (ret < 0)
+    return ret;
+  if (info->total > from + shown) {
+    VideoCursor next = { .set = true, .key = from + shown };
+    info->next = db_video_cursor_format(f->sort, &next);
+  }
+  info->total_is_estimate = hits >= SEARCH_HITS_MAX;
+  return 0;
+}
+
+/* Counts F's matches up to LIST_TOTAL_MAX, and whether there are more. */
+static int list_total(Db *db, const VideoFilter *f, VideoListInfo *info)
+{
+  g_autofree char *sql = db_video_list_sql(f, true);
+  sqlite3_stmt *st = db_prepare(db, sql);
+  if (!st)
+    return -EIO;
   bind_filter(st, f);
   int r = sqlite3_step(st);
-  *total = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  gint64 n = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   sqlite3_finalize(st);
-  if (r != SQLITE_ROW || !(st = db_prepare(db, list_sql))) {
-    *rc = r != SQLITE_ROW ? db_errno(r) : -EIO;
-    return NULL;
-  }
+  if (r != SQLITE_ROW)
+    return db_errno(r);
+  info->total = MIN(n, LIST_TOTAL_MAX);
+  info->total_is_estimate = n > LIST_TOTAL_MAX;
+  return 0;
+}
+
+/* A list: the page after the cursor (or at the offset), one row more to know of a next. */
+static int list_page(Db *db, const VideoFilter *f, JsonBuilder *b, VideoListInfo *info)
+{
+  int ret = list_total(db, f, info);
+  if (ret < 0)
+    return ret;
+  g_autofree char *sql = db_video_list_sql(f, false);
+  sqlite3_stmt *st = db_prepare(db, sql);
+  if (!st)
+    return -EIO;
   bind_filter(st, f);
+  int r, n = 0;
+  VideoCursor last = { 0 };
+  while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == f->limit) {
+      info->next = db_video_cursor_format(f->sort, &last);
+      r = SQLITE_DONE;
+      break;
+    }
+    add_row(b, st);
+    n++;
+    last = (VideoCursor){ .set = true, .key = sqlite3_column_int64(st, DB_VIDEO_NCOLS),
+                          .row = sqlite3_column_int64(st, DB_VIDEO_NCOLS + 1) };
+  }
+  sqlite3_finalize(st);
+  return r == SQLITE_DONE ? 0 : db_errno(r);
+}
+
+JsonNode *db_video_list_json(Db *db, const VideoFilter *f, VideoListInfo *info, int *rc)
+{
+  *info = (VideoListInfo){ 0 };
   JsonBuilder *b = json_builder_new();
   json_builder_begin_array(b);
-  while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-    json_builder_begin_object(b);
-    db_video_build(b, st, 0);
-    json_builder_end_object(b);
-  }
-  sqlite3_finalize(st);
-  return db_json_array_done(b, r, rc);
+  int ret = f->match ? search_page(db, f, b, info) : list_page(db, f, b, info);
+  json_builder_end_array(b);
+  JsonNode *arr = ret == 0 ? json_builder_get_root(b) : NULL;
+  g_object_unref(b);
+  *rc = ret;
+  if (!arr)
+    g_clear_pointer(&info->next, g_free);
+  return arr;
 }
 
 /* One UPDATE per field, so the column name is never a value. */

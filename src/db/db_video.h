@@ -103,6 +103,14 @@ typedef enum {
   VIDEO_SORT_RELEVANCE,  /* search rank (needs match), then newest */
 } VideoSort;
 
+/* Where a page of a list starts: after the row with sort key KEY and rowid ROW (newest,
+ * oldest, upcoming), or, for a search, at place KEY of its ranked (bounded) hits: ranks
+ * change as videos are added, so a search has no key to page by, and needs none. */
+typedef struct {
+  bool set;
+  gint64 key, row;
+} VideoCursor;
+
 typedef struct {
   const char *match;       /* an FTS5 query from db_search_query(), or NULL */
   const char *category;    /* each filter NULL for any */
@@ -113,11 +121,30 @@ typedef struct {
                               "draft"/"published"/"unlisted"; "any" */
   VideoSort sort;
   int limit, offset;
+  VideoCursor after;       /* keyset paging: the page after this (offset then 0) */
 } VideoFilter;
 
-/* The videos F selects, as a JSON array of db_video_build() objects, with the number
- * that match in all (ignoring limit and offset) in *TOTAL. Returns NULL with -EIO in *RC. */
-JsonNode *db_video_list_json(Db *db, const VideoFilter *f, gint64 *total, int *rc);
+typedef struct {
+  gint64 total;            /* matches, counted up to 1000 */
+  bool total_is_estimate;  /* there are more than total (or, searching, more matches than
+                              the 500 newest that are ranked) */
+  char *next;              /* the cursor of the next page, or NULL at the end (caller frees) */
+} VideoListInfo;
+
+/* The videos F selects, as a JSON array of db_video_build() objects; *INFO gets the total
+ * and the next page's cursor. Every shape is served by an index of migration 0008 (a
+ * search ranks the 500 newest matches, a column's items are at most 1000). Returns NULL
+ * with -errno in *RC. */
+JsonNode *db_video_list_json(Db *db, const VideoFilter *f, VideoListInfo *info, int *rc);
+
+/* The SQL db_video_list_json() runs for F: the page, or (COUNT) the capped total (a search
+ * has one statement for both). Exposed so a test can check its plan. Caller frees. */
+char *db_video_list_sql(const VideoFilter *f, bool count);
+
+/* The cursor text of C in a list sorted by SORT ("n<key>.<rowid>", opaque to clients), and
+ * back: -EINVAL when TEXT is not a cursor of that sort (SEARCH: of a search). */
+char *db_video_cursor_format(VideoSort sort, const VideoCursor *c);
+int db_video_cursor_parse(const char *text, VideoSort sort, bool search, VideoCursor *out);
 
 /* Editable fields of a video. */
 typedef enum {

@@ -137,8 +137,10 @@ static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     JsonObject *o = json_object_new();
     json_object_set_array_member(o, "videos", json_array_new());
     json_object_set_int_member(o, "total", 0);
+    json_object_set_boolean_member(o, "total_is_estimate", false);
     json_object_set_int_member(o, "page", page);
     json_object_set_int_member(o, "per_page", per_page);
+    json_object_set_null_member(o, "next");
     api_reply_json(resp, 200, api_object_node(o));
     return;
   }
@@ -173,11 +175,22 @@ static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
       return;
     }
   }
+  /* ?after= (the `next` of the page before) pages by key; ?page= still works, by offset. */
+  const char *after = g_hash_table_lookup(q, "after");
+  if (after && g_hash_table_lookup(q, "page")) {
+    http_response_error(resp, 400, "invalid_parameter", "give after or page, not both");
+    return;
+  }
+  if (after && db_video_cursor_parse(after, f.sort, match != NULL, &f.after) < 0) {
+    http_response_error(resp, 400, "invalid_parameter",
+                        "after must be the next of a page of this list (the same sort)");
+    return;
+  }
   f.limit = (int)per_page;
   f.offset = (int)((page - 1) * per_page);
-  gint64 total = 0;
+  VideoListInfo info = { 0 };
   int rc = 0;
-  JsonNode *arr = db_video_list_json(ctx->db, &f, &total, &rc);
+  JsonNode *arr = db_video_list_json(ctx->db, &f, &info, &rc);
   if (!arr) {
     http_response_error(resp, 500, "internal", "could not list videos");
     return;
@@ -186,9 +199,15 @@ static void videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     add_viewers(ctx, arr);
   JsonObject *o = json_object_new();
   json_object_set_member(o, "videos", arr);
-  json_object_set_int_member(o, "total", total);
+  json_object_set_int_member(o, "total", info.total);
+  json_object_set_boolean_member(o, "total_is_estimate", info.total_is_estimate);
   json_object_set_int_member(o, "page", page);
   json_object_set_int_member(o, "per_page", per_page);
+  if (info.next)
+    json_object_set_string_member(o, "next", info.next);
+  else
+    json_object_set_null_member(o, "next");
+  g_free(info.next);
   /* Viewer counts change without the catalog: then the ETag alone revalidates. */
   resp->last_modified = viewers ? 0 : db_catalog_changed_at(ctx->db);
   api_reply_json(resp, 200, api_object_node(o));

@@ -283,7 +283,7 @@ void api_points_correction(ApiContext *ctx, const ApiCall *call, HttpResponse *r
   }
   if (api_commit_audited(ctx, call, "points.correct", "member", member, node, resp) == 0) {
     gint64 balance = 0;
-    db_ledger_sum(ctx->db, member, NULL, 0, NULL, NULL, &balance);
+    db_points_balance(ctx->db, member, &balance);
     JsonObject *r = json_object_new();
     json_object_set_string_member(r, "member", member);
     json_object_set_int_member(r, "amount", amount);

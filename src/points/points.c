@@ -90,7 +90,8 @@ static int pay_minute(Db *db, const Campaign *k, const char *member, const char 
     amount = MIN(amount, k->per_video_cap - used);
   }
   if (k->daily_cap >= 0 && amount > 0) {
-    if ((ret = db_ledger_sum(db, member, NULL, k->id, day, "watch", &used)) < 0)
+    gint64 all = 0;
+    if ((ret = db_points_day(db, member, k->id, day, &all, &used)) < 0)
       return ret;
     amount = MIN(amount, k->daily_cap - used);
   }
@@ -209,8 +210,9 @@ JsonNode *points_summary_json(Db *db, const Campaign *k, const char *member, gin
 {
   gint64 balance = 0, today = 0;
   g_autofree char *day = k ? points_local_day(k, now) : NULL;
-  if ((*rc = db_ledger_sum(db, member, NULL, 0, NULL, NULL, &balance)) < 0 ||
-      (k && (*rc = db_ledger_sum(db, member, NULL, k->id, day, NULL, &today)) < 0))
+  /* From the aggregates (migration 0008): one row each, however long the history. */
+  if ((*rc = db_points_balance(db, member, &balance)) < 0 ||
+      (k && (*rc = db_points_day(db, member, k->id, day, &today, NULL)) < 0))
     return NULL;
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);

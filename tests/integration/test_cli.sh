@@ -82,6 +82,20 @@ sqlite3 "$D/lectern.db" "DELETE FROM video_search"
 eq "the search index is rebuilt when the store is opened" \
   "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM video")" "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM video_search")"
 
+# `points check` recomputes the points aggregates from the ledger (issue 24): exit 0 when they
+# agree, 1 with the difference listed when a ledger row was changed behind the server's back.
+sqlite3 "$D/lectern.db" "INSERT INTO points_ledger (member_id, amount, reason, campaign_id, local_day,
+  idempotency_key, created_at) VALUES ('m-cli', 5, 'watch', 1, '2026-03-01', 'cli:1', 0),
+  ('m-cli', 2, 'correction', NULL, NULL, 'cli:2', 0)"
+out=$("$LECTERN" points check --data-dir "$D" 2>/dev/null); st=$?
+eq "points check: agrees, exit 0" 0 "$st"
+eq "points check: ok" true "$(echo "$out" | jq -r .ok)"
+sqlite3 "$D/lectern.db" "DROP TRIGGER points_ledger_no_update; UPDATE points_ledger SET amount = 50 WHERE idempotency_key = 'cli:1'"
+out=$("$LECTERN" points check --data-dir "$D" 2>/dev/null); st=$?
+eq "points check: an edited ledger, exit 1" 1 "$st"
+eq "points check: names the member and the balance" "m-cli 52 7" \
+  "$(echo "$out" | jq -r '.listed[] | select(.field == "balance") | "\(.member_id) \(.ledger) \(.aggregate)"')"
+
 eq "unknown command: exit 2" 2 "$("$LECTERN" frobnicate >/dev/null 2>&1; echo $?)"
 
 tap_done

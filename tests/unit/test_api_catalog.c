@@ -439,6 +439,10 @@ static const struct { const char *method, *path, *body, *code; int status; bool 
   { "GET", "/api/v1/videos?category=nope", NULL, "unknown_category", 400, false },
   { "GET", "/api/v1/videos?kind=x", NULL, "invalid_parameter", 400, false },
   { "GET", "/api/v1/videos?sort=random", NULL, "invalid_parameter", 400, false },
+  { "GET", "/api/v1/videos?after=garbage", NULL, "invalid_parameter", 400, false },
+  { "GET", "/api/v1/videos?after=n5.5&page=2", NULL, "invalid_parameter", 400, false },
+  { "GET", "/api/v1/videos?sort=oldest&after=n5.5", NULL, "invalid_parameter", 400, false },
+  { "GET", "/api/v1/videos?q=lesson&after=r5000.0", NULL, "invalid_parameter", 400, false },
   { "GET", "/api/v1/columns?all=true", NULL, "forbidden", 403, true },
   { "GET", "/api/v1/columns/nope", NULL, "not_found", 404, false },
 };
@@ -530,6 +534,26 @@ START_TEST(lists_keep_the_order_videos_were_made_in)
       g_autofree char *q = g_strdup_printf("sort=%s&per_page=5&page=%d", sort[k], page);
       g_autofree char *t = search(q);
       g_string_append_printf(got, "%s%s", page > 1 && *t ? "," : "", t);
+    }
+    ck_assert_str_eq(got->str, want[k]);
+    g_string_free(got, TRUE);
+    /* The same pages by key: each answer's next is the following page's after. */
+    got = g_string_new(NULL);
+    g_autofree char *after = NULL;
+    for (int page = 1; page <= 4; page++) {
+      g_autofree char *q = after ? g_strdup_printf("sort=%s&per_page=5&after=%s", sort[k], after)
+                                 : g_strdup_printf("sort=%s&per_page=5", sort[k]);
+      JsonNode *n = get_public("/api/v1/videos", q);
+      JsonObject *o = json_node_get_object(n);
+      g_autofree char *t = titles(n, "videos");
+      g_string_append_printf(got, "%s%s", page > 1 && *t ? "," : "", t);
+      ck_assert_int_eq(json_object_get_int_member(o, "total"), 12);
+      ck_assert(!json_object_get_boolean_member(o, "total_is_estimate"));
+      g_free(after);
+      after = json_object_get_null_member(o, "next") ? NULL : g_strdup(json_object_get_string_member(o, "next"));
+      json_node_unref(n);
+      if (!after)
+        break;
     }
     ck_assert_str_eq(got->str, want[k]);
     g_string_free(got, TRUE);

@@ -116,6 +116,37 @@ START_TEST(index_follows_videos_and_is_rebuilt)
 }
 END_TEST
 
+
+/* Migration 0008 moves the index into a table with prefix indexes: a database from before
+ * keeps what it found, every row under its video's rowid (so no rebuild is needed), and the
+ * sync finds it right. */
+START_TEST(migration_keeps_the_index_under_the_videos_rowids)
+{
+  char *dir = tu_tmpdir(), *path = g_build_filename(dir, "t.db", NULL), *err = NULL, *id = NULL;
+  Db *db = NULL;
+  ck_assert_int_eq(db_open(path, 7, &db, &err), 0);
+  ck_assert_int_eq(db_video_create_upload(db, "劳模精神进课堂", "王师傅", "model-worker", NULL, &id), 0);
+  /* Before 0008 the index row had its own rowid. */
+  ck_assert_int_eq(sqlite3_exec(db->conn, "DELETE FROM video_search; INSERT INTO video_search "
+                   "(rowid, video_id, title) SELECT 77, id, '劳模 模精 精神 神 lesson' FROM video",
+                   NULL, NULL, NULL), SQLITE_OK);
+  db_close(&db);
+  ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
+  ck_assert_int_eq(count_matches(db, "劳模"), 1);
+  ck_assert_int_eq(count_matches(db, "less"), 1);  /* a prefix, read from its prefix index */
+  sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM video_search s JOIN video v ON v.rowid = s.rowid "
+                                    "AND v.id = s.video_id");
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+  sqlite3_finalize(st);
+  db_close(&db);
+  g_free(id);
+  tu_rmtree(dir);
+  g_free(dir);
+  g_free(path);
+}
+END_TEST
+
 static Suite *db_search_suite(void)
 {
   Suite *s = suite_create("db_search");
@@ -124,6 +155,7 @@ static Suite *db_search_suite(void)
   tcase_add_loop_test(tc, queries_are_built_from_words_only, 0, G_N_ELEMENTS(query_cases));
   tcase_add_test(tc, queries_with_nothing_searchable_are_null);
   tcase_add_test(tc, index_follows_videos_and_is_rebuilt);
+  tcase_add_test(tc, migration_keeps_the_index_under_the_videos_rowids);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -355,14 +355,16 @@
 
   const VIDEO_PAGE = 50;
 
-  // One page of every video (drafts too), newest first, or of those matching Q.
-  async function listVideos(q, page = 1) {
-    const params = new URLSearchParams({ visibility: 'any', per_page: String(VIDEO_PAGE), page: String(page) });
+  // One page of every video (drafts too), newest first, or of those matching Q; AFTER is the
+  // `next` of the page before (pages by key: nothing repeats or is skipped while videos are added).
+  async function listVideos(q, after = null) {
+    const params = new URLSearchParams({ visibility: 'any', per_page: String(VIDEO_PAGE) });
     if (q) params.set('q', q);
+    if (after) params.set('after', after);
     return api('GET', `/videos?${params}`);
   }
 
-  let videoPage = { q: '', page: 0, shown: 0, total: 0 };
+  let videoPage = { q: '', next: null, shown: 0, total: 0, estimate: false };
 
   function videoItem(v) {
     const b = el('button', { type: 'button', className: 'link', textContent: videoLabel(v), dataset: { video: v.id } });
@@ -382,20 +384,20 @@
 
   async function loadVideos(more = false) {
     const q = more ? videoPage.q : $('#video-search').q.value;
-    const page = more ? videoPage.page + 1 : 1;
-    const r = await newest('videos', listVideos(q, page));
+    const r = await newest('videos', listVideos(q, more ? videoPage.next : null));
     if (!r) return;
     const items = r.videos.map(videoItem);
     if (more) $('#video-list').append(...items);
     else $('#video-list').replaceChildren(...(items.length ? items : [el('li', { className: 'empty', textContent: t('none') })]));
-    videoPage = { q, page, shown: (more ? videoPage.shown : 0) + r.videos.length, total: r.total };
-    const rest = videoPage.shown < videoPage.total && r.videos.length > 0;
-    $('#video-more').hidden = !rest;
+    videoPage = { q, next: r.next, shown: (more ? videoPage.shown : 0) + r.videos.length, total: r.total,
+                  estimate: r.total_is_estimate };
+    $('#video-more').hidden = !r.next;
     labelMore();
   }
 
   function labelMore() {
-    $('#video-more').textContent = t('more_videos').replace('{shown}', videoPage.shown).replace('{total}', videoPage.total);
+    const total = videoPage.estimate ? t('total_at_least').replace('{n}', videoPage.total) : videoPage.total;
+    $('#video-more').textContent = t('more_videos').replace('{shown}', videoPage.shown).replace('{total}', total);
   }
 
   // The videos a column can take: the first page, or those matching what is typed.

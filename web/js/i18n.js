@@ -362,6 +362,8 @@ window.LecternI18n = (() => {
     server_status: ['服务状态', 'Server status'],
     editor_link: ['编辑台', 'Editor console'],
     minutes: ['分钟', 'min'],
+    // — read path: keyset pages, totals counted up to 1000 (issue 24) —
+    total_at_least: ['{n}+', '{n}+'],
   };
   let lang = localStorage.getItem('lectern.lang') === 'en' ? 1 : 0;
 

@@ -9,7 +9,9 @@
   function render() {
     $('#search-form input').value = q;
     if (!result) return;
-    $('#search-summary').textContent = `“${q}” · ${result.total} ${t('results_count')}`;
+    // Past 1000 matches the server stops counting (docs/read-path.md): "1000+".
+    const total = result.total_is_estimate ? t('total_at_least').replace('{n}', result.total) : result.total;
+    $('#search-summary').textContent = `“${q}” · ${total} ${t('results_count')}`;
     cards($('#results'), result.videos, 'search_none');
   }
 
