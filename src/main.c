@@ -14,7 +14,7 @@ static const struct {
   const char *summary;
 } commands[] = {
   { "serve", cli_serve, "run the server (HTTP, WebSocket, RTMP)" },
-  { "member", cli_member, "add or list members (member add --name N --role R)" },
+  { "member", cli_member, "add or list members, set passwords, make sign-in links (member add|list|passwd|link)" },
   { "migrate", cli_migrate, "create or upgrade the database" },
   { "config", cli_config, "print the sample config, or check a config file" },
   { "demo", cli_demo, "load demo members and columns (once)" },

@@ -1,5 +1,7 @@
 /* cli_admin: `lectern migrate`, `lectern config sample|check`, `lectern demo`. */
 #include "auth/auth.h"
+#include "auth/password.h"
+#include "core/util.h"
 #include "cli/cli.h"
 #include "db/db_column.h"
 
@@ -65,11 +67,11 @@ int cli_config(int argc, char **argv)
 /* Demo content: members of each role and the union's themed columns. Their
  * credentials are written to <data_dir>/demo-credentials.json (0600), which
  * also marks the demo as done so a second run changes nothing. */
-static const struct { const char *name; Role role; bool verified; const char *key; } demo_members[] = {
-  { "演示管理员 Demo Admin", ROLE_ADMIN, true, "admin" },
-  { "演示编辑 Demo Editor", ROLE_EDITOR, true, "editor" },
-  { "演示学员 Demo Viewer", ROLE_VIEWER, true, "viewer" },
-  { "访客学员 Unverified Viewer", ROLE_VIEWER, false, "unverified_viewer" },
+static const struct { const char *name; Role role; bool verified; const char *key, *login; } demo_members[] = {
+  { "演示管理员 Demo Admin", ROLE_ADMIN, true, "admin", "demo-admin" },
+  { "演示编辑 Demo Editor", ROLE_EDITOR, true, "editor", "demo-editor" },
+  { "演示学员 Demo Viewer", ROLE_VIEWER, true, "viewer", "demo-viewer" },
+  { "访客学员 Unverified Viewer", ROLE_VIEWER, false, "unverified_viewer", "demo-unverified" },
 };
 
 static const struct { const char *slug, *title, *description; } demo_columns[] = {
@@ -110,7 +112,20 @@ int cli_demo(int argc, char **argv)
       cli_print_error("internal", "could not create demo members");
       goto out;
     }
-    json_object_set_member(members, demo_members[i].key, auth_member_json(m, token));
+    /* A sign-in name and a made-up password too, for the sign-in page. */
+    g_autofree char *password = util_random_id(12);
+    if (password_set(db, m->id, demo_members[i].login, password) < 0) {
+      db_rollback(db);
+      json_object_unref(members);
+      member_free(&m);
+      g_free(token);
+      cli_print_error("internal", "could not give the demo members passwords");
+      goto out;
+    }
+    JsonNode *mj = auth_member_json(m, token);
+    json_object_set_string_member(json_node_get_object(mj), "login", demo_members[i].login);
+    json_object_set_string_member(json_node_get_object(mj), "password", password);
+    json_object_set_member(members, demo_members[i].key, mj);
     member_free(&m);
     g_free(token);
   }

@@ -1,6 +1,12 @@
-/* cli_member: `lectern member add|list` — members and their one-time credentials. */
+/* cli_member: `lectern member add|list|passwd|link` — members, their one-time credentials,
+ * sign-in names and passwords, one-time sign-in links. */
 #include "auth/auth.h"
+#include "auth/password.h"
+#include "auth/signin_link.h"
 #include "cli/cli.h"
+#include "core/util.h"
+#include "db/db_session.h"
+#include "db/db_signin.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -119,12 +125,164 @@ out:
   return status;
 }
 
+/* The first line of standard input, without its line end; NULL at end of input. */
+static char *read_line_stdin(void)
+{
+  char buf[PASSWORD_MAX_BYTES + 4];
+  if (!fgets(buf, sizeof buf, stdin))
+    return NULL;
+  buf[strcspn(buf, "\r\n")] = '\0';
+  return g_strdup(buf);
+}
+
+/* lectern member passwd ID [--login NAME] [--generate]: the password from standard input
+ * (one line: never on the command line, where ps and shell history would show it). */
+static int member_passwd(int argc, char **argv)
+{
+  CliRun run = { 0 };
+  char *login = NULL, *password = NULL;
+  gboolean generate = FALSE;
+  GOptionEntry entries[] = {
+    { "login", 0, 0, G_OPTION_ARG_STRING, &login,
+      "Sign-in name (default: the one the member has, else the member id)", "NAME" },
+    { "generate", 0, 0, G_OPTION_ARG_NONE, &generate,
+      "Make up a password and print it once (instead of reading one from standard input)", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  int status = 1;
+  Member *m = NULL;
+
+  if (cli_run_parse(&run, "ID - set a member's sign-in name and password (read from standard input)",
+                    entries, &argc, &argv) < 0)
+    goto out;
+  if (argc != 2) {
+    cli_print_error("usage", "usage: lectern member passwd ID [--login NAME] [--generate] < password");
+    goto out;
+  }
+  if (cli_run_open(&run) < 0)
+    goto out;
+  if (db_member_get(run.db, argv[1], &m, NULL) < 0) {
+    cli_print_error("not_found", "no member %s", argv[1]);
+    goto out;
+  }
+  if (!login && db_signin_login_name(run.db, m->id, &login) < 0)
+    login = g_strdup(m->id);
+  if (!password_login_ok(login)) {
+    cli_print_error("invalid_login", "--login must be 1 to %d characters without spaces", PASSWORD_LOGIN_MAX);
+    goto out;
+  }
+  password = generate ? util_random_id(12) : read_line_stdin();
+  if (!password) {
+    cli_print_error("usage", "give the password on standard input (one line), or --generate");
+    goto out;
+  }
+  int ret = db_begin(run.db);
+  int ended = 0;
+  if (ret == 0)
+    ret = password_set(run.db, m->id, login, password);
+  /* A new password signs the member out everywhere (someone else may have known the old). */
+  if (ret == 0)
+    ret = db_session_delete_member(run.db, m->id, &ended);
+  if (ret == 0)
+    ret = db_commit(run.db);
+  if (ret < 0)
+    db_rollback(run.db);
+  if (ret == -EEXIST) {
+    cli_print_error("login_taken", "another member signs in as '%s'", login);
+    goto out;
+  }
+  if (ret == -EINVAL) {
+    cli_print_error("invalid_password", "a password is %d to %d characters of text",
+                    PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES);
+    goto out;
+  }
+  if (ret < 0) {
+    cli_print_error("internal", "could not set the password: %s", g_strerror(-ret));
+    goto out;
+  }
+  JsonObject *o = json_object_new();
+  json_object_set_string_member(o, "id", m->id);
+  json_object_set_string_member(o, "login", login);
+  json_object_set_int_member(o, "sessions_ended", ended);
+  if (generate)
+    json_object_set_string_member(o, "password", password);
+  JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  json_node_take_object(node, o);
+  cli_print_json(node);
+  status = 0;
+out:
+  member_free(&m);
+  if (password)
+    memset(password, 0, strlen(password));
+  g_free(password);
+  g_free(login);
+  cli_run_clear(&run);
+  return status;
+}
+
+/* lectern member link ID [--valid SECONDS]: a one-time sign-in link to send to the member. */
+static int member_link(int argc, char **argv)
+{
+  CliRun run = { 0 };
+  gint valid = 0;
+  GOptionEntry entries[] = {
+    { "valid", 0, 0, G_OPTION_ARG_INT, &valid,
+      "Seconds the link stays usable (default [auth] link_valid, 60 to 2592000)", "SECONDS" },
+    G_OPTION_ENTRY_NULL
+  };
+  int status = 1;
+  Member *m = NULL;
+  char *token = NULL, *url = NULL, *expires = NULL;
+
+  if (cli_run_parse(&run, "ID - make a one-time sign-in link for a member", entries, &argc, &argv) < 0)
+    goto out;
+  if (argc != 2 || (valid != 0 && (valid < 60 || valid > 2592000))) {
+    cli_print_error("usage", "usage: lectern member link ID [--valid 60..2592000]");
+    goto out;
+  }
+  if (cli_run_open(&run) < 0)
+    goto out;
+  if (db_member_get(run.db, argv[1], &m, NULL) < 0 || m->disabled) {
+    cli_print_error("not_found", "no member %s who may sign in", argv[1]);
+    goto out;
+  }
+  gint64 now = util_now(), life = valid ? valid : run.config.link_valid;
+  if (signin_link_create(run.db, run.secret, m->id, life, now, &token) < 0) {
+    cli_print_error("internal", "could not make the link");
+    goto out;
+  }
+  const char *base = run.config.public_url ? run.config.public_url : "";
+  size_t blen = strlen(base);
+  url = g_strdup_printf("%.*s/signin.html#link=%s",
+                                         (int)(blen && base[blen - 1] == '/' ? blen - 1 : blen), base, token);
+  expires = util_iso8601(now + life);
+  JsonObject *o = json_object_new();
+  json_object_set_string_member(o, "id", m->id);
+  json_object_set_string_member(o, "link", url);
+  json_object_set_string_member(o, "expires_at", expires);
+  JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+  json_node_take_object(node, o);
+  cli_print_json(node);
+  status = 0;
+out:
+  member_free(&m);
+  g_free(token);
+  g_free(url);
+  g_free(expires);
+  cli_run_clear(&run);
+  return status;
+}
+
 int cli_member(int argc, char **argv)
 {
   if (argc >= 2 && strcmp(argv[1], "add") == 0)
     return member_add(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "list") == 0)
     return member_list(argc - 1, argv + 1);
-  cli_print_error("usage", "usage: lectern member add|list [OPTIONS]");
+  if (argc >= 2 && strcmp(argv[1], "passwd") == 0)
+    return member_passwd(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "link") == 0)
+    return member_link(argc - 1, argv + 1);
+  cli_print_error("usage", "usage: lectern member add|list|passwd|link [OPTIONS]");
   return 1;
 }

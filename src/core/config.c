@@ -53,6 +53,15 @@ const ConfKey config_keys[] = {
   { "http", "cors_origin", CONF_STRING, 0, 0, NULL, "", OFF(cors_origin),
     "Origin allowed to call the API and fetch HLS from other sites (Access-Control-Allow-Origin). "
     "Empty turns CORS off." },
+  { "http", "public_url", CONF_STRING, 0, 0, NULL, "", OFF(public_url),
+    "The address members open, e.g. https://lecture.example.org (no path). When it starts "
+    "with https:// the session cookie is marked Secure (lectern itself speaks plain HTTP: "
+    "HTTPS ends at the proxy in front, so the proxy's scheme is told here rather than "
+    "trusted from a request header). Empty: a plain-HTTP site (development, the demo)." },
+  { "http", "trusted_proxy", CONF_STRING, 0, 0, NULL, "", OFF(trusted_proxy),
+    "Address of the reverse proxy in front (e.g. 127.0.0.1). Requests from it are taken to come "
+    "from the last address in their X-Forwarded-For header (sign-in rate limits count per "
+    "client address); from anyone else that header is ignored. Empty: none." },
   { "http", "hls_live_playlist_max_age", CONF_INT, 0, 60, NULL, "1", OFF(hls_live_playlist_max_age),
     "Cache-Control max-age, in seconds, for playlists that are still changing (live)." },
   { "http", "hls_vod_playlist_max_age", CONF_INT, 0, 31536000, NULL, "3600", OFF(hls_vod_playlist_max_age),
@@ -152,6 +161,24 @@ const ConfKey config_keys[] = {
   { "watch", "viewers_interval", CONF_INT, 1, 600, NULL, "5", OFF(watch_viewers_interval),
     "Seconds between live.viewers updates pushed to the players of a live (three times as "
     "long above 5,000 viewers)." },
+
+  { "auth", "session_idle_timeout", CONF_INT, 1, 31536000, NULL, "1209600", OFF(session_idle_timeout),
+    "A browser session that makes no request for this many seconds ends (default 14 days); "
+    "the member signs in again." },
+  { "auth", "session_lifetime", CONF_INT, 1, 31536000, NULL, "2592000", OFF(session_lifetime),
+    "A browser session ends this many seconds after sign-in whatever its use (default 30 "
+    "days); the cookie's Max-Age is the same." },
+  { "auth", "signin_failures_per_account", CONF_INT, 1, 1000, NULL, "5", OFF(signin_failures_per_account),
+    "Failed password sign-ins an account may have within signin_failure_window; more attempts "
+    "on it are answered 429 until the oldest failure leaves the window." },
+  { "auth", "signin_failures_per_address", CONF_INT, 1, 100000, NULL, "30", OFF(signin_failures_per_address),
+    "Failed sign-ins (password, credential or link) one client address may have within "
+    "signin_failure_window before it is answered 429." },
+  { "auth", "signin_failure_window", CONF_INT, 1, 86400, NULL, "900", OFF(signin_failure_window),
+    "Seconds a failed sign-in counts against its account and address (stored only as keyed "
+    "hashes, and only this long)." },
+  { "auth", "link_valid", CONF_INT, 60, 2592000, NULL, "86400", OFF(link_valid),
+    "Seconds a one-time sign-in link (lectern member link) stays usable when --valid is not given." },
 
   { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
     "Lowest level written to the log (standard error)." },

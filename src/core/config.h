@@ -22,6 +22,8 @@ typedef struct {
   gint64 keepalive_timeout;
   gint64 max_connections;
   char *cors_origin;
+  char *public_url;
+  char *trusted_proxy;
   gint64 hls_live_playlist_max_age;
   gint64 hls_vod_playlist_max_age;
   gint64 hls_segment_max_age;
@@ -56,6 +58,13 @@ typedef struct {
   gint64 watch_message_rate;
   gint64 watch_idle_timeout;
   gint64 watch_viewers_interval;
+  /* [auth] */
+  gint64 session_idle_timeout;
+  gint64 session_lifetime;
+  gint64 signin_failures_per_account;
+  gint64 signin_failures_per_address;
+  gint64 signin_failure_window;
+  gint64 link_valid;
   /* [log] */
   char *log_level;
 } Config;

@@ -38,10 +38,20 @@ static int list_migrations(Migration **out)
   }
   g_strfreev(names);
   qsort(m, (size_t)count, sizeof *m, migration_cmp);
-  for (int i = 0; i < count; i++)
-    g_assert(m[i].number == i + 1); /* numbering is contiguous from 0001 */
-  *out = m;
-  return count;
+  /* Numbers are handed out to pieces of work in parallel, so a later number can land before
+   * an earlier one: a missing number is an empty step (name NULL), which keeps position i
+   * as version i + 1. A number given twice is a build error. */
+  int latest = count ? m[count - 1].number : 0;
+  Migration *full = g_new0(Migration, latest > 0 ? latest : 1);
+  for (int i = 0; i < count; i++) {
+    g_assert(!full[m[i].number - 1].name);
+    full[m[i].number - 1] = m[i];
+  }
+  for (int i = 0; i < latest; i++)
+    full[i].number = i + 1;
+  g_free(m);
+  *out = full;
+  return latest;
 }
 
 static void free_migrations(Migration *m, int count)
@@ -234,12 +244,16 @@ int db_migrate(Db *db, int target, char **err)
     goto out;
   }
   for (int i = current; i < target; i++) {
-    char *rpath = g_strdup_printf(MIGRATIONS_PATH "/%s", m[i].name);
-    GBytes *bytes = g_resources_lookup_data(rpath, 0, NULL);
-    g_free(rpath);
-    g_assert(bytes);
-    char *sql = g_strndup(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
-    g_bytes_unref(bytes);
+    char *sql = g_strdup("");
+    if (m[i].name) {
+      char *rpath = g_strdup_printf(MIGRATIONS_PATH "/%s", m[i].name);
+      GBytes *bytes = g_resources_lookup_data(rpath, 0, NULL);
+      g_free(rpath);
+      g_assert(bytes);
+      g_free(sql);
+      sql = g_strndup(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
+      g_bytes_unref(bytes);
+    }
     /* PRAGMA takes no bound parameters; the number is our own migration's. */
     char *bump = g_strdup_printf("PRAGMA user_version = %d", m[i].number);
 
@@ -255,11 +269,11 @@ int db_migrate(Db *db, int target, char **err)
     if (ret < 0) {
       db_rollback(db);
       if (err && !*err)
-        *err = g_strdup_printf("%s: migration %s failed", db->path, m[i].name);
-      log_error("db", "migration %s failed; database left at version %d", m[i].name, i);
+        *err = g_strdup_printf("%s: migration %d failed", db->path, m[i].number);
+      log_error("db", "migration %d failed; database left at version %d", m[i].number, i);
       goto out;
     }
-    log_info("db", "applied migration %s", m[i].name);
+    log_info("db", "applied migration %s", m[i].name ? m[i].name : "(number not taken yet)");
   }
 out:
   free_migrations(m, count);

@@ -8,7 +8,9 @@
 #include "http/api_jobs.h"
 #include "http/api_members.h"
 #include "http/api_points.h"
+#include "http/api_session.h"
 #include "http/api_uploads.h"
+#include "auth/session.h"
 #include "core/util.h"
 #include "lectern-build.h"
 
@@ -35,6 +37,9 @@ static void api_index(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 const ApiRoute api_routes[] = {
   { "GET", "/api/v1", API_PUBLIC, api_index, true },
   { "GET", "/api/v1/me", API_MEMBER, api_me },
+  { "POST", "/api/v1/session", API_SIGNIN, api_session_create },
+  { "GET", "/api/v1/session", API_MEMBER, api_session_get },
+  { "DELETE", "/api/v1/session", API_MEMBER, api_session_delete },
   { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
   { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
@@ -108,8 +113,12 @@ static bool guest_cached(ApiContext *ctx, const HttpRequest *req, HttpResponse *
                          guint64 *gen, gint64 *now)
 {
   *key = NULL;
-  /* A request with a credential gets its own answer (private), even on public routes. */
+  /* A request with a credential (a bearer token or a session cookie) gets its own answer
+   * (private), even on public routes: an editor's list holds drafts. */
   if (!ctx->cache || req->authorization || strcmp(req->method, "GET") != 0)
+    return false;
+  g_autofree char *sid = NULL;
+  if (session_cookie_find(req->cookie, &sid) == 0)
     return false;
   *key = api_cache_key(req->path, req->query);
   *gen = db_catalog_generation(ctx->catalog);
@@ -178,6 +187,7 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
   }
 
   Member *member = NULL;
+  char *session_id = NULL;
   if (!route) {
     if (path_known) {
       http_response_error(resp, 405, "method_not_allowed", "%s is not allowed on %s",
@@ -189,10 +199,10 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
     goto out;
   }
 
-  if (api_authorize(ctx, req->authorization, route->access, &member, resp) < 0)
+  if (api_authorize_request(ctx, req, route->access, &member, &session_id, resp) < 0)
     goto out;
 
-  ApiCall call = { .req = req, .member = member };
+  ApiCall call = { .req = req, .member = member, .session_id = session_id };
   for (int i = 0; i < nparams; i++)
     call.params[i] = params[i];
   route->handler(ctx, &call, resp);
@@ -205,6 +215,7 @@ out:
   for (int i = 0; i < nparams; i++)
     g_free(params[i]);
   member_free(&member);
+  g_free(session_id);
   g_string_free(allow, TRUE);
   g_free(path);
 }

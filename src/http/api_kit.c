@@ -2,6 +2,7 @@
  * with their audit entry, role checks, and the caching rules of reads. */
 #include "http/api_kit.h"
 #include "auth/auth.h"
+#include "auth/session.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db_audit.h"
@@ -107,6 +108,18 @@ int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action,
   return 0;
 }
 
+/* 403 unless M's role is enough for ACCESS. */
+static int role_enough(const Member *m, ApiAccess access, HttpResponse *resp)
+{
+  if ((access == API_EDITOR && !auth_role_at_least(m, ROLE_EDITOR)) ||
+      (access == API_ADMIN && !auth_role_at_least(m, ROLE_ADMIN))) {
+    http_response_error(resp, 403, "forbidden", "this needs the %s role",
+                        access == API_ADMIN ? "admin" : "editor");
+    return -EPERM;
+  }
+  return 0;
+}
+
 int api_authorize(ApiContext *ctx, const char *authorization, ApiAccess access, Member **member,
                   HttpResponse *resp)
 {
@@ -124,14 +137,75 @@ int api_authorize(ApiContext *ctx, const char *authorization, ApiAccess access, 
     http_response_header(resp, "www-authenticate:", "Bearer");
     return -EACCES;
   }
-  if ((access == API_EDITOR && !auth_role_at_least(m, ROLE_EDITOR)) ||
-      (access == API_ADMIN && !auth_role_at_least(m, ROLE_ADMIN))) {
-    http_response_error(resp, 403, "forbidden", "this needs the %s role",
-                        access == API_ADMIN ? "admin" : "editor");
+  if (m && role_enough(m, access, resp) < 0) {
     member_free(&m);
     return -EPERM;
   }
   *member = m;
+  return 0;
+}
+
+bool api_cookie_secure(const ApiContext *ctx)
+{
+  const char *url = ctx->config->public_url;
+  return url && g_ascii_strncasecmp(url, "https://", 8) == 0;
+}
+
+void api_session_cookies(const ApiContext *ctx, const char *id, HttpResponse *resp)
+{
+  bool secure = api_cookie_secure(ctx);
+  gint64 age = id ? ctx->config->session_lifetime : 0;
+  g_autofree char *hint = session_hint_header(age, secure);
+  g_autofree char *cookie = session_cookie_header(id, age, secure);
+  http_response_header(resp, "set-cookie:", hint);
+  http_response_header(resp, "set-cookie:", cookie);
+}
+
+int api_authorize_request(ApiContext *ctx, const HttpRequest *req, ApiAccess access,
+                          Member **member, char **session_id, HttpResponse *resp)
+{
+  g_autofree char *sid = NULL;
+  *member = NULL;
+  if (session_id)
+    *session_id = NULL;
+  if (access == API_SIGNIN)
+    return 0;
+  /* A bearer credential wins: scripts and the CLI never depend on cookies. */
+  if ((req->authorization && req->authorization[0]) || session_cookie_find(req->cookie, &sid) < 0)
+    return api_authorize(ctx, req->authorization, access, member, resp);
+
+  Member *m = NULL;
+  int ret = session_check(ctx->db, ctx->secret, sid, ctx->config->session_idle_timeout,
+                          util_now(), &m, NULL);
+  if (ret == -EACCES) {
+    api_session_cookies(ctx, NULL, resp);
+    if (access == API_PUBLIC)
+      return 0;
+    http_response_error(resp, 401, "session_expired", "your session has ended; sign in again");
+    return -EACCES;
+  }
+  if (ret < 0) {
+    http_response_error(resp, 503, "busy", "the database is busy; try again");
+    return ret;
+  }
+  bool safe = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD") ||
+              !strcmp(req->method, "OPTIONS");
+  if (!safe && !session_csrf_ok(ctx->secret, sid, req->csrf_token)) {
+    /* Another site can make the browser send the cookie, but cannot read the token. */
+    log_warn("api", "%s %s with the session of %s refused: no valid X-CSRF-Token", req->method,
+             req->path, m->id);
+    http_response_error(resp, 403, "csrf", "a change made with the session cookie needs "
+                        "the session's token in the X-CSRF-Token header");
+    member_free(&m);
+    return -EPERM;
+  }
+  if (role_enough(m, access, resp) < 0) {
+    member_free(&m);
+    return -EPERM;
+  }
+  *member = m;
+  if (session_id)
+    *session_id = g_steal_pointer(&sid);
   return 0;
 }
 
@@ -164,7 +238,7 @@ void api_read_headers(const ApiContext *ctx, const HttpRequest *req, bool signed
                                                     ctx->config->api_max_age);
   http_response_header(resp, "etag:", etag);
   http_response_header(resp, "cache-control:", cc);
-  http_response_header(resp, "vary:", "Authorization");
+  http_response_header(resp, "vary:", "Authorization, Cookie");
   if (resp->last_modified > 0) {
     g_autofree char *lm = http_date_format(resp->last_modified);
     http_response_header(resp, "last-modified:", lm);

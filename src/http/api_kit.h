@@ -28,6 +28,8 @@ typedef enum {
   API_MEMBER,  /* any signed-in member */
   API_EDITOR,  /* editor or admin */
   API_ADMIN,   /* admin */
+  API_SIGNIN,  /* anyone; the request's own credential and cookie are not looked at (the body
+                * carries what signs in), so a stale session cannot get in the way */
 } ApiAccess;
 
 #define API_MAX_PARAMS 4
@@ -35,6 +37,7 @@ typedef enum {
 typedef struct {
   const HttpRequest *req;
   Member *member;                      /* NULL for guests */
+  const char *session_id;              /* the browser session it came with, NULL for bearer */
   const char *params[API_MAX_PARAMS];  /* values of {…} segments, in order */
 } ApiCall;
 
@@ -67,6 +70,22 @@ int api_commit_audited(ApiContext *ctx, const ApiCall *call, const char *action,
  * routes —, or none where one is needed) or -EPERM after answering 403 (too low a role). */
 int api_authorize(ApiContext *ctx, const char *authorization, ApiAccess access, Member **member,
                   HttpResponse *resp);
+
+/* As api_authorize, for the whole request REQ: a bearer credential (Authorization) when one
+ * is sent, else the browser session in the cookie. A session that has ended is forgotten
+ * (RESP clears the cookie): a guest on a public route, 401 "session_expired" elsewhere. A
+ * change (not GET/HEAD/OPTIONS) made with the cookie needs the session's CSRF token in
+ * X-CSRF-Token, else -EPERM after 403 "csrf". *SESSION_ID (optional) receives the session's
+ * id when the cookie was used (caller frees). */
+int api_authorize_request(ApiContext *ctx, const HttpRequest *req, ApiAccess access,
+                          Member **member, char **session_id, HttpResponse *resp);
+
+/* Is the session cookie to be marked Secure ([http] public_url is https)? */
+bool api_cookie_secure(const ApiContext *ctx);
+
+/* Adds the Set-Cookie headers that hand session ID to the browser (its cookie and the
+ * readable companion that says one is held), or with ID NULL remove both. */
+void api_session_cookies(const ApiContext *ctx, const char *id, HttpResponse *resp);
 
 /* Does the If-None-Match list LIST name ETAG (weak comparison; "*" names any)? */
 bool api_etag_listed(const char *list, const char *etag);

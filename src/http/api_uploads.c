@@ -13,25 +13,19 @@
 #include <stdio.h>
 #include <unistd.h>
 
-/* The editor behind AUTHORIZATION, or NULL with 401/403 in RESP. Caller frees. */
-static Member *upload_editor(ApiContext *ctx, const char *authorization, HttpResponse *resp)
+/* The editor behind REQ (bearer, or session cookie with its CSRF token), or NULL with
+ * 401/403 in RESP. Caller frees. */
+static Member *upload_editor(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
 {
   Member *member = NULL;
-  int ret = auth_bearer(ctx->db, ctx->secret, authorization, &member);
-  if (ret == -EACCES || !member) {
-    http_response_error(resp, 401, "unauthorized", "uploads need an editor's credential: "
-                        "send Authorization: Bearer <token>");
-    http_response_header(resp, "www-authenticate:", "Bearer");
-  } else if (!auth_role_at_least(member, ROLE_EDITOR)) {
-    http_response_error(resp, 403, "forbidden", "this needs the editor role");
-    member_free(&member);
-  }
+  if (api_authorize_request(ctx, req, API_EDITOR, &member, NULL, resp) < 0)
+    return NULL;
   return member;
 }
 
-int api_upload_allowed(ApiContext *ctx, const char *authorization, HttpResponse *resp)
+int api_upload_allowed(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
 {
-  Member *member = upload_editor(ctx, authorization, resp);
+  Member *member = upload_editor(ctx, req, resp);
   int allowed = member ? 0 : -1;
   member_free(&member);
   return allowed;
@@ -41,7 +35,7 @@ void api_upload_complete(ApiContext *ctx, const HttpRequest *req, const char *tm
 {
   Member *member = NULL;
   char *vid = NULL, *jid = NULL, *rel = NULL, *dest = NULL, *dir = NULL;
-  if (!(member = upload_editor(ctx, req->authorization, resp)))
+  if (!(member = upload_editor(ctx, req, resp)))
     goto out;
   const char *title = g_hash_table_lookup(req->query, "title");
   if (!title || !*title) {

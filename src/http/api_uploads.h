@@ -12,5 +12,5 @@
 
 #define API_UPLOAD_PATH "/api/v1/uploads"
 
-int api_upload_allowed(ApiContext *ctx, const char *authorization, HttpResponse *resp);
+int api_upload_allowed(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp);
 void api_upload_complete(ApiContext *ctx, const HttpRequest *req, const char *tmp_path, HttpResponse *resp);

@@ -60,6 +60,8 @@ typedef struct {
   char path[URI_MAX];
   GHashTable *query;
   char *authorization, *if_none_match, *if_modified_since, *content_type;
+  char *cookie, *csrf_token;
+  char peer[64];
   GByteArray *body;
   bool body_expected;
   bool body_too_large;
@@ -94,6 +96,8 @@ static void txn_free(HttpServer *s, Txn **pt)
   g_free(t->if_none_match);
   g_free(t->if_modified_since);
   g_free(t->content_type);
+  g_free(t->cookie);
+  g_free(t->csrf_token);
   if (t->body)
     g_byte_array_unref(t->body);
   http_response_clear(&t->resp);
@@ -133,7 +137,7 @@ static int add_common_headers(HttpServer *s, struct lws *wsi, unsigned char **p,
   const char *origin = s->config->cors_origin;
   if (origin && origin[0]) {
     if (add_header(wsi, "access-control-allow-origin:", origin, p, end) ||
-        add_header(wsi, "access-control-allow-headers:", "authorization, content-type", p, end) ||
+        add_header(wsi, "access-control-allow-headers:", "authorization, content-type, x-csrf-token", p, end) ||
         add_header(wsi, "access-control-allow-methods:",
                    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS", p, end) ||
         add_header(wsi, "vary:", "origin", p, end))
@@ -341,7 +345,8 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
   }
   if (t->upload) {
     HttpRequest req = {.method = t->method, .path = t->path, .query = t->query,
-                       .authorization = t->authorization, .content_type = t->content_type};
+                       .authorization = t->authorization, .content_type = t->content_type,
+                       .cookie = t->cookie, .csrf_token = t->csrf_token, .peer = t->peer};
     http_upload_finish(&t->up, &s->api, &req, &t->resp);
     return send_response(s, wsi, t);
   }
@@ -362,6 +367,9 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
       .if_none_match = t->if_none_match,
       .if_modified_since = t->if_modified_since,
       .content_type = t->content_type,
+      .cookie = t->cookie,
+      .csrf_token = t->csrf_token,
+      .peer = t->peer,
       .body = t->body ? (const char *)t->body->data : NULL,
       .body_len = t->body ? t->body->len - 1 : 0,
     };
@@ -395,6 +403,21 @@ static char *copy_header(struct lws *wsi, enum lws_token_indexes tok)
     return NULL;
   char *buf = g_malloc((gsize)len + 1);
   if (lws_hdr_copy(wsi, buf, len + 1, tok) < 0) {
+    g_free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+/* A header lws does not know by name (NAME lower case, with the colon), or NULL. */
+static char *copy_custom_header(struct lws *wsi, const char *name)
+{
+  int nlen = (int)strlen(name);
+  int len = lws_hdr_custom_length(wsi, name, nlen);
+  if (len <= 0 || len > HEADER_VALUE_MAX)
+    return NULL;
+  char *buf = g_malloc((gsize)len + 1);
+  if (lws_hdr_custom_copy(wsi, buf, len + 1, name, nlen) < 0) {
     g_free(buf);
     return NULL;
   }
@@ -487,6 +510,18 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
   t->if_none_match = copy_header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH);
   t->if_modified_since = copy_header(wsi, WSI_TOKEN_HTTP_IF_MODIFIED_SINCE);
   t->content_type = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+  t->cookie = copy_header(wsi, WSI_TOKEN_HTTP_COOKIE);
+  t->csrf_token = copy_custom_header(wsi, "x-csrf-token:");
+  lws_get_peer_simple(wsi, t->peer, sizeof t->peer);
+  const char *proxy = s->config->trusted_proxy;
+  if (proxy && proxy[0] && strcmp(t->peer, proxy) == 0) {
+    /* The proxy appends the address it saw: the last entry is the one it vouches for. */
+    g_autofree char *xff = copy_header(wsi, WSI_TOKEN_X_FORWARDED_FOR);
+    const char *last = xff ? strrchr(xff, ',') : NULL;
+    g_autofree char *client = xff ? g_strstrip(g_strdup(last ? last + 1 : xff)) : NULL;
+    if (client && client[0] && strlen(client) < sizeof t->peer)
+      g_strlcpy(t->peer, client, sizeof t->peer);
+  }
 
   bool may_have_body = strcmp(t->method, "POST") == 0 || strcmp(t->method, "PUT") == 0 ||
                        strcmp(t->method, "PATCH") == 0;
@@ -516,7 +551,10 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       }
       /* Returns 0, 413, or -1 with the response (401/403/500) already in T. */
       t->upload = true;
-      int r = http_upload_start(&t->up, &s->api, t->authorization, true, clen, &t->resp);
+      HttpRequest req = {.method = t->method, .path = t->path, .query = t->query,
+                         .authorization = t->authorization, .content_type = t->content_type,
+                         .cookie = t->cookie, .csrf_token = t->csrf_token, .peer = t->peer};
+      int r = http_upload_start(&t->up, &s->api, &req, true, clen, &t->resp);
       g_free(cl);
       if (r == -EFBIG) {
         t->body_too_large = true;

@@ -12,6 +12,9 @@ typedef struct {
   const char *if_none_match; /* If-None-Match header or NULL */
   const char *if_modified_since; /* If-Modified-Since header or NULL */
   const char *content_type;  /* Content-Type header or NULL */
+  const char *cookie;        /* Cookie header or NULL */
+  const char *csrf_token;    /* X-CSRF-Token header or NULL */
+  const char *peer;          /* the client's address, or NULL */
   const char *body;          /* request body (NUL-terminated), or NULL */
   size_t body_len;
 } HttpRequest;

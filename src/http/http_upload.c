@@ -14,10 +14,10 @@ void http_upload_init(HttpUpload *u)
   *u = (HttpUpload){ .fd = -1 };
 }
 
-int http_upload_start(HttpUpload *u, ApiContext *api, const char *authorization, bool have_length,
+int http_upload_start(HttpUpload *u, ApiContext *api, const HttpRequest *req, bool have_length,
                       guint64 length, HttpResponse *resp)
 {
-  if (api_upload_allowed(api, authorization, resp) < 0)
+  if (api_upload_allowed(api, req, resp) < 0)
     return -EACCES; /* refused before a byte of the body is read */
   u->max_bytes = api->config->vod_max_file_size;
   if (have_length && length > (guint64)u->max_bytes) {

@@ -19,12 +19,13 @@ typedef struct {
 
 void http_upload_init(HttpUpload *u);
 
-/* Starts the upload of a request with AUTHORIZATION whose body has LENGTH bytes when
- * HAVE_LENGTH (chunked otherwise). The credential is checked before a byte is read.
+/* Starts the upload of REQ whose body has LENGTH bytes when HAVE_LENGTH (chunked
+ * otherwise). The credential (bearer, or session cookie with its CSRF token) is checked
+ * before a byte is read.
  * Returns 0 with the temporary open; -EACCES with 401/403 in RESP; -EFBIG when the
  * declared length is over vod_max_file_size (RESP untouched: the caller answers 413);
  * -EIO with 500 in RESP when the temporary cannot be made. */
-int http_upload_start(HttpUpload *u, ApiContext *api, const char *authorization, bool have_length,
+int http_upload_start(HttpUpload *u, ApiContext *api, const HttpRequest *req, bool have_length,
                       guint64 length, HttpResponse *resp);
 
 /* Appends a piece of the body. Over the limit the file goes at once and too_large is set;

@@ -10,6 +10,7 @@
  * Everything runs on the main loop. */
 #include "http/ws.h"
 #include "auth/auth.h"
+#include "auth/session.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/util.h"
@@ -52,6 +53,7 @@ struct WsConn {
   guint64 id;
   bool helloed;
   char *member_id, *member_name;
+  char *session_id;       /* the browser session the upgrade came with, or NULL */
   bool verified;
   GQueue out;             /* char* messages to send, oldest first */
   GString *rx;            /* a message arriving in pieces */
@@ -151,13 +153,21 @@ static void on_hello(Ws *ws, WsConn *c, const WsMessage *m)
     ws_send_error(c, "invalid_message", "hello was already said on this connection", false, 0);
     return;
   }
+  Member *member = NULL;
   if (m->token[0]) {
-    Member *member = NULL;
     if (auth_token(ws->db, ws->secret, m->token, &member) < 0) {
       log_warn("ws", "connection %" G_GUINT64_FORMAT ": refused a credential that is not valid", c->id);
       ws_send_error(c, "unauthorized", "the credential is not valid", true, 0);
       return;
     }
+  } else if (c->session_id &&
+             session_check(ws->db, ws->secret, c->session_id, ws->config->session_idle_timeout,
+                           util_now(), &member, NULL) < 0) {
+    /* A session that has ended leaves a guest, as a page without one would be. */
+    log_info("ws", "connection %" G_GUINT64_FORMAT ": session has ended; a guest", c->id);
+    member = NULL;
+  }
+  if (member) {
     c->member_id = g_strdup(member->id);
     c->member_name = g_strdup(member->display_name);
     c->verified = member->real_name_verified && !member->disqualified;
@@ -269,6 +279,7 @@ void ws_conn_close(WsConn *c)
     g_string_free(c->rx, TRUE);
   g_free(c->member_id);
   g_free(c->member_name);
+  g_free(c->session_id);
   g_free(c);
 }
 
@@ -296,7 +307,35 @@ static gboolean sweep_tick(gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+void ws_conn_set_session(WsConn *c, const char *session_id)
+{
+  g_free(c->session_id);
+  c->session_id = g_strdup(session_id);
+}
+
 /* ---- lws ---------------------------------------------------------------- */
+
+/* The session cookie of an upgrade, if the page asking is our own. Browsers send cookies
+ * with a WebSocket upgrade from any site, so one whose Origin names another host than the
+ * one it asked (Host) gets no session: it can still say hello with a token, or as a guest. */
+static char *upgrade_session(struct lws *wsi)
+{
+  char cookie[2048], origin[256], host[256];
+  char *id = NULL;
+  if (lws_hdr_copy(wsi, cookie, sizeof cookie, WSI_TOKEN_HTTP_COOKIE) <= 0 ||
+      session_cookie_find(cookie, &id) < 0)
+    return NULL;
+  if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) > 0) {
+    const char *o = strstr(origin, "://");
+    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0 || !o ||
+        g_ascii_strcasecmp(o + 3, host) != 0) {
+      log_warn("ws", "upgrade from another site (Origin %.100s): its session cookie is ignored", origin);
+      g_free(id);
+      return NULL;
+    }
+  }
+  return id;
+}
 
 static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
@@ -318,8 +357,10 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason, void *
   case LWS_CALLBACK_ESTABLISHED: {
     int sndbuf = SNDBUF_BYTES;
     setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-    if (pc && ws)
+    if (pc && ws) {
       *pc = ws_conn_open(ws, wsi);
+      (*pc)->session_id = upgrade_session(wsi);
+    }
     break;
   }
 

@@ -82,6 +82,9 @@ bool ws_member_online(Ws *ws, const char *member);
 
 /* A new connection on WSI. */
 WsConn *ws_conn_open(Ws *ws, struct lws *wsi);
+/* The browser session C's upgrade carried (its cookie's id); hello without a token then
+ * signs C in as the session's member. */
+void ws_conn_set_session(WsConn *c, const char *session_id);
 /* A whole text message of LEN bytes from C: limits, decoding, hello, routing. */
 void ws_conn_receive(WsConn *c, const char *text, size_t len);
 /* The oldest message queued for C (caller frees), or NULL. */

@@ -93,7 +93,7 @@ m=$(curl -s "${auth[@]}" "$U/api/v1/members?q=%E5%88%B7%E8%AF%BE")
 eq "disqualified with the reason given in the console" "true 同一设备多账号刷课" "$(jq -r '.members[0] | "\(.disqualified) \(.disqualified_reason)"' <<<"$m")"
 eq "verified in the console" 1 "$(sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "SELECT real_name_verified FROM member WHERE id = '${ID[unverified]}'")"
 eq "the correction is in the ledger" "5 线下活动补记" "$(sqlite3 -cmd ".timeout 10000" -separator ' ' "$D/lectern.db" "SELECT amount, note FROM points_ledger WHERE member_id = '${ID[1]}' AND reason = 'correction'")"
-eq "every change the console made is audited" "campaign.create campaign.update member.update member.update points.correct" \
+eq "every change the console made is audited (and its sign-in)" "campaign.create campaign.update member.sign_in member.update member.update points.correct" \
   "$(sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log WHERE id > $audited ORDER BY action)")"
 eq "server still healthy" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")"
 stop_server

@@ -60,6 +60,7 @@ typedef struct {
   size_t body_len;             /* 0: strlen(body) */
   const char *content_type;    /* default application/json when there is a body */
   const char *if_none_match, *if_modified_since;
+  const char *cookie, *csrf_token;  /* Cookie and X-CSRF-Token headers, or NULL */
   /* out */
   int status;
   char *out;                   /* response body; free with api_req_clear */
@@ -87,6 +88,7 @@ static int api_send(ApiReq *r)
   HttpRequest req = { .method = r->method, .path = r->path, .query = q, .authorization = r->auth,
                       .content_type = r->content_type ? r->content_type : r->body ? "application/json" : NULL,
                       .if_none_match = r->if_none_match, .if_modified_since = r->if_modified_since,
+                      .cookie = r->cookie, .csrf_token = r->csrf_token, .peer = "127.0.0.1",
                       .body = r->body, .body_len = r->body_len ? r->body_len : r->body ? strlen(r->body) : 0 };
   HttpResponse resp;
   http_response_init(&resp);

@@ -135,8 +135,9 @@ static int answer(const char *method, const char *pattern, const char *authoriza
   if (!strcmp(method, "POST") && !strcmp(pattern, API_UPLOAD_PATH)) {
     HttpResponse resp;
     http_response_init(&resp);
-    status = api_upload_allowed(&ctx, authorization, &resp) == 0 ? 202 /* the body is read now */
-                                                                  : resp.status;
+    HttpRequest req = { .method = method, .path = pattern, .authorization = authorization };
+    status = api_upload_allowed(&ctx, &req, &resp) == 0 ? 202 /* the body is read now */
+                                                         : resp.status;
     *body = g_strdup(resp.body ? resp.body->str : "");
     http_response_clear(&resp);
   } else {

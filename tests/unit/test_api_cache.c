@@ -271,6 +271,19 @@ START_TEST(a_guest_read_is_served_from_memory)
   ck_assert_int_eq(api_send(&me), 200);
   api_req_clear(&me);
   ck_assert_uint_eq(hits(), h);
+  /* Nor a read with a session cookie (the editor console's: its lists hold drafts). */
+  g_autofree char *body = g_strdup_printf("{\"token\":\"%s\"}", editor_auth + 7);
+  ApiReq in = { .method = "POST", .path = "/api/v1/session", .body = body };
+  ck_assert_int_eq(api_send(&in), 201);
+  const char *set = g_hash_table_lookup(in.headers, "set-cookie:");
+  ck_assert_ptr_nonnull(set);
+  g_autofree char *cookie = g_strndup(set, strcspn(set, ";"));
+  api_req_clear(&in);
+  ApiReq ed = { .method = "GET", .path = "/api/v1/videos", .query = "q=焊接", .cookie = cookie };
+  ck_assert_int_eq(api_send(&ed), 200);
+  ck_assert_str_eq(g_hash_table_lookup(ed.headers, "cache-control:"), "private, no-cache");
+  api_req_clear(&ed);
+  ck_assert_uint_eq(hits(), h);
   ApiCacheStats st;
   api_cache_stats(cache, &st);
   ck_assert_uint_eq(st.stores, 1);

@@ -292,7 +292,7 @@ START_TEST(reads_get_etag_and_cache_control)
   cached(&req, false, "{\"a\":1}", 0, &r);
   ck_assert_int_eq(r.status, 200);
   ck_assert_str_eq(header(&r, "cache-control:"), "public, max-age=17");
-  ck_assert_str_eq(header(&r, "vary:"), "Authorization");
+  ck_assert_str_eq(header(&r, "vary:"), "Authorization, Cookie");
   ck_assert_ptr_null(header(&r, "last-modified:"));
   const char *etag = header(&r, "etag:");
   ck_assert_int_eq(strlen(etag), 34);

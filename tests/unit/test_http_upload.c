@@ -89,6 +89,9 @@ static char *error_code(const HttpResponse *r)
   return code;
 }
 
+/* An upload request with AUTH as its Authorization header. */
+#define UPLOAD_REQ(auth) (&(HttpRequest){ .method = "POST", .path = "/api/v1/uploads", .authorization = (auth) })
+
 START_TEST(credential_checked_before_anything_is_stored)
 {
   const char *auths[] = { NULL, "Bearer nope", viewer };
@@ -98,7 +101,7 @@ START_TEST(credential_checked_before_anything_is_stored)
     HttpResponse r;
     http_upload_init(&u);
     http_response_init(&r);
-    ck_assert_int_eq(http_upload_start(&u, &ctx, auths[i], true, 10, &r), -EACCES);
+    ck_assert_int_eq(http_upload_start(&u, &ctx, UPLOAD_REQ(auths[i]), true, 10, &r), -EACCES);
     ck_assert_int_eq(r.status, statuses[i]);
     ck_assert_int_eq(u.fd, -1);
     ck_assert_ptr_null(u.tmp_path);
@@ -115,7 +118,7 @@ START_TEST(declared_length_over_the_limit_is_refused_unread)
   HttpResponse r;
   http_upload_init(&u);
   http_response_init(&r);
-  ck_assert_int_eq(http_upload_start(&u, &ctx, editor, true, 1001, &r), -EFBIG);
+  ck_assert_int_eq(http_upload_start(&u, &ctx, UPLOAD_REQ(editor), true, 1001, &r), -EFBIG);
   ck_assert(u.too_large);
   ck_assert_ptr_null(r.body); /* the caller answers 413 */
   ck_assert_int_eq(incoming(), 0);
@@ -130,7 +133,7 @@ START_TEST(body_streams_to_disk_and_becomes_a_video_with_a_job)
   HttpResponse r;
   http_upload_init(&u);
   http_response_init(&r);
-  ck_assert_int_eq(http_upload_start(&u, &ctx, editor, false, 0, &r), 0); /* chunked */
+  ck_assert_int_eq(http_upload_start(&u, &ctx, UPLOAD_REQ(editor), false, 0, &r), 0); /* chunked */
   ck_assert_int_ge(u.fd, 0);
   ck_assert_int_eq(incoming(), 1);
   for (int i = 0; i < 10; i++)
@@ -175,7 +178,7 @@ START_TEST(streamed_body_over_the_limit_is_dropped_at_once)
   HttpResponse r;
   http_upload_init(&u);
   http_response_init(&r);
-  ck_assert_int_eq(http_upload_start(&u, &ctx, editor, false, 0, &r), 0);
+  ck_assert_int_eq(http_upload_start(&u, &ctx, UPLOAD_REQ(editor), false, 0, &r), 0);
   char chunk[400] = { 0 };
   http_upload_append(&u, chunk, sizeof chunk);
   http_upload_append(&u, chunk, sizeof chunk);
@@ -197,7 +200,7 @@ START_TEST(empty_body_is_refused)
   HttpResponse r;
   http_upload_init(&u);
   http_response_init(&r);
-  ck_assert_int_eq(http_upload_start(&u, &ctx, editor, true, 0, &r), 0);
+  ck_assert_int_eq(http_upload_start(&u, &ctx, UPLOAD_REQ(editor), true, 0, &r), 0);
   http_upload_finish(&u, &ctx, &req, &r);
   ck_assert_int_eq(r.status, 400);
   char *code = error_code(&r);
@@ -215,7 +218,7 @@ START_TEST(failed_write_answers_500_and_removes_the_file)
   HttpResponse r;
   http_upload_init(&u);
   http_response_init(&r);
-  ck_assert_int_eq(http_upload_start(&u, &ctx, editor, true, 20, &r), 0);
+  ck_assert_int_eq(http_upload_start(&u, &ctx, UPLOAD_REQ(editor), true, 20, &r), 0);
   /* The disk fills up under the upload. */
   int full = open("/dev/full", O_WRONLY);
   if (full < 0) {
@@ -246,7 +249,7 @@ START_TEST(abandoned_body_leaves_nothing)
   HttpResponse r;
   http_upload_init(&u);
   http_response_init(&r);
-  ck_assert_int_eq(http_upload_start(&u, &ctx, editor, true, 500, &r), 0);
+  ck_assert_int_eq(http_upload_start(&u, &ctx, UPLOAD_REQ(editor), true, 500, &r), 0);
   http_upload_append(&u, "abc", 3);
   ck_assert_int_eq(incoming(), 1);
   http_upload_clear(&u); /* the connection closed mid-body */

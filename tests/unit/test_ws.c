@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "core/metrics.h"
 #include "http/ws.h"
+#include "auth/session.h"
 #include "db_fixture.h"
 #include "testutil.h"
 
@@ -234,6 +235,34 @@ START_TEST(hello_names_the_member)
 }
 END_TEST
 
+/* hello without a token on a connection whose upgrade carried a session cookie signs in as
+ * the session's member; an ended or unknown session leaves a guest (not an error). */
+START_TEST(hello_takes_the_browser_session)
+{
+  char *sid = NULL;
+  ck_assert_int_eq(session_create(db, key, member_id, "token", 3600, util_now(), &sid), 0);
+  WsConn *a = ws_conn_open(ws, NULL), *dead = ws_conn_open(ws, NULL);
+  ws_conn_set_session(a, sid);
+  ws_conn_set_session(dead, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ");
+  say(a, "{\"type\":\"hello\"}");
+  say(dead, "{\"type\":\"hello\"}");
+  NEXT(a, "welcome");
+  NEXT(dead, "welcome");
+  ck_assert_str_eq(ws_conn_member(a), member_id);
+  ck_assert(ws_conn_verified(a));
+  ck_assert_ptr_null(ws_conn_member(dead));
+  ck_assert_int_eq(ws_conn_closing(dead), 0);
+  /* Signed out: a new connection with the same cookie is a guest. */
+  ck_assert_int_eq(session_end(db, key, sid), 0);
+  WsConn *later = ws_conn_open(ws, NULL);
+  ws_conn_set_session(later, sid);
+  say(later, "{\"type\":\"hello\"}");
+  NEXT(later, "welcome");
+  ck_assert_ptr_null(ws_conn_member(later));
+  g_free(sid);
+}
+END_TEST
+
 /* Limits per connection: message size, rate, unread output. */
 START_TEST(limits_close_one_connection)
 {
@@ -276,6 +305,7 @@ static Suite *ws_suite(void)
   tcase_add_test(tc, types_route_to_their_service);
   tcase_add_test(tc, a_type_has_one_service);
   tcase_add_test(tc, hello_names_the_member);
+  tcase_add_test(tc, hello_takes_the_browser_session);
   tcase_add_test(tc, limits_close_one_connection);
   suite_add_tcase(s, tc);
   return s;

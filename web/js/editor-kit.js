@@ -1,12 +1,11 @@
-// What the console's screens of issue 15.6 share: API calls with the console's credential
+// What the console's screens of issue 15.6 share: API calls with the browser session
 // (site.js's api()), and results or errors shown next to the control that caused them.
 'use strict';
 window.LecternConsoleKit = (() => {
   const { t } = window.LecternI18n;
   const { api, el } = window.LecternSite;
-  const C = window.LecternConsole;
 
-  const call = (method, path, body) => api(path, { method, body, bearer: C.token() });
+  const call = (method, path, body) => api(path, { method, body, auth: true });
 
   // The <output class="form-msg"> beside BUTTON (or in FORM).
   const msgFor = (node) => (node.closest('form, .row') || node).querySelector('.form-msg');

@@ -1,15 +1,19 @@
 // The editor console: schedule lives, upload lessons, edit videos and chapters, curate columns.
-// Talks only to /api/v1 with the editor's bearer credential (kept for this tab only).
+// Talks only to /api/v1 with the browser session (site.js: the editor's credential is
+// exchanged for it at sign-in; changes carry the session's CSRF token).
 // Every text from the server goes into the page with textContent, never as HTML.
 'use strict';
 (() => {
   const { t, apply, toggle } = window.LecternI18n;
   const { el, notice, ApiError } = window.LecternSite;  // shared with the viewer pages
+  const Site = window.LecternSite;
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const KINDS = ['model-worker', 'volunteer', 'teacher', 'other'];
   const VISIBILITIES = ['draft', 'published', 'unlisted'];
-  let token = sessionStorage.getItem('lectern.token') || '';
+  // Kept by older versions for this tab: exchanged for a session once, then forgotten.
+  const legacyToken = sessionStorage.getItem('lectern.token') || '';
+  sessionStorage.removeItem('lectern.token');
   let currentVideo = null;   // the video JSON being edited
   let currentColumn = null;  // the column JSON being edited
 
@@ -19,8 +23,8 @@
   // status and error code).
   async function api(method, path, body) {
     const headers = { Accept: 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const init = { method, headers, cache: 'no-store' };
+    if (method !== 'GET') headers['X-CSRF-Token'] = Site.csrfToken();
+    const init = { method, headers, cache: 'no-store', credentials: 'same-origin' };
     if (body instanceof Blob) { // an image, sent as it is
       headers['Content-Type'] = body.type;
       init.body = body;
@@ -157,21 +161,21 @@
 
   // ---- sign-in ---------------------------------------------------------------
 
+  // The credential is checked (GET /me with it) before a session is made, so a viewer's
+  // credential signs nobody in here.
   async function signIn(candidate) {
-    token = candidate;
     let me;
     try {
-      me = await api('GET', '/me');
+      me = await Site.api('/me', { bearer: candidate });
     } catch (e) {
-      token = '';
-      sessionStorage.removeItem('lectern.token');
-      throw e.code === 'network' ? e : new ApiError(t('bad_token'));
+      throw e instanceof TypeError ? new ApiError(e.message, 0, 'network') : new ApiError(t('bad_token'));
     }
-    if (me.role !== 'editor' && me.role !== 'admin') {
-      token = '';
-      throw new ApiError(t('not_editor'));
-    }
-    sessionStorage.setItem('lectern.token', token);
+    if (me.role !== 'editor' && me.role !== 'admin') throw new ApiError(t('not_editor'));
+    await Site.signIn({ token: candidate });
+    await enter(me);
+  }
+
+  async function enter(me) {
     $('#who').textContent = `${me.display_name} (${me.role})`;
     $('#login').hidden = true;
     $('#app').hidden = false;
@@ -181,9 +185,14 @@
     showTab('lives');
   }
 
-  function signOut() {
-    sessionStorage.removeItem('lectern.token');
-    token = '';
+  // Already signed in on this site (here or on the viewer pages) as an editor: straight in.
+  async function resume() {
+    const s = await Site.session();
+    if (s && (s.member.role === 'editor' || s.member.role === 'admin')) await enter(s.member);
+  }
+
+  async function signOut() {
+    await Site.signOut();
     location.reload();
   }
 
@@ -287,7 +296,7 @@
     showError(button, '');
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/v1/uploads?${q}`);
-    xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('X-CSRF-Token', Site.csrfToken());
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     $('#upload-status').hidden = false;
     $('#upload-edit').hidden = true;
@@ -632,7 +641,7 @@
 
   // The console's other screens (editor-*.js) add their tabs' loaders here and call the
   // API with this tab's credential.
-  window.LecternConsole = { loaders, showTab, guard, token: () => token };
+  window.LecternConsole = { loaders, showTab, guard };
 
   // ---- wiring ----------------------------------------------------------------
 
@@ -677,6 +686,7 @@
     $('#column-cover-file').addEventListener('change', guard(replaceCover));
     $('#column-cover-remove').addEventListener('click', guard(removeCover));
     $('#video-poster-file').addEventListener('change', guard(replacePoster));
-    if (token) guard(signIn)(token);
+    if (legacyToken) guard(signIn)(legacyToken);
+    else guard(resume)();
   });
 })();

@@ -251,6 +251,14 @@ window.LecternI18n = (() => {
     latency: ['延迟', 'latency'],
     seconds_short: ['秒', 's'],
     go_live: ['回到直播', 'Back to live'],
+    // — sign-in: passwords, one-time links, sessions (issue 17) —
+    signin_login: ['账号', 'Sign-in name'],
+    signin_password: ['密码', 'Password'],
+    signin_token_title: ['用凭证登录', 'Sign in with a credential'],
+    bad_password: ['账号或密码不对。', 'The name or the password is not right.'],
+    bad_link: ['登录链接已失效（已用过、已过期或不存在），请联系管理员重新发送。',
+      'This sign-in link no longer works (used, expired or never issued): ask an admin for a new one.'],
+    too_many_attempts: ['登录失败次数太多，请稍后再试。', 'Too many failed sign-ins: try again later.'],
     // — viewer: speed, keys, end screen, share, home live, 404 (issue 15.4) —
     speed: ['倍速', 'Speed'],
     keys_hint: ['快捷键：空格 播放/暂停 · ←/→ 后退/前进 10 秒 · F 全屏 · M 静音', 'Keys: space play/pause · ←/→ back/forward 10 s · F full screen · M mute'],

@@ -1,36 +1,43 @@
-// Member sign-in: the credential the union issued (lct1.…), checked with GET /api/v1/me and
-// kept in this browser. A credential link /signin.html#token=lct1.… signs in at once (the
-// fragment never reaches a server or a log).
+// Member sign-in, each way exchanged for a browser session (POST /api/v1/session) so the page
+// keeps nothing: a sign-in name and password; a one-time link /signin.html#link=lsl1.… an
+// admin sent; or the credential the union issued (lct1.…, also as /signin.html#token=…).
+// Fragments never reach a server or a log.
 'use strict';
 (() => {
-  const { api, setToken, notice, $, start, ApiError } = window.LecternSite;
+  const { signIn, notice, $, start, ApiError } = window.LecternSite;
   const { t } = window.LecternI18n;
   const next = new URLSearchParams(location.search).get('next') || '/me.html';
   const safeNext = next.startsWith('/') && !next.startsWith('//') ? next : '/me.html';
+  // The server's refusals, in the page's language.
+  const REFUSALS = { unauthorized: 'bad_token', bad_password: 'bad_password', bad_link: 'bad_link',
+    too_many_attempts: 'too_many_attempts' };
 
-  async function signIn(token) {
-    setToken(token);
+  async function withBody(body) {
     try {
-      await api('/me', { auth: true });
+      await signIn(body);
     } catch (e) {
-      setToken('');
-      notice(e instanceof ApiError && e.status === 401 ? t('bad_token') : e.message, true);
+      const key = e instanceof ApiError && REFUSALS[e.code];
+      notice(key ? t(key) : e.message, true);
       return;
     }
     notice(t('signin_ok'));
     location.replace(safeNext);
   }
 
+  $('#password-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    withBody({ login: $('#login').value.trim(), password: $('#password').value });
+  });
   $('#signin-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    signIn($('#token').value.trim());
+    withBody({ token: $('#token').value.trim() });
   });
 
   async function load() {
-    const m = /^#token=([A-Za-z0-9._~-]{1,256})$/.exec(location.hash);
+    const m = /^#(token|link)=([A-Za-z0-9._~-]{1,256})$/.exec(location.hash);
     if (m) {
       history.replaceState(null, '', location.pathname + location.search);
-      await signIn(m[1]);
+      await withBody({ [m[1]]: m[2] });
     }
   }
   start({ load, title: () => t('signin_title') });

@@ -1,4 +1,4 @@
-// What every viewer page shares: the member's credential, API calls, the header, cards.
+// What every viewer page shares: who is signed in (the browser session), API calls, the header, cards.
 // Every text from the server goes into the page with textContent, never as HTML.
 'use strict';
 window.LecternSite = (() => {
@@ -6,14 +6,15 @@ window.LecternSite = (() => {
   const TOKEN_KEY = 'lectern.member';
   const $ = (sel, root = document) => root.querySelector(sel);
 
-  // ---- the member's credential (kept in this browser until signed out) ------------------
+  // ---- who is signed in: the browser session -------------------------------------------
+  // Signing in (a credential, later a password or a link) gives this browser a session cookie
+  // the page cannot read (HttpOnly) and a readable companion saying one is held; changes made
+  // with the cookie carry the session's CSRF token, which GET/POST /api/v1/session tell. A
+  // credential kept here by an older version is exchanged for a session once, then forgotten.
 
-  const token = () => localStorage.getItem(TOKEN_KEY) || '';
-  function setToken(value) {
-    if (value) localStorage.setItem(TOKEN_KEY, value);
-    else localStorage.removeItem(TOKEN_KEY);
-    mePromise = null;
-  }
+  const LEGACY_TOKEN_KEY = 'lectern.member';
+  let csrf = '';
+  const hasSession = () => /(?:^|;\s*)lectern_signed_in=1(?:;|$)/.test(document.cookie);
 
   class ApiError extends Error {
     constructor(message, status, code) {
@@ -24,14 +25,15 @@ window.LecternSite = (() => {
   }
 
   // GET/POST the API; resolves with the parsed JSON, rejects with ApiError(server's message).
-  // Guests' reads go without a credential so that shared caches may keep them. BEARER is
-  // another credential than the member's (the editor console keeps its own).
+  // Guests' reads go without cookies so that shared caches may keep them; AUTH sends the
+  // session (and its CSRF token with a change). BEARER is a credential instead of the session
+  // (scripts' way; the console's when it was given one).
   async function api(path, { auth = false, bearer = '', method = 'GET', body } = {}) {
     const headers = { Accept: 'application/json' };
-    const cred = bearer || (auth ? token() : '');
-    if (cred) headers.Authorization = `Bearer ${cred}`;
-    const init = { method, headers };
-    if (cred) init.cache = 'no-store';
+    const init = { method, headers, credentials: auth && !bearer ? 'same-origin' : 'omit' };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    else if (auth && method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+    if (auth || bearer) init.cache = 'no-store';
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -45,19 +47,49 @@ window.LecternSite = (() => {
     return data;
   }
 
-  // The signed-in member (GET /api/v1/me), or null for a guest. A credential the server no
-  // longer accepts is forgotten.
-  let mePromise = null;
-  function me() {
-    if (!token()) return Promise.resolve(null);
-    if (!mePromise) {
-      mePromise = api('/me', { auth: true }).catch((e) => {
-        if (e.status === 401) setToken('');
-        return null;
-      });
+  // The session ({member, csrf_token, expires_at, …}) or null; asked once per page.
+  let sessionPromise = null;
+  function session() {
+    if (!sessionPromise) {
+      sessionPromise = (async () => {
+        const legacy = localStorage.getItem(LEGACY_TOKEN_KEY);
+        if (legacy) {
+          localStorage.removeItem(LEGACY_TOKEN_KEY);
+          try { return await signIn({ token: legacy }); } catch (e) { /* no longer valid */ }
+        }
+        if (!hasSession()) return null;
+        try {
+          const s = await api('/session', { auth: true });
+          csrf = s.csrf_token;
+          return s;
+        } catch (e) {
+          return null;  // ended: the server has removed the cookies
+        }
+      })();
     }
-    return mePromise;
+    return sessionPromise;
   }
+
+  // Signs this browser in with BODY ({token} for now); resolves with the session or rejects
+  // with ApiError.
+  async function signIn(body) {
+    const s = await api('/session', { auth: true, method: 'POST', body });
+    csrf = s.csrf_token;
+    sessionPromise = Promise.resolve(s);
+    return s;
+  }
+
+  async function signOut() {
+    try {
+      await session();
+      await api('/session', { auth: true, method: 'DELETE' });
+    } catch (e) { /* already ended */ }
+    csrf = '';
+    sessionPromise = null;
+  }
+
+  // The signed-in member, or null for a guest.
+  const me = () => session().then((s) => (s ? s.member : null));
 
   // ---- building the page -----------------------------------------------------------------
 
@@ -176,7 +208,7 @@ window.LecternSite = (() => {
       who.replaceChildren(el('a', { href: '/me.html', textContent: member.display_name }),
         el('span', { id: 'who-points', className: 'pill', hidden: true }),
         el('button', { className: 'link', type: 'button', dataset: { i18n: 'logout' }, textContent: t('logout'),
-          on: { click: () => { setToken(''); location.reload(); } } }));
+          on: { click: async () => { await signOut(); location.reload(); } } }));
     } else {
       who.replaceChildren(el('a', { href: `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`,
         dataset: { i18n: 'nav_signin' }, textContent: t('nav_signin') }));
@@ -197,6 +229,6 @@ window.LecternSite = (() => {
     p.hidden = false;
   }
 
-  return { api, ApiError, me, token, setToken, el, clock, when, card, cards, notice, start,
+  return { api, ApiError, me, session, signIn, signOut, hasSession, csrfToken: () => csrf, el, clock, when, card, cards, notice, start,
     showBalance, videoUrl, columnUrl, $, isDone, markDone, isRecording };
 })();

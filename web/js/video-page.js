@@ -2,7 +2,7 @@
 // shows points earned and today's progress as the server acknowledges them.
 'use strict';
 (() => {
-  const { api, el, clock, when, columnUrl, $, start, token, showBalance, ApiError, isRecording } = window.LecternSite;
+  const { api, el, clock, when, columnUrl, $, start, showBalance, ApiError, isRecording } = window.LecternSite;
   const { t, tf } = window.LecternI18n;
   const id = new URLSearchParams(location.search).get('v') || '';
   let info = null;
@@ -137,8 +137,8 @@
   }
 
   function startWatchClient() {
+    // No token: /ws takes the browser session from its cookie (a guest without one).
     watch = new window.LecternWatch.WatchClient({
-      token: token(),
       video: id,
       state,
       onWelcome: (m) => {

@@ -6,7 +6,7 @@
 'use strict';
 window.LecternWatch = (() => {
   class WatchClient {
-    // OPTS: token, video (id), state() → {position, playing, visible, rate}, and callbacks
+    // OPTS: token (scripts; pages leave it out and the session cookie speaks), video (id), state() → {position, playing, visible, rate}, and callbacks
     // onWelcome, onStarted, onAck, onPoints, onViewers, onEnded, onError, onStatus(text key).
     constructor(opts) {
       this.o = opts;
