@@ -28,6 +28,7 @@ static int sign_in(const char *token, char **cookie, char **csrf)
 static int with_cookie(const char *method, const char *path, const char *cookie, const char *csrf,
                        const char *body, ApiReq *r)
 {
+  api_req_clear(r); /* the answer R held before */
   *r = (ApiReq){ .method = method, .path = path, .cookie = cookie, .csrf_token = csrf, .body = body };
   return api_send(r);
 }
@@ -56,6 +57,7 @@ START_TEST(sign_in_refusals)
   ck_assert_int_eq(sign_in("lct1.nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &c, &x), 401);
   ApiReq r = { .method = "POST", .path = "/api/v1/session", .body = "{\"token\":1}" };
   ck_assert_int_eq(api_send(&r), 400);
+  api_req_clear(&r);
   /* Not JSON by its type: a cross-site form could send that. */
   g_autofree char *body = g_strdup_printf("{\"token\":\"%s\"}", viewer_auth + 7);
   r = (ApiReq){ .method = "POST", .path = "/api/v1/session", .body = body, .content_type = "text/plain" };
