@@ -44,6 +44,20 @@ out:
   return ret;
 }
 
+int auth_member_enabled(Db *db, const char *id, Member **out)
+{
+  Member *m = NULL;
+  int ret = db_member_get(db, id, &m, NULL);
+  if (ret == -ENOENT || (ret == 0 && m->disabled)) {
+    member_free(&m);
+    return -EACCES;
+  }
+  if (ret < 0)
+    return ret;
+  *out = m;
+  return 0;
+}
+
 bool auth_role_at_least(const Member *m, Role need)
 {
   return m && m->role >= need;

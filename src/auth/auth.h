@@ -17,6 +17,10 @@ int auth_token(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *token, Me
 /* True when M's role is NEED or above (admin > editor > viewer). */
 bool auth_role_at_least(const Member *m, Role need);
 
+/* The member ID for a sign-in: 0 with *OUT (caller frees), -EACCES when there is no such
+ * member or it is disabled (one answer for both), or another -errno. */
+int auth_member_enabled(Db *db, const char *id, Member **out);
+
 /* Creates a member with a fresh id and credential. Returns 0 with *out and
  * *token (the only time the plain credential exists; caller frees both),
  * -EINVAL for a bad name (empty, over 100 characters, not UTF-8), or -EIO. */

@@ -1,6 +1,7 @@
 /* password: signing in with a name and password — argon2id hashes (libsodium), the rules a
  * password and a sign-in name must follow, and the check itself. */
 #include "auth/password.h"
+#include "auth/auth.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db_signin.h"
@@ -90,19 +91,10 @@ int password_set(Db *db, const char *member_id, const char *name, const char *pa
 int password_check(Db *db, const char *name, const char *password, Member **out)
 {
   g_autofree char *member_id = NULL, *hash = NULL;
-  Member *m = NULL;
   int ret = password_login_ok(name) ? db_signin_get_login(db, name, &member_id, &hash) : -ENOENT;
   if (ret < 0 && ret != -ENOENT)
     return ret;
   if (!password_verify(hash, password))
     return -EACCES;
-  ret = db_member_get(db, member_id, &m, NULL);
-  if (ret == -ENOENT || (ret == 0 && m->disabled)) {
-    member_free(&m);
-    return -EACCES;
-  }
-  if (ret < 0)
-    return ret;
-  *out = m;
-  return 0;
+  return auth_member_enabled(db, member_id, out);
 }

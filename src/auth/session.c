@@ -1,6 +1,7 @@
 /* session: browser sessions — a random id in a cookie, its HMAC at rest, idle and absolute
  * expiry, and the CSRF token bound to it. */
 #include "auth/session.h"
+#include "auth/auth.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -65,11 +66,7 @@ int session_check(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *id, gi
     ret = -EACCES;
     goto out;
   }
-  ret = db_member_get(db, s.member_id, &m, NULL);
-  if (ret == -ENOENT || (ret == 0 && m->disabled)) {
-    ret = -EACCES;
-    goto out;
-  }
+  ret = auth_member_enabled(db, s.member_id, &m);
   if (ret < 0)
     goto out;
   /* A quarter of the idle time at most, so a short idle time is still measured well. */

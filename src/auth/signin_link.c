@@ -1,6 +1,7 @@
 /* signin_link: one-time sign-in links an admin creates and sends to a member — a random
  * token, its HMAC at rest, used once, before it expires. */
 #include "auth/signin_link.h"
+#include "auth/auth.h"
 #include "core/util.h"
 #include "db/db_signin.h"
 
@@ -42,19 +43,10 @@ int signin_link_redeem(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *t
     return -EACCES;
   g_autofree char *hash = token_hash(key, token);
   g_autofree char *member_id = NULL;
-  Member *m = NULL;
   int ret = db_signin_link_use(db, hash, now, &member_id);
   if (ret == -ENOENT)
     return -EACCES;
   if (ret < 0)
     return ret;
-  ret = db_member_get(db, member_id, &m, NULL);
-  if (ret == -ENOENT || (ret == 0 && m->disabled)) {
-    member_free(&m);
-    return -EACCES;
-  }
-  if (ret < 0)
-    return ret;
-  *out = m;
-  return 0;
+  return auth_member_enabled(db, member_id, out);
 }
