@@ -364,6 +364,13 @@ window.LecternI18n = (() => {
     minutes: ['分钟', 'min'],
     // — read path: keyset pages, totals counted up to 1000 (issue 24) —
     total_at_least: ['{n}+', '{n}+'],
+    // — single sign-on and the roster (issue 17.1, 17.3) —
+    // — members' data: see, export, erase (issue 17.5) —
+    // — the points lottery (issue 18) —
+    // — live chat, likes, moderation (issue 19) —
+    // — daily quiz and the activity table (issue 20) —
+    // — votes (issue 21) —
+    // — delivery: LL-HLS, SRT, latency (issue 22) —
   };
   let lang = localStorage.getItem('lectern.lang') === 'en' ? 1 : 0;
 
