@@ -180,6 +180,18 @@ const ConfKey config_keys[] = {
   { "auth", "link_valid", CONF_INT, 60, 2592000, NULL, "86400", OFF(link_valid),
     "Seconds a one-time sign-in link (lectern member link) stays usable when --valid is not given." },
 
+  { "vote", "member_rate", CONF_INT, 1, 10000, NULL, "20", OFF(vote_member_rate),
+    "Voting requests one member may make within rate_window (refused or not); more are "
+    "answered 429 until the oldest leaves the window." },
+  { "vote", "address_rate", CONF_INT, 1, 1000000, NULL, "120", OFF(vote_address_rate),
+    "Voting requests one client address may make within rate_window, whoever sends them "
+    "(set it above the members one office or school shares behind one address)." },
+  { "vote", "rate_window", CONF_INT, 1, 86400, NULL, "60", OFF(vote_rate_window),
+    "Seconds a voting request counts against its member and address (both kept only as "
+    "keyed hashes, and only this long)." },
+  { "vote", "address_keep", CONF_INT, 3600, 2592000, NULL, "259200", OFF(vote_address_keep),
+    "Seconds the keyed hash of the address a vote came from is kept for the editors' signal "
+    "report (many members from one address); then it is removed." },
   { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
     "Lowest level written to the log (standard error)." },
 

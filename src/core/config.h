@@ -65,6 +65,11 @@ typedef struct {
   gint64 signin_failures_per_address;
   gint64 signin_failure_window;
   gint64 link_valid;
+  /* [vote] (issue 21) */
+  gint64 vote_member_rate;
+  gint64 vote_address_rate;
+  gint64 vote_rate_window;
+  gint64 vote_address_keep;
   /* [log] */
   char *log_level;
 } Config;

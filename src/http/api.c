@@ -10,6 +10,7 @@
 #include "http/api_points.h"
 #include "http/api_session.h"
 #include "http/api_uploads.h"
+#include "http/api_votes.h"
 #include "auth/session.h"
 #include "core/util.h"
 #include "lectern-build.h"
@@ -76,6 +77,18 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/audit", API_EDITOR, api_audit_list },
   { "GET", "/api/v1/jobs/{id}", API_EDITOR, api_job_get },
   { "POST", "/api/v1/jobs/{id}/cancel", API_EDITOR, api_job_cancel },
+  /* Votes (issue 21): never kept in the guest cache — tallies move with every ballot. */
+  { "GET", "/api/v1/votes", API_PUBLIC, api_votes_list },
+  { "POST", "/api/v1/votes", API_EDITOR, api_votes_create },
+  { "GET", "/api/v1/votes/{id}", API_PUBLIC, api_vote_get },
+  { "PATCH", "/api/v1/votes/{id}", API_EDITOR, api_vote_update },
+  { "POST", "/api/v1/votes/{id}/open", API_EDITOR, api_vote_open },
+  { "POST", "/api/v1/votes/{id}/close", API_EDITOR, api_vote_close },
+  { "GET", "/api/v1/votes/{id}/results", API_PUBLIC, api_vote_results },
+  { "POST", "/api/v1/votes/{id}/ballots", API_MEMBER, api_vote_cast },
+  { "GET", "/api/v1/votes/{id}/me", API_MEMBER, api_vote_me },
+  { "POST", "/api/v1/votes/{id}/invalidations", API_EDITOR, api_vote_invalidate },
+  { "GET", "/api/v1/votes/{id}/report", API_EDITOR, api_vote_report },
   { NULL, NULL, 0, NULL },
 };
 
