@@ -370,6 +370,35 @@ window.LecternI18n = (() => {
     // — live chat, likes, moderation (issue 19) —
     // — daily quiz and the activity table (issue 20) —
     // — votes (issue 21) —
+    vote_list_title: ['网络投票', 'Votes'],
+    vote_none: ['暂无投票活动。', 'No votes yet.'],
+    'vote_state.open': ['进行中', 'open'],
+    'vote_state.closed': ['已结束', 'closed'],
+    'vote_state.draft': ['草稿', 'draft'],
+    vote_remaining: ['今日剩余票数', 'Votes left today'],
+    vote_window: ['投票时间：{from} – {until}', 'Voting: {from} – {until}'],
+    vote_rule_per_day: ['每人每天可投 {n} 票，同一作品每天限投 1 票', '{n} vote(s) a day per member, one per item a day'],
+    vote_rule_verified: ['仅限实名认证会员投票', 'Only real-name verified members vote'],
+    'vote_tally.live': ['票数实时公布', 'Counts are shown live'],
+    'vote_tally.delayed': ['票数定时公布（每整点更新）', 'Counts are shown at intervals'],
+    'vote_tally.final': ['票数在投票结束后公布', 'Counts are shown when the vote ends'],
+    vote_signin: ['登录后即可投票。', 'Sign in to vote.'],
+    vote_button: ['投票', 'Vote'],
+    vote_voted: ['已投', 'Voted'],
+    vote_rank: ['第 {r} 名', 'Rank {r}'],
+    vote_count: ['{n} 票', '{n} votes'],
+    vote_thanks: ['投票成功！今日还可投 {n} 票。', 'Thank you! {n} vote(s) left today.'],
+    vote_shown_delayed: ['票数截至 {at}', 'Counts as of {at}'],
+    vote_shown_hidden: ['票数将在投票结束后公布。', 'Counts are shown when the vote ends.'],
+    vote_shown_final: ['最终结果', 'Final result'],
+    vote_hash: ['有效 {valid} 票，作废 {invalid} 票。结果校验码 SHA-256：{sha}', '{valid} valid, {invalid} invalidated. Result SHA-256: {sha}'],
+    'vote_err.not_open': ['投票未开始或已结束。', 'The vote is not open.'],
+    'vote_err.not_verified': ['完成实名认证后才能投票。', 'Only real-name verified members can vote.'],
+    'vote_err.disqualified': ['你的账号已被取消活动资格。', 'Your account is disqualified.'],
+    'vote_err.already_voted': ['今天已经给这个作品投过票了。', 'You voted for this today already.'],
+    'vote_err.daily_limit': ['今天的票已经投完了，明天再来。', "You have used today's votes; come back tomorrow."],
+    'vote_err.rate_limited': ['操作太频繁，请稍后再试。', 'Too many requests; try again shortly.'],
+    'vote_err.no_item': ['这个作品不在本次投票中。', 'This item is not in the vote.'],
     // — delivery: LL-HLS, SRT, latency (issue 22) —
   };
   let lang = localStorage.getItem('lectern.lang') === 'en' ? 1 : 0;
