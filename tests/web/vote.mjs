@@ -2,13 +2,14 @@
 // headless Chromium: a verified member votes, sees the votes left today and the live count,
 // is held to one vote per item and two a day; a guest sees the counts and no way to vote; an
 // unverified member is told why; nothing is wider than the screen.
+// The editor console's votes screen: results, the signal report, a new vote set up and opened.
 // Env: BASE_URL, VOTE (the vote's id), TOKEN (a verified viewer's credential), UNVERIFIED (an
-// unverified viewer's), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
+// unverified viewer's), EDITOR (an editor's), ITEMS (the vote's video ids, space-separated), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { step, expect, failures, launch, summary } from './tap.mjs';
 
-const { BASE_URL, VOTE, TOKEN, UNVERIFIED, ARTIFACTS } = process.env;
+const { BASE_URL, VOTE, TOKEN, UNVERIFIED, EDITOR, ITEMS, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
 const browser = await launch();
 const errors = [];
@@ -97,6 +98,36 @@ try {
     await p.goto(`${BASE_URL}/vote.html`);
     await p.waitForSelector(`#vote-list a[href="/vote.html?id=${VOTE}"]`);
     await g.close();
+  });
+
+  await step('console: the votes tab lists the vote; its results count the two ballots', async () => {
+    const e = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const p = await e.newPage();
+    p.on('pageerror', (x) => errors.push(x.message));
+    p.setDefaultTimeout(20000);
+    await p.goto(`${BASE_URL}/editor/`);
+    await p.fill('#token', EDITOR);
+    await p.click('#login-form button[type=submit]');
+    await p.click('[role=tab][data-tab=votes]');
+    await p.waitForSelector(`#vote-list li[data-vote="${VOTE}"]`);
+    await p.click(`#vote-list li[data-vote="${VOTE}"] [data-action=results]`);
+    await p.waitForSelector('#vote-results:not([hidden]) #vote-results-rows tr');
+    const summary = await p.textContent('#vote-results-summary');
+    expect(summary.includes('有效 2'), summary);
+    await p.click(`#vote-list li[data-vote="${VOTE}"] [data-action=report]`);
+    await p.waitForSelector('#vote-report:not([hidden])');
+    await p.screenshot({ path: path.join(ARTIFACTS, 'vote-04-console.png'), fullPage: true });
+
+    await p.click('#vote-new');
+    await p.fill('#vote-form [name=title]', '优秀案例投票');
+    await p.fill('#vote-form [name=items]', ITEMS.split(' ').join('\n'));
+    await p.click('#vote-form button[type=submit]');
+    await p.waitForFunction(() => [...document.querySelectorAll('#vote-list li')].some((li) => li.textContent.includes('优秀案例投票')));
+    const row = p.locator('#vote-list li', { hasText: '优秀案例投票' });
+    expect((await row.textContent()).includes('草稿'), await row.textContent());
+    await row.locator('[data-action=open]').click();
+    await p.waitForFunction(() => [...document.querySelectorAll('#vote-list li')].some((li) => li.textContent.includes('优秀案例投票') && li.textContent.includes('进行中')));
+    await e.close();
   });
 
   await step('no page errors but the one refusal asked for', async () => {
