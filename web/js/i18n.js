@@ -400,6 +400,7 @@ window.LecternI18n = (() => {
     'vote_err.rate_limited': ['操作太频繁，请稍后再试。', 'Too many requests; try again shortly.'],
     'vote_err.no_item': ['这个作品不在本次投票中。', 'This item is not in the vote.'],
     v_tab: ['网络投票', 'Votes'],
+    c_t_vote: ['网络投票', 'vote'],
     v_new: ['新建投票', 'New vote'],
     'v_state.draft': ['草稿', 'draft'],
     'v_state.open': ['进行中', 'open'],
