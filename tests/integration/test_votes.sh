@@ -90,6 +90,8 @@ eq "D votes" 201 "$(vote "$E" "$F" "${V[1]}")"
 eq "final: hidden from the public" hidden "$(curl -s "$U/votes/$F/results" | jq -r .shown)"
 eq "final: editors count live" 6 "$(ed GET "/votes/$F/results" | jq -r .tally.valid)"
 lacks "public results carry nobody's votes" "$(curl -s "$U/votes/$F/results")" "member"
+contains "a guest's results may sit in a shared cache" "$(curl -s -D - -o /dev/null "$U/votes/$F/results")" "cache-control: public"
+contains "a member's day is private" "$(curl -s -D - -o /dev/null -H "Authorization: Bearer $A" "$U/votes/$F/me")" "cache-control: private"
 L=$(mk live)
 vote "$A" "$L" "${V[2]}" >/dev/null
 eq "live: the public sees the vote at once" 1 "$(curl -s "$U/votes/$L/results" | jq -r .tally.valid)"
