@@ -142,3 +142,25 @@ CREATE TABLE quiz_item (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX quiz_item_by_question ON quiz_item(question_id, answered_at);
+
+-- The audit log also records the question bank's changes (imports, retiring): the CHECK is
+-- widened the way 0006 did it (a copy; dropping a table fires no triggers).
+CREATE TABLE audit_log_new (
+  id           INTEGER PRIMARY KEY,
+  at           INTEGER NOT NULL,
+  member_id    TEXT NOT NULL,
+  member_name  TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  target_type  TEXT NOT NULL
+               CHECK (target_type IN ('video', 'column', 'category', 'campaign', 'member', 'quiz_question')),
+  target_id    TEXT NOT NULL,
+  detail       TEXT NOT NULL DEFAULT '{}'
+) STRICT;
+INSERT INTO audit_log_new SELECT * FROM audit_log;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_new RENAME TO audit_log;
+CREATE INDEX audit_log_by_target ON audit_log(target_type, target_id, id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

@@ -232,7 +232,7 @@ void api_quiz_questions_import(ApiContext *ctx, const ApiCall *call, HttpRespons
   json_object_set_int_member(r, "changed", st.changed);
   json_object_set_int_member(r, "unchanged", st.unchanged);
   JsonNode *detail = api_object_node(json_object_ref(r));
-  if (api_commit_audited(ctx, call, "quiz.import", "quiz", "bank", detail, resp) == 0)
+  if (api_commit_audited(ctx, call, "quiz.import", "quiz_question", "import", detail, resp) == 0)
     api_reply_json(resp, 200, api_object_node(json_object_ref(r)));
   json_node_unref(detail);
   json_object_unref(r);
