@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser: a member takes the daily quiz on a phone-sized page (tests/web/quiz.mjs) against a
-# real `lectern serve` with a bank imported by the CLI and a campaign that pays for the quiz.
+# real `lectern serve` with a bank imported by the CLI and a campaign that pays for the quiz;
+# then the console's bank screen (import, correct rates, retire).
 source "$(dirname "$0")/../lib/assert.sh"
 : "${LECTERN:?}" "${FREEPORT:?}"
 for tool in jq curl node; do
@@ -29,7 +30,8 @@ eq "a campaign paying 2 a right answer, 5 a day" 201 "$(curl -s -o /dev/null -w 
   -H "Authorization: Bearer $EDITOR" -H 'content-type: application/json' \
   -d "{\"name\":\"答题\",\"starts_on\":\"$from\",\"ends_on\":\"$until\",\"activities\":[{\"activity\":\"quiz\",\"rate\":2,\"daily_cap\":5,\"questions\":3,\"seconds\":60}]}" \
   "$U/api/v1/campaigns")"
-relay_browser < <(BASE_URL=$U TOKEN=$VIEWER ARTIFACTS="${LECTERN_ARTIFACTS:-$T_TMP}" \
+printf 'key,kind,question,options,answer,explanation\nw4,single,新的一题,甲|乙,A,因为\n' >"$T_TMP/more.csv"
+relay_browser < <(BASE_URL=$U TOKEN=$VIEWER EDITOR_TOKEN=$EDITOR BANK_FILE=$T_TMP/more.csv ARTIFACTS="${LECTERN_ARTIFACTS:-$T_TMP}" \
   node "$LECTERN_SOURCE_DIR/tests/web/quiz.mjs" 2>&1)
 stop_server
 eq "server stops cleanly" 0 "$SERVER_STATUS"

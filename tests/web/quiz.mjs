@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { step, expect, failures, launch, summary } from './tap.mjs';
 
-const { BASE_URL, TOKEN, ARTIFACTS } = process.env;
+const { BASE_URL, TOKEN, EDITOR_TOKEN, BANK_FILE, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
 const browser = await launch();
 const errors = [];
@@ -93,10 +93,33 @@ try {
     await shot(page, '05-rules');
   });
 
+  await context.close();
+
+  const ed = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const console_ = await ed.newPage();
+  console_.setDefaultTimeout(20000);
+  console_.on('pageerror', (e) => errors.push(e.message));
+  await step('the console\'s bank screen: correct rates, import, retire', async () => {
+    await console_.goto(`${BASE_URL}/editor/`);
+    await console_.fill('#token', EDITOR_TOKEN);
+    await console_.click('#login-form button[type=submit]');
+    await console_.click('[data-tab=quiz]');
+    await console_.waitForSelector('#quiz-rows tr[data-question]');
+    const rows = await console_.$$eval('#quiz-rows tr[data-question]', (rs) => rs.map((r) => r.textContent));
+    expect(rows.length === 3 && rows.every((r) => r.includes('100%')), `rows: ${rows.join(' | ')}`);
+    await console_.setInputFiles('#quiz-import input[name=file]', BANK_FILE);
+    await console_.click('#quiz-import button[type=submit]');
+    await console_.waitForSelector('#quiz-rows tr[data-question]:nth-child(4)');
+    expect((await console_.textContent('#quiz-import .form-msg')).includes('新增 1'), await console_.textContent('#quiz-import .form-msg'));
+    await console_.click('#quiz-rows tr[data-question] button[data-action=retire]');
+    await console_.waitForSelector('#quiz-rows tr[data-status=retired]');
+    await console_.screenshot({ path: path.join(ARTIFACTS, 'quiz-06-console.png'), fullPage: true });
+  });
+  await ed.close();
+
   await step('the pages raised no errors', async () => {
     expect(errors.length === 0, errors.join(' | '));
   });
-  await context.close();
 } finally {
   await browser.close();
 }
