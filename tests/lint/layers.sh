@@ -11,8 +11,9 @@ declare -A below=(
   [rtmp]="core"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
-  [http]="core db auth points rtmp media watch"
-  [cli]="core db auth points rtmp media watch http"
+  [chat]="core db"
+  [http]="core db auth points rtmp media watch chat"
+  [cli]="core db auth points rtmp media watch chat http"
 )
 pass=0; fail=0
 for dir in */; do
