@@ -168,6 +168,10 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
         }
         g_strlcpy(m->token, s, sizeof m->token);
       } else if (strcmp(f->name, "text") == 0) {
+        if (!*s) {
+          ret = FIELD_ERROR("\"%s\" may not be empty", f->name);
+          goto out;
+        }
         /* The whole message is at most WS_MSG_MAX bytes, so the text fits; its length in
          * characters is the chat service's rule. */
         g_strlcpy(m->text, s, sizeof m->text);
