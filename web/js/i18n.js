@@ -368,6 +368,32 @@ window.LecternI18n = (() => {
     // — members' data: see, export, erase (issue 17.5) —
     // — the points lottery (issue 18) —
     // — live chat, likes, moderation (issue 19) —
+    chat_title: ['互动', 'Live chat'],
+    chat_like: ['点赞', 'Like'],
+    chat_send: ['发送', 'Send'],
+    chat_placeholder: ['说点什么…', 'Say something…'],
+    chat_moderator: ['管理员', 'Moderator'],
+    chat_held: ['待审', 'Held'],
+    chat_delete: ['删除', 'Delete'],
+    chat_mute: ['禁言10分钟', 'Mute 10 min'],
+    chat_ban: ['封禁', 'Ban'],
+    chat_muted_done: ['已禁言 {name}', '{name} is muted'],
+    chat_banned_done: ['已封禁 {name}', '{name} is banned'],
+    chat_mod_failed: ['操作失败：{why}', 'Failed: {why}'],
+    'chat.why.sign_in_required': ['登录后可发言', 'Sign in to chat'],
+    'chat.why.not_verified': ['实名认证后可发言', 'Real-name verified members chat'],
+    'chat.why.chat_off': ['本场直播已关闭互动', 'The chat of this live is off'],
+    'chat.why.not_live': ['直播开始后可发言', 'The chat opens when the live is on air'],
+    'chat.why.banned': ['你已被禁止发言', 'You are banned from the chat'],
+    'chat.why.muted': ['你已被禁言，请稍后再试', 'You are muted for now'],
+    'chat.why.rate_limited': ['发言太快了，请慢一点', 'Too fast: about one message a second'],
+    'chat.why.slow_mode': ['慢速模式：请稍后再发', 'Slow mode: wait a little'],
+    'chat.why.too_long': ['消息太长了', 'The message is too long'],
+    'chat.why.filtered': ['消息含有不允许的词语', 'The message holds a word not allowed here'],
+    'chat.why.duplicate': ['请不要重复发送', 'You said that already'],
+    'chat.why.cap_reached': ['本场互动已达上限', 'This chat takes no more messages'],
+    'chat.why.not_saved': ['发送失败，请重试', 'Not sent: try again'],
+    'chat.why.offline': ['连接中断，正在重连', 'Offline: reconnecting'],
     // — daily quiz and the activity table (issue 20) —
     // — votes (issue 21) —
     // — delivery: LL-HLS, SRT, latency (issue 22) —
