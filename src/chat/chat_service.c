@@ -212,12 +212,13 @@ static bool reads(const Room *r, const Conn *c)
   return true;
 }
 
-/* Why C may not post in R now (an error code), or NULL. Sanctions are looked at per post. */
+/* Why C may not post in R now (an error code), or NULL. Sanctions are looked at per post.
+ * Moderators (editors, admins: staff) post without real-name verification. */
 static const char *post_barrier(const Room *r, const Conn *c)
 {
   if (!c->member)
     return "sign_in_required";
-  if (!c->verified)
+  if (!c->verified && !is_moderator(c->role))
     return "not_verified";
   if (r->settings.mode == CHAT_MODE_OFF)
     return "chat_off";
@@ -383,6 +384,8 @@ void chat_service_send(ChatService *s, guint64 conn, const char *video, const ch
       strike(s, r, c, p, now);
       return;
     }
+    /* Every attempt costs a token, refused or not: the filter is not a free oracle. */
+    p->tokens -= 1;
     if (r->settings.slow_seconds > 0 && p->last_post_us &&
         now - p->last_post_us < (gint64)r->settings.slow_seconds * G_USEC_PER_SEC) {
       g_autofree char *why = g_strdup_printf("slow mode: one message per %d s", r->settings.slow_seconds);
@@ -441,8 +444,6 @@ void chat_service_send(ChatService *s, guint64 conn, const char *video, const ch
     return;
   }
 
-  if (!mod)
-    p->tokens -= 1;
   p->last_post_us = now;
   p->posted++;
   g_free(p->recent[DUP_KEPT - 1]);
