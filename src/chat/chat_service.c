@@ -482,6 +482,19 @@ void chat_service_like(ChatService *s, guint64 conn, const char *video, int coun
     refuse(s, conn, r->live ? "chat_off" : "not_live", "likes are taken while the live is on air");
     return;
   }
+  Poster *p = poster_get(r, c->member);
+  gint64 now_s = now_us(s) / G_USEC_PER_SEC;
+  if (!p->sanctions_read) {
+    if (db_chat_sanction_state(s->db, c->member, r->video, now_s, &p->muted_until, &p->banned_until) < 0) {
+      refuse(s, conn, "not_saved", "the chat cannot be read now");
+      return;
+    }
+    p->sanctions_read = true;
+  }
+  if (p->banned_until > now_s) {
+    refuse(s, conn, "banned", "you are banned from the chat");
+    return;
+  }
   count = CLAMP(count, 1, CHAT_LIKES_MAX);
   r->likes += count;
   r->likes_queued += count;

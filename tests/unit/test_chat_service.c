@@ -285,7 +285,9 @@ START_TEST(mute_and_ban_expire)
   chat_service_sanctions_changed(s, viewer_b->id);
   send(A, "muted?");
   send(B, "banned?");
-  HEARD("error 2 muted; error 3 banned");
+  chat_service_like(s, A, live, 1);  /* a mute stops posting, not liking */
+  chat_service_like(s, B, live, 1);
+  HEARD("error 2 muted; error 3 banned; error 3 banned");
   advance(59);
   send(A, "still muted?");
   HEARD("error 2 muted");
@@ -301,7 +303,7 @@ START_TEST(mute_and_ban_expire)
   chat_service_sanctions_changed(s, viewer_b->id);
   send(B, "lifted");
   chat_service_tick(s);
-  HEARD("batch \"free again\" \"lifted\" to 1 2 3 4 5");
+  HEARD("batch \"free again\" \"lifted\" likes=1 to 1 2 3 4 5");
 }
 END_TEST
 
