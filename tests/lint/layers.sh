@@ -8,12 +8,13 @@ declare -A below=(
   [db]="core"
   [auth]="core db"
   [points]="core db"
+  [club]="core db auth points"
   [rtmp]="core"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
   [chat]="core db"
-  [http]="core db auth points rtmp media watch chat"
-  [cli]="core db auth points rtmp media watch chat http"
+  [http]="core db auth points club rtmp media watch chat"
+  [cli]="core db auth points club rtmp media watch chat http"
 )
 pass=0; fail=0
 for dir in */; do
