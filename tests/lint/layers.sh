@@ -9,10 +9,11 @@ declare -A below=(
   [auth]="core db"
   [points]="core db"
   [rtmp]="core"
+  [srt]="core rtmp"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
   [http]="core db auth points rtmp media watch"
-  [cli]="core db auth points rtmp media watch http"
+  [cli]="core db auth points rtmp srt media watch http"
 )
 pass=0; fail=0
 for dir in */; do
