@@ -1,15 +1,17 @@
 /* srt_server: the SRT listener — libsrt in live mode, one connection per publisher.
  *
  *   libsrt's threads ──listen callback──▶ the key is checked on the main loop (the live
- *        │                                handler's publish), before the caller is accepted
+ *        │                                handler's check()), before the caller is accepted
  *        ▼
  *   our reader thread: srt_epoll_uwait ▶ accept ▶ srt_recvmsg ▶ bytes queued per connection
  *        ▼ (every read_batch_ms)
- *   main loop: ts_demux ▶ ts_flv ▶ the RTMP handler's media() and input_done()
+ *   main loop: publish() once accepted ▶ ts_demux ▶ ts_flv ▶ media(), input_done()
  *
  * The key is checked inside the handshake (the listen callback), so a refused publisher is
  * never connected: libsrt answers with a rejection code (SRT_REJX_*) that the encoder shows
- * as "connection rejected", and our log says why, as for RTMP. SRT has no "unpublish": every
+ * as "connection rejected", and our log says why, as for RTMP. The publish itself waits for
+ * the accept: libsrt checks the passphrase after the callback, and a caller refused for it
+ * must not have made the lesson live. SRT has no "unpublish": every
  * end of a connection is a drop, so the live waits out [live] reconnect_grace before its
  * recording is finished (a presenter coming back continues it after a discontinuity). */
 #include "srt/srt_server.h"
@@ -25,9 +27,15 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* libsrt's headers bring <syslog.h>, whose LOG_INFO and LOG_DEBUG would replace core/log's
+ * levels of the same names (and drop our info lines as too verbose). */
+static const int srt_log_crit = LOG_CRIT;
+#undef LOG_INFO
+#undef LOG_DEBUG
+
 #define SUB "srt"
 #define MAX_PENDING_IN (64u << 20)   /* bytes read but not yet taken by the main loop */
-#define PUBLISH_WAIT_US (5 * G_USEC_PER_SEC)
+#define CHECK_WAIT_US (5 * G_USEC_PER_SEC)
 #define PENDING_TIMEOUT_US (10 * G_USEC_PER_SEC)
 #define MIN_TICK_MS 20
 
@@ -35,6 +43,7 @@ typedef struct {
   SRTSOCKET sock;
   char *peer;
   char key_hint[8];
+  char *key;               /* until publish() took it */
   void *publisher;
   gint64 created;
   /* Shared with the reader thread, under srv->lock. */
@@ -65,15 +74,15 @@ struct SrtServer {
   guint64 refused;
 };
 
-/* A publish asked of the main loop from libsrt's thread (the listen callback). */
+/* A key check asked of the main loop from libsrt's thread (the listen callback). */
 typedef struct {
   RtmpPublishHandler handler;
-  char *key, *peer;
+  char *key;
   GMutex m;
   GCond c;
   int state;               /* 0 asked, 1 answered, 2 the asker gave up */
   int refs;
-  void *publisher;
+  int rc;
   const char *code;
   char *reason;
 } Ask;
@@ -88,7 +97,6 @@ static void ask_unref(Ask *a)
   g_mutex_clear(&a->m);
   g_cond_clear(&a->c);
   g_free(a->key);
-  g_free(a->peer);
   g_free(a->reason);
   g_free(a);
 }
@@ -98,23 +106,17 @@ static gboolean ask_on_loop(gpointer user)
   Ask *a = user;
   const char *code = "NetStream.Publish.BadName";
   char *reason = NULL;
-  void *p = a->handler.publish(a->handler.user, "srt", a->key, a->peer, &code, &reason);
+  int rc = a->handler.check(a->handler.user, a->key, &code, &reason);
   g_mutex_lock(&a->m);
-  bool gone = a->state == 2;
-  if (!gone) {
-    a->publisher = p;
+  if (a->state == 0) {
+    a->rc = rc;
     a->code = code;
-    a->reason = reason;
+    a->reason = g_steal_pointer(&reason);
     a->state = 1;
     g_cond_signal(&a->c);
   }
   g_mutex_unlock(&a->m);
-  if (gone) {
-    /* The handshake was refused meanwhile (the loop was busy too long): no publisher. */
-    if (p && a->handler.unpublish)
-      a->handler.unpublish(a->handler.user, p, false);
-    g_free(reason);
-  }
+  g_free(reason);
   ask_unref(a);
   return G_SOURCE_REMOVE;
 }
@@ -161,6 +163,7 @@ static void conn_free(Conn *c)
   ts_demux_free(&c->demux);
   ts_flv_clear(&c->flv);
   g_free(c->why);
+  g_free(c->key);
   g_free(c->peer);
   g_free(c);
 }
@@ -224,30 +227,37 @@ static int on_listen(void *opaque, SRTSOCKET ns, int hsversion, const struct soc
   }
   char hint[8];
   g_strlcpy(hint, key, 5);
-  Ask *a = g_new0(Ask, 1);
-  a->handler = srv->handler;
-  a->key = g_steal_pointer(&key);
-  a->peer = g_strdup(peer);
-  a->refs = 2;
-  g_mutex_init(&a->m);
-  g_cond_init(&a->c);
-  g_main_context_invoke(NULL, ask_on_loop, a);
-  gint64 deadline = g_get_monotonic_time() + PUBLISH_WAIT_US;
-  g_mutex_lock(&a->m);
-  while (a->state == 0 && g_get_monotonic_time() < deadline && !g_atomic_int_get(&srv->closing))
-    g_cond_wait_until(&a->c, &a->m, MIN(deadline, g_get_monotonic_time() + G_USEC_PER_SEC / 10));
-  if (a->state == 0)
-    a->state = 2;
-  void *pub = a->state == 1 ? a->publisher : NULL;
-  const char *code = a->code;
-  g_autofree char *reason = g_strdup(a->state == 1 ? a->reason : "the server did not answer in time");
-  bool answered = a->state == 1;
-  g_mutex_unlock(&a->m);
-  ask_unref(a);
-  if (!pub) {
+  int rc = 0;
+  const char *code = NULL;
+  g_autofree char *reason = NULL;
+  if (srv->handler.check) {
+    Ask *a = g_new0(Ask, 1);
+    a->handler = srv->handler;
+    a->key = g_strdup(key);
+    a->refs = 2;
+    g_mutex_init(&a->m);
+    g_cond_init(&a->c);
+    g_main_context_invoke(NULL, ask_on_loop, a);
+    gint64 deadline = g_get_monotonic_time() + CHECK_WAIT_US;
+    g_mutex_lock(&a->m);
+    while (a->state == 0 && g_get_monotonic_time() < deadline && !g_atomic_int_get(&srv->closing))
+      g_cond_wait_until(&a->c, &a->m, MIN(deadline, g_get_monotonic_time() + G_USEC_PER_SEC / 10));
+    if (a->state == 0) {
+      a->state = 2;
+      rc = -ETIMEDOUT;
+      reason = g_strdup("the server did not answer in time");
+    } else {
+      rc = a->rc;
+      code = a->code;
+      reason = g_steal_pointer(&a->reason);
+    }
+    g_mutex_unlock(&a->m);
+    ask_unref(a);
+  }
+  if (rc < 0) {
     g_atomic_int_inc((gint *)&srv->refused);
     log_warn(SUB, "%s: publish with key %s… refused: %s", peer, hint, reason ? reason : "unknown key");
-    bool server_side = !answered || (code && strcmp(code, "NetStream.Publish.BadName") != 0);
+    bool server_side = rc != -EACCES || (code && strcmp(code, "NetStream.Publish.BadName") != 0);
     srt_setrejectreason(ns, server_side ? SRT_REJX_ISE : SRT_REJX_FORBIDDEN);
     return -1;
   }
@@ -255,7 +265,7 @@ static int on_listen(void *opaque, SRTSOCKET ns, int hsversion, const struct soc
   c->sock = ns;
   c->peer = g_steal_pointer(&peer);
   g_strlcpy(c->key_hint, hint, sizeof c->key_hint);
-  c->publisher = pub;
+  c->key = g_steal_pointer(&key);
   c->created = g_get_monotonic_time();
   c->in = g_byte_array_new();
   c->srv = srv;
@@ -379,6 +389,21 @@ static const char *video_name(uint8_t t)
   }
 }
 
+/* The connection is accepted: the publish proper (the key was checked in the handshake, but
+ * another encoder may have taken it since). Returns the reason to close it, or NULL. */
+static char *conn_publish(SrtServer *srv, Conn *c)
+{
+  const char *code = "NetStream.Publish.BadName";
+  char *reason = NULL;
+  c->publisher = srv->handler.publish(srv->handler.user, "srt", c->key, c->peer, &code, &reason);
+  g_clear_pointer(&c->key, g_free);
+  if (c->publisher)
+    return NULL;
+  log_warn(SUB, "%s: publish with key %s… refused: %s", c->peer, c->key_hint, reason ? reason : "unknown key");
+  c->refused = true;
+  return reason ? reason : g_strdup("refused");
+}
+
 /* Hands on what the reader queued for C. Returns the reason to close it, or NULL. */
 static char *conn_take(SrtServer *srv, Conn *c, GByteArray *data)
 {
@@ -410,13 +435,14 @@ static char *conn_take(SrtServer *srv, Conn *c, GByteArray *data)
 
 static void conn_end(SrtServer *srv, Conn *c, const char *why)
 {
-  log_info(SUB, "%s: publish of %s… ended (%s)", c->peer, c->key_hint, why);
-  if (c->demux && !c->refused) {
+  if (c->publisher)
+    log_info(SUB, "%s: publish of %s… ended (%s)", c->peer, c->key_hint, why);
+  if (c->demux && c->publisher && !c->refused) {
     ts_demux_flush(c->demux);
     if (srv->handler.input_done)
       srv->handler.input_done(srv->handler.user, c->publisher);
   }
-  if (srv->handler.unpublish)
+  if (c->publisher && srv->handler.unpublish)
     srv->handler.unpublish(srv->handler.user, c->publisher, false);
   srt_close(c->sock);
   conn_free(c);
@@ -454,7 +480,9 @@ static gboolean on_tick(gpointer user)
     g_byte_array_append(data, c->in->data, c->in->len);
     g_byte_array_set_size(c->in, 0);
     g_mutex_unlock(&srv->lock);
-    char *why = data->len && !c->refused ? conn_take(srv, c, data) : NULL;
+    char *why = c->publisher || c->refused || (closed && !data->len) ? NULL : conn_publish(srv, c);
+    if (!why && data->len && !c->refused)
+      why = conn_take(srv, c, data);
     if (why || closed) {
       g_mutex_lock(&srv->lock);
       srt_epoll_remove_usock(srv->eid, c->sock);
@@ -493,7 +521,7 @@ int srt_server_start(const SrtServerOptions *opt, const RtmpPublishHandler *hand
 {
   if (g_atomic_int_add(&started, 1) == 0) {
     srt_startup();
-    srt_setloglevel(2 /* LOG_CRIT: refusals are logged by us, with the reason */);
+    srt_setloglevel(srt_log_crit); /* refusals are logged by us, with the reason */
   }
   SrtServer *srv = g_new0(SrtServer, 1);
   srv->opt = *opt;
