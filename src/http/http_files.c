@@ -185,3 +185,61 @@ int http_files_resolve(const HttpFiles *f, const char *path, HttpFile *out)
     return resolve_media(f, f->images_root, "image", path, path + 8, out);
   return resolve_static(f, path, out);
 }
+
+static bool parse_pos(const char **p, gint64 *out)
+{
+  if (!g_ascii_isdigit(**p))
+    return false;
+  gint64 v = 0;
+  while (g_ascii_isdigit(**p)) {
+    if (v > (G_MAXINT64 - 9) / 10)
+      return false;
+    v = v * 10 + (**p - '0');
+    (*p)++;
+  }
+  *out = v;
+  return true;
+}
+
+int http_files_range(const char *value, gint64 size, gint64 *from, gint64 *to)
+{
+  const char *p = value;
+  while (*p == ' ')
+    p++;
+  if (g_ascii_strncasecmp(p, "bytes=", 6) != 0)
+    return -EINVAL;
+  p += 6;
+  while (*p == ' ')
+    p++;
+  gint64 a = -1, b = -1;
+  if (*p == '-') {
+    p++;
+    if (!parse_pos(&p, &b))
+      return -EINVAL;
+  } else {
+    if (!parse_pos(&p, &a) || *p != '-')
+      return -EINVAL;
+    p++;
+    if (g_ascii_isdigit(*p) && !parse_pos(&p, &b))
+      return -EINVAL;
+  }
+  while (*p == ' ')
+    p++;
+  if (*p)
+    return -EINVAL; /* several ranges (a comma) or trailing text: the whole file */
+  if (a < 0) {
+    /* suffix: the last B bytes */
+    if (b == 0 || size == 0)
+      return -ERANGE;
+    *from = b >= size ? 0 : size - b;
+    *to = size;
+    return 0;
+  }
+  if (b >= 0 && b < a)
+    return -EINVAL; /* an invalid range is ignored (RFC 9110 §14.2) */
+  if (a >= size)
+    return -ERANGE;
+  *from = a;
+  *to = b < 0 || b >= size ? size : b + 1;
+  return 0;
+}

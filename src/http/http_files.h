@@ -37,6 +37,12 @@ void http_files_clear(HttpFiles *f);
  * leave its root are logged. */
 int http_files_resolve(const HttpFiles *f, const char *path, HttpFile *out);
 
+/* A Range header VALUE for a file of SIZE bytes (RFC 9110 §14.1.2, one range): 0 with the
+ * bytes [*FROM, *TO) to send as 206; -ERANGE when unsatisfiable (416, "bytes" past the end,
+ * or any range of an empty file); -EINVAL when it is not one byte range we read (several
+ * ranges, another unit, malformed): the whole file is sent as 200, as the RFC allows. */
+int http_files_range(const char *value, gint64 size, gint64 *from, gint64 *to);
+
 void http_file_clear(HttpFile *file);
 
 /* The MIME type for a file name by extension, or NULL when not served. */
