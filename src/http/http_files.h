@@ -15,6 +15,9 @@ typedef struct {
   char *web_root;
   char *media_root;
   char *images_root;
+  /* The media and image roots resolved once (realpath), for the per-request check of /hls/
+   * and /images/ files; NULL when a root did not exist yet (then resolved per request). */
+  char *real_media_root, *real_images_root;
 } HttpFiles;
 
 /* What a path is answered with. */
