@@ -75,6 +75,8 @@ sed -e "s|@EDGE_PORT@|$EDGE|; s|@ORIGIN@|127.0.0.1:$PORT|; s|@DIR@|$T_TMP/nginx|
   -g "daemon off; pid $T_TMP/nginx/nginx.pid;" 2>"$T_TMP/nginx/start.err" &
 NGX=$!
 T_PIDS+=("$NGX")
+# nginx's workers outlive a master killed with -9 (the shared cleanup): ask it to stop first.
+trap 'kill -TERM "$NGX" 2>/dev/null; sleep 0.3; cleanup' EXIT
 for _ in $(seq 1 100); do curl -sf -o /dev/null "$E/healthz" && break; sleep 0.05; done
 check "nginx proxies to lectern" curl -sf -o /dev/null "$E/healthz"
 mark=$(wc -l <"$D.err") # the origin's log from here on: what reached it through the edge
