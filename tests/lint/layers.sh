@@ -13,8 +13,9 @@ declare -A below=(
   [srt]="core rtmp"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
-  [http]="core db auth points club rtmp media watch"
-  [cli]="core db auth points club rtmp srt media watch http"
+  [chat]="core db"
+  [http]="core db auth points club rtmp media watch chat"
+  [cli]="core db auth points club rtmp srt media watch chat http"
 )
 pass=0; fail=0
 for dir in */; do
