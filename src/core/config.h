@@ -65,6 +65,20 @@ typedef struct {
   gint64 signin_failures_per_address;
   gint64 signin_failure_window;
   gint64 link_valid;
+  /* [oidc] */
+  char *oidc_issuer;
+  char *oidc_client_id;
+  char *oidc_client_secret;
+  char *oidc_scopes;
+  char *oidc_userinfo;
+  char *oidc_claim_name;
+  char *oidc_claim_member_number;
+  char *oidc_claim_unit;
+  char *oidc_verified_claim;
+  char *oidc_verified_value;
+  gint64 oidc_login_timeout;
+  gint64 oidc_http_timeout;
+  gint64 oidc_clock_skew;
   /* [log] */
   char *log_level;
 } Config;

@@ -3,6 +3,7 @@
  * reads. It sits below the router (api.c): handlers include this, never api.h. */
 #pragma once
 
+#include "auth/oidc_client.h"
 #include "auth/token.h"
 #include "core/config.h"
 #include "db/db.h"
@@ -20,6 +21,7 @@ typedef struct {
   const Config *config;
   ApiCache *cache;      /* guests' public reads kept in memory; NULL: none kept */
   DbCatalog *catalog;   /* when they go stale; set with cache */
+  OidcClient *oidc;     /* the union's provider ([oidc] issuer); NULL: no single sign-on */
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */
