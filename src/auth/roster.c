@@ -304,7 +304,8 @@ int roster_import(Db *db, const guint8 key[TOKEN_SECRET_LEN], const char *text, 
     json_object_set_int_member(d, "refused", refused->len);
     JsonNode *detail = json_node_init_object(json_node_alloc(), d);
     json_object_unref(d);
-    ret = db_audit_add(db, actor_id, actor_name, "roster.import", "roster", "roster", detail);
+    /* Under "member": the roster is the member list (audit_log takes a fixed set of types). */
+    ret = db_audit_add(db, actor_id, actor_name, "roster.import", "member", "roster", detail);
     json_node_unref(detail);
   }
   if (ret == 0)
