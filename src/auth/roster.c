@@ -83,12 +83,16 @@ static int next_record(const char *text, size_t len, size_t *pos, GPtrArray *fie
           (*lines)++;
         g_string_append_c(f, c);
       }
-    } else if (c == '"') {
-      if (f->len || was_quoted) {
-        ret = -EINVAL;
-        *why = "a quote inside a field that does not start with one";
-      }
+    } else if (c == '"' && !f->len && !was_quoted) {
       quoted = was_quoted = true;
+    } else if (c == '"' || (was_quoted && c != ',' && c != '\n' && c != '\r')) {
+      /* Kept literally so the record still ends where it should; the line is refused. */
+      if (ret == 0) {
+        ret = -EINVAL;
+        *why = c == '"' ? "a quote inside a field that does not start with one"
+                        : "text after a quoted field's closing quote";
+      }
+      g_string_append_c(f, c);
     } else if (c == ',') {
       g_ptr_array_add(fields, g_string_free(f, FALSE));
       f = g_string_new(NULL);

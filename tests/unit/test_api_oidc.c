@@ -81,8 +81,7 @@ static int get_waiting(const char *path, const char *query_state, const char *co
     resp = later_resp;
   }
   int status = resp.status;
-  g_free(later_resp.content_type);
-  later_resp.content_type = NULL;
+  later_resp = (HttpResponse){ 0 };
   bool session = false;
   for (guint i = 0; i + 1 < resp.headers->len; i += 2)
     if (g_str_has_prefix(resp.headers->pdata[i + 1], "lectern_session="))

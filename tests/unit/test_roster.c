@@ -76,7 +76,8 @@ START_TEST(malformed_and_duplicate_lines_are_refused_with_reasons)
                      "1007,孙八,,13800138000,110105194912310021\n" /* 9 both */
                      "1008,周\"九,,,\n"                   /* 10 stray quote */
                      "1009,吴十,,,11010519491231002X\n"   /* 11 good, ID ends in X */
-                     "1010,\"郑,,,\n";                    /* 12 unclosed */
+                     "1011,\"冯\"x,,,\n"                 /* 12 text after the closing quote */
+                     "1010,\"郑,,,\n";                    /* 13 unclosed */
   ck_assert_int_eq(parse(text, &rows, &refused, &err), 0);
   ck_assert_uint_eq(rows->len, 2);
   ck_assert_uint_eq(refused->len, 10);
@@ -88,7 +89,8 @@ START_TEST(malformed_and_duplicate_lines_are_refused_with_reasons)
   ck_assert_str_eq(reason_of(refused, 8), "phone is not a number of 5 to 32 digits");
   ck_assert_ptr_nonnull(strstr(reason_of(refused, 9), "not both"));
   ck_assert_ptr_nonnull(strstr(reason_of(refused, 10), "quote"));
-  ck_assert_ptr_nonnull(strstr(reason_of(refused, 12), "not closed"));
+  ck_assert_ptr_nonnull(strstr(reason_of(refused, 12), "closing quote"));
+  ck_assert_ptr_nonnull(strstr(reason_of(refused, 13), "not closed"));
   /* No reason repeats a phone or ID number. */
   for (guint i = 0; i < refused->len; i++)
     ck_assert_ptr_null(strstr(((RosterRefusal *)refused->pdata[i])->reason, "12ab"));
