@@ -399,6 +399,17 @@ int config_load_file(Config *c, const char *path, char **err)
     }
     g_strfreev(keys);
   }
+  /* Single sign-on needs all of its parts: the redirect URI is built from public_url. */
+  if (c->oidc_issuer[0] && !(g_str_has_prefix(c->oidc_issuer, "https://") ||
+                             g_str_has_prefix(c->oidc_issuer, "http://"))) {
+    if (err)
+      *err = g_strdup_printf("%s: [oidc] issuer must be an http(s) URL", path);
+    ret = -EINVAL;
+  } else if (c->oidc_issuer[0] && (!c->oidc_client_id[0] || !c->public_url[0])) {
+    if (err)
+      *err = g_strdup_printf("%s: [oidc] issuer needs [oidc] client_id and [http] public_url", path);
+    ret = -EINVAL;
+  }
 
 out:
   g_strfreev(groups);
