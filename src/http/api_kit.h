@@ -5,6 +5,7 @@
 
 #include "auth/oidc_client.h"
 #include "auth/token.h"
+#include "chat/chat_service.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_catalog.h"
@@ -22,6 +23,7 @@ typedef struct {
   ApiCache *cache;      /* guests' public reads kept in memory; NULL: none kept */
   DbCatalog *catalog;   /* when they go stale; set with cache */
   OidcClient *oidc;     /* the union's provider ([oidc] issuer); NULL: no single sign-on */
+  ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */

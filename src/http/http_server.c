@@ -16,6 +16,7 @@
 #include "http/og_page.h"
 #include "http/ws.h"
 #include "http/ws_services.h"
+#include "http/ws_chat.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -819,6 +820,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
    * the /ws transport: it is the vhost's default protocol. It accepts only /ws. */
   s->ws = ws_new(db, secret, config);
   ws_services_register(s->ws, db, config);
+  s->api.chat = ws_chat_service(s->ws);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
   s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",
