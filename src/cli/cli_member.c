@@ -1,7 +1,8 @@
-/* cli_member: `lectern member add|list|passwd|link` — members, their one-time credentials,
- * sign-in names and passwords, one-time sign-in links. */
+/* cli_member: `lectern member add|list|passwd|link|import` — members, their one-time credentials,
+ * sign-in names and passwords, one-time sign-in links, the roster import. */
 #include "auth/auth.h"
 #include "auth/password.h"
+#include "auth/roster.h"
 #include "auth/signin_link.h"
 #include "cli/cli.h"
 #include "core/util.h"
@@ -273,6 +274,57 @@ out:
   return status;
 }
 
+#define ROSTER_FILE_MAX (256 * 1024 * 1024)
+
+/* lectern member import ROSTER.CSV: the union's member list into the roster; prints the report
+ * (added, updated, unchanged, refused lines with their reasons). Exit 0 when the file was
+ * read (even with refused lines: the report says which), 1 when it could not be. */
+static int member_import(int argc, char **argv)
+{
+  CliRun run = { 0 };
+  int status = 1;
+  char *text = NULL, *err = NULL;
+  gsize len = 0;
+  GError *gerr = NULL;
+  RosterReport r = { 0 };
+
+  if (cli_run_parse(&run, "ROSTER.CSV - import the union's member list (member_number,name,unit,phone|id_number)",
+                    NULL, &argc, &argv) < 0)
+    goto out;
+  if (argc != 2) {
+    cli_print_error("usage", "usage: lectern member import ROSTER.CSV");
+    goto out;
+  }
+  if (!g_file_get_contents(argv[1], &text, &len, &gerr)) {
+    cli_print_error("io", "%s", gerr->message);
+    g_error_free(gerr);
+    goto out;
+  }
+  if (len > ROSTER_FILE_MAX) {
+    cli_print_error("too_large", "%s is larger than 256 MiB", argv[1]);
+    goto out;
+  }
+  if (cli_run_open(&run) < 0)
+    goto out;
+  int ret = roster_import(run.db, run.secret, text, len, "cli", "lectern (command line)", &r, &err);
+  if (ret == -EINVAL) {
+    cli_print_error("invalid_roster", "%s", err);
+    goto out;
+  }
+  if (ret < 0) {
+    cli_print_error("internal", "the roster could not be stored: %s", g_strerror(-ret));
+    goto out;
+  }
+  cli_print_json(roster_report_json(&r));
+  status = 0;
+out:
+  roster_report_clear(&r);
+  g_free(text);
+  g_free(err);
+  cli_run_clear(&run);
+  return status;
+}
+
 int cli_member(int argc, char **argv)
 {
   if (argc >= 2 && strcmp(argv[1], "add") == 0)
@@ -283,6 +335,8 @@ int cli_member(int argc, char **argv)
     return member_passwd(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "link") == 0)
     return member_link(argc - 1, argv + 1);
-  cli_print_error("usage", "usage: lectern member add|list|passwd|link [OPTIONS]");
+  if (argc >= 2 && strcmp(argv[1], "import") == 0)
+    return member_import(argc - 1, argv + 1);
+  cli_print_error("usage", "usage: lectern member add|list|passwd|link|import [OPTIONS]");
   return 1;
 }

@@ -209,6 +209,42 @@ const ConfKey config_keys[] = {
   { "vote", "address_keep", CONF_INT, 3600, 2592000, NULL, "259200", OFF(vote_address_keep),
     "Seconds the keyed hash of the address a vote came from is kept for the editors' signal "
     "report (many members from one address); then it is removed." },
+
+  { "oidc", "issuer", CONF_STRING, 0, 0, NULL, "", OFF(oidc_issuer),
+    "The union's OpenID Connect provider (its issuer URL, e.g. https://id.example.org); lectern "
+    "reads <issuer>/.well-known/openid-configuration. Empty: no single sign-on (members sign in "
+    "with a name and password or a link). Needs [http] public_url and client_id." },
+  { "oidc", "client_id", CONF_STRING, 0, 0, NULL, "", OFF(oidc_client_id),
+    "lectern's client id at the provider. Register <public_url>/api/v1/oidc/callback as its "
+    "redirect URI and <public_url>/signin.html as its post-logout redirect URI." },
+  { "oidc", "client_secret", CONF_STRING, 0, 0, NULL, "", OFF(oidc_client_secret),
+    "lectern's client secret (sent as HTTP Basic credentials to the token endpoint); empty for "
+    "a public client, which PKCE alone protects." },
+  { "oidc", "scopes", CONF_STRING, 0, 0, NULL, "openid profile", OFF(oidc_scopes),
+    "Scopes asked for (space-separated; openid is needed)." },
+  { "oidc", "userinfo", CONF_ENUM, 0, 0, "no|yes", "no", OFF(oidc_userinfo),
+    "yes: also read the provider's userinfo endpoint after sign-in and take the claims the ID "
+    "token lacks from it." },
+  { "oidc", "claim_name", CONF_STRING, 0, 0, NULL, "name", OFF(oidc_claim_name),
+    "Claim holding the member's display name (\"a.b\" reads member b of claim a); falls back "
+    "to preferred_username." },
+  { "oidc", "claim_member_number", CONF_STRING, 0, 0, NULL, "member_number", OFF(oidc_claim_member_number),
+    "Claim holding the union member number; a member whose number is on the roster (lectern "
+    "member import) is real-name verified." },
+  { "oidc", "claim_unit", CONF_STRING, 0, 0, NULL, "unit", OFF(oidc_claim_unit),
+    "Claim holding the member's union unit." },
+  { "oidc", "verified_claim", CONF_STRING, 0, 0, NULL, "", OFF(oidc_verified_claim),
+    "Claim that says the provider has verified the member's real name (e.g. real_name_verified); "
+    "empty: only the roster verifies." },
+  { "oidc", "verified_value", CONF_STRING, 0, 0, NULL, "true", OFF(oidc_verified_value),
+    "The value of verified_claim that means verified (compared as text: true, 1, yes …)." },
+  { "oidc", "login_timeout", CONF_INT, 30, 3600, NULL, "600", OFF(oidc_login_timeout),
+    "Seconds a member has at the provider's page before the sign-in must start again." },
+  { "oidc", "http_timeout", CONF_INT, 1, 120, NULL, "10", OFF(oidc_http_timeout),
+    "Seconds each call to the provider (discovery, token, key set, userinfo) may take." },
+  { "oidc", "clock_skew", CONF_INT, 0, 600, NULL, "60", OFF(oidc_clock_skew),
+    "Seconds of clock difference with the provider forgiven on the ID token's exp and iat." },
+
   { "log", "level", CONF_ENUM, 0, 0, "error|warn|info|debug", "info", OFF(log_level),
     "Lowest level written to the log (standard error)." },
 
@@ -392,6 +428,17 @@ int config_load_file(Config *c, const char *path, char **err)
       }
     }
     g_strfreev(keys);
+  }
+  /* Single sign-on needs all of its parts: the redirect URI is built from public_url. */
+  if (c->oidc_issuer[0] && !(g_str_has_prefix(c->oidc_issuer, "https://") ||
+                             g_str_has_prefix(c->oidc_issuer, "http://"))) {
+    if (err)
+      *err = g_strdup_printf("%s: [oidc] issuer must be an http(s) URL", path);
+    ret = -EINVAL;
+  } else if (c->oidc_issuer[0] && (!c->oidc_client_id[0] || !c->public_url[0])) {
+    if (err)
+      *err = g_strdup_printf("%s: [oidc] issuer needs [oidc] client_id and [http] public_url", path);
+    ret = -EINVAL;
   }
 
 out:

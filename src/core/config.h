@@ -78,6 +78,20 @@ typedef struct {
   gint64 vote_address_rate;
   gint64 vote_rate_window;
   gint64 vote_address_keep;
+  /* [oidc] */
+  char *oidc_issuer;
+  char *oidc_client_id;
+  char *oidc_client_secret;
+  char *oidc_scopes;
+  char *oidc_userinfo;
+  char *oidc_claim_name;
+  char *oidc_claim_member_number;
+  char *oidc_claim_unit;
+  char *oidc_verified_claim;
+  char *oidc_verified_value;
+  gint64 oidc_login_timeout;
+  gint64 oidc_http_timeout;
+  gint64 oidc_clock_skew;
   /* [log] */
   char *log_level;
 } Config;

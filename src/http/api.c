@@ -8,8 +8,10 @@
 #include "http/api_events.h"
 #include "http/api_jobs.h"
 #include "http/api_members.h"
+#include "http/api_oidc.h"
 #include "http/api_points.h"
 #include "http/api_quiz.h"
+#include "http/api_roster.h"
 #include "http/api_session.h"
 #include "http/api_uploads.h"
 #include "http/api_votes.h"
@@ -43,6 +45,9 @@ const ApiRoute api_routes[] = {
   { "POST", "/api/v1/session", API_SIGNIN, api_session_create },
   { "GET", "/api/v1/session", API_MEMBER, api_session_get },
   { "DELETE", "/api/v1/session", API_MEMBER, api_session_delete },
+  { "GET", "/api/v1/oidc", API_PUBLIC, api_oidc_info },
+  { "GET", "/api/v1/oidc/start", API_SIGNIN, api_oidc_start },
+  { "GET", "/api/v1/oidc/callback", API_SIGNIN, api_oidc_callback },
   { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
   { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
   { "GET", "/api/v1/me/quiz", API_MEMBER, api_me_quiz },
@@ -55,6 +60,7 @@ const ApiRoute api_routes[] = {
   { "PATCH", "/api/v1/quiz/questions/{id}", API_EDITOR, api_quiz_question_update },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
+  { "POST", "/api/v1/members/roster", API_ADMIN, api_roster_import },
   { "PATCH", "/api/v1/members/{id}", API_EDITOR, api_member_update },
   { "GET", "/api/v1/campaigns", API_EDITOR, api_campaigns_list },
   { "POST", "/api/v1/campaigns", API_EDITOR, api_campaigns_create },
@@ -239,6 +245,8 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
   for (int i = 0; i < nparams; i++)
     call.params[i] = params[i];
   route->handler(ctx, &call, resp);
+  if (resp->later)
+    goto out; /* answered later (http_later_answer), with its own headers */
   api_read_headers(ctx, req, member != NULL, resp);
   if (!member)
     guest_keep(ctx, route, key, gen, now, resp);

@@ -3,6 +3,7 @@
  * reads. It sits below the router (api.c): handlers include this, never api.h. */
 #pragma once
 
+#include "auth/oidc_client.h"
 #include "auth/token.h"
 #include "chat/chat_service.h"
 #include "core/config.h"
@@ -21,6 +22,7 @@ typedef struct {
   const Config *config;
   ApiCache *cache;      /* guests' public reads kept in memory; NULL: none kept */
   DbCatalog *catalog;   /* when they go stale; set with cache */
+  OidcClient *oidc;     /* the union's provider ([oidc] issuer); NULL: no single sign-on */
   ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
 } ApiContext;
 

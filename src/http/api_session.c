@@ -1,6 +1,7 @@
 /* api_session: browser sessions over the API — sign in (a credential exchanged for a session
  * cookie), the current session with its CSRF token, sign out. */
 #include "http/api_session.h"
+#include "http/api_oidc.h"
 #include "auth/auth.h"
 #include "auth/password.h"
 #include "auth/session.h"
@@ -30,16 +31,15 @@ static JsonNode *session_json(ApiContext *ctx, const Member *m, const char *id,
   return api_object_node(o);
 }
 
-void api_session_start(ApiContext *ctx, const Member *m, const char *method, HttpResponse *resp)
+int api_session_open(ApiContext *ctx, const Member *m, const char *method, char **id)
 {
-  g_autofree char *id = NULL;
   gint64 now = util_now();
-  if (!api_begin(ctx, resp))
-    return;
+  if (db_begin(ctx->db) < 0)
+    return -EBUSY;
   /* Ended sessions are removed when met; the ones never met again go here. */
   int ret = db_session_purge(ctx->db, now, ctx->config->session_idle_timeout, NULL);
   if (ret == 0)
-    ret = session_create(ctx->db, ctx->secret, m->id, method, ctx->config->session_lifetime, now, &id);
+    ret = session_create(ctx->db, ctx->secret, m->id, method, ctx->config->session_lifetime, now, id);
   if (ret == 0 && auth_role_at_least(m, ROLE_EDITOR)) {
     /* Who could change the catalogue, and when they came in. */
     JsonObject *d = json_object_new();
@@ -52,10 +52,26 @@ void api_session_start(ApiContext *ctx, const Member *m, const char *method, Htt
     ret = db_commit(ctx->db);
   if (ret < 0) {
     db_rollback(ctx->db);
+    g_clear_pointer(id, g_free);
+    return -EIO;
+  }
+  log_info("auth", "member %s signed in (%s)", m->id, method);
+  return 0;
+}
+
+void api_session_start(ApiContext *ctx, const Member *m, const char *method, HttpResponse *resp)
+{
+  g_autofree char *id = NULL;
+  gint64 now = util_now();
+  int ret = api_session_open(ctx, m, method, &id);
+  if (ret == -EBUSY) {
+    http_response_error(resp, 503, "busy", "the database is busy; try again");
+    return;
+  }
+  if (ret < 0) {
     http_response_error(resp, 500, "internal", "could not start the session");
     return;
   }
-  log_info("auth", "member %s signed in (%s)", m->id, method);
   DbSession s = { .method = (char *)method, .created_at = now,
                   .expires_at = now + ctx->config->session_lifetime };
   api_reply_json(resp, 201, session_json(ctx, m, id, &s));
@@ -178,11 +194,25 @@ void api_session_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
     http_response_error(resp, 404, "no_session", "signed in with a bearer credential, not a session");
     return;
   }
+  /* A member who came through the provider is also signed out there when it offers that
+   * (RP-initiated logout): the page goes on to logout_url. */
+  Member *m = NULL;
+  DbSession s = { 0 };
+  g_autofree char *logout = NULL;
+  if (session_check(ctx->db, ctx->secret, call->session_id, ctx->config->session_idle_timeout,
+                    util_now(), &m, &s) == 0)
+    logout = api_oidc_logout_url(ctx, s.method);
+  member_free(&m);
+  db_session_clear(&s);
   if (session_end(ctx->db, ctx->secret, call->session_id) < 0) {
     http_response_error(resp, 500, "internal", "could not end the session");
     return;
   }
   log_info("auth", "member %s signed out", call->member->id);
-  api_reply_json(resp, 200, json_from_string("{\"signed_out\":true}", NULL));
+  JsonObject *o = json_object_new();
+  json_object_set_boolean_member(o, "signed_out", true);
+  if (logout)
+    json_object_set_string_member(o, "logout_url", logout);
+  api_reply_json(resp, 200, api_object_node(o));
   api_session_cookies(ctx, NULL, resp);
 }

@@ -7,6 +7,7 @@
 #include "core/metrics.h"
 #include "core/uvloop.h"
 #include "http/api.h"
+#include "http/api_oidc.h"
 #include "http/api_uploads.h"
 #include "http/http_conn.h"
 #include "http/http_files.h"
@@ -61,6 +62,8 @@ struct HttpServer {
   bool draining;
   int in_flight;
   int port;
+  GHashTable *later;         /* id -> struct lws*: requests whose answer is being worked out */
+  guint64 later_seq;
 };
 
 /* One request/response exchange; a keep-alive connection has several in turn. */
@@ -81,6 +84,8 @@ typedef struct {
   bool responding;
   bool close_after;
   size_t sent;
+  guint64 later_id;          /* waiting for its answer (HttpLater), 0 when not */
+  bool later_ready;          /* the answer came: send it when writable */
   int fd;                    /* a file being sent with sendfile(2), or -1 */
   off_t file_off, file_end;  /* what is left of it: [file_off, file_end) */
 } Txn;
@@ -101,6 +106,8 @@ static void txn_free(HttpServer *s, Txn **pt)
     return;
   if (t->responding)
     s->in_flight--;
+  if (t->later_id)
+    g_hash_table_remove(s->later, &t->later_id); /* its answer, when it comes, is dropped */
   if (t->fd >= 0)
     close(t->fd);
   g_hash_table_unref(t->query);
@@ -328,6 +335,29 @@ static int send_file(HttpServer *s, struct lws *wsi, Txn *t, const char *file, c
   return 0;
 }
 
+/* An answer worked out off the main loop arrives (HttpLater): sent when the connection is
+ * writable, or dropped when the connection has gone meanwhile. */
+static void later_answer(void *server, guint64 id, void *data)
+{
+  HttpServer *s = server;
+  HttpResponse *resp = data;
+  struct lws *wsi = g_hash_table_lookup(s->later, &id);
+  Session *sess = wsi ? lws_wsi_user(wsi) : NULL;
+  if (!sess || !sess->txn || sess->txn->later_id != id) {
+    http_response_clear(resp);
+    g_free(resp);
+    return;
+  }
+  Txn *t = sess->txn;
+  g_hash_table_remove(s->later, &id);
+  t->later_id = 0;
+  http_response_clear(&t->resp);
+  t->resp = *resp;
+  g_free(resp);
+  t->later_ready = true;
+  lws_callback_on_writable(wsi);
+}
+
 /* ---- routes served here ------------------------------------------------ */
 
 static void handle_healthz(HttpServer *s, HttpResponse *r)
@@ -468,6 +498,7 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
 
   const char *method = t->head ? "GET" : t->method;
   if (strcmp(t->path, "/api") == 0 || g_str_has_prefix(t->path, "/api/")) {
+    HttpLater later = { .answer = later_answer, .server = s, .id = ++s->later_seq };
     HttpRequest req = {
       .method = method,
       .path = t->path,
@@ -481,8 +512,14 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
       .peer = t->peer,
       .body = t->body ? (const char *)t->body->data : NULL,
       .body_len = t->body ? t->body->len - 1 : 0,
+      .later = &later,
     };
     api_handle(&s->api, &req, &t->resp);
+    if (t->resp.later) {
+      t->later_id = later.id;
+      g_hash_table_insert(s->later, g_memdup2(&later.id, sizeof later.id), wsi);
+      return 0;
+    }
     return send_response(s, wsi, t);
   }
 
@@ -763,6 +800,10 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     return dispatch(s, wsi, sess->txn);
 
   case LWS_CALLBACK_HTTP_WRITEABLE:
+    if (sess->txn && sess->txn->later_ready && !sess->txn->responding) {
+      sess->txn->later_ready = false;
+      return send_response(s, wsi, sess->txn);
+    }
     if (sess->txn && sess->txn->responding && sess->txn->fd >= 0)
       return write_file(s, wsi, sess->txn);
     if (!sess->txn || !sess->txn->responding || !sess->txn->resp.body)
@@ -860,6 +901,12 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   HttpServer *s = g_new0(HttpServer, 1);
   s->config = config;
   s->api = (ApiContext){ .db = db, .secret = secret, .config = config };
+  s->later = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  if (config->oidc_issuer[0] && api_oidc_client_new(&s->api, err) < 0) {
+    g_hash_table_unref(s->later);
+    g_free(s);
+    return -EINVAL;
+  }
   if (config->api_cache_size > 0 && db_catalog_new(db, &s->api.catalog) == 0 &&
       api_cache_new((guint64)config->api_cache_size << 20, &s->api.cache) == 0)
     metrics_add_provider(cache_metrics, s);
@@ -994,6 +1041,9 @@ void http_server_free(HttpServer **ps)
   }
   uvloop_free(&s->uv);
   ws_free(&s->ws); /* after the context: closing connections end their sessions */
+  oidc_client_free(&s->api.oidc); /* waits for calls under way; their answers are dropped */
+  if (s->later)
+    g_hash_table_unref(s->later);
   if (s->api.cache)
     metrics_remove_provider(cache_metrics, s);
   api_cache_free(&s->api.cache);

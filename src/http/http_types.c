@@ -13,6 +13,16 @@ void http_response_init(HttpResponse *r)
   r->headers = g_ptr_array_new_with_free_func(g_free);
   r->last_modified = 0;
   r->fresh_until = 0;
+  r->later = false;
+}
+
+void http_later_answer(const HttpLater *l, HttpResponse *resp)
+{
+  HttpResponse *moved = g_new(HttpResponse, 1);
+  *moved = *resp;
+  moved->later = false;
+  http_response_init(resp);
+  l->answer(l->server, l->id, moved); /* takes MOVED */
 }
 
 void http_response_clear(HttpResponse *r)

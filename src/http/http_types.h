@@ -2,7 +2,18 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+/* A way to answer a request later, after work off the main loop (the provider's HTTP calls
+ * of single sign-on): a handler that sets its response's `later` keeps a copy of this and
+ * calls http_later_answer once, on the main loop. If the connection has gone meanwhile the
+ * answer is dropped. */
+typedef struct HttpLater {
+  void (*answer)(void *server, guint64 id, void *resp); /* resp: HttpResponse*, moved */
+  void *server;
+  guint64 id;
+} HttpLater;
 
 typedef struct {
   const char *method;        /* "GET", "POST", ... */
@@ -17,6 +28,7 @@ typedef struct {
   const char *peer;          /* the client's address, or NULL */
   const char *body;          /* request body (NUL-terminated), or NULL */
   size_t body_len;
+  const HttpLater *later;    /* NULL where answers cannot wait (then no handler defers) */
 } HttpRequest;
 
 typedef struct {
@@ -27,9 +39,13 @@ typedef struct {
   gint64 last_modified;      /* Unix time for Last-Modified on a read, 0 for none */
   gint64 fresh_until;        /* a read whose truth moves with the clock (viewer counts): the
                               * Unix second from which a kept copy may be wrong; 0 for none */
+  bool later;                /* the handler answers later through the request's HttpLater */
 } HttpResponse;
 
 void http_response_init(HttpResponse *r);
+
+/* Answers the request behind L with RESP (moved: RESP is left empty, init'ed again). */
+void http_later_answer(const HttpLater *l, HttpResponse *resp);
 void http_response_clear(HttpResponse *r);
 
 /* Adds one header; NAME is lower case and ends with ':' ("cache-control:"). */

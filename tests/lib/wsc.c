@@ -56,6 +56,12 @@ int wsc_connect(Wsc *c, const char *host, int port, const char *path, const char
 int wsc_connect_rcvbuf(Wsc *c, const char *host, int port, const char *path, const char *bind_addr,
                        int rcvbuf)
 {
+  return wsc_connect_full(c, host, port, path, bind_addr, rcvbuf, NULL);
+}
+
+int wsc_connect_full(Wsc *c, const char *host, int port, const char *path, const char *bind_addr,
+                     int rcvbuf, const char *cookie)
+{
   memset(c, 0, sizeof *c);
   c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (c->fd < 0)
@@ -80,10 +86,16 @@ int wsc_connect_rcvbuf(Wsc *c, const char *host, int port, const char *path, con
   for (int i = 0; i < 16; i++)
     nonce[i] = (unsigned char)g_random_int();
   char *key = g_base64_encode(nonce, 16);
-  char req[1024];
+  char req[2048];
   int n = snprintf(req, sizeof req,
                    "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", path, host, port, key);
+                   "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s%s%s\r\n", path, host, port, key,
+                   cookie ? "Cookie: " : "", cookie ? cookie : "", cookie ? "\r\n" : "");
+  if (n < 0 || (size_t)n >= sizeof req) {
+    g_free(key);
+    errno = EINVAL;
+    goto fail;
+  }
   int ret = write_all(c->fd, req, (size_t)n);
   if (ret < 0) {
     g_free(key);

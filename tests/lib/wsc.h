@@ -30,6 +30,11 @@ int wsc_connect(Wsc *c, const char *host, int port, const char *path, const char
 int wsc_connect_rcvbuf(Wsc *c, const char *host, int port, const char *path, const char *bind_addr,
                        int rcvbuf);
 
+/* wsc_connect_rcvbuf with a Cookie header COOKIE (NULL: none), as a browser's upgrade carries
+ * its session cookie. */
+int wsc_connect_full(Wsc *c, const char *host, int port, const char *path, const char *bind_addr,
+                     int rcvbuf, const char *cookie);
+
 /* Sends one frame: OPCODE (1 text, 2 binary, 0 continuation, 8 close), FIN bit. 0 or -errno. */
 int wsc_send_frame(Wsc *c, int opcode, bool fin, const void *data, size_t len);
 

@@ -1,7 +1,7 @@
 /* watch_client: a scripted player for the /ws watch-time protocol — one that plays
  * honestly and ones that cheat — printing what the server acknowledged as JSON.
  *
- *   watch_client --port P --video V [--token T] --scenario S [--seconds N] [--interval S]
+ *   watch_client --port P --video V [--token T | --cookie C] --scenario S [--seconds N] [--interval S]
  *
  * Scenarios: honest, guest (honest, no token), rate2x, forged, jump, parallel, paused,
  * hidden, replay, fast, load (honest, totals rewritten to --out after every ack so they
@@ -27,7 +27,7 @@ typedef struct {
 
 static struct {
   int port;
-  char *video, *token, *scenario, *out, *bind, *ack_log;
+  char *video, *token, *scenario, *out, *bind, *ack_log, *cookie;
   FILE *acks_f;
   double seconds, interval, duration;
   /* totals */
@@ -158,7 +158,7 @@ static void sendf(Player *p, const char *fmt, ...)
 static bool player_open(Player *p)
 {
   memset(p, 0, sizeof *p);
-  int ret = wsc_connect(&p->ws, "127.0.0.1", g.port, "/ws", g.bind);
+  int ret = wsc_connect_full(&p->ws, "127.0.0.1", g.port, "/ws", g.bind, 0, g.cookie);
   if (ret < 0) {
     fprintf(stderr, "watch_client: cannot connect: %s\n", g_strerror(-ret));
     return false;
@@ -392,6 +392,7 @@ int main(int argc, char **argv)
     { "port", 0, 0, G_OPTION_ARG_INT, &g.port, "server port", "P" },
     { "video", 0, 0, G_OPTION_ARG_STRING, &g.video, "video id", "ID" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &g.token, "member token (none: a guest)", "T" },
+    { "cookie", 0, 0, G_OPTION_ARG_STRING, &g.cookie, "Cookie header of the upgrade (a browser session)", "C" },
     { "scenario", 0, 0, G_OPTION_ARG_STRING, &g.scenario, "what to do", "S" },
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &g.seconds, "how long to play", "N" },
     { "interval", 0, 0, G_OPTION_ARG_DOUBLE, &g.interval, "seconds between heartbeats", "S" },

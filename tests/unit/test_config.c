@@ -52,6 +52,9 @@ static const struct { const char *text, *must_mention; } bad_files[] = {
   { "[http]\nmax_body_bytes = 1G\n", "max_body_bytes" },
   { "[log]\nlevel = loud\n", "one of error|warn|info|debug" },
   { "this is not ini\n", "bad.conf" },
+  { "[oidc]\nissuer = https://id.example\n", "needs [oidc] client_id and [http] public_url" },
+  { "[oidc]\nissuer = https://id.example\nclient_id = x\n", "public_url" },
+  { "[http]\npublic_url = https://l.example\n[oidc]\nissuer = id.example\nclient_id = x\n", "http(s) URL" },
 };
 
 START_TEST(bad_values_are_refused_with_key_and_file)

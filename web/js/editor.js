@@ -192,8 +192,9 @@
   }
 
   async function signOut() {
-    await Site.signOut();
-    location.reload();
+    // A member who came through the union's sign-on is signed out there too (RP-initiated logout).
+    const out = await Site.signOut();
+    if (out) location.assign(out); else location.reload();
   }
 
   // ---- tabs ------------------------------------------------------------------

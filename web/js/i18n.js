@@ -365,6 +365,17 @@ window.LecternI18n = (() => {
     // — read path: keyset pages, totals counted up to 1000 (issue 24) —
     total_at_least: ['{n}+', '{n}+'],
     // — single sign-on and the roster (issue 17.1, 17.3) —
+    signin_oidc: ['用工会统一身份登录', 'Sign in with the union account'],
+    signin_oidc_hint: ['使用“一张网”统一身份认证账号登录，无需另设密码。', 'Use your union single sign-on account; no separate password needed.'],
+    signin_or: ['或使用本站账号', 'or with an account of this site'],
+    roster_title: ['会员名册', 'Member roster'],
+    roster_help: ['上传工会会员名册（CSV，UTF-8）：首行为列名 member_number,name,unit,phone（或 id_number）。手机号或身份证号只保存其密钥散列。重复导入同一文件不会改变任何数据。',
+      'Upload the union member list (CSV, UTF-8): the first line names the columns member_number,name,unit,phone (or id_number). Phone and ID numbers are kept only as a keyed hash. Importing the same file again changes nothing.'],
+    roster_file: ['名册文件', 'Roster file'],
+    roster_import: ['导入名册', 'Import roster'],
+    roster_report: ['新增 {added}，更新 {updated}，未变 {unchanged}，拒绝 {refused}', 'Added {added}, updated {updated}, unchanged {unchanged}, refused {refused}'],
+    roster_line: ['第 {line} 行：{reason}', 'Line {line}: {reason}'],
+    roster_admin_only: ['只有管理员可以导入名册。', 'Only admins can import the roster.'],
     // — members' data: see, export, erase (issue 17.5) —
     // — the points lottery (issue 18) —
     // — live chat, likes, moderation (issue 19) —

@@ -1,10 +1,11 @@
-// Member sign-in, each way exchanged for a browser session (POST /api/v1/session) so the page
+// Member sign-in: the union's single sign-on when configured (GET /api/v1/oidc), or each way
+// exchanged for a browser session (POST /api/v1/session) so the page
 // keeps nothing: a sign-in name and password; a one-time link /signin.html#link=lsl1.… an
 // admin sent; or the credential the union issued (lct1.…, also as /signin.html#token=…).
 // Fragments never reach a server or a log.
 'use strict';
 (() => {
-  const { signIn, notice, $, start, ApiError } = window.LecternSite;
+  const { api, signIn, notice, $, start, ApiError } = window.LecternSite;
   const { t } = window.LecternI18n;
   const next = new URLSearchParams(location.search).get('next') || '/me.html';
   const safeNext = next.startsWith('/') && !next.startsWith('//') ? next : '/me.html';
@@ -33,7 +34,19 @@
     withBody({ token: $('#token').value.trim() });
   });
 
+  // The union's single sign-on, when the server has a provider: a plain link (the provider's
+  // pages are a full navigation away), leading back to where the member was going.
+  async function offerSso() {
+    try {
+      const info = await api('/oidc');
+      if (!info.enabled) return;
+      $('#oidc-signin').href = `${info.start}?return_to=${encodeURIComponent(safeNext)}`;
+      $('#oidc-section').hidden = false;
+    } catch (e) { /* no single sign-on: the forms below stay */ }
+  }
+
   async function load() {
+    await offerSso();
     const m = /^#(token|link)=([A-Za-z0-9._~-]{1,256})$/.exec(location.hash);
     if (m) {
       history.replaceState(null, '', location.pathname + location.search);

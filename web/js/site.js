@@ -28,15 +28,16 @@ window.LecternSite = (() => {
   // Guests' reads go without cookies so that shared caches may keep them; AUTH sends the
   // session (and its CSRF token with a change). BEARER is a credential instead of the session
   // (scripts' way; the console's when it was given one).
-  async function api(path, { auth = false, bearer = '', method = 'GET', body } = {}) {
+  // BODY goes as JSON, or as it is (a file's text) when CONTENT_TYPE names another type.
+  async function api(path, { auth = false, bearer = '', method = 'GET', body, contentType } = {}) {
     const headers = { Accept: 'application/json' };
     const init = { method, headers, credentials: auth && !bearer ? 'same-origin' : 'omit' };
     if (bearer) headers.Authorization = `Bearer ${bearer}`;
     else if (auth && method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
     if (auth || bearer) init.cache = 'no-store';
     if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
+      headers['Content-Type'] = contentType || 'application/json';
+      init.body = contentType ? body : JSON.stringify(body);
     }
     const r = await fetch(`/api/v1${path}`, init);
     const data = await r.json().catch(() => ({}));
@@ -79,13 +80,17 @@ window.LecternSite = (() => {
     return s;
   }
 
+  // Ends the session; resolves to the provider's logout URL when the member came through the
+  // union's single sign-on and the provider offers one (the caller goes there), else null.
   async function signOut() {
+    let out = null;
     try {
       await session();
-      await api('/session', { auth: true, method: 'DELETE' });
+      out = (await api('/session', { auth: true, method: 'DELETE' })).logout_url || null;
     } catch (e) { /* already ended */ }
     csrf = '';
     sessionPromise = null;
+    return out;
   }
 
   // The signed-in member, or null for a guest.
@@ -208,7 +213,10 @@ window.LecternSite = (() => {
       who.replaceChildren(el('a', { href: '/me.html', textContent: member.display_name }),
         el('span', { id: 'who-points', className: 'pill', hidden: true }),
         el('button', { className: 'link', type: 'button', dataset: { i18n: 'logout' }, textContent: t('logout'),
-          on: { click: async () => { await signOut(); location.reload(); } } }));
+          on: { click: async () => {
+            const out = await signOut();
+            if (out) location.assign(out); else location.reload();
+          } } }));
     } else {
       who.replaceChildren(el('a', { href: `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`,
         dataset: { i18n: 'nav_signin' }, textContent: t('nav_signin') }));

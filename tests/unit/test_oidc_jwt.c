@@ -1,0 +1,154 @@
+/* Tests for src/auth/oidc_jwt.c: ID tokens made here with cjose and checked — the signature
+ * against a key set (another key, an unknown kid, "none" and HMAC refused), then iss, aud
+ * (with azp), exp and iat (with the skew), and the nonce. Times relative to now. */
+#include "auth/oidc_jwt.h"
+#include "core/util.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <cjose/cjose.h>
+#include <errno.h>
+#include <string.h>
+
+static cjose_jwk_t *key_a, *key_b, *key_h;
+static char *jwks;        /* {"keys":[A as "a", H as "h"]} */
+static gint64 now;
+
+static cjose_jwk_t *rsa(const char *kid)
+{
+  cjose_err err;
+  cjose_jwk_t *k = cjose_jwk_create_RSA_random(2048, NULL, 0, &err);
+  ck_assert_ptr_nonnull(k);
+  ck_assert(cjose_jwk_set_kid(k, kid, strlen(kid), &err));
+  return k;
+}
+
+static void setup(void)
+{
+  cjose_err err;
+  key_a = rsa("a");
+  key_b = rsa("a"); /* another key under the same kid */
+  key_h = cjose_jwk_create_oct_random(32, &err);
+  cjose_jwk_set_kid(key_h, "h", 1, &err);
+  char *a = cjose_jwk_to_json(key_a, false, &err), *h = cjose_jwk_to_json(key_h, true, &err);
+  jwks = g_strdup_printf("{\"keys\":[%s,%s]}", a, h);
+  free(a), free(h);
+  now = util_now();
+}
+
+static void teardown(void)
+{
+  cjose_jwk_release(key_a), cjose_jwk_release(key_b), cjose_jwk_release(key_h);
+  g_free(jwks);
+}
+
+/* A compact JWS of CLAIMS signed by K with ALG and KID. Caller frees. */
+static char *sign(cjose_jwk_t *k, const char *alg, const char *kid, const char *claims)
+{
+  cjose_err err;
+  cjose_header_t *h = cjose_header_new(&err);
+  cjose_header_set(h, CJOSE_HDR_ALG, alg, &err);
+  if (kid)
+    cjose_header_set(h, CJOSE_HDR_KID, kid, &err);
+  cjose_jws_t *jws = cjose_jws_sign(k, h, (const uint8_t *)claims, strlen(claims), &err);
+  ck_assert_msg(jws != NULL, "sign: %s", err.message);
+  const char *ser = NULL;
+  ck_assert(cjose_jws_export(jws, &ser, &err));
+  char *out = g_strdup(ser);
+  cjose_jws_release(jws);
+  cjose_header_release(h);
+  return out;
+}
+
+/* Claims relative to NOW with EXP/IAT offsets, AUD (JSON) and NONCE. */
+static char *claims(gint64 exp, gint64 iat, const char *aud, const char *extra)
+{
+  return g_strdup_printf("{\"iss\":\"https://id.example\",\"sub\":\"u1\",\"aud\":%s,\"exp\":%" G_GINT64_FORMAT
+                         ",\"iat\":%" G_GINT64_FORMAT ",\"nonce\":\"n-1\"%s}", aud, now + exp, now + iat,
+                         extra ? extra : "");
+}
+
+static int verify(const char *token)
+{
+  OidcExpect e = { .issuer = "https://id.example", .client_id = "lectern", .nonce = "n-1",
+                   .now = now, .skew = 60, .max_age = 600 };
+  JsonObject *c = NULL;
+  int ret = oidc_jwt_verify(token, jwks, &e, &c);
+  if (ret == 0) {
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(json_object_get_string_member(c, "sub"), "u1");
+    json_object_unref(c);
+  }
+  return ret;
+}
+
+static int check(cjose_jwk_t *k, const char *alg, const char *kid, gint64 exp, gint64 iat, const char *aud,
+                 const char *extra)
+{
+  g_autofree char *c = claims(exp, iat, aud, extra);
+  g_autofree char *t = sign(k, alg, kid, c);
+  return verify(t);
+}
+
+START_TEST(signatures)
+{
+  ck_assert_int_eq(check(key_a, "RS256", "a", 300, 0, "\"lectern\"", NULL), 0);
+  ck_assert_int_eq(check(key_a, "RS256", NULL, 300, 0, "\"lectern\"", NULL), 0); /* no kid: any key */
+  ck_assert_int_eq(check(key_b, "RS256", "a", 300, 0, "\"lectern\"", NULL), -EBADMSG);
+  ck_assert_int_eq(check(key_b, "RS256", "b", 300, 0, "\"lectern\"", NULL), -ENOKEY);
+  ck_assert_int_eq(check(key_h, "HS256", "h", 300, 0, "\"lectern\"", NULL), -EBADMSG);
+  /* "none": header and payload with an empty signature. */
+  g_autofree char *c = claims(300, 0, "\"lectern\"", NULL);
+  g_autofree char *head = util_base64url((const guint8 *)"{\"alg\":\"none\"}", 13);
+  g_autofree char *body = util_base64url((const guint8 *)c, strlen(c));
+  g_autofree char *none = g_strconcat(head, ".", body, ".", NULL);
+  ck_assert_int_eq(verify(none), -EBADMSG);
+  /* A good token with one byte of its payload changed. */
+  g_autofree char *t = sign(key_a, "RS256", "a", c);
+  char *dot = strchr(t, '.') + 5;
+  *dot = *dot == 'A' ? 'B' : 'A';
+  ck_assert_int_eq(verify(t), -EBADMSG);
+  ck_assert_int_eq(verify("not.a.jws"), -EBADMSG);
+  ck_assert_int_eq(verify(""), -EBADMSG);
+}
+END_TEST
+
+START_TEST(claims_are_checked)
+{
+  ck_assert_int_eq(check(key_a, "RS256", "a", -61, -120, "\"lectern\"", NULL), -EKEYEXPIRED);
+  ck_assert_int_eq(check(key_a, "RS256", "a", -30, -120, "\"lectern\"", NULL), 0);   /* within the skew */
+  ck_assert_int_eq(check(key_a, "RS256", "a", 300, 120, "\"lectern\"", NULL), -ETIME); /* issued in the future */
+  ck_assert_int_eq(check(key_a, "RS256", "a", 3000, -700, "\"lectern\"", NULL), -ETIME); /* too old */
+  ck_assert_int_eq(check(key_a, "RS256", "a", 300, 0, "\"other\"", NULL), -EACCES);
+  ck_assert_int_eq(check(key_a, "RS256", "a", 300, 0, "[\"other\",\"x\"]", NULL), -EACCES);
+  ck_assert_int_eq(check(key_a, "RS256", "a", 300, 0, "[\"lectern\"]", NULL), 0);
+  ck_assert_int_eq(check(key_a, "RS256", "a", 300, 0, "[\"lectern\",\"x\"]", NULL), -EACCES); /* no azp */
+  ck_assert_int_eq(check(key_a, "RS256", "a", 300, 0, "[\"lectern\",\"x\"]", ",\"azp\":\"lectern\""), 0);
+  g_autofree char *c = g_strdup_printf("{\"iss\":\"https://evil.example\",\"sub\":\"u1\",\"aud\":\"lectern\","
+                                       "\"exp\":%" G_GINT64_FORMAT ",\"iat\":%" G_GINT64_FORMAT ",\"nonce\":\"n-1\"}",
+                                       now + 300, now);
+  g_autofree char *t = sign(key_a, "RS256", "a", c);
+  ck_assert_int_eq(verify(t), -EACCES);
+  g_autofree char *c2 = g_strdup_printf("{\"iss\":\"https://id.example\",\"sub\":\"u1\",\"aud\":\"lectern\","
+                                        "\"exp\":%" G_GINT64_FORMAT ",\"iat\":%" G_GINT64_FORMAT ",\"nonce\":\"n-2\"}",
+                                        now + 300, now);
+  g_autofree char *t2 = sign(key_a, "RS256", "a", c2);
+  ck_assert_int_eq(verify(t2), -EPROTO);
+  g_autofree char *t3 = sign(key_a, "RS256", "a", "[1,2]");
+  ck_assert_int_eq(verify(t3), -EINVAL);
+  ck_assert_str_eq(oidc_jwt_strerror(-EKEYEXPIRED), "the ID token has expired");
+}
+END_TEST
+
+static Suite *oidc_jwt_suite(void)
+{
+  Suite *s = suite_create("oidc_jwt");
+  TCase *tc = tcase_create("oidc_jwt");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, signatures);
+  tcase_add_test(tc, claims_are_checked);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+TU_MAIN(oidc_jwt_suite)
