@@ -8,6 +8,7 @@
 #include "http/api_jobs.h"
 #include "http/api_members.h"
 #include "http/api_points.h"
+#include "http/api_privacy.h"
 #include "http/api_session.h"
 #include "http/api_uploads.h"
 #include "auth/session.h"
@@ -42,9 +43,12 @@ const ApiRoute api_routes[] = {
   { "DELETE", "/api/v1/session", API_MEMBER, api_session_delete },
   { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
   { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
+  { "GET", "/api/v1/me/data", API_MEMBER, api_me_data },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
   { "PATCH", "/api/v1/members/{id}", API_EDITOR, api_member_update },
+  { "GET", "/api/v1/members/{id}/data", API_ADMIN, api_member_data },
+  { "POST", "/api/v1/members/{id}/erase", API_ADMIN, api_member_erase },
   { "GET", "/api/v1/campaigns", API_EDITOR, api_campaigns_list },
   { "POST", "/api/v1/campaigns", API_EDITOR, api_campaigns_create },
   { "PATCH", "/api/v1/campaigns/{id}", API_EDITOR, api_campaign_update },
