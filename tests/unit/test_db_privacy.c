@@ -264,6 +264,24 @@ START_TEST(every_member_column_is_classified)
 }
 END_TEST
 
+/* The audit log is append-only: an erased member's name stays stored but is no longer shown. */
+START_TEST(audit_reads_show_the_pseudonym)
+{
+  ck_assert_int_eq(db_privacy_erase(db, "m2", util_now(), NULL), 0);
+  AuditFilter f = { .member_id = "m2", .limit = 10 };
+  int rc = -1;
+  JsonNode *list = db_audit_list_json(db, &f, &rc);
+  ck_assert_int_eq(rc, 0);
+  JsonArray *a = json_node_get_array(list);
+  ck_assert_int_eq(json_array_get_length(a), 2);
+  for (guint i = 0; i < 2; i++)
+    ck_assert_str_eq(json_object_get_string_member(json_array_get_object_element(a, i), "member_name"),
+                     DB_PRIVACY_PSEUDONYM);
+  json_node_unref(list);
+  ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE member_name = ?1", "李四"), 2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
   Suite *s = suite_create("db_privacy");
@@ -275,6 +293,7 @@ static Suite *suite(void)
   tcase_add_test(tc, erase_rolls_back_with_its_caller);
   tcase_add_test(tc, every_member_table_is_covered);
   tcase_add_test(tc, every_member_column_is_classified);
+  tcase_add_test(tc, audit_reads_show_the_pseudonym);
   suite_add_tcase(s, tc);
   return s;
 }
