@@ -90,7 +90,7 @@
   async function erase(f) {
     if (f.confirm.value.trim() !== current.id) throw new Error(t('c_erase_mismatch'));
     await K.call('POST', `/members/${encodeURIComponent(current.id)}/erase`);
-    const r = await K.call('GET', `/members?${new URLSearchParams({ q: current.id, per_page: '1' })}`);
+    const r = await K.call('GET', `/members?${new URLSearchParams({ q: current.id, per_page: '20' })}`);
     const m = r.members.find((x) => x.id === current.id);
     if (m) {
       current = m;
