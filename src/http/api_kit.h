@@ -20,6 +20,9 @@ typedef struct {
   const Config *config;
   ApiCache *cache;      /* guests' public reads kept in memory; NULL: none kept */
   DbCatalog *catalog;   /* when they go stale; set with cache */
+  /* Ends MEMBER's open /ws connections (an erased member), with END_MEMBER_USER; NULL: none. */
+  void (*end_member)(void *user, const char *member);
+  void *end_member_user;
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */

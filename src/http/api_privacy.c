@@ -75,8 +75,12 @@ void api_member_erase(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
     api_reply_json(resp, 200, report);
     return;
   }
-  if (api_commit_audited(ctx, call, "member.erase", "member", id, report, resp) == 0)
-    api_reply_json(resp, 200, report);
-  else
+  if (api_commit_audited(ctx, call, "member.erase", "member", id, report, resp) < 0) {
     json_node_unref(report);
+    return;
+  }
+  /* Sessions and the credential are refused from the next request; an open /ws is ended now. */
+  if (ctx->end_member)
+    ctx->end_member(ctx->end_member_user, id);
+  api_reply_json(resp, 200, report);
 }

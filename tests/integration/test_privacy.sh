@@ -34,6 +34,7 @@ json -H "Authorization: Bearer $EDITOR" --data "{\"member\":\"$W_ID\",\"amount\"
 J=$T_TMP/v.jar
 eq "V signs in with a password" 201 "$(code -c "$J" -H 'Content-Type: application/json' \
   --data '{"login":"wangxm","password":"a good password"}' "$U/api/v1/session")"
+SID=$(sed -n 's/^#HttpOnly_127.0.0.1\tFALSE\t\/\tFALSE\t[0-9]*\tlectern_session\t//p' "$J")
 BALANCE=$(curl -s -H "Authorization: Bearer $V" "$U/api/v1/me/points" | jq -r .balance)
 eq "V has points" 9 "$BALANCE"
 
@@ -68,9 +69,16 @@ eq "lectern member export: an unknown member" not_found "$("$LECTERN" member exp
 
 # --- an admin erases --------------------------------------------------------------------------
 eq "an admin cannot erase themselves: 409" 409 "$(code "${as_admin[@]}" -X POST "$U/api/v1/members/$ADMIN_ID/erase")"
+# V's player is open on /ws with the session when the admin erases.
+node "$LECTERN_SOURCE_DIR/tests/tools/ws_hello.mjs" "$PORT" "lectern_session=$SID" "$U" keep >"$T_TMP/ws.out" 2>&1 &
+WS_PID=$!
+for _ in $(seq 50); do grep -q welcome "$T_TMP/ws.out" && break; sleep 0.1; done
+eq "V's /ws connection is signed in" "$V_ID" "$(head -1 "$T_TMP/ws.out" | jq -r .member.id)"
 eq "admin erases V: 200" 200 "$(code "${as_admin[@]}" -X POST "$U/api/v1/members/$V_ID/erase")"
 eq "… first time" false "$(jq -r .already_erased "$T_TMP/resp")"
 eq "… sign-in name, session and link removed" "1 1 1" "$(jq -r '.changed | "\(.member_login) \(.session) \(.signin_link)"' "$T_TMP/resp")"
+wait "$WS_PID"
+eq "V's open /ws connection is ended" "unauthorized closed" "$(sed -n 2p "$T_TMP/ws.out" | jq -r .code) $(sed -n 3p "$T_TMP/ws.out")"
 eq "V's session cookie stops: 401" 401 "$(code -b "$J" "$U/api/v1/me")"
 eq "V's credential stops: 401" 401 "$(code -H "Authorization: Bearer $V" "$U/api/v1/me")"
 eq "V's password no longer signs in: 401" 401 "$(code -H 'Content-Type: application/json' \

@@ -42,8 +42,17 @@ START_TEST(own_export_is_a_file_of_ones_own_data)
 }
 END_TEST
 
+static GString *ended;
+static void record_end(void *user, const char *member)
+{
+  g_string_append_printf(user, "%s;", member);
+}
+
 START_TEST(admin_exports_and_erases)
 {
+  ended = g_string_new("");
+  ctx.end_member = record_end;
+  ctx.end_member_user = ended;
   g_autofree char *viewer = id_of(viewer_auth), *admin = id_of(admin_auth);
   g_autofree char *data = g_strdup_printf("/api/v1/members/%s/data", viewer);
   g_autofree char *erase = g_strdup_printf("/api/v1/members/%s/erase", viewer);
@@ -69,6 +78,8 @@ START_TEST(admin_exports_and_erases)
   json_node_unref(n);
   g_free(out);
   ck_assert_int_eq(audit_count("member.erase"), 1);
+  g_autofree char *want = g_strdup_printf("%s;", viewer);
+  ck_assert_str_eq(ended->str, want); /* the member's /ws connections are ended */
   /* The credential is gone: the erased member is refused everywhere. */
   ck_assert_int_eq(call("GET", "/api/v1/me", viewer_auth, NULL, NULL), 401);
   ck_assert_int_eq(call("GET", "/api/v1/me/data", viewer_auth, NULL, NULL), 401);
@@ -87,6 +98,8 @@ START_TEST(admin_exports_and_erases)
   ck_assert_int_eq(call("GET", "/api/v1/members", admin_auth, NULL, &out), 200);
   ck_assert_ptr_nonnull(strstr(out, DB_PRIVACY_PSEUDONYM));
   g_free(out);
+  ck_assert_str_eq(ended->str, want); /* not again for the second erase */
+  g_string_free(ended, TRUE);
 }
 END_TEST
 
