@@ -22,6 +22,7 @@ static const struct {
   { "video", cli_video, "show a video (video show ID)" },
   { "import", cli_import, "import a recorded lesson (import FILE --title T [--wait])" },
   { "points", cli_points, "check the points aggregates against the ledger (points check; exit 1 on a difference)" },
+  { "quiz", cli_quiz, "the daily quiz's question bank (quiz import FILE, quiz list)" },
 };
 
 static void usage(FILE *to)

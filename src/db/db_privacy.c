@@ -43,6 +43,16 @@ const DbPrivacyTable db_privacy_tables[] = {
   { "points_balance", "points_balance", true,
     "SELECT balance, entries FROM points_balance WHERE member_id = ?1",
     NULL, "the ledger's sum, which stays" },
+  /* The daily quiz (issue 20). Items' times are milliseconds: named *_ms, not *_at. */
+  { "quiz_attempt", "quiz_attempts", false,
+    "SELECT id, local_day, campaign_id, seconds, started_at, finished_at, correct, points "
+    "FROM quiz_attempt WHERE member_id = ?1 ORDER BY id",
+    NULL, "statistics of the anonymised id (one attempt a day, the points it earned)" },
+  { "quiz_item", "quiz_answers", false,
+    "SELECT i.attempt_id, i.position, i.question_id, i.choices, i.correct, i.late, "
+    "i.served_at AS served_ms, i.answered_at AS answered_ms FROM quiz_item i "
+    "JOIN quiz_attempt a ON a.id = i.attempt_id WHERE a.member_id = ?1 ORDER BY i.attempt_id, i.position",
+    NULL, "the questions' correct rates are counted from the answers" },
   /* Both the member's own acts and acts on them. Entries are never changed: they are the
    * record of who did what, and the erasure adds one. */
   { "audit_log", "audit_entries", false,

@@ -628,7 +628,7 @@ static bool query_time(const ApiCall *call, const char *name, gint64 *out, HttpR
 
 void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  static const char *const types[] = {"video", "column", "category", "campaign", "member", NULL};
+  static const char *const types[] = {"video", "column", "category", "campaign", "member", "quiz_question", NULL};
   GHashTable *q = call->req->query;
   gint64 limit = 50;
   /* An empty parameter (a blank filter field in a form) does not narrow. */
