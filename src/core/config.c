@@ -162,6 +162,9 @@ const ConfKey config_keys[] = {
     "Seconds between live.viewers updates pushed to the players of a live (three times as "
     "long above 5,000 viewers)." },
 
+  { "chat", "max_length", CONF_INT, 1, 500, NULL, "200", OFF(chat_max_length),
+    "Characters a live-chat message may have (docs/chat.md)." },
+
   { "auth", "session_idle_timeout", CONF_INT, 1, 31536000, NULL, "1209600", OFF(session_idle_timeout),
     "A browser session that makes no request for this many seconds ends (default 14 days); "
     "the member signs in again." },

@@ -58,6 +58,8 @@ typedef struct {
   gint64 watch_message_rate;
   gint64 watch_idle_timeout;
   gint64 watch_viewers_interval;
+  /* [chat] */
+  gint64 chat_max_length;
   /* [auth] */
   gint64 session_idle_timeout;
   gint64 session_lifetime;

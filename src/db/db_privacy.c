@@ -53,6 +53,20 @@ const DbPrivacyTable db_privacy_tables[] = {
     "i.served_at AS served_ms, i.answered_at AS answered_ms FROM quiz_item i "
     "JOIN quiz_attempt a ON a.id = i.attempt_id WHERE a.member_id = ?1 ORDER BY i.attempt_id, i.position",
     NULL, "the questions' correct rates are counted from the answers" },
+  /* Live chat (issue 19). A message's text is the member's own words: replaced and never shown
+   * or replayed again; the row stays for the live's message counts. */
+  { "chat_message", "chat_messages", false,
+    "SELECT id, video_id, text, live_time, state, created_at FROM chat_message WHERE member_id = ?1 "
+    "ORDER BY id",
+    "UPDATE chat_message SET text = ?3, state = 'deleted', deleted_at = coalesce(deleted_at, ?2) "
+    "WHERE member_id = ?1", NULL },
+  { "chat_liker", "chat_likes", false,
+    "SELECT video_id FROM chat_liker WHERE member_id = ?1 ORDER BY video_id",
+    NULL, "the count of members who liked a live (no time, no text)" },
+  { "chat_sanction", "chat_sanctions", false,
+    "SELECT kind, video_id, reason, created_at, expires_at, lifted_at FROM chat_sanction "
+    "WHERE member_id = ?1 ORDER BY id",
+    "DELETE FROM chat_sanction WHERE member_id = ?1", NULL },
   /* Both the member's own acts and acts on them. Entries are never changed: they are the
    * record of who did what, and the erasure adds one. */
   { "audit_log", "audit_entries", false,

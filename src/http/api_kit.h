@@ -4,6 +4,7 @@
 #pragma once
 
 #include "auth/token.h"
+#include "chat/chat_service.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_catalog.h"
@@ -23,6 +24,7 @@ typedef struct {
   /* Ends MEMBER's open /ws connections (an erased member), with END_MEMBER_USER; NULL: none. */
   void (*end_member)(void *user, const char *member);
   void *end_member_user;
+  ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */

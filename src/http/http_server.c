@@ -15,6 +15,7 @@
 #include "http/og_page.h"
 #include "http/ws.h"
 #include "http/ws_services.h"
+#include "http/ws_chat.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -780,6 +781,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   ws_services_register(s->ws, db, config);
   s->api.end_member = server_end_member;
   s->api.end_member_user = s->ws;
+  s->api.chat = ws_chat_service(s->ws);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
   s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",

@@ -12,8 +12,9 @@ declare -A below=(
   [rtmp]="core"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
-  [http]="core db auth points club rtmp media watch"
-  [cli]="core db auth points club rtmp media watch http"
+  [chat]="core db"
+  [http]="core db auth points club rtmp media watch chat"
+  [cli]="core db auth points club rtmp media watch chat http"
 )
 pass=0; fail=0
 for dir in */; do
