@@ -57,6 +57,10 @@ void cli_print_json(JsonNode *node);
 /* Prints {"error":{"code":CODE,"message":...}} on stdout and the message on stderr. */
 void cli_print_error(const char *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The command line acts for no member: its audit entries name it instead. */
+#define CLI_ACTOR_ID "cli"
+#define CLI_ACTOR_NAME "lectern (command line)"
+
 int cli_serve(int argc, char **argv);
 int cli_member(int argc, char **argv);
 int cli_migrate(int argc, char **argv);

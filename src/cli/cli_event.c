@@ -54,10 +54,6 @@ out:
   return status;
 }
 
-/* The command line acts for no member: its audit entries name it instead. */
-#define CLI_ACTOR_ID "cli"
-#define CLI_ACTOR_NAME "lectern (command line)"
-
 static int event_rekey_cmd(int argc, char **argv)
 {
   CliRun run = { 0 };

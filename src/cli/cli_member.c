@@ -1,10 +1,13 @@
-/* cli_member: `lectern member add|list|passwd|link|import` — members, their one-time credentials,
- * sign-in names and passwords, one-time sign-in links, the roster import. */
+/* cli_member: `lectern member add|list|passwd|link|import|export|erase` — members, their one-time
+ * credentials, sign-in names and passwords, one-time sign-in links, the roster import, and the
+ * export and erasure of one member's personal data (docs/privacy.md). */
 #include "auth/auth.h"
 #include "auth/password.h"
 #include "auth/roster.h"
 #include "auth/signin_link.h"
 #include "cli/cli.h"
+#include "db/db_audit.h"
+#include "db/db_privacy.h"
 #include "core/util.h"
 #include "db/db_session.h"
 #include "db/db_signin.h"
@@ -162,8 +165,13 @@ static int member_passwd(int argc, char **argv)
   }
   if (cli_run_open(&run) < 0)
     goto out;
-  if (db_member_get(run.db, argv[1], &m, NULL) < 0) {
+  gint64 erased = 0;
+  if (db_member_get(run.db, argv[1], &m, NULL) < 0 || db_privacy_erased_at(run.db, m->id, &erased) < 0) {
     cli_print_error("not_found", "no member %s", argv[1]);
+    goto out;
+  }
+  if (erased) {
+    cli_print_error("erased", "member %s was erased: it cannot sign in again", m->id);
     goto out;
   }
   if (!login && db_signin_login_name(run.db, m->id, &login) < 0)
@@ -325,6 +333,62 @@ out:
   return status;
 }
 
+/* lectern member export|erase ID: the export (ERASE false) or the erasure of member ID, with its
+ * audit entry in the same transaction (an erasure that changes nothing records nothing). */
+static int member_privacy(int argc, char **argv, bool erase)
+{
+  CliRun run = { 0 };
+  int status = 1;
+  JsonNode *node = NULL;
+  const char *summary = erase
+      ? "ID - erase a member's personal data (name, sign-in names, sessions, links, credential); "
+        "points and statistics stay with the id. Irreversible; running it again changes nothing"
+      : "ID - print everything the server holds about a member (JSON)";
+
+  if (cli_run_parse(&run, summary, NULL, &argc, &argv) < 0)
+    goto out;
+  if (argc != 2) {
+    cli_print_error("usage", "usage: lectern member %s ID", erase ? "erase" : "export");
+    goto out;
+  }
+  if (cli_run_open(&run) < 0)
+    goto out;
+  const char *id = argv[1];
+  int rc = db_begin(run.db);
+  bool record = true;
+  if (rc == 0 && erase && (rc = db_privacy_erase(run.db, id, util_now(), &node)) == 0)
+    record = !json_object_get_boolean_member(json_node_get_object(node), "already_erased");
+  /* Who read someone's data is recorded too; what was read is not. (-ENOENT: no member.) */
+  gint64 erased_at = 0;
+  if (rc == 0 && !erase)
+    rc = db_privacy_erased_at(run.db, id, &erased_at);
+  if (rc == 0 && record)
+    rc = db_audit_add(run.db, CLI_ACTOR_ID, CLI_ACTOR_NAME, erase ? "member.erase" : "member.export",
+                      "member", id, erase ? node : NULL);
+  if (rc == 0)
+    rc = db_commit(run.db);
+  else
+    db_rollback(run.db);
+  if (rc == 0 && !erase)
+    rc = db_privacy_export(run.db, id, util_now(), &node);
+  if (rc == -ENOENT) {
+    cli_print_error("not_found", "no member %s", id);
+    goto out;
+  }
+  if (rc < 0) {
+    cli_print_error("internal", "could not %s the member's data: %s", erase ? "erase" : "export",
+                    g_strerror(-rc));
+    goto out;
+  }
+  cli_print_json(g_steal_pointer(&node));
+  status = 0;
+out:
+  if (node)
+    json_node_unref(node);
+  cli_run_clear(&run);
+  return status;
+}
+
 int cli_member(int argc, char **argv)
 {
   if (argc >= 2 && strcmp(argv[1], "add") == 0)
@@ -337,6 +401,10 @@ int cli_member(int argc, char **argv)
     return member_link(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "import") == 0)
     return member_import(argc - 1, argv + 1);
-  cli_print_error("usage", "usage: lectern member add|list|passwd|link|import [OPTIONS]");
+  if (argc >= 2 && strcmp(argv[1], "export") == 0)
+    return member_privacy(argc - 1, argv + 1, false);
+  if (argc >= 2 && strcmp(argv[1], "erase") == 0)
+    return member_privacy(argc - 1, argv + 1, true);
+  cli_print_error("usage", "usage: lectern member add|list|passwd|link|import|export|erase [OPTIONS]");
   return 1;
 }

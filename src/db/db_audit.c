@@ -1,5 +1,6 @@
 /* db_audit: the append-only record of editorial changes — who changed what, when. */
 #include "db/db_audit.h"
+#include "db/db_privacy.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -28,11 +29,15 @@ int db_audit_add(Db *db, const char *member_id, const char *member_name, const c
 JsonNode *db_audit_list_json(Db *db, const AuditFilter *f, int *rc)
 {
   sqlite3_stmt *st = db_prepare(db,
-      "SELECT id, at, member_id, member_name, action, target_type, target_id, detail "
-      "FROM audit_log WHERE (?1 IS NULL OR target_type = ?1) AND (?2 IS NULL OR target_id = ?2) "
-      "AND (?3 <= 0 OR id < ?3) AND (?5 IS NULL OR member_id = ?5) "
-      "AND (?6 IS NULL OR action = ?6 OR (instr(?6, '.') = 0 AND substr(action, 1, length(?6) + 1) = ?6 || '.')) "
-      "AND (?7 <= 0 OR at >= ?7) AND (?8 <= 0 OR at < ?8) ORDER BY id DESC LIMIT ?4");
+      /* An erased member's name stays in the entries (append-only) but is no longer shown. */
+      "SELECT a.id, a.at, a.member_id, "
+      "CASE WHEN m.erased_at IS NULL THEN a.member_name ELSE '" DB_PRIVACY_PSEUDONYM "' END, "
+      "a.action, a.target_type, a.target_id, a.detail "
+      "FROM audit_log a LEFT JOIN member m ON m.id = a.member_id "
+      "WHERE (?1 IS NULL OR a.target_type = ?1) AND (?2 IS NULL OR a.target_id = ?2) "
+      "AND (?3 <= 0 OR a.id < ?3) AND (?5 IS NULL OR a.member_id = ?5) "
+      "AND (?6 IS NULL OR a.action = ?6 OR (instr(?6, '.') = 0 AND substr(a.action, 1, length(?6) + 1) = ?6 || '.')) "
+      "AND (?7 <= 0 OR a.at >= ?7) AND (?8 <= 0 OR a.at < ?8) ORDER BY a.id DESC LIMIT ?4");
   if (!st) {
     *rc = -EIO;
     return NULL;

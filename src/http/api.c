@@ -10,6 +10,7 @@
 #include "http/api_members.h"
 #include "http/api_oidc.h"
 #include "http/api_points.h"
+#include "http/api_privacy.h"
 #include "http/api_quiz.h"
 #include "http/api_roster.h"
 #include "http/api_session.h"
@@ -50,6 +51,7 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/oidc/callback", API_SIGNIN, api_oidc_callback },
   { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
   { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
+  { "GET", "/api/v1/me/data", API_MEMBER, api_me_data },
   { "GET", "/api/v1/me/quiz", API_MEMBER, api_me_quiz },
   { "POST", "/api/v1/me/quiz", API_MEMBER, api_me_quiz_start },
   { "POST", "/api/v1/me/quiz/next", API_MEMBER, api_me_quiz_next },
@@ -62,6 +64,8 @@ const ApiRoute api_routes[] = {
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
   { "POST", "/api/v1/members/roster", API_ADMIN, api_roster_import },
   { "PATCH", "/api/v1/members/{id}", API_EDITOR, api_member_update },
+  { "GET", "/api/v1/members/{id}/data", API_ADMIN, api_member_data },
+  { "POST", "/api/v1/members/{id}/erase", API_ADMIN, api_member_erase },
   { "GET", "/api/v1/campaigns", API_EDITOR, api_campaigns_list },
   { "POST", "/api/v1/campaigns", API_EDITOR, api_campaigns_create },
   { "PATCH", "/api/v1/campaigns/{id}", API_EDITOR, api_campaign_update },

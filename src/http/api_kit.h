@@ -23,6 +23,9 @@ typedef struct {
   ApiCache *cache;      /* guests' public reads kept in memory; NULL: none kept */
   DbCatalog *catalog;   /* when they go stale; set with cache */
   OidcClient *oidc;     /* the union's provider ([oidc] issuer); NULL: no single sign-on */
+  /* Ends MEMBER's open /ws connections (an erased member), with END_MEMBER_USER; NULL: none. */
+  void (*end_member)(void *user, const char *member);
+  void *end_member_user;
   ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
 } ApiContext;
 

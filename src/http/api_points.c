@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "db/db_audit.h"
 #include "db/db_points.h"
+#include "db/db_privacy.h"
 #include "db/db_watch.h"
 #include "http/api_catalog.h"
 #include "http/api_fields.h"
@@ -387,6 +388,12 @@ void api_member_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
     http_response_error(resp, 403, "forbidden", "only an admin may change an editor's or admin's flags");
     goto out;
   }
+  /* An erased member stays disabled: enabling the row would give the id a life again. */
+  gint64 erased = 0;
+  if (db_privacy_erased_at(ctx->db, m->id, &erased) < 0 || erased) {
+    http_response_error(resp, 409, "erased", "member %s was erased: its flags no longer change", m->id);
+    goto out;
+  }
   if (!api_begin(ctx, resp))
     goto out;
   int rc = 0;
@@ -411,6 +418,13 @@ out:
 JsonNode *api_member_json(ApiContext *ctx, const Member *m)
 {
   JsonNode *node = auth_member_json(m, NULL);
+  gint64 erased = 0;
+  if (db_privacy_erased_at(ctx->db, m->id, &erased) == 0 && erased) {
+    g_autofree char *at = util_iso8601(erased);
+    json_object_set_string_member(json_node_get_object(node), "erased_at", at);
+  } else {
+    json_object_set_null_member(json_node_get_object(node), "erased_at");
+  }
   if (m->disqualified) {
     g_autofree char *reason = NULL;
     db_audit_member_reason(ctx->db, m->id, &reason);

@@ -870,6 +870,12 @@ static void conn_metrics(GString *out, void *user)
 }
 
 /* lws reports a failed bind only as a failed vhost; try it first for errno. */
+/* The API's way to end an erased member's /ws connections (api_kit has no /ws of its own). */
+static void server_end_member(void *ws, const char *member)
+{
+  ws_close_member(ws, member);
+}
+
 static int probe_bind(const char *host, int port, char **err)
 {
   struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -931,6 +937,8 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
    * the /ws transport: it is the vhost's default protocol. It accepts only /ws. */
   s->ws = ws_new(db, secret, config);
   ws_services_register(s->ws, db, config);
+  s->api.end_member = server_end_member;
+  s->api.end_member_user = s->ws;
   s->api.chat = ws_chat_service(s->ws);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };

@@ -126,6 +126,14 @@ bool ws_member_online(Ws *ws, const char *member)
   return member && g_hash_table_contains(ws->member_conns, member);
 }
 
+void ws_close_member(Ws *ws, const char *member)
+{
+  GPtrArray *conns = member ? g_hash_table_lookup(ws->member_conns, member) : NULL;
+  /* The close happens once the error is sent, so the list does not change under the loop. */
+  for (guint i = 0; conns && i < conns->len; i++)
+    ws_send_error(conns->pdata[i], "unauthorized", "this member can no longer sign in", true, 0);
+}
+
 void ws_send_error(WsConn *c, const char *code, const char *message, bool fatal, gint64 seq)
 {
   c->ws->errors++;

@@ -82,6 +82,9 @@ void ws_send_group(Ws *ws, const guint64 *ids, guint n, char *text);
 void ws_send_error(WsConn *c, const char *code, const char *message, bool fatal, gint64 seq);
 /* Whether MEMBER has a connection open. */
 bool ws_member_online(Ws *ws, const char *member);
+/* Closes every connection of MEMBER after an "unauthorized" error: the member may no longer be
+ * here (erased, docs/privacy.md). Their watch sessions end as on any close. */
+void ws_close_member(Ws *ws, const char *member);
 
 /* ---- what the lws callback does, open for tests (no socket: WSI NULL) ---- */
 

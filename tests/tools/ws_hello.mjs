@@ -1,17 +1,20 @@
 // Says hello on /ws the way a browser would, with the headers given, and prints the first
 // message the server answers (one JSON line). For test_identity.sh: the session cookie and
 // the Origin of the upgrade matter there, and the C test client sends neither.
-// Usage: node ws_hello.mjs PORT [COOKIE] [ORIGIN]
+// Usage: node ws_hello.mjs PORT [COOKIE] [ORIGIN] [keep]
+// With "keep" it prints every text message until the server closes, then "closed" (for
+// test_privacy.sh: an erased member's open connection is ended).
 import net from 'node:net';
 import crypto from 'node:crypto';
 
-const [port, cookie = '', origin = ''] = process.argv.slice(2);
+const [port, cookie = '', origin = '', mode = ''] = process.argv.slice(2);
+const keep = mode === 'keep';
 const sock = net.connect(Number(port), '127.0.0.1');
 const key = crypto.randomBytes(16).toString('base64');
 let buf = Buffer.alloc(0);
 let upgraded = false;
 const fail = (why) => { console.error(why); process.exit(1); };
-setTimeout(() => fail('timed out'), 5000).unref();
+setTimeout(() => fail('timed out'), keep ? 15000 : 5000).unref();
 
 function frame(text) {
   const data = Buffer.from(text);
@@ -42,12 +45,24 @@ sock.on('data', (d) => {
     buf = buf.subarray(end + 4);
     sock.write(frame('{"type":"hello","client":"test"}'));
   }
-  if (buf.length < 2) return;
-  let len = buf[1] & 0x7f, off = 2;
-  if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
-  if (buf.length < off + len) return;
-  console.log(buf.subarray(off, off + len).toString());
-  sock.destroy();
+  while (buf.length >= 2) {
+    const opcode = buf[0] & 0x0f;
+    let len = buf[1] & 0x7f, off = 2;
+    if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
+    if (buf.length < off + len) return;
+    if (opcode === 0x8) sock.destroy(); /* the server's close frame: done ('close' below) */
+    if (opcode === 0x8) return;
+    console.log(buf.subarray(off, off + len).toString());
+    buf = buf.subarray(off + len);
+    if (!keep) {
+      sock.destroy();
+      process.exit(0);
+    }
+  }
+});
+sock.on('close', () => {
+  if (!keep) fail('closed before an answer');
+  console.log('closed');
   process.exit(0);
 });
 sock.on('error', (e) => fail(e.message));

@@ -216,6 +216,15 @@ START_TEST(hello_names_the_member)
   NEXT(b, "");
   NEXT(g, "live.viewers");
 
+  /* An erased member's connections are ended (the guest's is not). */
+  ws_close_member(ws, member_id);
+  ws_close_member(ws, "nobody");
+  NEXT(a, "error:unauthorized");
+  NEXT(b, "error:unauthorized");
+  ck_assert_int_eq(ws_conn_closing(a), LWS_CLOSE_STATUS_POLICY_VIOLATION);
+  ck_assert_int_eq(ws_conn_closing(b), LWS_CLOSE_STATUS_POLICY_VIOLATION);
+  ck_assert_int_eq(ws_conn_closing(g), 0);
+
   ws_conn_close(a);
   ck_assert_ptr_null(ws_conn_find(ws, 1));
   ck_assert(ws_member_online(ws, member_id));

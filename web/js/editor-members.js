@@ -1,17 +1,19 @@
 // The console's members screen: search, real-name verification, disqualification with a
-// reason (kept in the audit log), and points corrections (a new ledger entry each).
+// reason (kept in the audit log), and points corrections (a new ledger entry each); for admins,
+// a member's data export and its erasure (docs/privacy.md).
 'use strict';
 (() => {
   const { t } = window.LecternI18n;
-  const { el, $ } = window.LecternSite;
+  const { el, $, session } = window.LecternSite;
   const K = window.LecternConsoleKit;
   const C = window.LecternConsole;
   let members = [];
   let current = null;  // the member in the card
   let pager = null;
   let query = '';
+  let admin = false;  // the console's own member may export and erase
 
-  const status = (m) => (m.disqualified
+  const status = (m) => (m.erased_at ? t('c_erased_state') : m.disqualified
     ? `${t('c_disqualified')}${m.disqualified_reason ? `：${m.disqualified_reason}` : ''}`
     : m.disabled ? t('c_disabled') : t('c_eligible'));
 
@@ -43,13 +45,19 @@
     $('#member-state').textContent = `${t(`c_role.${m.role}`)} · ${t('c_verified')}: ${m.real_name_verified ? t('c_yes') : t('c_no')} · ${status(m)}`;
     $('#member-verify').textContent = m.real_name_verified ? t('c_unverify') : t('c_verify');
     $('#member-disqualify-button').textContent = m.disqualified ? t('c_requalify') : t('c_disqualify');
+    // An erased member's flags no longer change (the server says 409): nothing to offer.
+    ['#member-verify', '#member-disqualify'].forEach((s) => { $(s).hidden = Boolean(m.erased_at); });
+    $('#member-privacy').hidden = !admin;
+    $('#member-export').href = `/api/v1/members/${encodeURIComponent(m.id)}/data`;
+    $('#member-export').download = `lectern-data-${m.id}.json`;
     $('#member-card').hidden = false;
   }
 
   function open(m) {
     current = m;
     $('#member-disqualify').reason.value = '';
-    ['#member-verify', '#member-disqualify', '#correction-form'].forEach((s) => K.say($(s), ''));
+    $('#member-erase').confirm.value = '';
+    ['#member-verify', '#member-disqualify', '#correction-form', '#member-erase'].forEach((s) => K.say($(s), ''));
     card();
   }
 
@@ -78,7 +86,26 @@
     K.say(f, t('c_corrected').replace('{amount}', r.amount > 0 ? `+${r.amount}` : r.amount).replace('{balance}', r.balance));
   }
 
-  C.loaders.members = () => search(1);
+  // Irreversible, so the admin types the member's id; the server keeps the rest idempotent.
+  async function erase(f) {
+    if (f.confirm.value.trim() !== current.id) throw new Error(t('c_erase_mismatch'));
+    await K.call('POST', `/members/${encodeURIComponent(current.id)}/erase`);
+    const r = await K.call('GET', `/members?${new URLSearchParams({ q: current.id, per_page: '20' })}`);
+    const m = r.members.find((x) => x.id === current.id);
+    if (m) {
+      current = m;
+      members = members.map((x) => (x.id === m.id ? m : x));
+    }
+    f.confirm.value = '';
+    render();
+    K.say(f, t('c_erased'));
+  }
+
+  C.loaders.members = async () => {
+    const s = await session();
+    admin = Boolean(s && s.member.role === 'admin');
+    return search(1);
+  };
   document.addEventListener('DOMContentLoaded', () => {
     pager = K.pager($('#members-prev'), $('#members-next'), $('#members-page'),
       (page) => K.run($('#members-page'), () => search(page)));
@@ -87,6 +114,7 @@
       async () => { await change({ real_name_verified: !current.real_name_verified }); K.say(ev.target, t('saved')); }));
     K.onSubmit($('#member-disqualify'), disqualify);
     K.onSubmit($('#correction-form'), correct);
+    K.onSubmit($('#member-erase'), erase);
     K.onLanguage(() => { if (!$('#tab-members').hidden) render(); });
   });
 })();

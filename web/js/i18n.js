@@ -377,6 +377,21 @@ window.LecternI18n = (() => {
     roster_line: ['第 {line} 行：{reason}', 'Line {line}: {reason}'],
     roster_admin_only: ['只有管理员可以导入名册。', 'Only admins can import the roster.'],
     // — members' data: see, export, erase (issue 17.5) —
+    my_data: ['我的数据', 'My data'],
+    my_data_explain: ['下载服务器保存的关于您的全部信息：资料、登录名、登录会话、观看记录、积分明细和相关操作记录（JSON 文件）。',
+      'Download everything the server holds about you: profile, sign-in names, sessions, watch history, points and the records about you (a JSON file).'],
+    my_data_download: ['下载我的数据', 'Download my data'],
+    c_privacy: ['个人信息', 'Personal data'],
+    c_export: ['导出该会员的数据（JSON，记入操作记录）', "Export this member's data (JSON; recorded in the audit log)"],
+    c_erase_explain: ['删除该会员的个人信息：姓名改为“已注销会员”，登录名、密码、会话和登录链接全部删除，之后无法再登录；积分和统计保留。不可撤销。',
+      "Erase this member's personal data: the name becomes a pseudonym, sign-in names, password, sessions and links are deleted and the member can no longer sign in; points and statistics stay. This cannot be undone."],
+    c_erase_confirm: ['输入会员编号以确认', "Type the member's id to confirm"],
+    c_erase: ['删除个人信息', 'Erase personal data'],
+    c_erase_mismatch: ['编号不符，未删除', 'the id does not match; nothing was erased'],
+    c_erased: ['已删除个人信息', 'personal data erased'],
+    c_erased_state: ['已注销', 'erased'],
+    'c_err.self': ['不能删除自己的数据，请另一位管理员操作', 'you cannot erase your own data; ask another admin'],
+    'c_err.erased': ['该会员已注销', 'this member was erased'],
     // — the points lottery (issue 18) —
     // — live chat, likes, moderation (issue 19) —
     chat_title: ['互动', 'Live chat'],

@@ -1,0 +1,282 @@
+/* db_privacy: the one list of where the database keeps each member's personal data, and the
+ * export and the erasure (China's PIPL) that walk it. */
+#include "db/db_privacy.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Order is the export's order. Hashes (token, password, session and link ids) are never
+ * exported: they are ours, not the member's, and would only help someone guess. */
+const DbPrivacyTable db_privacy_tables[] = {
+  { "member", "profile", true,
+    "SELECT id, display_name, role, real_name_verified, disabled, disqualified, created_at, "
+    "updated_at, erased_at FROM member WHERE id = ?1",
+    /* The row stays (the ledger and the statistics point at it) under a pseudonym; a token
+     * hash no HMAC can equal revokes the credential, disabled keeps every sign-in refused. */
+    "UPDATE member SET display_name = ?3, token_hash = 'erased', disabled = 1, updated_at = ?2, "
+    "erased_at = ?2 WHERE id = ?1", NULL },
+  { "member_login", "sign_in_names", false,
+    "SELECT login_name, updated_at FROM member_login WHERE member_id = ?1",
+    "DELETE FROM member_login WHERE member_id = ?1", NULL },
+  { "session", "browser_sessions", false,
+    "SELECT method, created_at, last_seen_at, expires_at FROM session WHERE member_id = ?1 "
+    "ORDER BY created_at",
+    "DELETE FROM session WHERE member_id = ?1", NULL },
+  { "signin_link", "sign_in_links", false,
+    "SELECT created_at, expires_at, used_at FROM signin_link WHERE member_id = ?1 ORDER BY created_at",
+    "DELETE FROM signin_link WHERE member_id = ?1", NULL },
+  { "watch_progress", "watch_history", false,
+    "SELECT p.video_id, v.title AS video_title, p.credited AS credited_seconds, p.earned_seconds, "
+    "p.live_seconds, p.played_seconds, p.position, p.viewed, p.first_watched_at, p.last_watched_at "
+    "FROM watch_progress p LEFT JOIN video v ON v.id = p.video_id WHERE p.member_id = ?1 "
+    "ORDER BY p.first_watched_at",
+    NULL, "viewing statistics of the anonymised id (views, unique viewers, campaign earners)" },
+  { "watch_session", "watch_sessions", false,
+    "SELECT id, video_id, started_at, last_seen_at, ended_at, end_reason, played_seconds, "
+    "credited_seconds, counted_view FROM watch_session WHERE member_id = ?1 ORDER BY started_at",
+    NULL, "views per day and concurrent viewers are counted from sessions" },
+  { "points_ledger", "points_ledger", false,
+    "SELECT id, amount, reason, video_id, campaign_id, local_day, note, created_at "
+    "FROM points_ledger WHERE member_id = ?1 ORDER BY id",
+    NULL, "append-only (triggers refuse UPDATE and DELETE): points and totals stay" },
+  { "points_balance", "points_balance", true,
+    "SELECT balance, entries FROM points_balance WHERE member_id = ?1",
+    NULL, "the ledger's sum, which stays" },
+  /* The daily quiz (issue 20). Items' times are milliseconds: named *_ms, not *_at. */
+  { "quiz_attempt", "quiz_attempts", false,
+    "SELECT id, local_day, campaign_id, seconds, started_at, finished_at, correct, points "
+    "FROM quiz_attempt WHERE member_id = ?1 ORDER BY id",
+    NULL, "statistics of the anonymised id (one attempt a day, the points it earned)" },
+  { "quiz_item", "quiz_answers", false,
+    "SELECT i.attempt_id, i.position, i.question_id, i.choices, i.correct, i.late, "
+    "i.served_at AS served_ms, i.answered_at AS answered_ms FROM quiz_item i "
+    "JOIN quiz_attempt a ON a.id = i.attempt_id WHERE a.member_id = ?1 ORDER BY i.attempt_id, i.position",
+    NULL, "the questions' correct rates are counted from the answers" },
+  /* Live chat (issue 19). A message's text is the member's own words: replaced and never shown
+   * or replayed again; the row stays for the live's message counts. */
+  { "chat_message", "chat_messages", false,
+    "SELECT id, video_id, text, live_time, state, created_at FROM chat_message WHERE member_id = ?1 "
+    "ORDER BY id",
+    "UPDATE chat_message SET text = ?3, state = 'deleted', deleted_at = coalesce(deleted_at, ?2) "
+    "WHERE member_id = ?1", NULL },
+  { "chat_liker", "chat_likes", false,
+    "SELECT video_id FROM chat_liker WHERE member_id = ?1 ORDER BY video_id",
+    NULL, "the count of members who liked a live (no time, no text)" },
+  { "chat_sanction", "chat_sanctions", false,
+    "SELECT kind, video_id, reason, created_at, expires_at, lifted_at FROM chat_sanction "
+    "WHERE member_id = ?1 ORDER BY id",
+    "DELETE FROM chat_sanction WHERE member_id = ?1", NULL },
+  /* Both the member's own acts and acts on them. Entries are never changed: they are the
+   * record of who did what, and the erasure adds one. */
+  { "audit_log", "audit_entries", false,
+    "SELECT id, at, CASE WHEN member_id = ?1 THEN 'actor' ELSE 'subject' END AS role, "
+    "member_id AS actor_id, action, target_type, target_id, detail FROM audit_log "
+    "WHERE member_id = ?1 OR (target_type = 'member' AND target_id = ?1) ORDER BY id",
+    NULL, "append-only record of changes and sign-ins (triggers refuse UPDATE and DELETE)" },
+  { NULL, NULL, false, NULL, NULL, NULL },
+};
+
+const DbPrivacyExempt db_privacy_not_personal[] = {
+  { "points_day", "per-day sums of points_ledger, which is exported; kept with the ledger" },
+  { NULL, NULL },
+};
+
+const DbPrivacyColumn db_privacy_member_columns[] = {
+  { "id", false },
+  { "display_name", true },
+  { "role", false },
+  { "real_name_verified", false },
+  { "token_hash", true },
+  { "disabled", true },
+  { "disqualified", false },
+  { "created_at", false },
+  { "updated_at", true },
+  { "erased_at", true },
+  { NULL, false },
+};
+
+/* Adds the current row of ST to B as an object: column names as keys, *_at as times,
+ * "detail" parsed as JSON. */
+static void row_object(JsonBuilder *b, sqlite3_stmt *st)
+{
+  json_builder_begin_object(b);
+  for (int i = 0; i < sqlite3_column_count(st); i++) {
+    const char *name = sqlite3_column_name(st, i);
+    int type = sqlite3_column_type(st, i);
+    if (strcmp(name, "at") == 0 || g_str_has_suffix(name, "_at")) {
+      db_json_time(b, name, st, i);
+      continue;
+    }
+    json_builder_set_member_name(b, name);
+    if (type == SQLITE_NULL) {
+      json_builder_add_null_value(b);
+    } else if (type == SQLITE_INTEGER) {
+      json_builder_add_int_value(b, sqlite3_column_int64(st, i));
+    } else if (type == SQLITE_FLOAT) {
+      json_builder_add_double_value(b, sqlite3_column_double(st, i));
+    } else if (strcmp(name, "detail") == 0) {
+      JsonNode *parsed = json_from_string(db_col_text(st, i), NULL);
+      if (parsed)
+        json_builder_add_value(b, parsed);
+      else
+        json_builder_add_string_value(b, db_col_text(st, i));
+    } else {
+      json_builder_add_string_value(b, db_col_text(st, i));
+    }
+  }
+  json_builder_end_object(b);
+}
+
+/* Adds T's rows about ID to B under T->key. Returns 0 or -errno. */
+static int export_table(Db *db, const DbPrivacyTable *t, const char *id, JsonBuilder *b)
+{
+  sqlite3_stmt *st = db_prepare(db, t->export_sql);
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  json_builder_set_member_name(b, t->key);
+  int rc;
+  if (t->single) {
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+      row_object(b, st);
+    else
+      json_builder_add_null_value(b);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+      rc = SQLITE_DONE;
+  } else {
+    json_builder_begin_array(b);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+      row_object(b, st);
+    json_builder_end_array(b);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+int db_privacy_erased_at(Db *db, const char *id, gint64 *at)
+{
+  sqlite3_stmt *st = db_prepare(db, "SELECT coalesce(erased_at, 0) FROM member WHERE id = ?1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+  if (ret == 0)
+    *at = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return ret;
+}
+
+int db_privacy_export(Db *db, const char *id, gint64 now, JsonNode **out)
+{
+  gint64 erased = 0;
+  /* One read transaction, so the parts agree with each other. */
+  int ret = db_begin(db);
+  if (ret < 0)
+    return ret;
+  if ((ret = db_privacy_erased_at(db, id, &erased)) < 0) {
+    db_rollback(db);
+    return ret;
+  }
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "member_id");
+  json_builder_add_string_value(b, id);
+  json_builder_set_member_name(b, "exported_at");
+  g_autofree char *at = util_iso8601(now);
+  json_builder_add_string_value(b, at);
+  json_builder_set_member_name(b, "schema_version");
+  json_builder_add_int_value(b, db_schema_version(db));
+  for (const DbPrivacyTable *t = db_privacy_tables; t->table && ret == 0; t++)
+    ret = export_table(db, t, id, b);
+  json_builder_end_object(b);
+  db_rollback(db); /* nothing was written */
+  if (ret == 0)
+    *out = json_builder_get_root(b);
+  g_object_unref(b);
+  return ret;
+}
+
+int db_privacy_erase(Db *db, const char *id, gint64 now, JsonNode **report)
+{
+  int ret = db_begin(db);
+  if (ret < 0)
+    return ret;
+  gint64 erased = 0;
+  JsonObject *changed = json_object_new();
+  /* Looked at inside the transaction, so two erasures at once cannot both run. */
+  if ((ret = db_privacy_erased_at(db, id, &erased)) < 0 || erased)
+    goto done;
+  for (const DbPrivacyTable *t = db_privacy_tables; t->table && ret == 0; t++) {
+    if (!t->erase_sql)
+      continue;
+    sqlite3_stmt *st = db_prepare(db, t->erase_sql);
+    if (!st) {
+      ret = -EIO;
+      break;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, DB_PRIVACY_PSEUDONYM, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+      json_object_set_int_member(changed, t->table, sqlite3_changes(db->conn));
+    else
+      ret = db_errno(rc);
+    sqlite3_finalize(st);
+  }
+done:
+  if (ret == 0 && !erased)
+    ret = db_commit(db);
+  else
+    db_rollback(db);
+  if (ret == 0 && report) {
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "member", id);
+    json_object_set_boolean_member(o, "already_erased", erased != 0);
+    g_autofree char *at = util_iso8601(erased ? erased : now);
+    json_object_set_string_member(o, "erased_at", at);
+    json_object_set_object_member(o, "changed", json_object_ref(changed));
+    *report = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+  }
+  json_object_unref(changed);
+  return ret;
+}
+
+static bool listed(const char *table)
+{
+  for (const DbPrivacyTable *t = db_privacy_tables; t->table; t++)
+    if (strcmp(t->table, table) == 0)
+      return true;
+  for (const DbPrivacyExempt *e = db_privacy_not_personal; e->table; e++)
+    if (strcmp(e->table, table) == 0)
+      return true;
+  return false;
+}
+
+int db_privacy_uncovered(Db *db, char ***out)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT DISTINCT s.name FROM sqlite_schema s, pragma_table_info(s.name) c "
+      "WHERE s.type = 'table' AND (c.name = 'member_id' OR c.name LIKE '%\\_member\\_id' ESCAPE '\\') "
+      "ORDER BY s.name");
+  if (!st)
+    return -EIO;
+  GPtrArray *names = g_ptr_array_new();
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (!listed(db_col_text(st, 0)))
+      g_ptr_array_add(names, g_strdup(db_col_text(st, 0)));
+  sqlite3_finalize(st);
+  g_ptr_array_add(names, NULL);
+  char **list = (char **)g_ptr_array_free(names, FALSE);
+  if (rc != SQLITE_DONE) {
+    g_strfreev(list);
+    return db_errno(rc);
+  }
+  *out = list;
+  return 0;
+}
