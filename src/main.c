@@ -22,6 +22,7 @@ static const struct {
   { "video", cli_video, "show a video (video show ID)" },
   { "import", cli_import, "import a recorded lesson (import FILE --title T [--wait])" },
   { "points", cli_points, "check the points aggregates against the ledger (points check; exit 1 on a difference)" },
+  { "lottery", cli_lottery, "the points lottery: verify a draw record (lottery verify FILE), freeze, draw, record, expire" },
 };
 
 static void usage(FILE *to)
