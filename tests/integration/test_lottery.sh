@@ -162,8 +162,12 @@ eq "the disqualification is audited" 1 "$(curl -s "${ed[@]}" "$U/api/v1/audit?ac
 eq "the reserve claims the prize" claimed "$(as "$R" -X POST "$U/api/v1/lottery-prizes/$(jq -r '.next_prize' <<<"$dq")/claim" | jq -r .state)"
 
 if [ -n "$BROWSER" ]; then
+  # A second draw, open for half an hour: the disqualified winner (free to enter again) buys.
+  curl -s -o /dev/null "${ed[@]}" -d "{\"freeze_at\":\"$(iso '+30 min')\"}" "$U/api/v1/lotteries/$L/draws"
   PW=$("$LECTERN" member passwd "${ID[$R]}" --login lottery-winner --generate --data-dir "$D" 2>/dev/null | jq -r .password)
-  relay_browser < <(BASE_URL=$U LOGIN=lottery-winner PASSWORD=$PW LOTTERY=$L COMMITMENT=$SHA WINNERS="$(jq -c .winners <<<"$v")" \
+  BPW=$("$LECTERN" member passwd "${ID[$W]}" --login lottery-buyer --generate --data-dir "$D" 2>/dev/null | jq -r .password)
+  relay_browser < <(BASE_URL=$U LOGIN=lottery-winner PASSWORD=$PW BUYER_LOGIN=lottery-buyer BUYER_PASSWORD=$BPW \
+    LOTTERY=$L COMMITMENT=$SHA WINNERS="$(jq -c .winners <<<"$v")" \
     ARTIFACTS=${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/lottery node "$LECTERN_SOURCE_DIR/tests/web/lottery.mjs" 2>&1)
 fi
 
