@@ -23,7 +23,7 @@ D=$T_TMP/data
 PORT=$($FREEPORT)
 U=http://127.0.0.1:$PORT
 add() { "$LECTERN" member add --data-dir "$D" --name "$1" --role "$2" ${3:+--real-name-verified} 2>/dev/null; }
-EDITOR=$(add 编辑 editor yes | jq -r .token)
+j=$(add 编辑 editor yes); EDITOR=$(jq -r .token <<<"$j"); EDITOR_ID=$(jq -r .id <<<"$j")
 declare -A TOKEN ID
 for who in a b c; do
   j=$(add "王$who" viewer yes); TOKEN[$who]=$(jq -r .token <<<"$j"); ID[$who]=$(jq -r .id <<<"$j")
@@ -166,7 +166,9 @@ if [ -n "$BROWSER" ]; then
   curl -s -o /dev/null "${ed[@]}" -d "{\"freeze_at\":\"$(iso '+30 min')\"}" "$U/api/v1/lotteries/$L/draws"
   PW=$("$LECTERN" member passwd "${ID[$R]}" --login lottery-winner --generate --data-dir "$D" 2>/dev/null | jq -r .password)
   BPW=$("$LECTERN" member passwd "${ID[$W]}" --login lottery-buyer --generate --data-dir "$D" 2>/dev/null | jq -r .password)
+  EPW=$("$LECTERN" member passwd "$EDITOR_ID" --login lottery-editor --generate --data-dir "$D" 2>/dev/null | jq -r .password)
   relay_browser < <(BASE_URL=$U LOGIN=lottery-winner PASSWORD=$PW BUYER_LOGIN=lottery-buyer BUYER_PASSWORD=$BPW \
+    EDITOR_LOGIN=lottery-editor EDITOR_PASSWORD=$EPW \
     LOTTERY=$L COMMITMENT=$SHA WINNERS="$(jq -c .winners <<<"$v")" \
     ARTIFACTS=${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/lottery node "$LECTERN_SOURCE_DIR/tests/web/lottery.mjs" 2>&1)
 fi

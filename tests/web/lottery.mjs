@@ -1,15 +1,17 @@
 // Browser test of the points lottery page (issue 18) in Debian's headless Chromium: the link
 // from /me, rules, prizes and stock, the commitment, masked winners, a winner's code, the
 // in-browser verifier (crypto.subtle and BigInt) agreeing with `lectern lottery verify` and
-// refusing a tampered record, and a member buying tickets for the next draw with a countdown.
+// refusing a tampered record, a member buying tickets for the next draw with a countdown, and
+// the console's lottery screen adding a tier, freezing and running that draw.
 // Env: BASE_URL, LOGIN and PASSWORD (the reserve who got the first prize), BUYER_LOGIN and
-// BUYER_PASSWORD (a member free to buy), LOTTERY, COMMITMENT, WINNERS (JSON array of entry
+// BUYER_PASSWORD (a member free to buy), EDITOR_LOGIN and EDITOR_PASSWORD, LOTTERY, COMMITMENT, WINNERS (JSON array of entry
 // codes in pick order), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { step, expect, failures, launch, summary } from './tap.mjs';
 
-const { BASE_URL, LOGIN, PASSWORD, BUYER_LOGIN, BUYER_PASSWORD, LOTTERY, COMMITMENT, WINNERS, ARTIFACTS } = process.env;
+const { BASE_URL, LOGIN, PASSWORD, BUYER_LOGIN, BUYER_PASSWORD, EDITOR_LOGIN, EDITOR_PASSWORD, LOTTERY, COMMITMENT, WINNERS,
+  ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
 const browser = await launch();
 const errors = [];
@@ -91,6 +93,30 @@ try {
     await p.waitForFunction(() => document.querySelector('#mine-tickets').textContent === '2');
     expect(Number(await p.textContent('#mine-balance')) === before - 20, 'balance not reduced by 20');
     await p.screenshot({ path: path.join(ARTIFACTS, 'lottery-03-bought.png'), fullPage: true });
+  });
+
+  const editor = await signedIn(EDITOR_LOGIN, EDITOR_PASSWORD);
+  await step('the console: a tier, the freeze and the draw of the next draw, the prizes', async () => {
+    const p = editor.page;
+    await p.goto(`${BASE_URL}/editor/`);
+    await p.click('[role=tab][data-tab=lottery]');
+    await p.click(`#lottery-list li[data-lottery="${LOTTERY}"] [data-action=edit]`);
+    await p.waitForSelector('#draw-list .card[data-state=drawn] .prizes');
+    const drawn = await p.textContent('#draw-list .card[data-state=drawn]');
+    expect(drawn.includes('PHONE-7731') && drawn.includes('刷积分'), drawn);
+    const open = '#draw-list .card[data-state=open]';
+    await p.fill(`${open} .tier-form [name=name]`, '三等奖 商场券');
+    await p.fill(`${open} .tier-form [name=quantity]`, '1');
+    await p.click(`${open} .tier-form button[type=submit]`);
+    await p.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('三等奖 商场券'), open);
+    await p.click(`${open} button.freeze`);
+    await p.waitForSelector('#draw-list .card[data-state=frozen] .draw-run');
+    await p.fill('#draw-list .card[data-state=frozen] textarea', '福利彩票 2026002: 01 02 03\ndrand 5000100');
+    await p.click('#draw-list .card[data-state=frozen] .draw-run button[type=submit]');
+    await p.waitForFunction(() => document.querySelectorAll('#draw-list .card[data-state=drawn]').length === 2);
+    const second = await p.$$eval('#draw-list .card[data-state=drawn]', (cs) => cs[1].textContent);
+    expect(second.includes('三等奖 商场券') && second.includes('SHA-256'), second);
+    await p.screenshot({ path: path.join(ARTIFACTS, 'lottery-04-console.png'), fullPage: true });
   });
 
   await step('no script errors on the pages', async () => {
