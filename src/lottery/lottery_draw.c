@@ -38,8 +38,10 @@ static int entry_cmp(const void *a, const void *b)
 /* 0 when ENTRIES are valid and strictly ascending by code, -EINVAL otherwise. */
 static int entries_check(const LotteryEntry *entries, size_t n)
 {
+  if (n > LOTTERY_MAX_ENTRIES)
+    return -EINVAL;
   for (size_t i = 0; i < n; i++) {
-    if (!code_valid(entries[i].code) || entries[i].tickets <= 0)
+    if (!code_valid(entries[i].code) || entries[i].tickets <= 0 || entries[i].tickets > LOTTERY_MAX_TICKETS)
       return -EINVAL;
     if (i > 0 && strcmp(entries[i - 1].code, entries[i].code) >= 0)
       return -EINVAL;
@@ -383,6 +385,7 @@ int lottery_record_parse(const char *json, gsize len, LotteryDrawInput **in_out,
   LotteryDrawInput *in = g_new0(LotteryDrawInput, 1);
   LotteryDrawResult *st = g_new0(LotteryDrawResult, 1);
   JsonParser *parser = json_parser_new();
+  GHashTable *by_code = NULL;
   GError *gerr = NULL;
   if (!json_parser_load_from_data(parser, json, (gssize)len, &gerr)) {
     *err = g_strdup_printf("not JSON: %s", gerr->message);
@@ -423,8 +426,8 @@ int lottery_record_parse(const char *json, gsize len, LotteryDrawInput **in_out,
   }
 
   JsonArray *entries = obj_array(o, "entries");
-  if (!entries)
-    FAIL("entries is missing");
+  if (!entries || json_array_get_length(entries) > LOTTERY_MAX_ENTRIES)
+    FAIL("entries is missing or too long");
   in->n_entries = json_array_get_length(entries);
   in->entries = g_new0(LotteryEntry, in->n_entries + 1);
   for (size_t i = 0; i < in->n_entries; i++) {
@@ -461,6 +464,10 @@ int lottery_record_parse(const char *json, gsize len, LotteryDrawInput **in_out,
     FAIL("key is missing");
   st->key = g_strdup(key);
 
+  /* Code -> entry index, for the stated winners (a record's picks name entries by code). */
+  by_code = g_hash_table_new(g_str_hash, g_str_equal);
+  for (size_t i = 0; i < in->n_entries; i++)
+    g_hash_table_insert(by_code, in->entries[i].code, GSIZE_TO_POINTER(i + 1));
   JsonArray *picks = obj_array(o, "picks");
   if (!picks || json_array_get_length(picks) > LOTTERY_MAX_PICKS)
     FAIL("picks is missing or too long");
@@ -486,19 +493,18 @@ int lottery_record_parse(const char *json, gsize len, LotteryDrawInput **in_out,
       st->prizes++;
     memcpy(p->hash, hash, LOTTERY_SHA256_HEX + 1);
     /* The stated winner, by code: an index past the entries when the code is not one. */
-    p->entry = in->n_entries;
-    for (size_t k = 0; k < in->n_entries; k++)
-      if (strcmp(in->entries[k].code, code) == 0) {
-        p->entry = k;
-        break;
-      }
+    gsize at = GPOINTER_TO_SIZE(g_hash_table_lookup(by_code, code));
+    p->entry = at ? at - 1 : in->n_entries;
   }
+  g_hash_table_unref(by_code);
   g_object_unref(parser);
   *in_out = in;
   *stated_out = st;
   return 0;
 
 fail:
+  if (by_code)
+    g_hash_table_unref(by_code);
   g_object_unref(parser);
   lottery_draw_input_free(&in);
   lottery_draw_result_free(&st);

@@ -13,6 +13,8 @@
 #define LOTTERY_MAX_VALUE_LEN 200  /* bytes per public value */
 #define LOTTERY_MAX_TIERS 64
 #define LOTTERY_MAX_PICKS 1000000  /* prizes and reserves per draw */
+#define LOTTERY_MAX_ENTRIES 10000000
+#define LOTTERY_MAX_TICKETS 1000000000 /* per entry: sums stay far inside 64 bits */
 #define LOTTERY_RECORD_FORMAT "lectern-lottery-draw/1"
 
 typedef struct {
