@@ -267,84 +267,70 @@ int lottery_draw_run(const LotteryDrawInput *in, LotteryDrawResult **out)
 
 /* ---- the record ------------------------------------------------------------------------ */
 
+/* NODE as compact JSON appended to S (json-glib's generator: escaping is its). */
+static void append_node(GString *s, JsonNode *node)
+{
+  char *text = json_to_string(node, FALSE);
+  g_string_append(s, text);
+  g_free(text);
+}
+
+static void append_string(GString *s, const char *v)
+{
+  JsonNode *n = json_node_new(JSON_NODE_VALUE);
+  json_node_set_string(n, v ? v : "");
+  append_node(s, n);
+  json_node_unref(n);
+}
+
 char *lottery_record_json(const LotteryDrawInput *in, const LotteryDrawResult *res)
 {
-  JsonBuilder *b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "format");
-  json_builder_add_string_value(b, LOTTERY_RECORD_FORMAT);
-  json_builder_set_member_name(b, "about");
+  /* Written piece by piece rather than through one JsonBuilder tree: a draw of 100,000
+   * entries would otherwise build and walk a tree of half a million nodes. Codes and hashes
+   * are hex and numbers are integers, so only the free texts need json-glib's escaping; the
+   * result is byte for byte what json-glib's compact generator makes (the published vectors
+   * test that). */
+  GString *s = g_string_sized_new(64 + in->n_entries * 26 + res->n_picks * 150);
+  g_string_append(s, "{\"format\":\"" LOTTERY_RECORD_FORMAT "\",\"about\":");
   if (in->about)
-    json_builder_add_value(b, json_node_copy(in->about));
+    append_node(s, in->about);
   else
-    json_builder_add_null_value(b);
-  json_builder_set_member_name(b, "one_prize_per_member");
-  json_builder_add_boolean_value(b, in->one_prize_per_member);
-  json_builder_set_member_name(b, "reserve_percent");
-  json_builder_add_int_value(b, in->reserve_percent);
-  json_builder_set_member_name(b, "tiers");
-  json_builder_begin_array(b);
+    g_string_append(s, "null");
+  g_string_append_printf(s, ",\"one_prize_per_member\":%s,\"reserve_percent\":%" G_GINT64_FORMAT ",\"tiers\":[",
+                         in->one_prize_per_member ? "true" : "false", in->reserve_percent);
   for (size_t i = 0; i < in->n_tiers; i++) {
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, in->tiers[i].name ? in->tiers[i].name : "");
-    json_builder_set_member_name(b, "quantity");
-    json_builder_add_int_value(b, in->tiers[i].quantity);
-    json_builder_set_member_name(b, "value");
-    json_builder_add_string_value(b, in->tiers[i].value ? in->tiers[i].value : "");
-    json_builder_end_object(b);
+    g_string_append(s, i ? ",{\"name\":" : "{\"name\":");
+    append_string(s, in->tiers[i].name);
+    g_string_append_printf(s, ",\"quantity\":%" G_GINT64_FORMAT ",\"value\":", in->tiers[i].quantity);
+    append_string(s, in->tiers[i].value);
+    g_string_append_c(s, '}');
   }
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "entries");
-  json_builder_begin_array(b);
-  for (size_t i = 0; i < in->n_entries; i++) {
-    json_builder_begin_array(b);
-    json_builder_add_string_value(b, in->entries[i].code);
-    json_builder_add_int_value(b, in->entries[i].tickets);
-    json_builder_end_array(b);
+  g_string_append(s, "],\"entries\":[");
+  for (size_t i = 0; i < in->n_entries; i++)
+    g_string_append_printf(s, "%s[\"%s\",%" G_GINT64_FORMAT "]", i ? "," : "", in->entries[i].code,
+                           in->entries[i].tickets);
+  g_string_append_printf(s, "],\"entries_sha256\":\"%s\",\"public_values\":[", res->entries_sha256);
+  for (size_t i = 0; i < in->n_values; i++) {
+    if (i)
+      g_string_append_c(s, ',');
+    append_string(s, in->public_values[i]);
   }
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "entries_sha256");
-  json_builder_add_string_value(b, res->entries_sha256);
-  json_builder_set_member_name(b, "public_values");
-  json_builder_begin_array(b);
-  for (size_t i = 0; i < in->n_values; i++)
-    json_builder_add_string_value(b, in->public_values[i]);
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "key");
-  json_builder_add_string_value(b, res->key);
-  json_builder_set_member_name(b, "picks");
-  json_builder_begin_array(b);
+  g_string_append(s, "],\"key\":");
+  append_string(s, res->key);
+  g_string_append(s, ",\"picks\":[");
   for (size_t i = 0; i < res->n_picks; i++) {
     const LotteryPick *p = &res->picks[i];
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "n");
-    json_builder_add_int_value(b, p->n);
-    json_builder_set_member_name(b, "tier");
+    char tier[24];
     if (p->tier >= 0)
-      json_builder_add_int_value(b, p->tier);
+      g_snprintf(tier, sizeof tier, "%" G_GINT64_FORMAT, p->tier);
     else
-      json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "hash");
-    json_builder_add_string_value(b, p->hash);
-    json_builder_set_member_name(b, "remaining");
-    json_builder_add_int_value(b, p->remaining);
-    json_builder_set_member_name(b, "offset");
-    json_builder_add_int_value(b, p->offset);
-    json_builder_set_member_name(b, "code");
-    json_builder_add_string_value(b, p->entry < in->n_entries ? in->entries[p->entry].code : "");
-    json_builder_end_object(b);
+      g_strlcpy(tier, "null", sizeof tier);
+    g_string_append_printf(s, "%s{\"n\":%" G_GINT64_FORMAT ",\"tier\":%s,\"hash\":\"%s\",\"remaining\":%"
+                           G_GINT64_FORMAT ",\"offset\":%" G_GINT64_FORMAT ",\"code\":\"%s\"}", i ? "," : "", p->n, tier,
+                           p->hash, p->remaining, p->offset, p->entry < in->n_entries ? in->entries[p->entry].code : "");
   }
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  JsonNode *root = json_builder_get_root(b);
-  g_object_unref(b);
-  JsonGenerator *g = json_generator_new();
-  json_generator_set_root(g, root);
-  char *text = json_generator_to_data(g, NULL);
-  g_object_unref(g);
-  json_node_unref(root);
-  return text;
+  g_string_append(s, "]}");
+  return g_string_free(s, FALSE);
 }
 
 static const char *obj_string(JsonObject *o, const char *name)
