@@ -338,6 +338,51 @@ START_TEST(freeze_draw_disqualify_expire)
 }
 END_TEST
 
+
+/* Migration 0013 on a database that has a ledger and an audit log already: every row, id and
+ * aggregate kept, the tables still append-only, the aggregate trigger still running, and an
+ * unknown reason or target type still refused (now by reference). */
+START_TEST(migration_keeps_the_ledger_and_the_audit_log)
+{
+  char *old_path = g_build_filename(dir, "old.db", NULL);
+  Db *old = NULL;
+  char *err = NULL;
+  ck_assert_int_eq(db_open(old_path, 10, &old, &err), 0);
+  ck_assert_int_eq(db_schema_version(old), 10);
+  ck_assert_int_eq(sqlite3_exec(old->conn,
+      "INSERT INTO points_ledger (member_id, amount, reason, idempotency_key, created_at) VALUES "
+      "('m1', 7, 'watch', 'w1', 1), ('m1', 5, 'correction', 'c1', 2), ('m2', 3, 'live_bonus', 'l1', 3);"
+      "INSERT INTO audit_log (at, member_id, member_name, action, target_type, target_id) VALUES "
+      "(1, 'e1', 'ed', 'member.update', 'member', 'm1')", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(db_migrate(old, 0, &err), 0);
+  ck_assert_int_eq(db_schema_version(old), db_schema_latest());
+  gint64 b = 0;
+  ck_assert_int_eq(db_points_balance(old, "m1", &b), 0);
+  ck_assert_int_eq(b, 12);
+  sqlite3_stmt *st = db_prepare(old, "SELECT group_concat(id || reason, ' ') FROM points_ledger");
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  ck_assert_str_eq(db_col_text(st, 0), "1watch 2correction 3live_bonus");
+  sqlite3_finalize(st);
+  ck_assert_int_ne(sqlite3_exec(old->conn, "UPDATE points_ledger SET amount = 1", NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_ne(sqlite3_exec(old->conn, "DELETE FROM audit_log", NULL, NULL, NULL), SQLITE_OK);
+  LedgerEntry bad = { .member_id = "m1", .amount = 1, .reason = "nonsense", .key = "n1", .at = 4 };
+  ck_assert_int_ne(db_ledger_add(old, &bad), 0);
+  LedgerEntry more = { .member_id = "m1", .amount = -12, .reason = "lottery", .key = "x1", .at = 4 };
+  ck_assert_int_eq(db_ledger_add(old, &more), 0);
+  ck_assert_int_eq(db_points_balance(old, "m1", &b), 0);
+  ck_assert_int_eq(b, 0);
+  ck_assert_int_ne(sqlite3_exec(old->conn, "INSERT INTO audit_log (at, member_id, member_name, action, target_type, "
+                                "target_id) VALUES (1, 'e', 'e', 'x', 'nonsense', '1')", NULL, NULL, NULL), SQLITE_OK);
+  JsonNode *diff = NULL;
+  gint64 n = -1, members = 0, days = 0;
+  ck_assert_int_eq(db_points_check(old, 10, &diff, &n, &members, &days), 0);
+  ck_assert_int_eq(n, 0);
+  json_node_unref(diff);
+  db_close(&old);
+  g_free(old_path);
+}
+END_TEST
+
 static Suite *lottery_service_suite(void)
 {
   Suite *s = suite_create("lottery_service");
@@ -346,6 +391,7 @@ static Suite *lottery_service_suite(void)
   tcase_add_test(tc, who_may_buy_and_what_it_costs);
   tcase_add_test(tc, concurrent_purchases_never_overspend);
   tcase_add_test(tc, freeze_draw_disqualify_expire);
+  tcase_add_test(tc, migration_keeps_the_ledger_and_the_audit_log);
   suite_add_tcase(s, tc);
   return s;
 }
