@@ -2,25 +2,16 @@
 -- ticket purchases paid from the points ledger, the draw's picks and the prizes.
 
 -- ---- the ledger takes spending ----------------------------------------------------------
--- points_ledger's reason was a CHECK list; SQLite cannot change a CHECK, so the table is
--- rebuilt with the reason a reference into points_reason instead: a later activity adds its
--- reason with one INSERT rather than another rebuild. The rows, ids, indexes and triggers are
--- kept as they were (DROP TABLE removes the append-only triggers before it deletes, so none
--- fires; the aggregates stay as they are because no row changes).
-CREATE TABLE points_reason (
-  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 40)
-) STRICT, WITHOUT ROWID;
--- The activities ARCHITECTURE.md names, so the services being built next to this one need
--- no rebuild of their own; and any reason already in the ledger.
-INSERT INTO points_reason (name) VALUES ('watch'), ('live_bonus'), ('correction'), ('lottery'),
-  ('read'), ('quiz'), ('vote'), ('question');
-INSERT OR IGNORE INTO points_reason (name) SELECT DISTINCT reason FROM points_ledger;
-
+-- points_ledger's reason is a CHECK list; SQLite cannot change a CHECK, so the table is
+-- rebuilt with 'lottery' added (rows, ids, indexes and triggers kept; DROP TABLE removes the
+-- append-only triggers before it deletes, so none fires, and the aggregates stay as they are
+-- because no row changes). A later rebuild of the ledger must keep 'lottery' and re-create
+-- points_ledger_no_overspend (0015 does).
 CREATE TABLE points_ledger_new (
   id               INTEGER PRIMARY KEY,
   member_id        TEXT NOT NULL,
   amount           INTEGER NOT NULL,
-  reason           TEXT NOT NULL REFERENCES points_reason(name),
+  reason           TEXT NOT NULL CHECK (reason IN ('watch', 'live_bonus', 'correction', 'lottery')),
   video_id         TEXT,
   campaign_id      INTEGER,
   local_day        TEXT,
@@ -63,21 +54,15 @@ WHEN NEW.amount < 0 AND NEW.reason = 'lottery' AND
 BEGIN SELECT RAISE(ABORT, 'points balance would go below zero'); END;
 
 -- ---- the audit log takes lotteries --------------------------------------------------------
--- The same move for audit_log's target_type (a CHECK list since 0006): a reference into
--- audit_target, with the engagement services' kinds already in it.
-CREATE TABLE audit_target (
-  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 40)
-) STRICT, WITHOUT ROWID;
-INSERT INTO audit_target (name) VALUES ('video'), ('column'), ('category'), ('campaign'), ('member'),
-  ('lottery'), ('quiz'), ('vote'), ('chat'), ('question');
-INSERT OR IGNORE INTO audit_target (name) SELECT DISTINCT target_type FROM audit_log;
+-- The same move for audit_log's target_type (a CHECK list since 0006).
 CREATE TABLE audit_log_new (
   id           INTEGER PRIMARY KEY,
   at           INTEGER NOT NULL,
   member_id    TEXT NOT NULL,
   member_name  TEXT NOT NULL,
   action       TEXT NOT NULL,
-  target_type  TEXT NOT NULL REFERENCES audit_target(name),
+  target_type  TEXT NOT NULL
+               CHECK (target_type IN ('video', 'column', 'category', 'campaign', 'member', 'lottery')),
   target_id    TEXT NOT NULL,
   detail       TEXT NOT NULL DEFAULT '{}'
 ) STRICT;

@@ -6,9 +6,47 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define CAMPAIGN_COLS                                                                      \
-  "id, name, starts_on, ends_on, time_zone, starts_at, ends_at, points_per_minute, "      \
-  "per_video_cap, daily_cap, live_bonus_points, live_bonus_minutes"
+#define CAMPAIGN_COLS \
+  "id, name, starts_on, ends_on, time_zone, starts_at, ends_at, daily_total_cap"
+
+static const char *const activity_names[ACT_COUNT] = {
+  [ACT_WATCH] = "watch", [ACT_LIVE_BONUS] = "live_bonus", [ACT_QUIZ] = "quiz",
+  [ACT_READ] = "read", [ACT_VOTE] = "vote", [ACT_QUESTION] = "question",
+};
+
+const char *activity_name(ActivityKind a)
+{
+  return a >= 0 && a < ACT_COUNT ? activity_names[a] : "";
+}
+
+int activity_from_name(const char *name)
+{
+  for (int i = 0; name && i < ACT_COUNT; i++)
+    if (strcmp(name, activity_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+static void activity_off(CampaignActivity *a)
+{
+  *a = (CampaignActivity){ .on = false, .rate = 0, .daily_cap = -1, .item_cap = -1, .minutes = 30,
+                           .questions = 5, .seconds = 30 };
+}
+
+void campaign_defaults(Campaign *c)
+{
+  c->daily_total_cap = -1;
+  for (int i = 0; i < ACT_COUNT; i++)
+    activity_off(&c->act[i]);
+  c->act[ACT_WATCH].on = true;
+  c->act[ACT_WATCH].rate = 1;
+  c->act[ACT_LIVE_BONUS].on = true;
+}
+
+static gint64 col_cap(sqlite3_stmt *st, int i)
+{
+  return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, i);
+}
 
 static Campaign *campaign_from_row(sqlite3_stmt *st)
 {
@@ -20,12 +58,34 @@ static Campaign *campaign_from_row(sqlite3_stmt *st)
   c->time_zone = g_strdup(db_col_text(st, 4));
   c->starts_at = sqlite3_column_int64(st, 5);
   c->ends_at = sqlite3_column_int64(st, 6);
-  c->points_per_minute = sqlite3_column_int64(st, 7);
-  c->per_video_cap = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 8);
-  c->daily_cap = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 9);
-  c->live_bonus_points = sqlite3_column_int64(st, 10);
-  c->live_bonus_minutes = sqlite3_column_int64(st, 11);
+  c->daily_total_cap = col_cap(st, 7);
+  for (int i = 0; i < ACT_COUNT; i++)
+    activity_off(&c->act[i]);
   return c;
+}
+
+/* Fills C's table of activities from its rows. */
+static int campaign_load_activities(Db *db, Campaign *c)
+{
+  sqlite3_stmt *st = db_cached(db,
+      "SELECT activity, rate, daily_cap, item_cap, minutes, questions, seconds "
+      "FROM campaign_activity WHERE campaign_id = ?1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_int64(st, 1, c->id);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int a = activity_from_name(db_col_text(st, 0));
+    if (a < 0)
+      continue;
+    c->act[a] = (CampaignActivity){
+      .on = true, .rate = sqlite3_column_int64(st, 1), .daily_cap = col_cap(st, 2),
+      .item_cap = col_cap(st, 3), .minutes = sqlite3_column_int64(st, 4),
+      .questions = sqlite3_column_int64(st, 5), .seconds = sqlite3_column_int64(st, 6),
+    };
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
 static int campaign_query(Db *db, const char *sql, gint64 arg, Campaign **out)
@@ -36,9 +96,12 @@ static int campaign_query(Db *db, const char *sql, gint64 arg, Campaign **out)
   sqlite3_bind_int64(st, 1, arg);
   int rc = sqlite3_step(st);
   int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
-  if (ret == 0)
-    *out = campaign_from_row(st);
+  Campaign *c = ret == 0 ? campaign_from_row(st) : NULL;
   sqlite3_reset(st);
+  if (c && (ret = campaign_load_activities(db, c)) < 0)
+    campaign_free(&c);
+  if (ret == 0)
+    *out = c;
   return ret;
 }
 
@@ -52,6 +115,47 @@ int db_campaign_active(Db *db, gint64 now, Campaign **out)
 int db_campaign_get(Db *db, gint64 id, Campaign **out)
 {
   return campaign_query(db, "SELECT " CAMPAIGN_COLS " FROM campaign WHERE id = ?1", id, out);
+}
+
+static void bind_cap(sqlite3_stmt *st, int i, gint64 v)
+{
+  if (v >= 0)
+    sqlite3_bind_int64(st, i, v);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+int db_campaign_activities_save(Db *db, const Campaign *c)
+{
+  for (int i = 0; i < ACT_COUNT; i++) {
+    const CampaignActivity *a = &c->act[i];
+    sqlite3_stmt *st = db_cached(db, a->on
+        ? "INSERT INTO campaign_activity (campaign_id, activity, rate, daily_cap, item_cap, "
+          "minutes, questions, seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+          "ON CONFLICT (campaign_id, activity) DO UPDATE SET rate = excluded.rate, "
+          "daily_cap = excluded.daily_cap, item_cap = excluded.item_cap, minutes = excluded.minutes, "
+          "questions = excluded.questions, seconds = excluded.seconds"
+        : "DELETE FROM campaign_activity WHERE campaign_id = ?1 AND activity = ?2");
+    if (!st)
+      return -EIO;
+    sqlite3_bind_int64(st, 1, c->id);
+    sqlite3_bind_text(st, 2, activity_names[i], -1, SQLITE_STATIC);
+    if (a->on) {
+      sqlite3_bind_int64(st, 3, a->rate);
+      bind_cap(st, 4, a->daily_cap);
+      bind_cap(st, 5, a->item_cap);
+      sqlite3_bind_int64(st, 6, a->minutes);
+      sqlite3_bind_int64(st, 7, a->questions);
+      sqlite3_bind_int64(st, 8, a->seconds);
+    }
+    int rc = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(db->conn);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE)
+      return ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL ? -EINVAL : db_errno(rc);
+  }
+  return 0;
 }
 
 int db_campaign_save(Db *db, Campaign *c)
@@ -72,12 +176,9 @@ int db_campaign_save(Db *db, Campaign *c)
 
   st = db_prepare(db, c->id == 0
       ? "INSERT INTO campaign (name, starts_on, ends_on, time_zone, starts_at, ends_at, "
-        "points_per_minute, per_video_cap, daily_cap, live_bonus_points, live_bonus_minutes, "
-        "created_at, updated_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)"
+        "daily_total_cap, created_at, updated_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
       : "UPDATE campaign SET name = ?2, starts_on = ?3, ends_on = ?4, time_zone = ?5, "
-        "starts_at = ?6, ends_at = ?7, points_per_minute = ?8, per_video_cap = ?9, "
-        "daily_cap = ?10, live_bonus_points = ?11, live_bonus_minutes = ?12, updated_at = ?13 "
-        "WHERE id = ?1");
+        "starts_at = ?6, ends_at = ?7, daily_total_cap = ?8, updated_at = ?9 WHERE id = ?1");
   if (!st)
     return -EIO;
   if (c->id)
@@ -88,14 +189,8 @@ int db_campaign_save(Db *db, Campaign *c)
   sqlite3_bind_text(st, 5, c->time_zone, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 6, c->starts_at);
   sqlite3_bind_int64(st, 7, c->ends_at);
-  sqlite3_bind_int64(st, 8, c->points_per_minute);
-  if (c->per_video_cap >= 0)
-    sqlite3_bind_int64(st, 9, c->per_video_cap);
-  if (c->daily_cap >= 0)
-    sqlite3_bind_int64(st, 10, c->daily_cap);
-  sqlite3_bind_int64(st, 11, c->live_bonus_points);
-  sqlite3_bind_int64(st, 12, c->live_bonus_minutes);
-  sqlite3_bind_int64(st, 13, util_now());
+  bind_cap(st, 8, c->daily_total_cap);
+  sqlite3_bind_int64(st, 9, util_now());
   rc = sqlite3_step(st);
   int ext = sqlite3_extended_errcode(db->conn);
   sqlite3_finalize(st);
@@ -105,7 +200,22 @@ int db_campaign_save(Db *db, Campaign *c)
     c->id = sqlite3_last_insert_rowid(db->conn);
   else if (sqlite3_changes(db->conn) == 0)
     return -ENOENT;
-  return 0;
+  return db_campaign_activities_save(db, c);
+}
+
+static void add_cap(JsonBuilder *b, const char *name, gint64 v)
+{
+  json_builder_set_member_name(b, name);
+  if (v >= 0)
+    json_builder_add_int_value(b, v);
+  else
+    json_builder_add_null_value(b);
+}
+
+static void add_int(JsonBuilder *b, const char *name, gint64 v)
+{
+  json_builder_set_member_name(b, name);
+  json_builder_add_int_value(b, v);
 }
 
 JsonNode *campaign_json(const Campaign *c)
@@ -127,22 +237,37 @@ JsonNode *campaign_json(const Campaign *c)
   json_builder_add_string_value(b, from);
   json_builder_set_member_name(b, "ends_at");
   json_builder_add_string_value(b, until);
-  json_builder_set_member_name(b, "points_per_minute");
-  json_builder_add_int_value(b, c->points_per_minute);
-  json_builder_set_member_name(b, "per_video_cap");
-  if (c->per_video_cap >= 0)
-    json_builder_add_int_value(b, c->per_video_cap);
-  else
-    json_builder_add_null_value(b);
-  json_builder_set_member_name(b, "daily_cap");
-  if (c->daily_cap >= 0)
-    json_builder_add_int_value(b, c->daily_cap);
-  else
-    json_builder_add_null_value(b);
-  json_builder_set_member_name(b, "live_bonus_points");
-  json_builder_add_int_value(b, c->live_bonus_points);
-  json_builder_set_member_name(b, "live_bonus_minutes");
-  json_builder_add_int_value(b, c->live_bonus_minutes);
+  /* The watch and live-bonus rows under the names they had before the table (0015), which
+   * pages and scripts read. */
+  const CampaignActivity *w = &c->act[ACT_WATCH], *lb = &c->act[ACT_LIVE_BONUS];
+  add_int(b, "points_per_minute", w->on ? w->rate : 0);
+  add_cap(b, "per_video_cap", w->on ? w->item_cap : -1);
+  add_cap(b, "daily_cap", w->on ? w->daily_cap : -1);
+  add_int(b, "live_bonus_points", lb->on ? lb->rate : 0);
+  add_int(b, "live_bonus_minutes", lb->minutes);
+  add_cap(b, "daily_total_cap", c->daily_total_cap);
+  json_builder_set_member_name(b, "activities");
+  json_builder_begin_array(b);
+  for (int i = 0; i < ACT_COUNT; i++) {
+    const CampaignActivity *a = &c->act[i];
+    if (!a->on)
+      continue;
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "activity");
+    json_builder_add_string_value(b, activity_names[i]);
+    add_int(b, "rate", a->rate);
+    add_cap(b, "daily_cap", a->daily_cap);
+    if (i == ACT_WATCH || i == ACT_READ)
+      add_cap(b, "item_cap", a->item_cap);
+    if (i == ACT_LIVE_BONUS)
+      add_int(b, "minutes", a->minutes);
+    if (i == ACT_QUIZ) {
+      add_int(b, "questions", a->questions);
+      add_int(b, "seconds", a->seconds);
+    }
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
   json_builder_end_object(b);
   JsonNode *node = json_builder_get_root(b);
   g_object_unref(b);
@@ -161,6 +286,11 @@ JsonNode *db_campaign_list_json(Db *db, int *rc)
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     Campaign *c = campaign_from_row(st);
+    if (campaign_load_activities(db, c) < 0) {
+      campaign_free(&c);
+      step = SQLITE_ERROR;
+      break;
+    }
     json_builder_add_value(b, campaign_json(c));
     campaign_free(&c);
   }
@@ -368,6 +498,25 @@ int db_points_day(Db *db, const char *member, gint64 campaign, const char *day, 
     *watch = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
   sqlite3_reset(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+int db_points_day_reason(Db *db, const char *member, gint64 campaign, const char *day,
+                         const char *reason, gint64 *out)
+{
+  /* The (member, campaign, day) index holds a day's entries of one member: a short range. */
+  sqlite3_stmt *st = db_cached(db, "SELECT coalesce(sum(amount), 0) FROM points_ledger "
+                                   "WHERE member_id = ?1 AND campaign_id = ?2 AND local_day = ?3 "
+                                   "AND reason = ?4");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, member, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, campaign);
+  sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 0 : db_errno(rc);
 }
 
 /* Each check: rows (member, campaign, day, field, from the ledger, from the aggregate) that

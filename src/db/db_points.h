@@ -7,19 +7,47 @@
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
-/* A campaign: while it is open, verified members earn points for credited watch time. */
+/* The activities a campaign may pay for (campaign_activity.activity, migration 0015). */
+typedef enum {
+  ACT_WATCH,       /* rate: points per full credited minute; item_cap: per video */
+  ACT_LIVE_BONUS,  /* rate: points once per live attended for `minutes` while on air */
+  ACT_QUIZ,        /* rate: points per correct answer; `questions` a day, `seconds` each */
+  ACT_READ,        /* reserved: articles (issue 20 items 1-2) */
+  ACT_VOTE,        /* reserved */
+  ACT_QUESTION,    /* reserved: a question approved */
+  ACT_COUNT
+} ActivityKind;
+
+/* "watch", "live_bonus", … (also the ledger's reason for that activity's entries). */
+const char *activity_name(ActivityKind a);
+/* The kind named NAME, or -1. */
+int activity_from_name(const char *name);
+
+/* One row of a campaign's table of activities. */
+typedef struct {
+  bool on;            /* the campaign has the row; without it the activity earns nothing */
+  gint64 rate;
+  gint64 daily_cap;   /* -1: none */
+  gint64 item_cap;    /* -1: none */
+  gint64 minutes;     /* live bonus: minutes attended */
+  gint64 questions;   /* quiz: questions a day */
+  gint64 seconds;     /* quiz: seconds per question */
+} CampaignActivity;
+
+/* A campaign: while it is open, verified members earn points by its table of activities. */
 typedef struct {
   gint64 id;
   char *name;
   char *starts_on, *ends_on; /* "YYYY-MM-DD", whole days in time_zone */
   char *time_zone;           /* an IANA zone, default Asia/Shanghai */
   gint64 starts_at, ends_at; /* the same window in Unix seconds: [starts_at, ends_at) */
-  gint64 points_per_minute;
-  gint64 per_video_cap;      /* -1: none */
-  gint64 daily_cap;          /* -1: none */
-  gint64 live_bonus_points;
-  gint64 live_bonus_minutes;
+  gint64 daily_total_cap;    /* most points a member earns a day across activities; -1: none */
+  CampaignActivity act[ACT_COUNT];
 } Campaign;
+
+/* A campaign's default table (a new campaign): watch 1 a minute, live bonus 0 after 30
+ * minutes, no caps; the others off. */
+void campaign_defaults(Campaign *c);
 
 /* The campaign open at NOW. Returns 0 with *out, -ENOENT when none is, or -EIO. */
 int db_campaign_active(Db *db, gint64 now, Campaign **out);
@@ -32,6 +60,10 @@ int db_campaign_get(Db *db, gint64 id, Campaign **out);
  * CHECK failed), or -EIO. */
 int db_campaign_save(Db *db, Campaign *c);
 
+/* Inserts or replaces C's activity rows (the ones on) and removes the others. Inside the
+ * caller's transaction (db_campaign_save calls it). Returns 0, -EINVAL or -EIO. */
+int db_campaign_activities_save(Db *db, const Campaign *c);
+
 /* Every campaign, newest window first, as a JSON array; NULL with *rc on failure. */
 JsonNode *db_campaign_list_json(Db *db, int *rc);
 
@@ -42,7 +74,7 @@ void campaign_free(Campaign **c);
 typedef struct {
   const char *member_id;
   gint64 amount;
-  const char *reason;  /* "watch", "live_bonus", "correction" */
+  const char *reason;  /* an activity's name, or "correction" */
   const char *video_id;
   gint64 campaign_id;
   const char *local_day;
@@ -88,6 +120,11 @@ int db_points_balance(Db *db, const char *member, gint64 *balance);
  * cap counts; may be NULL). 0 when none. Returns 0 or -EIO. */
 int db_points_day(Db *db, const char *member, gint64 campaign, const char *day, gint64 *points,
                   gint64 *watch);
+
+/* MEMBER's points on DAY of CAMPAIGN from the entries with REASON (an activity's name), read
+ * from the ledger's (member, campaign, day) index. Returns 0 with *out, or -EIO. */
+int db_points_day_reason(Db *db, const char *member, gint64 campaign, const char *day,
+                         const char *reason, gint64 *out);
 
 /* Recomputes the aggregates from the whole ledger and compares: a JSON array in *DIFF of
  * every difference, {table: "points_balance"|"points_day", member_id, campaign_id?, day?,

@@ -9,6 +9,7 @@
 #include "http/api_lottery.h"
 #include "http/api_members.h"
 #include "http/api_points.h"
+#include "http/api_quiz.h"
 #include "http/api_session.h"
 #include "http/api_uploads.h"
 #include "auth/session.h"
@@ -43,6 +44,14 @@ const ApiRoute api_routes[] = {
   { "DELETE", "/api/v1/session", API_MEMBER, api_session_delete },
   { "GET", "/api/v1/me/points", API_MEMBER, api_me_points },
   { "GET", "/api/v1/me/history", API_MEMBER, api_me_history },
+  { "GET", "/api/v1/me/quiz", API_MEMBER, api_me_quiz },
+  { "POST", "/api/v1/me/quiz", API_MEMBER, api_me_quiz_start },
+  { "POST", "/api/v1/me/quiz/next", API_MEMBER, api_me_quiz_next },
+  { "POST", "/api/v1/me/quiz/answers", API_MEMBER, api_me_quiz_answer },
+  { "GET", "/api/v1/rules", API_PUBLIC, api_rules },
+  { "GET", "/api/v1/quiz/questions", API_EDITOR, api_quiz_questions_list },
+  { "POST", "/api/v1/quiz/questions", API_EDITOR, api_quiz_questions_import },
+  { "PATCH", "/api/v1/quiz/questions/{id}", API_EDITOR, api_quiz_question_update },
   { "GET", "/api/v1/members", API_EDITOR, api_members_list },
   { "POST", "/api/v1/members", API_ADMIN, api_members_create },
   { "PATCH", "/api/v1/members/{id}", API_EDITOR, api_member_update },

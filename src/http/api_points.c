@@ -91,15 +91,65 @@ static int field_cap(JsonObject *o, const char *name, gint64 *out, HttpResponse 
   return api_field_int(o, name, 0, 1000000, out, resp);
 }
 
-/* Applies the fields of O to K (all of them required when CREATE). False after 400. */
+/* The rows of "activities": [{activity, rate, daily_cap?, item_cap?, minutes?, questions?,
+ * seconds?, on?}] into K's table; a row with "on": false removes that activity. A row not
+ * named keeps what K had. False after 400. */
+static bool activity_rows(JsonObject *o, Campaign *k, HttpResponse *resp)
+{
+  JsonNode *n = json_object_get_member(o, "activities");
+  if (!n)
+    return true;
+  if (!JSON_NODE_HOLDS_ARRAY(n)) {
+    http_response_error(resp, 400, "invalid_field", "activities must be an array of objects");
+    return false;
+  }
+  static const char *const allowed[] = {"activity", "rate", "daily_cap", "item_cap", "minutes",
+                                        "questions", "seconds", "on", NULL};
+  JsonArray *arr = json_node_get_array(n);
+  for (guint i = 0; i < json_array_get_length(arr); i++) {
+    JsonNode *e = json_array_get_element(arr, i);
+    if (!JSON_NODE_HOLDS_OBJECT(e)) {
+      http_response_error(resp, 400, "invalid_field", "activities must be an array of objects");
+      return false;
+    }
+    JsonObject *r = json_node_get_object(e);
+    const char *name = NULL;
+    if (!api_only_known(r, allowed, resp) || api_field_text(r, "activity", 1, 20, false, &name, resp) < 0)
+      return false;
+    int a = activity_from_name(name);
+    if (a < 0) {
+      http_response_error(resp, 400, "invalid_field",
+                          "activity must be one of watch, live_bonus, quiz, read, vote, question");
+      return false;
+    }
+    CampaignActivity *row = &k->act[a];
+    bool on = true;
+    if (api_field_bool(r, "on", &on, resp) < 0 ||
+        api_field_int(r, "rate", 0, 100000, &row->rate, resp) < 0 ||
+        field_cap(r, "daily_cap", &row->daily_cap, resp) < 0 ||
+        field_cap(r, "item_cap", &row->item_cap, resp) < 0 ||
+        api_field_int(r, "minutes", 1, 1440, &row->minutes, resp) < 0 ||
+        api_field_int(r, "questions", 1, 50, &row->questions, resp) < 0 ||
+        api_field_int(r, "seconds", 1, 3600, &row->seconds, resp) < 0)
+      return false;
+    row->on = on;
+  }
+  return true;
+}
+
+/* Applies the fields of O to K (all of them required when CREATE). The watch and live-bonus
+ * fields of before the table of activities (points_per_minute, …) still set those rows.
+ * False after 400. */
 static bool campaign_fields(JsonObject *o, Campaign *k, bool create, HttpResponse *resp)
 {
   static const char *const allowed[] = {"name", "starts_on", "ends_on", "time_zone",
-    "points_per_minute", "per_video_cap", "daily_cap", "live_bonus_points", "live_bonus_minutes", NULL};
+    "points_per_minute", "per_video_cap", "daily_cap", "live_bonus_points", "live_bonus_minutes",
+    "daily_total_cap", "activities", NULL};
   if (!api_only_known(o, allowed, resp))
     return false;
   const char *name = NULL, *from = NULL, *until = NULL, *tz = NULL;
-  int r;
+  CampaignActivity *w = &k->act[ACT_WATCH], *lb = &k->act[ACT_LIVE_BONUS];
+  int r, r1, r2, r3, r4, r5;
   if ((r = api_field_text(o, "name", 1, 200, false, &name, resp)) < 0)
     return false;
   if (r == 0 && create) {
@@ -109,12 +159,18 @@ static bool campaign_fields(JsonObject *o, Campaign *k, bool create, HttpRespons
   if (api_field_text(o, "starts_on", 10, 10, false, &from, resp) < 0 ||
       api_field_text(o, "ends_on", 10, 10, false, &until, resp) < 0 ||
       api_field_text(o, "time_zone", 1, 64, false, &tz, resp) < 0 ||
-      api_field_int(o, "points_per_minute", 0, 1000, &k->points_per_minute, resp) < 0 ||
-      field_cap(o, "per_video_cap", &k->per_video_cap, resp) < 0 ||
-      field_cap(o, "daily_cap", &k->daily_cap, resp) < 0 ||
-      api_field_int(o, "live_bonus_points", 0, 100000, &k->live_bonus_points, resp) < 0 ||
-      api_field_int(o, "live_bonus_minutes", 1, 1440, &k->live_bonus_minutes, resp) < 0)
+      (r1 = api_field_int(o, "points_per_minute", 0, 1000, &w->rate, resp)) < 0 ||
+      (r2 = field_cap(o, "per_video_cap", &w->item_cap, resp)) < 0 ||
+      (r3 = field_cap(o, "daily_cap", &w->daily_cap, resp)) < 0 ||
+      (r4 = api_field_int(o, "live_bonus_points", 0, 100000, &lb->rate, resp)) < 0 ||
+      (r5 = api_field_int(o, "live_bonus_minutes", 1, 1440, &lb->minutes, resp)) < 0 ||
+      field_cap(o, "daily_total_cap", &k->daily_total_cap, resp) < 0 ||
+      !activity_rows(o, k, resp))
     return false;
+  if (r1 || r2 || r3)
+    w->on = true;
+  if (r4 || r5)
+    lb->on = true;
   if (create && (!from || !until)) {
     http_response_error(resp, 400, "invalid_field", "starts_on and ends_on (YYYY-MM-DD) are required");
     return false;
@@ -171,8 +227,8 @@ void api_campaigns_create(ApiContext *ctx, const ApiCall *call, HttpResponse *re
   JsonNode *node = api_parse_object(call->req, resp);
   if (!node)
     return;
-  Campaign k = { .time_zone = g_strdup("Asia/Shanghai"), .points_per_minute = 1,
-                 .per_video_cap = -1, .daily_cap = -1, .live_bonus_minutes = 30 };
+  Campaign k = { .time_zone = g_strdup("Asia/Shanghai") };
+  campaign_defaults(&k);
   Campaign *pk = &k;
   if (campaign_fields(json_node_get_object(node), pk, true, resp))
     campaign_save(ctx, call, pk, node, "campaign.create", 201, resp);

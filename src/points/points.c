@@ -64,8 +64,7 @@ int points_window(const char *tz_name, const char *starts_on, const char *ends_o
   return ret;
 }
 
-/* May MEMBER earn points: verified, not disabled, not disqualified? */
-static int member_may_earn(Db *db, const char *member, bool *out)
+int points_may_earn(Db *db, const char *member, bool *out)
 {
   sqlite3_stmt *st = db_cached(db,
       "SELECT real_name_verified = 1 AND disabled = 0 AND disqualified = 0 FROM member WHERE id = ?1");
@@ -78,23 +77,44 @@ static int member_may_earn(Db *db, const char *member, bool *out)
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
-/* Pays minute N of MEMBER's earned time on VIDEO, within the per-video and daily caps. */
+int points_allowed(Db *db, const Campaign *k, ActivityKind activity, const char *member,
+                   const char *day, gint64 want, gint64 *allowed)
+{
+  const CampaignActivity *a = &k->act[activity];
+  gint64 amount = a->on ? want : 0, used = 0, all = 0;
+  int ret;
+  if (a->daily_cap >= 0 && amount > 0) {
+    /* Watch points are kept in the day's aggregate (a minute is paid often); the others are
+     * rare and summed from the ledger's day index. */
+    ret = activity == ACT_WATCH ? db_points_day(db, member, k->id, day, &all, &used)
+                                : db_points_day_reason(db, member, k->id, day, activity_name(activity), &used);
+    if (ret < 0)
+      return ret;
+    amount = MIN(amount, a->daily_cap - used);
+  }
+  if (k->daily_total_cap >= 0 && amount > 0) {
+    if ((ret = db_points_day(db, member, k->id, day, &all, NULL)) < 0)
+      return ret;
+    amount = MIN(amount, k->daily_total_cap - all);
+  }
+  *allowed = MAX(amount, 0);
+  return 0;
+}
+
+/* Pays minute N of MEMBER's earned time on VIDEO, within the per-video, daily and total caps. */
 static int pay_minute(Db *db, const Campaign *k, const char *member, const char *video,
                       gint64 n, const char *day, gint64 now, gint64 *paid)
 {
-  gint64 amount = k->points_per_minute, used = 0;
+  const CampaignActivity *w = &k->act[ACT_WATCH];
+  gint64 amount = w->rate, used = 0;
   int ret;
-  if (k->per_video_cap >= 0) {
+  if (w->item_cap >= 0) {
     if ((ret = db_ledger_sum(db, member, video, k->id, NULL, "watch", &used)) < 0)
       return ret;
-    amount = MIN(amount, k->per_video_cap - used);
+    amount = MIN(amount, w->item_cap - used);
   }
-  if (k->daily_cap >= 0 && amount > 0) {
-    gint64 all = 0;
-    if ((ret = db_points_day(db, member, k->id, day, &all, &used)) < 0)
-      return ret;
-    amount = MIN(amount, k->daily_cap - used);
-  }
+  if (amount > 0 && (ret = points_allowed(db, k, ACT_WATCH, member, day, amount, &amount)) < 0)
+    return ret;
   if (amount <= 0)
     return 0;
   g_autofree char *key = g_strdup_printf("watch:%s:%s:%" G_GINT64_FORMAT, member, video, n);
@@ -109,15 +129,20 @@ static int pay_minute(Db *db, const Campaign *k, const char *member, const char 
 static int pay_live_bonus(Db *db, const Campaign *k, const char *member, const char *video,
                           const char *day, gint64 now, gint64 *paid)
 {
+  const CampaignActivity *lb = &k->act[ACT_LIVE_BONUS];
   g_autofree char *key = g_strdup_printf("live-bonus:%" G_GINT64_FORMAT ":%s:%s", k->id, member, video);
   g_autofree char *note = g_strdup_printf("attended the live for %" G_GINT64_FORMAT " minutes",
-                                          k->live_bonus_minutes);
-  LedgerEntry e = { .member_id = member, .amount = k->live_bonus_points, .reason = "live_bonus",
+                                          lb->minutes);
+  gint64 amount = 0;
+  int ret = points_allowed(db, k, ACT_LIVE_BONUS, member, day, lb->rate, &amount);
+  if (ret < 0 || amount <= 0)
+    return ret;
+  LedgerEntry e = { .member_id = member, .amount = amount, .reason = "live_bonus",
                     .video_id = video, .campaign_id = k->id, .local_day = day, .key = key,
                     .note = note, .at = now };
-  int ret = db_ledger_add(db, &e);
+  ret = db_ledger_add(db, &e);
   if (ret == 0)
-    *paid += k->live_bonus_points;
+    *paid += amount;
   return ret == -EEXIST ? 0 : ret;
 }
 
@@ -148,12 +173,13 @@ static int apply_member(Db *db, const Campaign *k, WatchCredit *c, GArray *bucke
   out->video_credited = p.credited;
 
   bool may_earn = false;
-  if (k && n > 0 && (ret = member_may_earn(db, c->member_id, &may_earn)) < 0)
+  if (k && n > 0 && (ret = points_may_earn(db, c->member_id, &may_earn)) < 0)
     goto out;
   if (may_earn) {
     gint64 before = p.earned_seconds / 60;
     p.earned_seconds += n;
-    bool bonus = c->live && k->live_bonus_points > 0 && p.live_seconds >= k->live_bonus_minutes * 60;
+    const CampaignActivity *lb = &k->act[ACT_LIVE_BONUS];
+    bool bonus = c->live && lb->on && lb->rate > 0 && p.live_seconds >= lb->minutes * 60;
     /* The calendar day is worked out only for a report that pays (about one a minute). */
     g_autofree char *day = p.earned_seconds / 60 > before || bonus ? points_local_day(k, c->now) : NULL;
     for (gint64 m = before + 1; m <= p.earned_seconds / 60 && ret == 0; m++)
@@ -225,11 +251,44 @@ JsonNode *points_summary_json(Db *db, const Campaign *k, const char *member, gin
     json_builder_add_string_value(b, day);
     json_builder_set_member_name(b, "points");
     json_builder_add_int_value(b, today);
+    /* "cap" is the watch cap, as before the table of activities (pages read it). */
     json_builder_set_member_name(b, "cap");
-    if (k->daily_cap >= 0)
-      json_builder_add_int_value(b, k->daily_cap);
+    if (k->act[ACT_WATCH].on && k->act[ACT_WATCH].daily_cap >= 0)
+      json_builder_add_int_value(b, k->act[ACT_WATCH].daily_cap);
     else
       json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "total_cap");
+    if (k->daily_total_cap >= 0)
+      json_builder_add_int_value(b, k->daily_total_cap);
+    else
+      json_builder_add_null_value(b);
+    /* Today's progress per activity of the campaign's table. */
+    json_builder_set_member_name(b, "activities");
+    json_builder_begin_array(b);
+    for (int i = 0; i < ACT_COUNT; i++) {
+      const CampaignActivity *a = &k->act[i];
+      gint64 got = 0;
+      if (!a->on)
+        continue;
+      if ((*rc = db_points_day_reason(db, member, k->id, day, activity_name(i), &got)) < 0) {
+        g_object_unref(b);
+        return NULL;
+      }
+      json_builder_begin_object(b);
+      json_builder_set_member_name(b, "activity");
+      json_builder_add_string_value(b, activity_name(i));
+      json_builder_set_member_name(b, "rate");
+      json_builder_add_int_value(b, a->rate);
+      json_builder_set_member_name(b, "points");
+      json_builder_add_int_value(b, got);
+      json_builder_set_member_name(b, "cap");
+      if (a->daily_cap >= 0)
+        json_builder_add_int_value(b, a->daily_cap);
+      else
+        json_builder_add_null_value(b);
+      json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
     json_builder_end_object(b);
   } else {
     json_builder_add_null_value(b);

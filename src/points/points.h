@@ -44,6 +44,16 @@ typedef struct {
  * neither disabled nor disqualified. Returns 0 with *OUT, or -errno (roll back). */
 int points_apply(Db *db, const Campaign *campaign, WatchCredit *c, WatchOutcome *out);
 
+/* May MEMBER earn points: real-name verified, not disabled, not disqualified? Returns 0
+ * with *out, or -errno. */
+int points_may_earn(Db *db, const char *member, bool *out);
+
+/* How much of WANT points MEMBER may still earn by ACTIVITY on DAY of campaign K: within the
+ * activity's daily cap and the campaign's total daily cap (0 when the campaign has no row for
+ * it). Returns 0 with *allowed, or -errno. */
+int points_allowed(Db *db, const Campaign *k, ActivityKind activity, const char *member,
+                   const char *day, gint64 want, gint64 *allowed);
+
 /* CAMPAIGN's calendar day holding Unix time T, "YYYY-MM-DD". Caller frees. */
 char *points_local_day(const Campaign *campaign, gint64 t);
 

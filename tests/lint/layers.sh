@@ -8,12 +8,13 @@ declare -A below=(
   [db]="core"
   [auth]="core db"
   [points]="core db"
+  [club]="core db auth points"
   [lottery]="core db auth points"
   [rtmp]="core"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
-  [http]="core db auth points lottery rtmp media watch"
-  [cli]="core db auth points lottery rtmp media watch http"
+  [http]="core db auth points club lottery rtmp media watch"
+  [cli]="core db auth points club lottery rtmp media watch http"
 )
 pass=0; fail=0
 for dir in */; do

@@ -45,9 +45,13 @@ static char *member(bool verified)
 /* A campaign open now: PPM points a minute, caps (-1 none), live bonus. */
 static Campaign *campaign(gint64 ppm, gint64 per_video, gint64 daily, gint64 bonus, gint64 bonus_minutes)
 {
-  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai",
-                 .points_per_minute = ppm, .per_video_cap = per_video, .daily_cap = daily,
-                 .live_bonus_points = bonus, .live_bonus_minutes = bonus_minutes };
+  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai" };
+  campaign_defaults(&c);
+  c.act[ACT_WATCH].rate = ppm;
+  c.act[ACT_WATCH].item_cap = per_video;
+  c.act[ACT_WATCH].daily_cap = daily;
+  c.act[ACT_LIVE_BONUS].rate = bonus;
+  c.act[ACT_LIVE_BONUS].minutes = bonus_minutes;
   ck_assert_int_eq(points_window(c.time_zone, c.starts_on, c.ends_on, &c.starts_at, &c.ends_at), 0);
   ck_assert_int_eq(db_campaign_save(db, &c), 0);
   Campaign *k = NULL;
@@ -256,6 +260,98 @@ START_TEST(views_unique_viewers_watch_time_and_retention)
 }
 END_TEST
 
+/* Every row of the ledger, in order, as text: what must not change. */
+static char *ledger_dump(Db *d)
+{
+  sqlite3_stmt *st = db_prepare(d, "SELECT group_concat(id || '|' || member_id || '|' || amount || '|' || "
+                                   "reason || '|' || coalesce(video_id, '') || '|' || coalesce(campaign_id, '') || '|' || "
+                                   "coalesce(local_day, '') || '|' || idempotency_key || '|' || note || '|' || "
+                                   "coalesce(created_by, '') || '|' || created_at, ';') FROM (SELECT * FROM points_ledger ORDER BY id)");
+  ck_assert_ptr_nonnull(st);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  char *text = g_strdup((const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return text;
+}
+
+/* A database from before the table of activities (0015): its campaign becomes rows with the
+ * same rules, not one ledger entry changes, and watching keeps paying what the old columns
+ * paid — 2 a minute, 3 a video, 5 a day for watching; the live bonus on top of the caps. */
+START_TEST(migration_keeps_the_ledger_and_the_watch_rules)
+{
+  db_close(&db);
+  char *path = g_build_filename(dir, "v10.db", NULL);
+  char *err = NULL;
+  ck_assert_int_eq(db_open(path, 10, &db, &err), 0);
+  char *m = member(true);
+  Campaign zone = { .time_zone = "Asia/Shanghai" };
+  g_autofree char *today = points_local_day(&zone, util_now());
+  g_autofree char *sql = g_strdup_printf(
+      "INSERT INTO campaign (id, name, starts_on, ends_on, time_zone, starts_at, ends_at, points_per_minute, "
+      "per_video_cap, daily_cap, live_bonus_points, live_bonus_minutes, created_at, updated_at) VALUES "
+      "(7, '冬季', '2020-01-01', '2099-12-31', 'Asia/Shanghai', 1577808000, 4102416000, 2, 3, 5, 5, 2, 0, 0);"
+      "INSERT INTO points_ledger (member_id, amount, reason, video_id, campaign_id, local_day, idempotency_key, note, created_by, created_at) VALUES "
+      "('%1$s', 2, 'watch', 'old', 7, '%2$s', 'watch:%1$s:old:1', '', NULL, 100),"
+      "('%1$s', 1, 'watch', 'old', 7, '%2$s', 'watch:%1$s:old:2', '', NULL, 160),"
+      "('%1$s', -1, 'correction', NULL, NULL, NULL, 'correction:x', 'typo', 'ed', 200);", m, today);
+  ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
+  char *before = ledger_dump(db);
+  db_close(&db);
+
+  ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
+  char *after = ledger_dump(db);
+  ck_assert_str_eq(after, before);
+  Campaign *k = NULL;
+  ck_assert_int_eq(db_campaign_get(db, 7, &k), 0);
+  ck_assert(k->act[ACT_WATCH].on && k->act[ACT_LIVE_BONUS].on && !k->act[ACT_QUIZ].on);
+  ck_assert_int_eq(k->act[ACT_WATCH].rate, 2);
+  ck_assert_int_eq(k->act[ACT_WATCH].item_cap, 3);
+  ck_assert_int_eq(k->act[ACT_WATCH].daily_cap, 5);
+  ck_assert_int_eq(k->act[ACT_LIVE_BONUS].rate, 5);
+  ck_assert_int_eq(k->act[ACT_LIVE_BONUS].minutes, 2);
+  ck_assert_int_eq(k->act[ACT_LIVE_BONUS].daily_cap, -1);
+  ck_assert_int_eq(k->daily_total_cap, -1);
+  gint64 b = 0;
+  ck_assert_int_eq(db_points_balance(db, m, &b), 0);
+  ck_assert_int_eq(b, 2);                                               /* 2 + 1 - 1, counted once */
+
+  WatchCredit s = { 0 };
+  ck_assert_int_eq(credit(k, m, "a", 0, 180, false, &s).points, 2);   /* 2 more reach the daily 5 */
+  WatchCredit s2 = { .session_id = "s2" };
+  ck_assert_int_eq(credit(k, m, "live", 0, 120, true, &s2).points, 5); /* no watch points; the bonus */
+  ck_assert_int_eq(balance(m), 9);
+  /* The old entries are still there, word for word, before the new ones. */
+  char *now = ledger_dump(db);
+  ck_assert(g_str_has_prefix(now, before));
+  g_free(now);
+  g_free(before);
+  g_free(after);
+  g_free(path);
+  g_free(m);
+  campaign_free(&k);
+}
+END_TEST
+
+/* The total daily cap holds across activities: watch points and the live bonus share it. */
+START_TEST(total_daily_cap_across_activities)
+{
+  Campaign *k = campaign(1, -1, -1, 5, 1);
+  k->daily_total_cap = 4;
+  ck_assert_int_eq(db_campaign_save(db, k), 0);
+  char *m = member(true);
+  WatchCredit s = { 0 };
+  ck_assert_int_eq(credit(k, m, "live1", 0, 60, true, &s).points, 1 + 3);  /* bonus cut to 3 */
+  ck_assert_int_eq(credit(k, m, "live1", 60, 240, true, &s).points, 0);
+  ck_assert_int_eq(balance(m), 4);
+  gint64 allowed = -1;
+  g_autofree char *day = points_local_day(k, util_now());
+  ck_assert_int_eq(points_allowed(db, k, ACT_QUIZ, m, day, 10, &allowed), 0);
+  ck_assert_int_eq(allowed, 0);                                              /* no quiz row */
+  g_free(m);
+  campaign_free(&k);
+}
+END_TEST
+
 static Suite *points_suite(void)
 {
   Suite *s = suite_create("points");
@@ -268,6 +364,8 @@ static Suite *points_suite(void)
   tcase_add_test(tc, only_verified_members_in_a_campaign_earn);
   tcase_add_test(tc, live_attendance_bonus_is_paid_once);
   tcase_add_test(tc, views_unique_viewers_watch_time_and_retention);
+  tcase_add_test(tc, migration_keeps_the_ledger_and_the_watch_rules);
+  tcase_add_test(tc, total_daily_cap_across_activities);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -373,9 +373,8 @@ END_TEST
  * member who has a connection. */
 START_TEST(points_are_pushed_after_the_commit)
 {
-  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai",
-                 .points_per_minute = 1, .per_video_cap = -1, .daily_cap = -1,
-                 .live_bonus_minutes = 30 };
+  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai" };
+  campaign_defaults(&c);
   ck_assert_int_eq(points_window(c.time_zone, c.starts_on, c.ends_on, &c.starts_at, &c.ends_at), 0);
   ck_assert_int_eq(db_campaign_save(db, &c), 0);
   start(1, member_a, vod, 0);

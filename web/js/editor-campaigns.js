@@ -59,6 +59,13 @@
                      live_bonus_points: 0, live_bonus_minutes: 30 };
     for (const k of ['name', 'starts_on', 'ends_on', 'time_zone', ...NUMBERS]) f[k].value = v[k];
     for (const k of CAPS) f[k].value = v[k] === null ? '' : v[k];
+    // The quiz row of the table of activities, and the total daily cap (docs/points.md).
+    const q = ((c && c.activities) || []).find((a) => a.activity === 'quiz');
+    f.quiz_rate.value = q ? q.rate : 0;
+    f.quiz_daily_cap.value = q && q.daily_cap !== null ? q.daily_cap : '';
+    f.quiz_questions.value = q ? q.questions : 5;
+    f.quiz_seconds.value = q ? q.seconds : 30;
+    f.daily_total_cap.value = c && c.daily_total_cap !== null && c.daily_total_cap !== undefined ? c.daily_total_cap : '';
     K.say(f, '');
     heading();
     f.hidden = false;
@@ -70,6 +77,12 @@
                    time_zone: f.time_zone.value.trim() };
     for (const k of NUMBERS) body[k] = Number(f[k].value);
     for (const k of CAPS) body[k] = f[k].value === '' ? null : Number(f[k].value);
+    body.daily_total_cap = f.daily_total_cap.value === '' ? null : Number(f.daily_total_cap.value);
+    const rate = Number(f.quiz_rate.value || 0);
+    body.activities = [rate > 0
+      ? { activity: 'quiz', rate, daily_cap: f.quiz_daily_cap.value === '' ? null : Number(f.quiz_daily_cap.value),
+          questions: Number(f.quiz_questions.value || 5), seconds: Number(f.quiz_seconds.value || 30) }
+      : { activity: 'quiz', on: false }];
     const c = editing
       ? await K.call('PATCH', `/campaigns/${editing.id}`, body)
       : await K.call('POST', '/campaigns', body);

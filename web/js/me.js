@@ -25,6 +25,10 @@
     $('#me-campaign').textContent = k ? `${k.name} (${k.points_per_minute} / ${t('minutes')})` : t('points_no_campaign');
     $('#me-earns').textContent = points.earns_points ? '' : t(member.real_name_verified ? 'points_no_campaign' : 'points_unverified');
     renderRules(k);
+    // Today's progress per activity of the campaign's table (GET /me/points today.activities).
+    const acts = (today && today.activities) || [];
+    $('#activity-progress').replaceChildren(...acts.map((a) => el('li', { dataset: { activity: a.activity } },
+      `${t('activity.' + a.activity)}: ${a.points}${a.cap !== null ? ' / ' + a.cap : ''}`)));
     $('#history').replaceChildren(...(history.length ? history.map((h) => el('li', {},
       el('a', { href: videoUrl(h.video_id), textContent: h.title }),
       el('span', { className: 'meta', textContent:
