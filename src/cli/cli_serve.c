@@ -10,6 +10,7 @@
 #include "media/live.h"
 #include "media/trash.h"
 #include "rtmp/rtmp_server.h"
+#include "srt/srt_server.h"
 #include "lectern-build.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@ typedef struct {
   Jobs *jobs;
   guint trash_id;  /* the sweep that removes deleted videos' files */
   RtmpServer *rtmp;
+  SrtServer *srt;
   guint sigint_id, sigterm_id;
   gint64 drain_deadline;
 } Serve;
@@ -75,6 +77,7 @@ static gboolean on_signal(gpointer data)
 
   /* Presenters are dropped now; their lives finish as recordings before exit. */
   rtmp_server_free(&sv->rtmp);
+  srt_server_free(&sv->srt);
   http_server_drain(sv->http);
   sv->drain_deadline = g_get_monotonic_time() + DRAIN_TIMEOUT_MS * 1000;
   g_timeout_add(DRAIN_POLL_MS, drain_tick, sv);
@@ -84,10 +87,11 @@ static gboolean on_signal(gpointer data)
 int cli_serve(int argc, char **argv)
 {
   CliCommon common = { 0 };
-  gint http_port = 0, rtmp_port = 0;
+  gint http_port = 0, rtmp_port = 0, srt_port = 0;
   GOptionEntry entries[] = {
     { "http-port", 0, 0, G_OPTION_ARG_INT, &http_port, "HTTP port (overrides [server] http_port)", "PORT" },
     { "rtmp-port", 0, 0, G_OPTION_ARG_INT, &rtmp_port, "RTMP port (overrides [server] rtmp_port)", "PORT" },
+    { "srt-port", 0, 0, G_OPTION_ARG_INT, &srt_port, "SRT port (overrides [srt] port)", "PORT" },
     G_OPTION_ENTRY_NULL
   };
   GOptionContext *ctx = g_option_context_new("- run the server");
@@ -98,7 +102,7 @@ int cli_serve(int argc, char **argv)
   guint8 secret[TOKEN_SECRET_LEN];
   GError *gerr = NULL;
   Serve sv = { 0 };
-  char *err = NULL, *rtmp_base = NULL;
+  char *err = NULL, *rtmp_base = NULL, *srt_base = NULL;
   int status = 1;
 
   if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
@@ -117,6 +121,14 @@ int cli_serve(int argc, char **argv)
   if (rtmp_port) {
     char *v = g_strdup_printf("%d", rtmp_port);
     int r = config_set(&config, "--rtmp-port", "server", "rtmp_port", v, &err);
+    g_free(v);
+    if (r < 0)
+      goto bad_flag;
+  }
+
+  if (srt_port) {
+    char *v = g_strdup_printf("%d", srt_port);
+    int r = config_set(&config, "--srt-port", "srt", "port", v, &err);
     g_free(v);
     if (r < 0)
       goto bad_flag;
@@ -161,6 +173,21 @@ int cli_serve(int argc, char **argv)
     fprintf(stderr, "lectern: %s\n", err);
     goto out;
   }
+  if (config.srt_port > 0) {
+    SrtServerOptions sopt = {
+      .host = config.srt_host,
+      .port = (int)config.srt_port,
+      .passphrase = config.srt_passphrase,
+      .latency_ms = (int)config.srt_latency,
+      .max_connections = (int)config.srt_max_connections,
+      .read_batch_ms = (int)config.ingest_batch_ms,
+    };
+    ret = srt_server_start(&sopt, &handler, &sv.srt, &err);
+    if (ret < 0) {
+      fprintf(stderr, "lectern: %s\n", err);
+      goto out;
+    }
+  }
   sv.sigint_id = g_unix_signal_add(SIGINT, on_signal, &sv);
   sv.sigterm_id = g_unix_signal_add(SIGTERM, on_signal, &sv);
 
@@ -174,6 +201,9 @@ int cli_serve(int argc, char **argv)
          "  rtmp:     %s/<stream key>\n",
          LECTERN_VERSION, config.data_dir, config.http_host, port, config.http_host, port,
          config.http_host, port, config.http_host, port, rtmp_base);
+  srt_base = event_srt_url(&config, NULL);
+  if (srt_base)
+    printf("  srt:      %s?streamid=<stream key>\n", srt_base);
   fflush(stdout);
   log_info("serve", "ready (pid %d)", (int)getpid());
 
@@ -193,6 +223,7 @@ out:
   if (sv.trash_id)
     g_source_remove(sv.trash_id);
   rtmp_server_free(&sv.rtmp);
+  srt_server_free(&sv.srt);
   live_free(&sv.live, 15000);
   jobs_free(&sv.jobs);
   http_server_free(&sv.http);
@@ -203,6 +234,7 @@ out:
     log_info("serve", "bye");
   g_free(err);
   g_free(rtmp_base);
+  g_free(srt_base);
   g_clear_error(&gerr);
   config_clear(&config);
   cli_common_clear(&common);

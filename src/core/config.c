@@ -90,6 +90,20 @@ const ConfKey config_keys[] = {
   { "rtmp", "idle_timeout", CONF_INT, 1, 3600, NULL, "30", OFF(rtmp_idle_timeout),
     "Seconds without a byte from a publisher before its connection is treated as lost." },
 
+  { "srt", "host", CONF_STRING, 0, 0, NULL, "127.0.0.1", OFF(srt_host),
+    "Address the SRT ingest listener binds to (UDP)." },
+  { "srt", "port", CONF_INT, 0, 65535, NULL, "0", OFF(srt_port),
+    "UDP port for SRT ingest; 0 turns it off. Presenters publish MPEG-TS (H.264, AAC) to "
+    "srt://HOST:PORT?streamid=<stream key>." },
+  { "srt", "passphrase", CONF_STRING, 0, 0, NULL, "", OFF(srt_passphrase),
+    "SRT encryption passphrase (10 to 79 characters); when set, publishers without it are "
+    "refused in the handshake. Empty: unencrypted." },
+  { "srt", "latency", CONF_INT, 20, 8000, NULL, "120", OFF(srt_latency),
+    "SRT receive latency in milliseconds: how long a lost packet may be retransmitted before "
+    "it is given up (raise it for long or lossy links; the encoder's own setting counts too)." },
+  { "srt", "max_connections", CONF_INT, 1, 10000, NULL, "64", OFF(srt_max_connections),
+    "Most SRT publishers at once; more are refused in the handshake." },
+
   { "live", "segment_duration", CONF_INT, 1, 10, NULL, "2", OFF(live_segment_duration),
     "HLS segment length in seconds for lives; also the keyframe interval of every encoded "
     "rendition and the EXT-X-TARGETDURATION of live playlists. Presenters should set their "
@@ -161,6 +175,9 @@ const ConfKey config_keys[] = {
   { "watch", "viewers_interval", CONF_INT, 1, 600, NULL, "5", OFF(watch_viewers_interval),
     "Seconds between live.viewers updates pushed to the players of a live (three times as "
     "long above 5,000 viewers)." },
+
+  { "chat", "max_length", CONF_INT, 1, 500, NULL, "200", OFF(chat_max_length),
+    "Characters a live-chat message may have (docs/chat.md)." },
 
   { "auth", "session_idle_timeout", CONF_INT, 1, 31536000, NULL, "1209600", OFF(session_idle_timeout),
     "A browser session that makes no request for this many seconds ends (default 14 days); "

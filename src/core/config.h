@@ -35,6 +35,12 @@ typedef struct {
   gint64 rtmp_max_connections_per_address;
   gint64 rtmp_handshake_timeout;
   gint64 rtmp_idle_timeout;
+  /* [srt] (issue 22) */
+  char *srt_host;
+  gint64 srt_port;
+  char *srt_passphrase;
+  gint64 srt_latency;
+  gint64 srt_max_connections;
   /* [live] */
   gint64 live_segment_duration;
   gint64 live_window;
@@ -58,6 +64,8 @@ typedef struct {
   gint64 watch_message_rate;
   gint64 watch_idle_timeout;
   gint64 watch_viewers_interval;
+  /* [chat] */
+  gint64 chat_max_length;
   /* [auth] */
   gint64 session_idle_timeout;
   gint64 session_lifetime;

@@ -34,15 +34,22 @@ int path_check_relative(const char *rel)
 
 int path_resolve_file(const char *root, const char *rel, char **out)
 {
-  char *joined = NULL;
-  char real_root[PATH_MAX], real_file[PATH_MAX];
+  char real_root[PATH_MAX];
   int ret = path_check_relative(rel);
   if (ret < 0)
     return ret;
-
   if (!realpath(root, real_root))
     return -ENOENT;
-  joined = g_build_filename(real_root, rel, NULL);
+  return path_resolve_file_in(real_root, rel, out);
+}
+
+int path_resolve_file_in(const char *real_root, const char *rel, char **out)
+{
+  char real_file[PATH_MAX];
+  int ret = path_check_relative(rel);
+  if (ret < 0)
+    return ret;
+  char *joined = g_build_filename(real_root, rel, NULL);
   if (!realpath(joined, real_file)) {
     ret = -ENOENT;
     goto out;

@@ -15,3 +15,7 @@ int path_check_relative(const char *rel);
  * regular file. Returns 0 with *out set (caller frees), -EINVAL for a bad
  * path, -EPERM for an escape, -ENOENT when missing or not a regular file. */
 int path_resolve_file(const char *root, const char *rel, char **out);
+
+/* The same with REAL_ROOT already resolved (realpath) by the caller: a server resolving many
+ * files under one root resolves the root once. */
+int path_resolve_file_in(const char *real_root, const char *rel, char **out);

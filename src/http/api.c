@@ -3,6 +3,7 @@
  * api_<area>.c and use api_kit; none of them includes this file's header. */
 #include "http/api.h"
 #include "http/api_catalog.h"
+#include "http/api_chat.h"
 #include "http/api_columns.h"
 #include "http/api_events.h"
 #include "http/api_jobs.h"
@@ -71,6 +72,16 @@ const ApiRoute api_routes[] = {
   { "PUT", "/api/v1/videos/{id}/chapters", API_EDITOR, api_video_chapters },
   { "PUT", "/api/v1/videos/{id}/poster", API_EDITOR, api_video_poster },
   { "GET", "/api/v1/videos/{id}/stats", API_EDITOR, api_video_stats },
+  { "GET", "/api/v1/videos/{id}/chat", API_EDITOR, api_chat_settings_get },
+  { "PATCH", "/api/v1/videos/{id}/chat", API_EDITOR, api_chat_settings_update },
+  { "GET", "/api/v1/videos/{id}/chat/messages", API_EDITOR, api_chat_messages },
+  { "DELETE", "/api/v1/videos/{id}/chat/messages/{message}", API_EDITOR, api_chat_message_delete },
+  { "GET", "/api/v1/chat/sanctions", API_EDITOR, api_chat_sanctions_list },
+  { "POST", "/api/v1/chat/sanctions", API_EDITOR, api_chat_sanctions_create },
+  { "DELETE", "/api/v1/chat/sanctions/{id}", API_EDITOR, api_chat_sanction_lift },
+  { "GET", "/api/v1/chat/words", API_EDITOR, api_chat_words_list },
+  { "POST", "/api/v1/chat/words", API_EDITOR, api_chat_words_add },
+  { "DELETE", "/api/v1/chat/words/{id}", API_EDITOR, api_chat_word_delete },
   { "GET", "/api/v1/categories", API_PUBLIC, api_categories_list, true },
   { "POST", "/api/v1/categories", API_EDITOR, api_categories_create },
   { "GET", "/api/v1/columns", API_PUBLIC, api_columns_list, true },

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "auth/token.h"
+#include "chat/chat_service.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_catalog.h"
@@ -20,6 +21,7 @@ typedef struct {
   const Config *config;
   ApiCache *cache;      /* guests' public reads kept in memory; NULL: none kept */
   DbCatalog *catalog;   /* when they go stale; set with cache */
+  ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */

@@ -5,6 +5,8 @@
 #include "core/path.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -14,6 +16,9 @@ void http_files_init(HttpFiles *f, const Config *config)
   f->web_root = config_web_dir(config);
   f->media_root = config_media_dir(config);
   f->images_root = config_images_dir(config);
+  char real[PATH_MAX];
+  f->real_media_root = realpath(f->media_root, real) ? g_strdup(real) : NULL;
+  f->real_images_root = realpath(f->images_root, real) ? g_strdup(real) : NULL;
 }
 
 void http_files_clear(HttpFiles *f)
@@ -21,6 +26,8 @@ void http_files_clear(HttpFiles *f)
   g_clear_pointer(&f->web_root, g_free);
   g_clear_pointer(&f->media_root, g_free);
   g_clear_pointer(&f->images_root, g_free);
+  g_clear_pointer(&f->real_media_root, g_free);
+  g_clear_pointer(&f->real_images_root, g_free);
 }
 
 void http_file_clear(HttpFile *file)
@@ -67,13 +74,15 @@ const char *http_mime_for(const char *filename)
 
 /* REL (relative to ROOT) as a file with a MIME type we serve: 0, -EINVAL/-EPERM for a path
  * that would leave ROOT (logged as such), another -errno when there is none. */
-static int find_file(const char *root, const char *root_name, const char *path, const char *rel,
-                     char **file, const char **mime)
+static int find_file(const char *root, const char *real_root, const char *root_name, const char *path,
+                     const char *rel, char **file, const char **mime)
 {
   *mime = http_mime_for(rel);
   int ret = path_check_relative(rel);
-  if (ret == 0)
-    ret = *mime ? path_resolve_file(root, rel, file) : -ENOENT;
+  if (ret == 0 && !*mime)
+    ret = -ENOENT;
+  else if (ret == 0)
+    ret = real_root ? path_resolve_file_in(real_root, rel, file) : path_resolve_file(root, rel, file);
   if (ret == -EINVAL || ret == -EPERM)
     log_warn("http", "refused path outside %s root: %s", root_name, path);
   return ret;
@@ -88,10 +97,10 @@ static int refused(int ret, HttpFile *out)
 /* /hls/<video>/<file> from the media directory and /images/<file> from the image store:
  * playlists read whole (they are small and replaced by rename), with the live or the VOD
  * max-age by whether they are finished; everything else sent from disk as immutable. */
-static int resolve_media(const HttpFiles *f, const char *root, const char *root_name, const char *path,
-                         const char *rel, HttpFile *out)
+static int resolve_media(const HttpFiles *f, const char *root, const char *real_root, const char *root_name,
+                         const char *path, const char *rel, HttpFile *out)
 {
-  int ret = find_file(root, root_name, path, rel, &out->file, &out->mime);
+  int ret = find_file(root, real_root, root_name, path, rel, &out->file, &out->mime);
   if (ret < 0)
     return refused(ret, out);
 
@@ -167,7 +176,7 @@ static int resolve_static(const HttpFiles *f, const char *path, HttpFile *out)
     return 404;
   }
   out->web_rel = rel;
-  int ret = find_file(root ? root : f->web_root, "web", path, rel, &out->file, &out->mime);
+  int ret = find_file(root ? root : f->web_root, NULL, "web", path, rel, &out->file, &out->mime);
   g_free(root);
   if (ret < 0)
     return refused(ret, out);
@@ -180,8 +189,66 @@ int http_files_resolve(const HttpFiles *f, const char *path, HttpFile *out)
 {
   *out = (HttpFile){ 0 };
   if (g_str_has_prefix(path, "/hls/"))
-    return resolve_media(f, f->media_root, "media", path, path + 5, out);
+    return resolve_media(f, f->media_root, f->real_media_root, "media", path, path + 5, out);
   if (g_str_has_prefix(path, "/images/"))
-    return resolve_media(f, f->images_root, "image", path, path + 8, out);
+    return resolve_media(f, f->images_root, f->real_images_root, "image", path, path + 8, out);
   return resolve_static(f, path, out);
+}
+
+static bool parse_pos(const char **p, gint64 *out)
+{
+  if (!g_ascii_isdigit(**p))
+    return false;
+  gint64 v = 0;
+  while (g_ascii_isdigit(**p)) {
+    if (v > (G_MAXINT64 - 9) / 10)
+      return false;
+    v = v * 10 + (**p - '0');
+    (*p)++;
+  }
+  *out = v;
+  return true;
+}
+
+int http_files_range(const char *value, gint64 size, gint64 *from, gint64 *to)
+{
+  const char *p = value;
+  while (*p == ' ')
+    p++;
+  if (g_ascii_strncasecmp(p, "bytes=", 6) != 0)
+    return -EINVAL;
+  p += 6;
+  while (*p == ' ')
+    p++;
+  gint64 a = -1, b = -1;
+  if (*p == '-') {
+    p++;
+    if (!parse_pos(&p, &b))
+      return -EINVAL;
+  } else {
+    if (!parse_pos(&p, &a) || *p != '-')
+      return -EINVAL;
+    p++;
+    if (g_ascii_isdigit(*p) && !parse_pos(&p, &b))
+      return -EINVAL;
+  }
+  while (*p == ' ')
+    p++;
+  if (*p)
+    return -EINVAL; /* several ranges (a comma) or trailing text: the whole file */
+  if (a < 0) {
+    /* suffix: the last B bytes */
+    if (b == 0 || size == 0)
+      return -ERANGE;
+    *from = b >= size ? 0 : size - b;
+    *to = size;
+    return 0;
+  }
+  if (b >= 0 && b < a)
+    return -EINVAL; /* an invalid range is ignored (RFC 9110 §14.2) */
+  if (a >= size)
+    return -ERANGE;
+  *from = a;
+  *to = b < 0 || b >= size ? size : b + 1;
+  return 0;
 }

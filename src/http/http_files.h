@@ -15,6 +15,9 @@ typedef struct {
   char *web_root;
   char *media_root;
   char *images_root;
+  /* The media and image roots resolved once (realpath), for the per-request check of /hls/
+   * and /images/ files; NULL when a root did not exist yet (then resolved per request). */
+  char *real_media_root, *real_images_root;
 } HttpFiles;
 
 /* What a path is answered with. */
@@ -36,6 +39,12 @@ void http_files_clear(HttpFiles *f);
  * (clear it with http_file_clear) and returns its status. Refusals of a path that would
  * leave its root are logged. */
 int http_files_resolve(const HttpFiles *f, const char *path, HttpFile *out);
+
+/* A Range header VALUE for a file of SIZE bytes (RFC 9110 §14.1.2, one range): 0 with the
+ * bytes [*FROM, *TO) to send as 206; -ERANGE when unsatisfiable (416, "bytes" past the end,
+ * or any range of an empty file); -EINVAL when it is not one byte range we read (several
+ * ranges, another unit, malformed): the whole file is sent as 200, as the RFC allows. */
+int http_files_range(const char *value, gint64 size, gint64 *from, gint64 *to);
 
 void http_file_clear(HttpFile *file);
 

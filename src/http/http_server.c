@@ -15,13 +15,17 @@
 #include "http/og_page.h"
 #include "http/ws.h"
 #include "http/ws_services.h"
+#include "http/ws_chat.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,7 +33,12 @@
 #define HEADER_VALUE_MAX 1024
 #define QUERY_ARGS_MAX 32
 #define WRITE_CHUNK (16 * 1024)
+#define INLINE_BODY_MAX (64 * 1024) /* bodies sent with their headers in one write */
 #define HTTP_FILE_CHUNK (256 * 1024)
+/* sendfile(2) per writable callback: enough to fill a loopback socket's buffer, small enough
+ * that one big download cannot hold the loop (the kernel copies page-cache pages, not us). */
+#define SENDFILE_MAX (1024 * 1024)
+#define FILE_STALL_S 60 /* a reader that takes nothing for this long is dropped */
 
 /* No inline script anywhere; media from blob: for Media Source Extensions. */
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
@@ -72,6 +81,8 @@ typedef struct {
   bool responding;
   bool close_after;
   size_t sent;
+  int fd;                    /* a file being sent with sendfile(2), or -1 */
+  off_t file_off, file_end;  /* what is left of it: [file_off, file_end) */
 } Txn;
 
 typedef struct {
@@ -90,6 +101,8 @@ static void txn_free(HttpServer *s, Txn **pt)
     return;
   if (t->responding)
     s->in_flight--;
+  if (t->fd >= 0)
+    close(t->fd);
   g_hash_table_unref(t->query);
   http_upload_clear(&t->up); /* a body that never completed (or was refused) leaves nothing */
   g_free(t->authorization);
@@ -146,22 +159,30 @@ static int add_common_headers(HttpServer *s, struct lws *wsi, unsigned char **p,
   return 0;
 }
 
-/* Sends the status line and headers of T's response, then schedules the body. */
+/* Sends the status line and headers of T's response and, when the body is small (playlists,
+ * most API answers), the body with them in one write: one system call and no second trip
+ * through the loop for a writable callback. A larger body follows in WRITE_CHUNK pieces. */
 static int send_response(HttpServer *s, struct lws *wsi, Txn *t)
 {
-  unsigned char buf[LWS_PRE + 4096];
-  unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
   HttpResponse *r = &t->resp;
   size_t len = r->body ? r->body->len : 0;
+  bool inline_body = len > 0 && len <= INLINE_BODY_MAX && !t->head;
+  size_t size = LWS_PRE + 4096 + (inline_body ? len : 0);
+  g_autofree unsigned char *buf = g_malloc(size);
+  unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + LWS_PRE + 4096 - 1;
+  char clen[32];
 
   t->responding = true;
   s->in_flight++;
   metrics_http_response(r->status);
   log_debug("http", "%s %s -> %d", t->method, t->path, r->status);
 
-  if (lws_add_http_common_headers(wsi, (unsigned int)r->status,
-                                  r->content_type ? r->content_type : "text/plain; charset=utf-8",
-                                  (lws_filepos_t)len, &p, end))
+  /* The length by name (not lws_add_http_common_headers): lws would count it down in
+   * lws_write, which an inline body does not go through. */
+  g_snprintf(clen, sizeof clen, "%zu", len);
+  if (lws_add_http_header_status(wsi, (unsigned int)r->status, &p, end) ||
+      add_header(wsi, "content-type:", r->content_type ? r->content_type : "text/plain; charset=utf-8", &p, end) ||
+      add_header(wsi, "content-length:", clen, &p, end))
     return -1;
   if (add_common_headers(s, wsi, &p, end))
     return -1;
@@ -170,6 +191,16 @@ static int send_response(HttpServer *s, struct lws *wsi, Txn *t)
       return -1;
   if (t->close_after && add_header(wsi, "connection:", "close", &p, end))
     return -1;
+  if (inline_body) {
+    if (lws_finalize_http_header(wsi, &p, end))
+      return -1;
+    memcpy(p, r->body->str, len);
+    p += len;
+    if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) != (int)(p - start))
+      return -1;
+    t->sent = len;
+    return finish(s, wsi, t);
+  }
   if (lws_finalize_write_http_header(wsi, start, &p, end))
     return -1;
 
@@ -200,22 +231,100 @@ static int write_body(HttpServer *s, struct lws *wsi, Txn *t)
   return finish(s, wsi, t);
 }
 
-/* Sends a file from disk through lws's own file sender, with our headers. */
+static void not_found(HttpResponse *r);
+
+/* The next piece of T's file, straight from the page cache to the socket (sendfile(2)): no
+ * copy through our memory and no 256 KiB lws chunk per wake-up. Called when the socket is
+ * writable; lws has flushed what it buffered (headers) before it calls us. */
+static int write_file(HttpServer *s, struct lws *wsi, Txn *t)
+{
+  if (lws_partial_buffered(wsi)) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  size_t want = (size_t)MIN((off_t)SENDFILE_MAX, t->file_end - t->file_off);
+  ssize_t n = sendfile(lws_get_socket_fd(wsi), t->fd, &t->file_off, want);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  if (n <= 0)
+    return -1; /* the client went away, or the file shrank: the length we promised is wrong */
+  if (t->file_off < t->file_end) {
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, FILE_STALL_S);
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  close(t->fd);
+  t->fd = -1;
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  return finish(s, wsi, t);
+}
+
+/* Sends a file from disk with our headers: a byte range when the request asks for one (206,
+ * or 416 with the size), the body by sendfile(2) (write_file). HEAD gets the headers alone. */
 static int send_file(HttpServer *s, struct lws *wsi, Txn *t, const char *file, const char *mime,
                      const char *cache_control)
 {
-  unsigned char hdr[2048];
-  unsigned char *p = hdr, *end = hdr + sizeof hdr - 1;
-  if (add_common_headers(s, wsi, &p, end) || add_header(wsi, "cache-control:", cache_control, &p, end))
+  struct stat st;
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0)
+      close(fd);
+    not_found(&t->resp);
+    return send_response(s, wsi, t);
+  }
+  gint64 size = st.st_size, from = 0, to = size;
+  int status = 200;
+  char range[256];
+  if (lws_hdr_copy(wsi, range, sizeof range, WSI_TOKEN_HTTP_RANGE) > 0) {
+    int rc = http_files_range(range, size, &from, &to);
+    if (rc == -ERANGE) {
+      close(fd);
+      char cr[64];
+      g_snprintf(cr, sizeof cr, "bytes */%" G_GINT64_FORMAT, size);
+      http_response_text(&t->resp, 416, "text/plain; charset=utf-8", "416 Range Not Satisfiable\n");
+      http_response_header(&t->resp, "content-range:", cr);
+      http_response_header(&t->resp, "accept-ranges:", "bytes");
+      return send_response(s, wsi, t);
+    }
+    if (rc == 0)
+      status = 206;
+    else
+      from = 0, to = size;
+  }
+  unsigned char buf[LWS_PRE + 2048];
+  unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+  char len[32], cr[96];
+  g_snprintf(len, sizeof len, "%" G_GINT64_FORMAT, to - from);
+  g_snprintf(cr, sizeof cr, "bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+             from, to - 1, size);
+  /* The length by name, not lws_add_http_common_headers: lws would count it down in
+   * lws_write, which the sendfile path does not go through. */
+  if (lws_add_http_header_status(wsi, (unsigned int)status, &p, end) ||
+      add_header(wsi, "content-type:", mime, &p, end) ||
+      add_header(wsi, "content-length:", len, &p, end) ||
+      add_header(wsi, "accept-ranges:", "bytes", &p, end) ||
+      (status == 206 && add_header(wsi, "content-range:", cr, &p, end)) ||
+      add_common_headers(s, wsi, &p, end) ||
+      add_header(wsi, "cache-control:", cache_control, &p, end) ||
+      (t->close_after && add_header(wsi, "connection:", "close", &p, end)) ||
+      lws_finalize_write_http_header(wsi, start, &p, end)) {
+    close(fd);
     return -1;
+  }
   t->responding = true;
   s->in_flight++;
-  metrics_http_response(200);
-  int n = lws_serve_http_file(wsi, file, mime, (const char *)hdr, (int)(p - hdr));
-  if (n < 0)
-    return -1;
-  if (n > 0)
+  metrics_http_response(status);
+  log_debug("http", "%s %s -> %d", t->method, t->path, status);
+  if (t->head || to == from) {
+    close(fd);
     return finish(s, wsi, t);
+  }
+  t->fd = fd;
+  t->file_off = from;
+  t->file_end = to;
+  lws_callback_on_writable(wsi);
   return 0;
 }
 
@@ -608,6 +717,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     http_conn_request(lws_get_opaque_user_data(wsi));
     txn_free(s, &sess->txn);
     Txn *t = sess->txn = g_new0(Txn, 1);
+    t->fd = -1;
     http_upload_init(&t->up);
     t->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     http_response_init(&t->resp);
@@ -653,6 +763,8 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     return dispatch(s, wsi, sess->txn);
 
   case LWS_CALLBACK_HTTP_WRITEABLE:
+    if (sess->txn && sess->txn->responding && sess->txn->fd >= 0)
+      return write_file(s, wsi, sess->txn);
     if (!sess->txn || !sess->txn->responding || !sess->txn->resp.body)
       break;
     return write_body(s, wsi, sess->txn);
@@ -772,6 +884,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
    * the /ws transport: it is the vhost's default protocol. It accepts only /ws. */
   s->ws = ws_new(db, secret, config);
   ws_services_register(s->ws, db, config);
+  s->api.chat = ws_chat_service(s->ws);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
   s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",

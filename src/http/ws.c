@@ -55,6 +55,7 @@ struct WsConn {
   char *member_id, *member_name;
   char *session_id;       /* the browser session the upgrade came with, or NULL */
   bool verified;
+  Role role;              /* the member's (ROLE_VIEWER for guests) */
   GQueue out;             /* char* messages to send, oldest first */
   GString *rx;            /* a message arriving in pieces */
   double tokens;
@@ -141,6 +142,18 @@ void ws_send_error(WsConn *c, const char *code, const char *message, bool fatal,
 guint64 ws_conn_id(const WsConn *c) { return c->id; }
 const char *ws_conn_member(const WsConn *c) { return c->member_id; }
 bool ws_conn_verified(const WsConn *c) { return c->verified; }
+const char *ws_conn_member_name(const WsConn *c) { return c->member_name; }
+Role ws_conn_role(const WsConn *c) { return c->role; }
+
+void *ws_service_user(Ws *ws, const char *name)
+{
+  for (guint i = 0; i < ws->services->len; i++) {
+    Service *s = ws->services->pdata[i];
+    if (strcmp(s->svc.name, name) == 0)
+      return s->user;
+  }
+  return NULL;
+}
 char *ws_conn_next_output(WsConn *c) { return g_queue_pop_head(&c->out); }
 int ws_conn_closing(const WsConn *c) { return (int)c->close_status; }
 
@@ -171,6 +184,7 @@ static void on_hello(Ws *ws, WsConn *c, const WsMessage *m)
     c->member_id = g_strdup(member->id);
     c->member_name = g_strdup(member->display_name);
     c->verified = member->real_name_verified && !member->disqualified;
+    c->role = member->role;
     member_free(&member);
     GPtrArray *list = g_hash_table_lookup(ws->member_conns, c->member_id);
     if (!list) {

@@ -5,6 +5,7 @@
 
 #include "core/config.h"
 #include "db/db.h"
+#include "db/db_member.h"
 #include "http/ws_msg.h"
 
 #include <glib.h>
@@ -63,6 +64,10 @@ void ws_free(Ws **ws);
 guint64 ws_conn_id(const WsConn *c);
 const char *ws_conn_member(const WsConn *c); /* NULL: a guest */
 bool ws_conn_verified(const WsConn *c);      /* real-name verified and not disqualified */
+const char *ws_conn_member_name(const WsConn *c); /* the member's display name; NULL: a guest */
+Role ws_conn_role(const WsConn *c);          /* ROLE_VIEWER for guests */
+/* The USER a service registered under NAME (its WsService.name), or NULL. */
+void *ws_service_user(Ws *ws, const char *name);
 WsConn *ws_conn_find(Ws *ws, guint64 id);    /* NULL once closed */
 
 /* Queues TEXT (taken) for C. A reader whose queue is full (64 messages) is closed. */

@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 const char *ws_msg_type_name(WsType t)
 {
-  static const char *names[] = { "hello", "watch.start", "heartbeat", "watch.stop" };
+  static const char *names[] = { "hello", "watch.start", "heartbeat", "watch.stop", "chat.join",
+                                 "chat.send", "chat.like" };
   return names[t];
 }
 
@@ -32,6 +34,11 @@ static const Field beat_fields[] = {
 static const Field stop_fields[] = {
   { "seq", G_TYPE_INT64, true }, { "video", G_TYPE_STRING, true },
   { "position", G_TYPE_DOUBLE, true }, { NULL, 0, false } };
+static const Field chat_join_fields[] = { { "video", G_TYPE_STRING, true }, { NULL, 0, false } };
+static const Field chat_send_fields[] = {
+  { "video", G_TYPE_STRING, true }, { "text", G_TYPE_STRING, true }, { NULL, 0, false } };
+static const Field chat_like_fields[] = {
+  { "video", G_TYPE_STRING, true }, { "count", G_TYPE_INT64, false }, { NULL, 0, false } };
 
 static const struct {
   const char *name;
@@ -42,6 +49,9 @@ static const struct {
   { "watch.start", WS_WATCH_START, start_fields },
   { "heartbeat", WS_HEARTBEAT, beat_fields },
   { "watch.stop", WS_WATCH_STOP, stop_fields },
+  { "chat.join", WS_CHAT_JOIN, chat_join_fields },
+  { "chat.send", WS_CHAT_SEND, chat_send_fields },
+  { "chat.like", WS_CHAT_LIKE, chat_like_fields },
 };
 
 static bool is_number(JsonNode *n)
@@ -68,8 +78,10 @@ static bool id_ok(const char *s)
 
 int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code, char **why)
 {
-  memset(m, 0, sizeof *m);
+  memset(m, 0, offsetof(WsMessage, text));
+  m->text[0] = '\0';
   m->rate = 1;
+  m->count = 1;
   *why = NULL;
   if (len > WS_MSG_MAX) {
     *code = "too_large";
@@ -155,6 +167,14 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
           goto out;
         }
         g_strlcpy(m->token, s, sizeof m->token);
+      } else if (strcmp(f->name, "text") == 0) {
+        if (!*s) {
+          ret = FIELD_ERROR("\"%s\" may not be empty", f->name);
+          goto out;
+        }
+        /* The whole message is at most WS_MSG_MAX bytes, so the text fits; its length in
+         * characters is the chat service's rule. */
+        g_strlcpy(m->text, s, sizeof m->text);
       } else if (strlen(s) > 100) {
         ret = FIELD_ERROR("\"%s\" may have at most 100 bytes", f->name);
         goto out;
@@ -169,6 +189,13 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
         m->report.playing = v;
       else
         m->report.visible = v;
+    } else if (f->type == G_TYPE_INT64 && strcmp(f->name, "count") == 0) {
+      if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
+          json_node_get_int(n) < 1 || json_node_get_int(n) > CHAT_LIKES_MAX) {
+        ret = FIELD_ERROR("\"%s\" must be a whole number from 1 to %d", f->name, CHAT_LIKES_MAX);
+        goto out;
+      }
+      m->count = (int)json_node_get_int(n);
     } else if (f->type == G_TYPE_INT64) {
       if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
           json_node_get_int(n) < 1 || json_node_get_int(n) > ((gint64)1 << 53)) {
@@ -326,4 +353,91 @@ char *ws_msg_points_update(JsonNode *summary, gint64 earned)
 char *ws_msg_live_viewers(const char *video, int viewers)
 {
   return g_strdup_printf("{\"type\":\"live.viewers\",\"video\":\"%s\",\"viewers\":%d}", video, viewers);
+}
+
+/* ---- chat ---------------------------------------------------------------------- */
+
+static void add_settings(JsonBuilder *b, const ChatSettings *st)
+{
+  json_builder_set_member_name(b, "settings");
+  json_builder_add_value(b, db_chat_settings_json(st));
+}
+
+/* A message as shown: text is text (the page sets textContent; nothing is markup). */
+static void add_message(JsonBuilder *b, const ChatMessage *m)
+{
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "id");
+  json_builder_add_int_value(b, m->id);
+  json_builder_set_member_name(b, "member");
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "id");
+  json_builder_add_string_value(b, m->member);
+  json_builder_set_member_name(b, "display_name");
+  json_builder_add_string_value(b, m->name ? m->name : "");
+  json_builder_set_member_name(b, "moderator");
+  json_builder_add_boolean_value(b, m->role == ROLE_EDITOR || m->role == ROLE_ADMIN);
+  json_builder_end_object(b);
+  json_builder_set_member_name(b, "text");
+  json_builder_add_string_value(b, m->text);
+  json_builder_set_member_name(b, "live_time");
+  json_builder_add_double_value(b, m->live_time);
+  if (m->held) {
+    json_builder_set_member_name(b, "held");
+    json_builder_add_boolean_value(b, true);
+  }
+  json_builder_end_object(b);
+}
+
+char *ws_msg_chat_joined(const ChatJoined *j)
+{
+  JsonBuilder *b = begin("chat.joined");
+  json_builder_set_member_name(b, "video");
+  json_builder_add_string_value(b, j->video);
+  json_builder_set_member_name(b, "live");
+  json_builder_add_boolean_value(b, j->live);
+  add_settings(b, &j->settings);
+  json_builder_set_member_name(b, "can_post");
+  json_builder_add_boolean_value(b, j->can_post == NULL);
+  json_builder_set_member_name(b, "why_not");
+  if (j->can_post)
+    json_builder_add_string_value(b, j->can_post);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "moderator");
+  json_builder_add_boolean_value(b, j->moderator);
+  json_builder_set_member_name(b, "max_length");
+  json_builder_add_int_value(b, j->max_length);
+  json_builder_set_member_name(b, "likes");
+  json_builder_add_int_value(b, j->likes);
+  json_builder_set_member_name(b, "messages");
+  json_builder_begin_array(b);
+  for (guint i = 0; j->recent && i < j->recent->len; i++)
+    add_message(b, j->recent->pdata[i]);
+  json_builder_end_array(b);
+  return finish(b);
+}
+
+char *ws_msg_chat_batch(const ChatBatch *cb)
+{
+  JsonBuilder *b = begin("chat.batch");
+  json_builder_set_member_name(b, "video");
+  json_builder_add_string_value(b, cb->video);
+  json_builder_set_member_name(b, "messages");
+  json_builder_begin_array(b);
+  for (guint i = 0; cb->messages && i < cb->messages->len; i++)
+    add_message(b, cb->messages->pdata[i]);
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "deleted");
+  json_builder_begin_array(b);
+  for (guint i = 0; cb->deleted && i < cb->deleted->len; i++)
+    json_builder_add_int_value(b, g_array_index(cb->deleted, gint64, i));
+  json_builder_end_array(b);
+  if (cb->likes >= 0) {
+    json_builder_set_member_name(b, "likes");
+    json_builder_add_int_value(b, cb->likes);
+  }
+  if (cb->settings)
+    add_settings(b, cb->settings);
+  return finish(b);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "auth/token.h"
+#include "chat/chat_service.h"
 #include "points/seconds_map.h"
 #include "points/watch_clock.h"
 
@@ -19,6 +20,9 @@ typedef enum {
   WS_WATCH_START,
   WS_HEARTBEAT,
   WS_WATCH_STOP,
+  WS_CHAT_JOIN,
+  WS_CHAT_SEND,
+  WS_CHAT_LIKE,
 } WsType;
 
 typedef struct {
@@ -27,6 +31,8 @@ typedef struct {
   char video[WS_VIDEO_ID_MAX + 1];
   WatchReport report;            /* watch.start (seq 0), heartbeat, watch.stop */
   double rate;                   /* playback rate as the player reports it (1 when absent) */
+  char text[WS_MSG_MAX];         /* chat.send: the message as sent (the chat service checks it) */
+  int count;                     /* chat.like: taps (1..CHAT_LIKES_MAX; 1 when absent) */
 } WsMessage;
 
 /* Decodes one text message of LEN bytes. Returns 0 with *M, or -EINVAL with *CODE (a
@@ -47,3 +53,5 @@ char *ws_msg_ack(gint64 seq, unsigned credited, gint64 video_credited, gint64 po
 char *ws_msg_watch_ended(const char *session, const char *reason);
 char *ws_msg_points_update(JsonNode *summary /* consumed */, gint64 earned);
 char *ws_msg_live_viewers(const char *video, int viewers);
+char *ws_msg_chat_joined(const ChatJoined *j);
+char *ws_msg_chat_batch(const ChatBatch *b);

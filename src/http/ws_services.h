@@ -7,7 +7,7 @@
 #include "db/db.h"
 #include "http/ws.h"
 
-/* Registers every /ws service on WS (today: watch time, http/ws_watch.c). A new service
+/* Registers every /ws service on WS (watch time, http/ws_watch.c; live chat, http/ws_chat.c). A new service
  * (chat, Q&A, quiz, votes) is added here, and its types get rows in src/http/ws_access.txt.
  * Returns 0, or -errno from the first registration that failed (those before it stay). */
 int ws_services_register(Ws *ws, Db *db, const Config *config);

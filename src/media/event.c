@@ -18,6 +18,19 @@ char *event_rtmp_base(const Config *cfg)
   return g_strdup_printf("rtmp://%s:%" G_GINT64_FORMAT "/%s", host, cfg->rtmp_port, cfg->rtmp_app);
 }
 
+char *event_srt_url(const Config *cfg, const char *key)
+{
+  if (cfg->srt_port <= 0)
+    return NULL;
+  const char *host = cfg->srt_host;
+  if (!strcmp(host, "0.0.0.0") || !strcmp(host, "::"))
+    host = g_get_host_name();
+  g_autofree char *base = strchr(host, ':')
+    ? g_strdup_printf("srt://[%s]:%" G_GINT64_FORMAT, host, cfg->srt_port)
+    : g_strdup_printf("srt://%s:%" G_GINT64_FORMAT, host, cfg->srt_port);
+  return key ? g_strdup_printf("%s?streamid=%s", base, key) : g_steal_pointer(&base);
+}
+
 /* Video ID as JSON with its new stream KEY, the RTMP server and the full publish URL. */
 static JsonNode *with_key(Db *db, const Config *cfg, const char *id, const char *key)
 {
@@ -31,6 +44,9 @@ static JsonNode *with_key(Db *db, const Config *cfg, const char *id, const char 
   json_object_set_string_member(o, "stream_key", key);
   json_object_set_string_member(o, "rtmp_url", url);
   json_object_set_string_member(o, "rtmp_server", base);
+  g_autofree char *srt = event_srt_url(cfg, key);
+  if (srt)
+    json_object_set_string_member(o, "srt_url", srt); /* with [srt] port only */
   return node;
 }
 

@@ -29,3 +29,7 @@ int event_rekey(Db *db, const Config *cfg, const guint8 *secret, const char *id,
 
 /* The RTMP URL presenters publish to, without the key. Caller frees. */
 char *event_rtmp_base(const Config *cfg);
+
+/* The SRT publish URL for KEY, srt://HOST:PORT?streamid=KEY, or NULL when [srt] port is 0
+ * (off). KEY NULL gives the URL without the streamid. */
+char *event_srt_url(const Config *cfg, const char *key);

@@ -471,68 +471,93 @@ static LiveStream *stream_new(Live *live, const char *id)
 
 /* ---- RTMP callbacks ----------------------------------------------------------- */
 
-static void *on_publish(void *user, const char *app, const char *key, const char *peer,
-                        const char **code, char **reason)
+/* The refusals of a publish with KEY, in the order the presenter should hear them. Returns
+ * 0 with *M (caller clears) and *LSP (the stream, NULL when none yet), or -EACCES with *code
+ * (when not BadName) and *reason. */
+static int publish_check(Live *live, const char *key, VideoKeyMatch *m, LiveStream **lsp,
+                         const char **code, char **reason)
 {
-  Live *live = user;
-  (void)app;
+  *lsp = NULL;
   if (live->closing) {
     *reason = g_strdup("the server is shutting down");
-    return NULL;
+    return -EACCES;
   }
   g_autofree char *hash = token_hash(live->secret, key);
-  VideoKeyMatch m;
-  int rc = db_video_find_by_key(live->db, hash, &m);
+  int rc = db_video_find_by_key(live->db, hash, m);
   if (rc == -ENOENT) {
     *reason = g_strdup("unknown stream key; schedule the lesson and copy its key");
-    return NULL;
+    return -EACCES;
   }
   if (rc < 0) {
     *code = "NetStream.Publish.Failed";
     *reason = g_strdup("the server could not check the key; try again");
-    return NULL;
+    return -EACCES;
   }
-  void *result = NULL;
-  LiveStream *ls = g_hash_table_lookup(live->streams, m.id);
+  LiveStream *ls = g_hash_table_lookup(live->streams, m->id);
   gint64 now = util_now();
-  if (strcmp(m.state, "scheduled") != 0 && strcmp(m.state, "live") != 0) {
-    *reason = g_strdup_printf("this stream key has expired: the lesson '%s' is already recorded", m.title);
-  } else if (m.scheduled_start && now > m.scheduled_start + live->cfg->live_key_valid_hours * 3600) {
+  if (strcmp(m->state, "scheduled") != 0 && strcmp(m->state, "live") != 0) {
+    *reason = g_strdup_printf("this stream key has expired: the lesson '%s' is already recorded", m->title);
+  } else if (m->scheduled_start && now > m->scheduled_start + live->cfg->live_key_valid_hours * 3600) {
     *reason = g_strdup_printf("this stream key has expired (%" G_GINT64_FORMAT " h after the scheduled start)",
                               live->cfg->live_key_valid_hours);
   } else if (ls && ls->pub) {
     *reason = g_strdup("this lesson is already live from another encoder");
   } else if (ls && ls->state == LS_FINISHING) {
     *reason = g_strdup("this lesson's recording is being finished; its key has expired");
-  } else if (!ls && !strcmp(m.state, "live")) {
+  } else if (!ls && !strcmp(m->state, "live")) {
     *reason = g_strdup("this lesson's live has ended");
   } else {
-    if (!ls)
-      ls = stream_new(live, m.id);
-    Publisher *p = g_new0(Publisher, 1);
-    p->ls = ls;
-    ls->pub = p;
-    ls->clean_end = false;
-    if (ls->grace_timer) {
-      g_source_remove(ls->grace_timer);
-      ls->grace_timer = 0;
-    }
-    ls->discontinuity = ls->ever_live;
-    flv_info_restart(&ls->flv);
-    ls->broken = false;
-    g_byte_array_set_size(ls->preroll, 0);
-    ls->state = LS_LIVE;
-    if (!ls->ever_live) {
-      db_video_set_state(live->db, ls->id, "scheduled", "live", peer, NULL);
-      ls->ever_live = true;
-    } else {
-      log_info(SUB, "%s: presenter reconnected from %s", ls->id, peer);
-    }
-    log_info(SUB, "%s: publishing from %s ('%s')", ls->id, peer, m.title);
-    result = p;
+    *lsp = ls;
+    return 0;
   }
+  db_video_key_match_clear(m);
+  return -EACCES;
+}
+
+/* RtmpPublishHandler.check: publish_check alone (SRT asks it inside its handshake). */
+static int on_check(void *user, const char *key, const char **code, char **reason)
+{
+  VideoKeyMatch m;
+  LiveStream *ls;
+  int rc = publish_check(user, key, &m, &ls, code, reason);
+  if (rc == 0)
+    db_video_key_match_clear(&m);
+  return rc;
+}
+
+static void *on_publish(void *user, const char *app, const char *key, const char *peer,
+                        const char **code, char **reason)
+{
+  Live *live = user;
+  (void)app;
+  VideoKeyMatch m;
+  LiveStream *ls;
+  if (publish_check(live, key, &m, &ls, code, reason) < 0)
+    return NULL;
+  if (!ls)
+    ls = stream_new(live, m.id);
+  Publisher *p = g_new0(Publisher, 1);
+  p->ls = ls;
+  ls->pub = p;
+  ls->clean_end = false;
+  if (ls->grace_timer) {
+    g_source_remove(ls->grace_timer);
+    ls->grace_timer = 0;
+  }
+  ls->discontinuity = ls->ever_live;
+  flv_info_restart(&ls->flv);
+  ls->broken = false;
+  g_byte_array_set_size(ls->preroll, 0);
+  ls->state = LS_LIVE;
+  if (!ls->ever_live) {
+    db_video_set_state(live->db, ls->id, "scheduled", "live", peer, NULL);
+    ls->ever_live = true;
+  } else {
+    log_info(SUB, "%s: presenter reconnected from %s", ls->id, peer);
+  }
+  log_info(SUB, "%s: publishing from %s ('%s')", ls->id, peer, m.title);
   db_video_key_match_clear(&m);
-  return result;
+  return p;
 }
 
 static bool preroll_ready(LiveStream *ls)
@@ -727,7 +752,7 @@ int live_new(Db *db, const Config *config, const guint8 *secret, Live **out, cha
 
 RtmpPublishHandler live_rtmp_handler(Live *live)
 {
-  RtmpPublishHandler h = {on_publish, on_media, on_unpublish, live, on_input_done};
+  RtmpPublishHandler h = {on_publish, on_media, on_unpublish, live, on_input_done, on_check};
   return h;
 }
 

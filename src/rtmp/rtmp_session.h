@@ -27,6 +27,10 @@ typedef struct {
   /* Optional: everything read from the socket in one go has been passed to media(); a
    * moment to hand it on in one piece. */
   void (*input_done)(void *user, void *publisher);
+  /* Optional: would publish() take KEY now? The same checks, nothing changed: 0, or -EACCES
+   * with *code and *reason (caller frees) as publish() sets them. For ingests that refuse
+   * inside their handshake and accept the publisher later (SRT). */
+  int (*check)(void *user, const char *key, const char **code, char **reason);
 } RtmpPublishHandler;
 
 typedef struct RtmpSession RtmpSession;

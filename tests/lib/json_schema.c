@@ -6,7 +6,7 @@
 
 static const char *const known[] = { "$schema", "$id", "title", "description", "x-direction", "type",
   "const", "enum", "properties", "required", "additionalProperties", "minimum", "maximum",
-  "exclusiveMinimum", "minLength", "maxLength", "pattern", "oneOf", NULL };
+  "exclusiveMinimum", "minLength", "maxLength", "pattern", "oneOf", "items", NULL };
 
 static bool is_type(JsonNode *n, const char *t)
 {
@@ -99,6 +99,14 @@ static bool check(JsonObject *s, JsonNode *n, const char *path, char **why)
         !g_regex_match_simple(json_object_get_string_member(s, "pattern"), str, 0, 0))
       return fail(why, path, "does not match the pattern");
   }
+  if (JSON_NODE_HOLDS_ARRAY(n) && (k = json_object_get_member(s, "items"))) {
+    JsonArray *a = json_node_get_array(n);
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+      g_autofree char *sub = g_strdup_printf("%s/%u", path, i);
+      if (!check(json_node_get_object(k), json_array_get_element(a, i), sub, why))
+        return false;
+    }
+  }
   if (JSON_NODE_HOLDS_OBJECT(n)) {
     JsonObject *o = json_node_get_object(n);
     if ((k = json_object_get_member(s, "required"))) {
@@ -154,6 +162,8 @@ static char *unsupported(JsonObject *s)
       found = unsupported(json_node_get_object(l->data));
     g_list_free(ps);
   }
+  if (!found && json_object_has_member(s, "items"))
+    found = unsupported(json_object_get_object_member(s, "items"));
   if (!found && json_object_has_member(s, "oneOf")) {
     JsonArray *a = json_object_get_array_member(s, "oneOf");
     for (guint i = 0; i < json_array_get_length(a) && !found; i++)

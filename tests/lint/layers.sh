@@ -11,10 +11,12 @@ declare -A below=(
   [club]="core db auth points"
   [lottery]="core db auth points"
   [rtmp]="core"
+  [srt]="core rtmp"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
-  [http]="core db auth points club lottery rtmp media watch"
-  [cli]="core db auth points club lottery rtmp media watch http"
+  [chat]="core db"
+  [http]="core db auth points club lottery rtmp media watch chat"
+  [cli]="core db auth points club lottery rtmp srt media watch chat http"
 )
 pass=0; fail=0
 for dir in */; do

@@ -4,6 +4,7 @@
 #include "http/http_files.h"
 #include "testutil.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -73,6 +74,38 @@ static void teardown(void)
   g_free(web);
   g_free(outside);
 }
+
+START_TEST(byte_ranges)
+{
+  gint64 a = -1, b = -1;
+  ck_assert_int_eq(http_files_range("bytes=0-99", 1000, &a, &b), 0);
+  ck_assert_int_eq(a, 0);
+  ck_assert_int_eq(b, 100);
+  ck_assert_int_eq(http_files_range("bytes=500-", 1000, &a, &b), 0);
+  ck_assert_int_eq(a, 500);
+  ck_assert_int_eq(b, 1000);
+  ck_assert_int_eq(http_files_range("bytes=900-5000", 1000, &a, &b), 0); /* clipped to the end */
+  ck_assert_int_eq(b, 1000);
+  ck_assert_int_eq(http_files_range("bytes=-100", 1000, &a, &b), 0);   /* the last 100 */
+  ck_assert_int_eq(a, 900);
+  ck_assert_int_eq(b, 1000);
+  ck_assert_int_eq(http_files_range("bytes=-5000", 1000, &a, &b), 0);  /* all of it */
+  ck_assert_int_eq(a, 0);
+  ck_assert_int_eq(http_files_range("bytes=999-999", 1000, &a, &b), 0);
+  ck_assert_int_eq(b - a, 1);
+  /* unsatisfiable: 416 */
+  ck_assert_int_eq(http_files_range("bytes=1000-", 1000, &a, &b), -ERANGE);
+  ck_assert_int_eq(http_files_range("bytes=-0", 1000, &a, &b), -ERANGE);
+  ck_assert_int_eq(http_files_range("bytes=0-", 0, &a, &b), -ERANGE);
+  /* not one byte range we read: the whole file (200) */
+  ck_assert_int_eq(http_files_range("bytes=0-1,5-6", 1000, &a, &b), -EINVAL);
+  ck_assert_int_eq(http_files_range("items=0-1", 1000, &a, &b), -EINVAL);
+  ck_assert_int_eq(http_files_range("bytes=5-1", 1000, &a, &b), -EINVAL);
+  ck_assert_int_eq(http_files_range("bytes=x-1", 1000, &a, &b), -EINVAL);
+  ck_assert_int_eq(http_files_range("bytes=-", 1000, &a, &b), -EINVAL);
+  ck_assert_int_eq(http_files_range("bytes=99999999999999999999-", 1000, &a, &b), -EINVAL);
+}
+END_TEST
 
 START_TEST(mime_types_by_extension)
 {
@@ -259,6 +292,7 @@ static Suite *http_files_suite(void)
   TCase *tc = tcase_create("http_files");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, mime_types_by_extension);
+  tcase_add_test(tc, byte_ranges);
   tcase_add_test(tc, web_root_pages_and_assets);
   tcase_add_test(tc, web_root_names_for_pages_and_404s);
   tcase_add_test(tc, vendor_table_and_node_modules);

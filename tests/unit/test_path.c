@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static char *dir;
@@ -71,6 +72,16 @@ START_TEST(symlink_escape_is_eperm)
   ck_assert_int_eq(path_check_relative("escape.ts"), 0);
   ck_assert_int_eq(path_resolve_file(root, "escape.ts", &out), -EPERM);
   ck_assert_ptr_null(out);
+  /* the same with the root resolved once by the caller */
+  char *real = realpath(root, NULL);
+  ck_assert_int_eq(path_resolve_file_in(real, "escape.ts", &out), -EPERM);
+  ck_assert_int_eq(path_resolve_file_in(real, "../root/v1/index.m3u8", &out), -EINVAL);
+  ck_assert_int_eq(path_resolve_file_in(real, "v1/none.ts", &out), -ENOENT);
+  ck_assert_ptr_null(out);
+  ck_assert_int_eq(path_resolve_file_in(real, "v1/index.m3u8", &out), 0);
+  ck_assert(g_str_has_suffix(out, "/root/v1/index.m3u8"));
+  g_free(out);
+  free(real);
 }
 END_TEST
 

@@ -141,7 +141,7 @@ START_TEST(types_route_to_their_service)
   NEXT(c, "");
   say(c, "{\"type\":\"watch.start\",\"video\":\"v1\",\"position\":0,\"playing\":true,\"visible\":true}");
   NEXT(c, "error:unknown_type");
-  say(c, "{\"type\":\"chat.send\"}");
+  say(c, "{\"type\":\"quiz.answer\"}");
   NEXT(c, "error:unknown_type");
   say(c, "{\"type\":\"hello\"}");
   NEXT(c, "error:invalid_message");

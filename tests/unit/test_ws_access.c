@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define TABLE "src/http/ws_access.txt"
-#define UNREGISTERED "chat.send" /* what the "*" row is tried with */
+#define UNREGISTERED "quiz.answer" /* what the "*" row is tried with */
 
 enum { ANONYMOUS, GUEST, UNVERIFIED, VERIFIED, DISQUALIFIED, EDITOR, ADMIN, DISABLED, N_ROLES };
 static const char *const role_names[N_ROLES] = {
@@ -38,6 +38,10 @@ static const struct { const char *type, *before, *message; } samples[] = {
   { "heartbeat", "watch.start",
     "{\"type\":\"heartbeat\",\"seq\":1,\"video\":\"{video}\",\"position\":0,\"playing\":true,\"visible\":true}" },
   { "watch.stop", "watch.start", "{\"type\":\"watch.stop\",\"seq\":1,\"video\":\"{video}\",\"position\":0}" },
+  /* {live}: a live on air (chat is open while a live is). */
+  { "chat.join", NULL, "{\"type\":\"chat.join\",\"video\":\"{live}\"}" },
+  { "chat.send", "chat.join", "{\"type\":\"chat.send\",\"video\":\"{live}\",\"text\":\"你好 <b>\"}" },
+  { "chat.like", "chat.join", "{\"type\":\"chat.like\",\"video\":\"{live}\",\"count\":3}" },
   { UNREGISTERED, NULL, "{\"type\":\"" UNREGISTERED "\",\"video\":\"{video}\"}" },
 };
 
@@ -152,11 +156,15 @@ static char *outcome(WsConn *c, JsonNode *n)
   return g_strdup("ok");
 }
 
-/* A sample with {video} replaced by the published recording. */
+/* A sample with {video} replaced by the published recording and {live} by the live. */
 static char *with_video(const char *sample_text)
 {
   char **parts = g_strsplit(sample_text, "{video}", -1);
   char *text = g_strjoinv(vod, parts);
+  g_strfreev(parts);
+  parts = g_strsplit(text, "{live}", -1);
+  g_free(text);
+  text = g_strjoinv(live, parts);
   g_strfreev(parts);
   return text;
 }

@@ -34,7 +34,8 @@ static bool is_client(JsonNode *schema)
 }
 
 static const char *const types[] = { "hello", "watch.start", "heartbeat", "watch.stop", "welcome",
-  "watch.started", "heartbeat.ack", "watch.ended", "points.update", "live.viewers", "error" };
+  "watch.started", "heartbeat.ack", "watch.ended", "points.update", "live.viewers", "error",
+  "chat.join", "chat.send", "chat.like", "chat.joined", "chat.batch" };
 
 START_TEST(schemas_use_only_checked_keywords)
 {
@@ -181,6 +182,35 @@ START_TEST(server_messages_satisfy_their_schemas)
   assert_valid("watch.ended", ws_msg_watch_ended("s1", "timeout"));
   assert_valid("points.update", ws_msg_points_update(summary(true), 2));
   assert_valid("live.viewers", ws_msg_live_viewers("v1", 42));
+  assert_valid("error", ws_msg_error("slow_mode", "one message per 10 s", false, 0));
+
+  ChatMessage m1 = { .id = 1, .video = "v1", .member = "m1", .name = "学员 <b>", .role = ROLE_VIEWER,
+                     .text = "<script>alert(1)</script>", .live_time = 12.5 };
+  ChatMessage m2 = { .id = 2, .video = "v1", .member = "e1", .name = "编辑", .role = ROLE_EDITOR,
+                     .text = "请文明发言", .live_time = 13, .held = true };
+  GPtrArray *msgs = g_ptr_array_new();
+  g_ptr_array_add(msgs, &m1);
+  g_ptr_array_add(msgs, &m2);
+  GArray *deleted = g_array_new(FALSE, FALSE, sizeof(gint64));
+  gint64 gone = 9;
+  g_array_append_val(deleted, gone);
+  ChatSettings st = { .mode = CHAT_MODE_MEMBERS, .slow_seconds = 10 };
+  ChatJoined j = { .video = "v1", .live = true, .settings = st, .can_post = "sign_in_required",
+                   .recent = msgs, .likes = 5, .max_length = 200 };
+  assert_valid("chat.joined", ws_msg_chat_joined(&j));
+  j.can_post = NULL;
+  j.recent = NULL;
+  assert_valid("chat.joined", ws_msg_chat_joined(&j));
+  ChatBatch b = { .video = "v1", .messages = msgs, .deleted = deleted, .likes = 70 };
+  assert_valid("chat.batch", ws_msg_chat_batch(&b));
+  ChatBatch sb = { .video = "v1", .likes = -1, .settings = &st };
+  assert_valid("chat.batch", ws_msg_chat_batch(&sb));
+  /* Text stays text: the encoder escapes nothing into markup and adds none. */
+  char *text = ws_msg_chat_batch(&b);
+  ck_assert_ptr_nonnull(strstr(text, "\"text\":\"<script>alert(1)</script>\""));
+  g_free(text);
+  g_ptr_array_unref(msgs);
+  g_array_unref(deleted);
 }
 END_TEST
 

@@ -14,6 +14,7 @@
   let stateKey = 'points_offline';
   let viewers = null;
   let endScreen = null;
+  let chat = null;          // the live chat panel (chat.js), on lives
   let inSync = true;        // the countdown to the next point agreed with what the server paid
   let videoCapped = false;  // a minute passed without a point: the per-video cap is reached
 
@@ -198,6 +199,7 @@
     player.attach();
     endScreen = new window.LecternEnd.EndScreen(player, info);
     startWatchClient();
+    if (info.state === 'live' && window.LecternChat) chat = window.LecternChat.attach(watch, id);
   }
 
   // Is the live's first playlist there? (It is written a few seconds after it goes on air.)
@@ -277,6 +279,7 @@
     renderPoints();
     if (player) player.rerender();
     if (endScreen) endScreen.rerender();
+    if (chat) chat.rerender();
   }
 
   start({ load, render, title: () => (info ? info.title : '') });

@@ -20,6 +20,13 @@ window.LecternWatch = (() => {
       this.retry = 0;
       this.stopped = false;  // superseded or left: no more reports, no reconnect
       this.started = false;
+      this.listeners = [];  // other services on the same connection (chat.js): every message
+      this.welcomed = false;
+    }
+
+    // FN(message) hears every message from the server, before this client acts on it.
+    addListener(fn) {
+      this.listeners.push(fn);
     }
 
     connect() {
@@ -42,6 +49,7 @@ window.LecternWatch = (() => {
         this.receive(m);
       };
       ws.onclose = () => {
+        this.welcomed = false;
         clearInterval(this.timer);
         this.timer = null;
         if (this.ws !== ws || this.stopped) return;
@@ -92,6 +100,8 @@ window.LecternWatch = (() => {
 
     receive(m) {
       const o = this.o;
+      if (m.type === 'welcome') this.welcomed = true;
+      this.listeners.forEach((fn) => fn(m));
       switch (m.type) {
         case 'welcome':
           this.interval = m.heartbeat_interval || 10;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark (issue 22, item 1): lectern's file serving against nginx (Debian, one worker,
+# sendfile on) on the same files, in interleaved rounds: a 1.5 MB segment, a playlist, a
+# poster-sized image. Prints requests per second per round and the ratio lectern / nginx.
+#
+#   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64)
+#
+# Both servers run on loopback and share the machine with wrk (-t1): on a shared machine the
+# figures move with the load around it; compare the ratio within one run, not across runs.
+set -u
+source "$(dirname "$0")/bench_lib.sh"
+BUILD=${1:-build}
+ROUNDS=${ROUNDS:-3}
+SECS=${SECONDS_PER:-5}
+CONNS=${CONNS:-64}
+bench_need_build "$BUILD" src/lectern tests/freeport
+bench_need_tools wrk curl jq
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || bench_fail "nginx is not installed (scripts/install-deps)"
+LECTERN=$(realpath "$BUILD/src/lectern")
+FREEPORT=$(realpath "$BUILD/tests/freeport")
+T=$(mktemp -d "${TMPDIR:-/tmp}/bench-files.XXXXXX")
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+
+# The same files for both: a video directory as lectern writes it.
+M=$T/data/media/benchvideo/source
+mkdir -p "$M"
+head -c 1500000 /dev/urandom >"$M/seg000000.ts"
+head -c 60000 /dev/urandom >"$T/data/media/benchvideo/poster.jpg"
+{
+  echo '#EXTM3U'; echo '#EXT-X-VERSION:3'; echo '#EXT-X-TARGETDURATION:2'; echo '#EXT-X-MEDIA-SEQUENCE:100'
+  for i in $(seq 100 105); do
+    echo "#EXT-X-PROGRAM-DATE-TIME:2026-12-01T10:00:0$((i - 100)).000Z"; echo '#EXTINF:2.000,'; echo "seg$(printf %06d $i).ts"
+  done
+} >"$M/index.m3u8"
+
+LP=$($FREEPORT); NP=$($FREEPORT)
+"$LECTERN" serve --data-dir "$T/data" --http-port "$LP" --rtmp-port "$($FREEPORT)" >"$T/lectern.out" 2>"$T/lectern.err" &
+PIDS+=($!)
+mkdir -p "$T/nginx/tmp"
+cat >"$T/nginx/nginx.conf" <<CONF
+$( [ "$(id -u)" = 0 ] && echo 'user root;' )
+worker_processes 1;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000;
+  client_body_temp_path $T/nginx/tmp; proxy_temp_path $T/nginx/tmp; fastcgi_temp_path $T/nginx/tmp;
+  uwsgi_temp_path $T/nginx/tmp; scgi_temp_path $T/nginx/tmp;
+  types { video/mp2t ts; application/vnd.apple.mpegurl m3u8; image/jpeg jpg; }
+  server {
+    listen 127.0.0.1:$NP;
+    location /hls/ { alias $T/data/media/; add_header Cache-Control "public, max-age=1"; }
+  }
+}
+CONF
+"$NGINX" -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" -g "daemon off; pid $T/nginx/nginx.pid;" &
+PIDS+=($!)
+for _ in $(seq 1 100); do
+  curl -sf -o /dev/null "http://127.0.0.1:$LP/healthz" && curl -sf -o /dev/null "http://127.0.0.1:$NP/hls/benchvideo/poster.jpg" && break
+  sleep 0.1
+done
+for p in "$LP" "$NP"; do
+  cmp -s <(curl -s "http://127.0.0.1:$p/hls/benchvideo/source/seg000000.ts") "$M/seg000000.ts" ||
+    bench_fail "port $p does not serve the segment as it is on disk"
+done
+
+rps() { # PORT PATH
+  wrk -t1 -c"$CONNS" -d"${SECS}s" "http://127.0.0.1:$1$2" 2>/dev/null | awk '/Requests\/sec/ { print $2 }'
+}
+echo "bench_files: $ROUNDS interleaved rounds, wrk -t1 -c$CONNS -d${SECS}s, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for what in source/seg000000.ts source/index.m3u8 poster.jpg; do
+  ratios=()
+  for r in $(seq 1 "$ROUNDS"); do
+    if [ $((r % 2)) = 1 ]; then l=$(rps "$LP" "/hls/benchvideo/$what"); n=$(rps "$NP" "/hls/benchvideo/$what")
+    else n=$(rps "$NP" "/hls/benchvideo/$what"); l=$(rps "$LP" "/hls/benchvideo/$what"); fi
+    bench_positive "lectern $what" "$l"
+    bench_positive "nginx $what" "$n"
+    ratio=$(awk -v a="$l" -v b="$n" 'BEGIN { printf "%.2f", a / b }')
+    ratios+=("$ratio")
+    printf '  %-22s round %d: lectern %9.0f req/s, nginx %9.0f req/s, ratio %s\n' "$what" "$r" "$l" "$n" "$ratio"
+  done
+  printf '%-24s ratios %s (target >= 0.8)\n' "$what" "${ratios[*]}"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
