@@ -23,6 +23,7 @@ static const struct {
   { "import", cli_import, "import a recorded lesson (import FILE --title T [--wait])" },
   { "points", cli_points, "check the points aggregates against the ledger (points check; exit 1 on a difference)" },
   { "vote", cli_vote, "count a vote again from its ballot log (vote recount ID; exit 1 when it differs from the published result)" },
+  { "lottery", cli_lottery, "the points lottery: verify a draw record (lottery verify FILE), freeze, draw, record, expire" },
   { "quiz", cli_quiz, "the daily quiz's question bank (quiz import FILE, quiz list)" },
 };
 

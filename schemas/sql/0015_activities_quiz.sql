@@ -44,7 +44,8 @@ CREATE TABLE points_ledger_new (
   id               INTEGER PRIMARY KEY,
   member_id        TEXT NOT NULL,
   amount           INTEGER NOT NULL,
-  reason           TEXT NOT NULL CHECK (reason IN ('watch', 'live_bonus', 'correction', 'quiz', 'read', 'vote', 'question')),
+  reason           TEXT NOT NULL CHECK (reason IN ('watch', 'live_bonus', 'correction', 'quiz', 'read', 'vote', 'question',
+                                                   'lottery')),
   video_id         TEXT,
   campaign_id      INTEGER,
   local_day        TEXT,
@@ -76,6 +77,11 @@ BEGIN
       points = points + excluded.points, watch_points = watch_points + excluded.watch_points,
       entries = entries + 1;
 END;
+-- The lottery's floor (0013), made again with the table: no spending below a zero balance.
+CREATE TRIGGER points_ledger_no_overspend BEFORE INSERT ON points_ledger
+WHEN NEW.amount < 0 AND NEW.reason = 'lottery' AND
+     coalesce((SELECT balance FROM points_balance WHERE member_id = NEW.member_id), 0) + NEW.amount < 0
+BEGIN SELECT RAISE(ABORT, 'points balance would go below zero'); END;
 
 -- ---- the quiz: a bank of versioned questions --------------------------------------------
 -- A question is its identity (key: what an import names it by), its state and its current
@@ -152,7 +158,7 @@ CREATE TABLE audit_log_new (
   member_name  TEXT NOT NULL,
   action       TEXT NOT NULL,
   target_type  TEXT NOT NULL
-               CHECK (target_type IN ('video', 'column', 'category', 'campaign', 'member', 'quiz_question')),
+               CHECK (target_type IN ('video', 'column', 'category', 'campaign', 'member', 'quiz_question', 'lottery')),
   target_id    TEXT NOT NULL,
   detail       TEXT NOT NULL DEFAULT '{}'
 ) STRICT;

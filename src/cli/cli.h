@@ -71,4 +71,5 @@ int cli_video(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_points(int argc, char **argv);
 int cli_vote(int argc, char **argv);
+int cli_lottery(int argc, char **argv);
 int cli_quiz(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "http/api_columns.h"
 #include "http/api_events.h"
 #include "http/api_jobs.h"
+#include "http/api_lottery.h"
 #include "http/api_members.h"
 #include "http/api_oidc.h"
 #include "http/api_points.h"
@@ -119,6 +120,22 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/votes/{id}/me", API_MEMBER, api_vote_me },
   { "POST", "/api/v1/votes/{id}/invalidations", API_EDITOR, api_vote_invalidate },
   { "GET", "/api/v1/votes/{id}/report", API_EDITOR, api_vote_report },
+  { "GET", "/api/v1/lotteries", API_PUBLIC, api_lotteries_list },
+  { "POST", "/api/v1/lotteries", API_EDITOR, api_lotteries_create },
+  { "GET", "/api/v1/lotteries/{id}", API_PUBLIC, api_lottery_get },
+  { "PATCH", "/api/v1/lotteries/{id}", API_EDITOR, api_lottery_update },
+  { "GET", "/api/v1/lotteries/{id}/mine", API_MEMBER, api_lottery_mine },
+  { "POST", "/api/v1/lotteries/{id}/tickets", API_MEMBER, api_lottery_buy },
+  { "POST", "/api/v1/lotteries/{id}/draws", API_EDITOR, api_lottery_draw_add },
+  { "GET", "/api/v1/lottery-draws/{id}/entries", API_PUBLIC, api_lottery_draw_entries },
+  { "GET", "/api/v1/lottery-draws/{id}/record", API_PUBLIC, api_lottery_draw_record },
+  { "POST", "/api/v1/lottery-draws/{id}/tiers", API_EDITOR, api_lottery_tier_add },
+  { "POST", "/api/v1/lottery-draws/{id}/freeze", API_EDITOR, api_lottery_freeze },
+  { "POST", "/api/v1/lottery-draws/{id}/draw", API_EDITOR, api_lottery_run_draw },
+  { "GET", "/api/v1/lottery-draws/{id}/prizes", API_EDITOR, api_lottery_prizes },
+  { "POST", "/api/v1/lottery-tiers/{id}/codes", API_EDITOR, api_lottery_codes_import },
+  { "POST", "/api/v1/lottery-prizes/{id}/claim", API_MEMBER, api_lottery_prize_claim },
+  { "POST", "/api/v1/lottery-prizes/{id}/disqualify", API_EDITOR, api_lottery_disqualify },
   { NULL, NULL, 0, NULL },
 };
 

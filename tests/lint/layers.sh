@@ -9,13 +9,14 @@ declare -A below=(
   [auth]="core db"
   [points]="core db"
   [club]="core db auth points"
+  [lottery]="core db auth points"
   [rtmp]="core"
   [srt]="core rtmp"
   [media]="core db auth rtmp"
   [watch]="core db auth points"
   [chat]="core db"
-  [http]="core db auth points club rtmp media watch chat"
-  [cli]="core db auth points club rtmp srt media watch chat http"
+  [http]="core db auth points club lottery rtmp media watch chat"
+  [cli]="core db auth points club lottery rtmp srt media watch chat http"
 )
 pass=0; fail=0
 for dir in */; do
