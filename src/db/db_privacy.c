@@ -67,6 +67,45 @@ const DbPrivacyTable db_privacy_tables[] = {
     "SELECT kind, video_id, reason, created_at, expires_at, lifted_at FROM chat_sanction "
     "WHERE member_id = ?1 ORDER BY id",
     "DELETE FROM chat_sanction WHERE member_id = ?1", NULL },
+  /* Single sign-on and the roster (issue 17.1, 17.3). The roster's line is found through the
+   * member number the provider gave; it goes before the link to the provider account does. An
+   * erased person's line comes back only if the union's next roster file lists them again. */
+  { "roster", "roster_line", false,
+    "SELECT r.member_number, r.name, r.unit, r.created_at, r.updated_at FROM roster r "
+    "JOIN member_identity i ON i.member_number = r.member_number "
+    "WHERE i.member_id = ?1 AND i.member_number <> '' ORDER BY r.member_number",
+    "DELETE FROM roster WHERE member_number IN (SELECT member_number FROM member_identity "
+    "WHERE member_id = ?1 AND member_number <> '')", NULL },
+  { "member_identity", "single_sign_on_accounts", false,
+    "SELECT issuer, subject, member_number, unit, created_at, last_sign_in_at FROM member_identity "
+    "WHERE member_id = ?1 ORDER BY created_at",
+    "DELETE FROM member_identity WHERE member_id = ?1", NULL },
+  /* The points lottery (issue 18). Entries, picks and prizes are part of draws whose entry
+   * lists and records are published and must recompute to the same winners: they stay, under
+   * the pseudonymous entry code the public already sees. */
+  { "lottery_purchase", "lottery_purchases", false,
+    "SELECT id, draw_id, tickets, points, created_at FROM lottery_purchase WHERE member_id = ?1 "
+    "ORDER BY id",
+    NULL, "each purchase mirrors a ledger entry, which stays" },
+  { "lottery_entry", "lottery_entries", false,
+    "SELECT draw_id, code, tickets FROM lottery_entry WHERE member_id = ?1 ORDER BY draw_id",
+    NULL, "a draw's published entry list (pseudonymous codes) must hash to its commitment" },
+  { "lottery_pick", "lottery_picks", false,
+    "SELECT draw_id, n, tier_id, code FROM lottery_pick WHERE member_id = ?1 ORDER BY draw_id, n",
+    NULL, "the published draw record recomputes to these picks" },
+  { "lottery_prize", "lottery_prizes", false,
+    "SELECT p.id, p.draw_id, t.name AS tier, p.slot, p.state, p.reason, c.code AS redemption_code, "
+    "p.assigned_at, p.claimed_at, p.ended_at FROM lottery_prize p "
+    "JOIN lottery_tier t ON t.id = p.tier_id LEFT JOIN lottery_code c ON c.id = p.code_id "
+    "WHERE p.member_id = ?1 ORDER BY p.id",
+    NULL, "who held which prize is the draw's published result (shown masked)" },
+  /* Votes (issue 21): the ballot log is append-only and the published tally's hash is a recount
+   * of it. */
+  { "vote_ballot", "vote_ballots", false,
+    "SELECT b.id, b.contest_id, b.item_kind, b.item_id, b.local_day, b.at, "
+    "i.reason AS invalidated_reason FROM vote_ballot b LEFT JOIN vote_invalidation i ON i.ballot_id = b.id "
+    "WHERE b.member_id = ?1 ORDER BY b.id",
+    NULL, "append-only (triggers refuse UPDATE and DELETE): published results are recounts of it" },
   /* Both the member's own acts and acts on them. Entries are never changed: they are the
    * record of who did what, and the erasure adds one. */
   { "audit_log", "audit_entries", false,
