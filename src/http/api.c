@@ -223,11 +223,32 @@ void api_handle(ApiContext *ctx, const HttpRequest *req, HttpResponse *resp)
   if (len > 1 && path[len - 1] == '/')
     path[len - 1] = '\0';
 
+  /* Literal segments win over "{x}": where both match (POST /members/roster beside
+   * PATCH /members/{id}), only the most literal patterns name the path, so another method on
+   * it is 405 rather than reaching a route meant for other paths. */
+  int best = -1;
   for (const ApiRoute *r = api_routes; r->method; r++) {
     char *tmp[API_MAX_PARAMS] = { 0 };
     int ntmp = 0;
     if (!route_match(r->pattern, path, tmp, &ntmp))
       continue;
+    int literal = -ntmp;
+    for (const char *c = r->pattern; *c; c++)
+      literal += *c == '/';
+    if (literal < best) {
+      for (int i = 0; i < ntmp; i++)
+        g_free(tmp[i]);
+      continue;
+    }
+    if (literal > best) {
+      best = literal;
+      g_string_truncate(allow, 0);
+      if (route)
+        for (int i = 0; i < nparams; i++)
+          g_clear_pointer(&params[i], g_free);
+      route = NULL;
+      nparams = 0;
+    }
     path_known = true;
     g_string_append_printf(allow, "%s%s", allow->len ? ", " : "", r->method);
     if (!route && strcmp(r->method, req->method) == 0) {

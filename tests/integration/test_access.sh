@@ -93,8 +93,20 @@ done
 
 declare -A STATUS CODE
 while read -r n status; do STATUS[$n]=$status; done < <(curl -K "$CFG")
-while read -r file code; do CODE[${file##*/}]=$code; done < \
-  <(cd "$B" && jq -r 'input_filename + " " + (.error.code // "-")' -- * 2>/dev/null)
+# Each body on its own: one that is not JSON (a text entry list, an HTML sign-in page) must not
+# stop the others being read (jq over all files at once stops at the first parse error).
+while read -r file code; do CODE[${file##*/}]=$code; done < <(python3 - "$B" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+for name in sorted(os.listdir(d)):
+    try:
+        with open(os.path.join(d, name), encoding='utf-8') as f:
+            code = ((json.load(f) or {}).get('error') or {}).get('code') or '-'
+    except (ValueError, AttributeError, OSError):
+        code = '-'
+    print(name, code)
+PY
+)
 eq "every request was answered" "${#WHAT[@]}" "${#STATUS[@]}"
 
 for n in "${!WHAT[@]}"; do

@@ -45,6 +45,11 @@ START_TEST(wrong_method_is_405)
   ck_assert_int_eq(api_send(&r), 405);
   ck_assert_str_eq(g_hash_table_lookup(r.headers, "allow:"), "POST");
   api_req_clear(&r);
+  /* A literal path beside a "{id}" one: PATCH /members/roster is not PATCH /members/{id}. */
+  ApiReq lit = { .method = "PATCH", .path = "/api/v1/members/roster", .auth = admin_auth, .body = "{}" };
+  ck_assert_int_eq(api_send(&lit), 405);
+  ck_assert_str_eq(g_hash_table_lookup(lit.headers, "allow:"), "POST");
+  api_req_clear(&lit);
 }
 END_TEST
 
