@@ -3,15 +3,16 @@
 
 -- ---- the ledger takes spending ----------------------------------------------------------
 -- points_ledger's reason is a CHECK list; SQLite cannot change a CHECK, so the table is
--- rebuilt with 'lottery' added (rows, ids, indexes and triggers kept; DROP TABLE removes the
--- append-only triggers before it deletes, so none fires, and the aggregates stay as they are
--- because no row changes). A later rebuild of the ledger must keep 'lottery' and re-create
--- points_ledger_no_overspend (0015 does).
+-- rebuilt once (rows, ids, indexes and triggers kept; DROP TABLE removes the append-only
+-- triggers before it deletes, so none fires, and the aggregates stay as they are because no
+-- row changes) with 'lottery' and every activity of the campaign's table (ARCHITECTURE.md:
+-- quiz, read, vote, approved question), so the activities that follow need no rebuild.
 CREATE TABLE points_ledger_new (
   id               INTEGER PRIMARY KEY,
   member_id        TEXT NOT NULL,
   amount           INTEGER NOT NULL,
-  reason           TEXT NOT NULL CHECK (reason IN ('watch', 'live_bonus', 'correction', 'lottery')),
+  reason           TEXT NOT NULL CHECK (reason IN ('watch', 'live_bonus', 'correction', 'lottery',
+                                                   'quiz', 'read', 'vote', 'question')),
   video_id         TEXT,
   campaign_id      INTEGER,
   local_day        TEXT,
@@ -54,7 +55,9 @@ WHEN NEW.amount < 0 AND NEW.reason = 'lottery' AND
 BEGIN SELECT RAISE(ABORT, 'points balance would go below zero'); END;
 
 -- ---- the audit log takes lotteries --------------------------------------------------------
--- The same move for audit_log's target_type (a CHECK list since 0006).
+-- The same move for audit_log's target_type (a CHECK list since 0006), once: the new CHECK
+-- takes any lower-case type name, so the next kind of target (quiz questions, votes, …) needs
+-- no rebuild of its own.
 CREATE TABLE audit_log_new (
   id           INTEGER PRIMARY KEY,
   at           INTEGER NOT NULL,
@@ -62,7 +65,7 @@ CREATE TABLE audit_log_new (
   member_name  TEXT NOT NULL,
   action       TEXT NOT NULL,
   target_type  TEXT NOT NULL
-               CHECK (target_type IN ('video', 'column', 'category', 'campaign', 'member', 'lottery')),
+               CHECK (length(target_type) BETWEEN 1 AND 32 AND target_type NOT GLOB '*[^a-z_]*'),
   target_id    TEXT NOT NULL,
   detail       TEXT NOT NULL DEFAULT '{}'
 ) STRICT;

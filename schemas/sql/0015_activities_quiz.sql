@@ -35,53 +35,8 @@ ALTER TABLE campaign DROP COLUMN daily_cap;
 ALTER TABLE campaign DROP COLUMN live_bonus_points;
 ALTER TABLE campaign DROP COLUMN live_bonus_minutes;
 
--- ---- the ledger takes the new reasons ---------------------------------------------------
--- SQLite cannot change a CHECK in place: the table is copied as it is (same ids, same rows)
--- into one whose CHECK also allows quiz, read, vote and question. The copy is a plain
--- INSERT … SELECT into a table without triggers, so the aggregates (0008) are not counted
--- twice; DROP TABLE fires no DELETE trigger. Triggers and indexes are made again after.
-CREATE TABLE points_ledger_new (
-  id               INTEGER PRIMARY KEY,
-  member_id        TEXT NOT NULL,
-  amount           INTEGER NOT NULL,
-  reason           TEXT NOT NULL CHECK (reason IN ('watch', 'live_bonus', 'correction', 'quiz', 'read', 'vote', 'question',
-                                                   'lottery')),
-  video_id         TEXT,
-  campaign_id      INTEGER,
-  local_day        TEXT,
-  idempotency_key  TEXT NOT NULL UNIQUE,
-  note             TEXT NOT NULL DEFAULT '',
-  created_by       TEXT,
-  created_at       INTEGER NOT NULL
-) STRICT;
-INSERT INTO points_ledger_new SELECT id, member_id, amount, reason, video_id, campaign_id,
-  local_day, idempotency_key, note, created_by, created_at FROM points_ledger ORDER BY id;
-DROP TABLE points_ledger;
-ALTER TABLE points_ledger_new RENAME TO points_ledger;
-CREATE INDEX points_ledger_by_member ON points_ledger(member_id, id);
-CREATE INDEX points_ledger_by_day ON points_ledger(member_id, campaign_id, local_day);
-CREATE INDEX points_ledger_by_video ON points_ledger(member_id, video_id, campaign_id);
-CREATE TRIGGER points_ledger_no_update BEFORE UPDATE ON points_ledger
-BEGIN SELECT RAISE(ABORT, 'points_ledger is append-only'); END;
-CREATE TRIGGER points_ledger_no_delete BEFORE DELETE ON points_ledger
-BEGIN SELECT RAISE(ABORT, 'points_ledger is append-only'); END;
-CREATE TRIGGER points_ledger_aggregate AFTER INSERT ON points_ledger
-BEGIN
-  INSERT INTO points_balance (member_id, balance, entries) VALUES (NEW.member_id, NEW.amount, 1)
-    ON CONFLICT (member_id) DO UPDATE SET balance = balance + excluded.balance, entries = entries + 1;
-  INSERT INTO points_day (member_id, campaign_id, local_day, points, watch_points, entries)
-    SELECT NEW.member_id, NEW.campaign_id, NEW.local_day, NEW.amount,
-           CASE WHEN NEW.reason = 'watch' THEN NEW.amount ELSE 0 END, 1
-    WHERE NEW.campaign_id IS NOT NULL AND NEW.local_day IS NOT NULL
-    ON CONFLICT (member_id, campaign_id, local_day) DO UPDATE SET
-      points = points + excluded.points, watch_points = watch_points + excluded.watch_points,
-      entries = entries + 1;
-END;
--- The lottery's floor (0013), made again with the table: no spending below a zero balance.
-CREATE TRIGGER points_ledger_no_overspend BEFORE INSERT ON points_ledger
-WHEN NEW.amount < 0 AND NEW.reason = 'lottery' AND
-     coalesce((SELECT balance FROM points_balance WHERE member_id = NEW.member_id), 0) + NEW.amount < 0
-BEGIN SELECT RAISE(ABORT, 'points balance would go below zero'); END;
+-- The ledger's reasons (quiz, read, vote, question) and the audit log's target types
+-- (quiz_question) were widened by 0013: nothing to rebuild here.
 
 -- ---- the quiz: a bank of versioned questions --------------------------------------------
 -- A question is its identity (key: what an import names it by), its state and its current
@@ -148,25 +103,3 @@ CREATE TABLE quiz_item (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX quiz_item_by_question ON quiz_item(question_id, answered_at);
-
--- The audit log also records the question bank's changes (imports, retiring): the CHECK is
--- widened the way 0006 did it (a copy; dropping a table fires no triggers).
-CREATE TABLE audit_log_new (
-  id           INTEGER PRIMARY KEY,
-  at           INTEGER NOT NULL,
-  member_id    TEXT NOT NULL,
-  member_name  TEXT NOT NULL,
-  action       TEXT NOT NULL,
-  target_type  TEXT NOT NULL
-               CHECK (target_type IN ('video', 'column', 'category', 'campaign', 'member', 'quiz_question', 'lottery')),
-  target_id    TEXT NOT NULL,
-  detail       TEXT NOT NULL DEFAULT '{}'
-) STRICT;
-INSERT INTO audit_log_new SELECT * FROM audit_log;
-DROP TABLE audit_log;
-ALTER TABLE audit_log_new RENAME TO audit_log;
-CREATE INDEX audit_log_by_target ON audit_log(target_type, target_id, id);
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;

@@ -84,26 +84,4 @@ CREATE TABLE vote_attempt (
 CREATE INDEX vote_attempt_subject ON vote_attempt(scope, subject, at);
 CREATE INDEX vote_attempt_at ON vote_attempt(at);
 
--- Votes are audited under target type 'vote'. SQLite cannot widen a CHECK in place, so the
--- audit log is rebuilt (as 0006 did); the new CHECK takes any lower-case type name, so the
--- next kind of target (helpers add several in parallel) needs no rebuild of its own.
-CREATE TABLE audit_log_new (
-  id           INTEGER PRIMARY KEY,
-  at           INTEGER NOT NULL,
-  member_id    TEXT NOT NULL,
-  member_name  TEXT NOT NULL,
-  action       TEXT NOT NULL,
-  target_type  TEXT NOT NULL
-               CHECK (length(target_type) BETWEEN 1 AND 32 AND target_type NOT GLOB '*[^a-z_]*'),
-  target_id    TEXT NOT NULL,
-  detail       TEXT NOT NULL DEFAULT '{}'
-) STRICT;
-INSERT INTO audit_log_new (id, at, member_id, member_name, action, target_type, target_id, detail)
-  SELECT id, at, member_id, member_name, action, target_type, target_id, detail FROM audit_log;
-DROP TABLE audit_log;
-ALTER TABLE audit_log_new RENAME TO audit_log;
-CREATE INDEX audit_log_by_target ON audit_log(target_type, target_id, id);
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+-- Votes are audited under target type 'vote', which 0013's audit log takes as it is.
