@@ -150,6 +150,23 @@ static int draw_query(Db *db, sqlite3_stmt *st, LotteryDrawRow **out)
   return ret;
 }
 
+int db_lottery_draw_entry_list(Db *db, gint64 draw, char **out)
+{
+  *out = NULL;
+  sqlite3_stmt *st = db_cached(db, "SELECT entry_list FROM lottery_draw WHERE id = ?1");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_int64(st, 1, draw);
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
+  if (ret == 0 && sqlite3_column_type(st, 0) == SQLITE_NULL)
+    ret = -ENOENT;
+  if (ret == 0)
+    *out = g_strdup(db_col_text(st, 0) ? db_col_text(st, 0) : "");
+  sqlite3_reset(st);
+  return ret;
+}
+
 int db_lottery_draw_get(Db *db, gint64 id, LotteryDrawRow **out)
 {
   sqlite3_stmt *st = db_cached(db, "SELECT " DRAW_COLS " FROM lottery_draw WHERE id = ?1");

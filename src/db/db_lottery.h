@@ -66,6 +66,10 @@ int db_lottery_tier_save(Db *db, gint64 draw, gint64 id, gint64 position, const 
                          gint64 quantity, const char *value, gint64 *out_id);
 /* The draw tier ID belongs to, in *draw. Returns 0, -ENOENT or -EIO. */
 int db_lottery_tier_draw(Db *db, gint64 id, gint64 *draw);
+/* The entry list DRAW's freeze wrote (*OUT: caller frees; "" for a freeze without entries).
+ * Returns 0, -ENOENT (no such draw, or not frozen) or the database's error: a failed read is
+ * never an empty list. */
+int db_lottery_draw_entry_list(Db *db, gint64 draw, char **out);
 /* DRAW's tiers in position order: *ids, and names/values/quantities in parallel arrays
  * (caller frees with g_array_unref / g_ptr_array_unref). Returns 0 or -EIO. */
 int db_lottery_tiers(Db *db, gint64 draw, GArray **ids, GArray **quantities, GPtrArray **names,

@@ -134,17 +134,12 @@ void api_lottery_draw_entries(ApiContext *ctx, const ApiCall *call, HttpResponse
     lottery_draw_row_free(&d);
     return;
   }
-  sqlite3_stmt *st = db_cached(ctx->db, "SELECT entry_list FROM lottery_draw WHERE id = ?1");
-  if (st) {
-    sqlite3_bind_int64(st, 1, d->id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-      http_response_text(resp, 200, "text/plain; charset=utf-8", db_col_text(st, 0) ? db_col_text(st, 0) : "");
-    else
-      reply_error(resp, -EIO);
-    sqlite3_reset(st);
-  } else {
-    reply_error(resp, -EIO);
-  }
+  g_autofree char *list = NULL;
+  int ret = db_lottery_draw_entry_list(ctx->db, d->id, &list);
+  if (ret == 0)
+    http_response_text(resp, 200, "text/plain; charset=utf-8", list);
+  else
+    reply_error(resp, ret == -ENOENT ? -EIO : ret);
   lottery_draw_row_free(&d);
 }
 

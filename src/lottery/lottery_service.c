@@ -329,14 +329,9 @@ int lottery_draw(Db *db, gint64 draw, char *const *values, size_t n_values,
     goto done;
   }
   /* The draw reads the list as committed at the freeze, not the tables as they are now. */
-  sqlite3_stmt *st = db_cached(db, "SELECT entry_list FROM lottery_draw WHERE id = ?1");
-  if (!st) {
-    ret = -EIO;
+  char *list = NULL;
+  if ((ret = db_lottery_draw_entry_list(db, draw, &list)) < 0)
     goto done;
-  }
-  sqlite3_bind_int64(st, 1, draw);
-  char *list = sqlite3_step(st) == SQLITE_ROW ? g_strdup(db_col_text(st, 0)) : NULL;
-  sqlite3_reset(st);
   ret = entries_parse(list, &in.entries, &in.n_entries);
   g_free(list);
   if (ret < 0)
