@@ -129,7 +129,9 @@
       await reload();
     } catch (e) {
       if (e.status) buyKey = null; // the server answered: a new click is a new purchase
-      notice(e.code ? t('err.' + e.code) : e.message, true);
+      // A refusal with no text of ours (csrf, storage_full, …) shows the server's message.
+      const known = e.code && t('err.' + e.code) !== 'err.' + e.code;
+      notice(known ? t('err.' + e.code) : e.message, true);
     } finally {
       $('#buy-go').disabled = false;
     }
