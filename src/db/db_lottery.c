@@ -724,13 +724,11 @@ static int tiers_json(Db *db, JsonBuilder *b, gint64 draw, bool winners)
   if (!st)
     return -EIO;
   sqlite3_bind_int64(st, 1, draw);
-  GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
   json_builder_set_member_name(b, "tiers");
   json_builder_begin_array(b);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     gint64 id = sqlite3_column_int64(st, 0);
-    g_array_append_val(ids, id);
     json_builder_begin_object(b);
     add_int(b, "id", id);
     add_int(b, "position", sqlite3_column_int64(st, 1));
@@ -748,10 +746,8 @@ static int tiers_json(Db *db, JsonBuilder *b, gint64 draw, bool winners)
         "p.state, p.pick_n FROM lottery_prize p JOIN lottery_tier t ON t.id = p.tier_id "
         "JOIN member m ON m.id = p.member_id JOIN lottery_pick k ON k.draw_id = p.draw_id AND k.n = p.pick_n "
         "WHERE p.draw_id = ?1 AND p.state IN ('won', 'claimed') ORDER BY t.position, p.slot");
-    if (!st) {
-      g_array_unref(ids);
+    if (!st)
       return -EIO;
-    }
     sqlite3_bind_int64(st, 1, draw);
     json_builder_set_member_name(b, "winners");
     json_builder_begin_array(b);
@@ -768,7 +764,6 @@ static int tiers_json(Db *db, JsonBuilder *b, gint64 draw, bool winners)
     json_builder_end_array(b);
     ret = rc == SQLITE_DONE ? 0 : db_errno(rc);
   }
-  g_array_unref(ids);
   return ret;
 }
 

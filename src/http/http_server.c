@@ -436,7 +436,9 @@ static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
   case 200:
     if (f.body) {
       http_response_text(&t->resp, 200, f.mime, NULL);
-      g_string_append_len(t->resp.body, f.body->str, (gssize)f.body->len);
+      /* The playlist read for this request becomes the body as it is (no copy). */
+      g_string_free(t->resp.body, TRUE);
+      t->resp.body = g_steal_pointer(&f.body);
       http_response_header(&t->resp, "cache-control:", f.cache_control);
       ret = send_response(s, wsi, t);
     } else if (f.web_rel && strcmp(f.web_rel, "watch.html") == 0 && watch_page(s, wsi, t, f.file) == 0) {
@@ -809,11 +811,6 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     if (!sess->txn || !sess->txn->responding || !sess->txn->resp.body)
       break;
     return write_body(s, wsi, sess->txn);
-
-  case LWS_CALLBACK_HTTP_FILE_COMPLETION:
-    if (!sess->txn)
-      return lws_http_transaction_completed(wsi) ? -1 : 0;
-    return finish(s, wsi, sess->txn);
 
   case LWS_CALLBACK_CLOSED_HTTP:
     if (sess)
