@@ -136,6 +136,7 @@ static const struct {
   {"vendor/hls/", "node_modules/hls.js/dist/"},
   {"vendor/chart/", "node_modules/chart.js/dist/"},
   {"vendor/qrcode/", "node_modules/qrcode-generator/dist/"},
+  {"vendor/tus/", "node_modules/tus-js-client/dist/"},
 };
 
 /* The package directory under web/ (*DIR) and the file in it (*NAME) that a /vendor/ path
