@@ -510,7 +510,7 @@ void api_submission_update(ApiContext *ctx, const ApiCall *call, HttpResponse *r
   if (!api_only_known(o, allowed, resp) || !(c = call_find(ctx, cids, resp)) ||
       api_field_text(o, "title", 1, 200, false, &title, resp) < 0 ||
       api_field_text(o, "body", 1, TEXT_BODY_MAX, true, &text, resp) < 0 ||
-      member_fields(o, c, &fields, resp) < 0)
+      (json_object_has_member(o, "fields") && member_fields(o, c, &fields, resp) < 0))
     goto out;
   if (text && strcmp(s->kind, "text") != 0) {
     http_response_error(resp, 400, "invalid_field", "only a text submission has a body");

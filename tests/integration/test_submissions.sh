@@ -151,10 +151,8 @@ VV=$(req "$A" GET "/submissions/$VID" | jq -r .video_id)
 check "it became a video" test -n "$VV" -a "$VV" != null
 eq "the stored file is the one sent, byte for byte" "$(sha256sum <"$T_TMP/clip.mp4")" "$(sha256sum <"$D"/uploads/"$VV"/source.mp4)"
 eq "a draft: not public while in review" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U/videos/$VV")"
-if [ "$s" = processing ]; then
-  eq "accepting while processing is refused: illegal_transition" illegal_transition \
-    "$(ed POST "/submissions/$VID/review" -d '{"action":"accept"}' | jq -r .error.code)"
-fi
+# (processing → accepted is refused like every move the graph lacks: test_submit_state; here
+# the transcode may finish at any moment, so the answer would depend on timing.)
 check "the probe and the transcode bring it to review" wait_state "$A" "$VID" in_review 120
 
 # --- the review queue -------------------------------------------------------------------------------
@@ -191,7 +189,7 @@ eq "in review → accepted (video)" accepted "$(jq -r .state <<<"$r")"
 v=$(curl -s "$U/videos/$VV")
 eq "the video is public now" published "$(jq -r .visibility <<<"$v")"
 eq "…credited to its author" 劳模甲 "$(jq -r .presenter <<<"$v")"
-eq "…in the chosen column" "$VV" "$(curl -s "$U/columns/zheng-ji" | jq -r '.items[0].video_id // .items[0].id')"
+eq "…in the chosen column" "$VV" "$(ed GET "/columns/zheng-ji" | jq -r '.items[0].video.id')"
 ev=$(req "$A" GET "/submissions/$TXT" | jq -r '[.events[] | "\(.from)>\(.to)"] | join(" ")')
 eq "every move of the text is logged" "null>received received>in_review in_review>changes_requested changes_requested>in_review in_review>rejected" "$ev"
 au=$(ed GET "/audit?target_type=submission" | jq -r '[.entries // . | .[] | .action] | sort | unique | join(" ")')
