@@ -1,9 +1,9 @@
-// The chat replay on a recording of a live (rules: docs/chat.md): the live's messages come back
-// at the moment of the video they were posted over (the like count is the live's total). The
-// panel follows the player's currentTime: it reads GET /videos/{id}/chat/replay a minute of media time at a time (paged by
-// next_after), keeps what it read, and shows every message whose media_time has been reached;
-// seeking backwards or forwards shows what was said in the two minutes up to the new moment. Messages are text:
-// put on the page with textContent, never as markup.
+// The chat replay on a recording of a live (rules: docs/chat.md): the live's messages come back at
+// the moment of the video they were posted over (the like count is the live's total). The panel
+// follows the player's currentTime: it reads GET /videos/{id}/chat/replay a minute of media time at
+// a time (paged by next_after), keeps what it read, and shows every message whose media_time has
+// been reached; seeking backwards or forwards shows what was said in the two minutes up to the new
+// moment. Messages are text: put on the page with textContent, never as markup.
 'use strict';
 window.LecternChatReplay = (() => {
   const { api, el, $ } = window.LecternSite;
