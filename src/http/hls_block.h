@@ -45,7 +45,7 @@ void hls_block_free(HlsBlock **b);
 /* Requests held now. */
 guint hls_block_held(const HlsBlock *b);
 
-/* A GET of /hls/…/*.m3u8 with QUERY. Returns false when it is not a blocking request (serve
+/* A GET of a playlist under /hls/ with QUERY. Returns false when it is not a blocking request (serve
  * it as usual). Otherwise R is answered now (the playlist; 400 bad or too far ahead; 404; 503
  * when hls_block_max are held already), or R->later is set and the answer comes through
  * LATER: when the playlist lists the part (polled every HLS_BLOCK_POLL_MS), or 503 after
