@@ -30,11 +30,11 @@ EDITOR=$("$LECTERN" member add -c "$CONF" --data-dir "$D" --name "编辑" --role
 start_server "$D" "$PORT" -c "$CONF" || { not_ok "server starts"; tap_done; exit 1; }
 
 ev=$(curl -s -X POST -H "Authorization: Bearer $EDITOR" -H 'Content-Type: application/json' \
-  -d '{"title":"低延迟课"}' "$U/api/v1/events")
+  -d '{"title":"低延迟课","visibility":"published"}' "$U/api/v1/events")
 ID=$(jq -r .id <<<"$ev")
 KEY=$(jq -r .stream_key <<<"$ev")
 ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi -i "testsrc2=size=854x480:rate=30" \
-  -f lavfi -i "sine=frequency=440:sample_rate=44100" -t $((BROWSER ? 60 : 30)) -c:v libx264 -preset veryfast \
+  -f lavfi -i "sine=frequency=440:sample_rate=44100" -t $((BROWSER ? 120 : 30)) -c:v libx264 -preset veryfast \
   -tune zerolatency -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p -b:v 1200k \
   -c:a aac -b:a 96k -f flv "rtmp://127.0.0.1:$RTMP_PORT/live/$KEY" 2>"$T_TMP/ffmpeg.err" &
 PUB=$!

@@ -98,9 +98,12 @@ window.LecternPlayer = (() => {
       const Hls = window.Hls;
       // Low-Latency HLS for lives (issue 22): hls.js follows the parts and blocking playlist
       // reloads when the playlist offers them (EXT-X-PART-INF), and plays PART-HOLD-BACK behind
-      // the edge; a playlist without them (a recording) plays as before.
+      // the edge; a playlist without them (a recording) plays as before. A player that fell
+      // behind (a stall, a slow start) catches up by playing up to 1.25× until it is back at
+      // that distance, rather than staying late for the rest of the lesson.
       const hls = new Hls({ enableWorker: true, lowLatencyMode: this.live, backBufferLength: 60,
-        capLevelToPlayerSize: false, startLevel: -1 });
+        capLevelToPlayerSize: false, startLevel: -1,
+        maxLiveSyncPlaybackRate: this.live ? 1.25 : 1 });
       this.hls = hls;
       hls.on(Hls.Events.MANIFEST_PARSED, () => {
         this.renderQualities();
