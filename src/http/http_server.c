@@ -13,6 +13,7 @@
 #include "http/api_submissions.h"
 #include "http/http_conn.h"
 #include "http/http_files.h"
+#include "http/hls_block.h"
 #include "http/http_types.h"
 #include "http/http_upload.h"
 #include "http/og_page.h"
@@ -60,6 +61,7 @@ struct HttpServer {
   const Config *config;
   ApiContext api;
   HttpFiles files;
+  HlsBlock *block;           /* LL-HLS blocking playlist requests (hls_block.c) */
   HttpConnBook conns;
   bool draining;
   int in_flight;
@@ -570,6 +572,17 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     handle_metrics(&t->resp);
     return send_response(s, wsi, t);
   }
+  if (g_str_has_prefix(t->path, "/hls/") && g_str_has_suffix(t->path, ".m3u8")) {
+    /* LL-HLS: a playlist asked for with _HLS_msn may be held until its part exists. */
+    HttpLater later = { .answer = later_answer, .server = s, .id = ++s->later_seq };
+    if (hls_block_handle(s->block, t->path, t->query, &later, &t->resp)) {
+      if (!t->resp.later)
+        return send_response(s, wsi, t);
+      t->later_id = later.id;
+      g_hash_table_insert(s->later, g_memdup2(&later.id, sizeof later.id), wsi);
+      return 0;
+    }
+  }
   return serve_file(s, wsi, t);
 }
 
@@ -1053,6 +1066,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   metrics_add_provider(conn_metrics, s);
   log_info("http", "listening on http://%s:%d/ (web root %s, media root %s)", config->http_host,
            s->port, s->files.web_root, s->files.media_root);
+  s->block = hls_block_new(&s->files, config);
   *out = s;
   return 0;
 fail:
@@ -1085,6 +1099,7 @@ void http_server_free(HttpServer **ps)
   uvloop_free(&s->uv);
   ws_free(&s->ws); /* after the context: closing connections end their sessions */
   oidc_client_free(&s->api.oidc); /* waits for calls under way; their answers are dropped */
+  hls_block_free(&s->block);
   if (s->later)
     g_hash_table_unref(s->later);
   if (s->api.cache)

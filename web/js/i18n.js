@@ -699,6 +699,7 @@ window.LecternI18n = (() => {
     v_invalidate: ['作废这些票', 'Invalidate these'],
     v_marked: ['已作废 {n} 票', '{n} ballot(s) invalidated'],
     // — delivery: LL-HLS, SRT, latency (issue 22) —
+    ll_hls_on: ['低延迟直播（LL-HLS）', 'Low-latency live (LL-HLS)'],
   };
   let lang = localStorage.getItem('lectern.lang') === 'en' ? 1 : 0;
 
