@@ -84,7 +84,7 @@ eq "an honest reader is told the rule" "10 5 true" "$(jq -r 'select(.type == "re
 eq "and earns the read rate once (3 a started minute)" 3 "$(jq -s '[.[] | select(.type == "read.ack") | .earned] | add' <<<"$out")"
 contains "points.update is pushed" "$out" '"type":"points.update"'
 eq "the balance shows it" 3 "$(balance honest)"
-eq "the ledger entry is a read" "read" "$(curl -s -H "Authorization: Bearer ${TOKEN[honest]}" "$U/me/points" | jq -r '.ledger[0].reason')"
+eq "the ledger entry is a read" "read" "$(curl -s -H "Authorization: Bearer ${TOKEN[honest]}" "$U/me/points" | jq -r '.history[0].reason')"
 out=$(read_as honest honest)
 eq "a second reading starts done" true "$(jq -r 'select(.type == "read.started") | .done' <<<"$out")"
 eq "and earns nothing" "0 3" "$(jq -s '[.[] | select(.type == "read.ack") | .earned] | add' <<<"$out") $(balance honest)"
