@@ -1,6 +1,7 @@
 /* cli: what every subcommand shares — options, config, data dir, database, output. */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "db/db_article.h"
 #include "db/db_search.h"
 
 #include <errno.h>
@@ -72,6 +73,8 @@ int cli_open_store(const Config *config, Db **db, guint8 secret[TOKEN_SECRET_LEN
    * stays below the table families that use it). */
   if (ret == 0 && db_search_sync(*db) < 0)
     log_warn("db", "%s: the search index could not be rebuilt; searches may miss videos", db_path);
+  if (ret == 0 && db_article_search_sync(*db) < 0)
+    log_warn("db", "%s: the article search index could not be rebuilt", db_path);
   if (ret < 0)
     fprintf(stderr, "lectern: %s\n", err);
   g_free(err);

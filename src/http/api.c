@@ -4,6 +4,7 @@
 #include "http/api.h"
 #include "http/api_catalog.h"
 #include "http/api_chat.h"
+#include "http/api_articles.h"
 #include "http/api_chat_replay.h"
 #include "http/api_columns.h"
 #include "http/api_events.h"
@@ -109,6 +110,17 @@ const ApiRoute api_routes[] = {
   { "POST", "/api/v1/columns/{slug}/items", API_EDITOR, api_column_items_add },
   { "PATCH", "/api/v1/columns/{slug}/items/{video_id}", API_EDITOR, api_column_item_update },
   { "DELETE", "/api/v1/columns/{slug}/items/{video_id}", API_EDITOR, api_column_item_delete },
+  { "GET", "/api/v1/columns/{slug}/articles", API_PUBLIC, api_column_articles },
+  { "PUT", "/api/v1/columns/{slug}/articles/{id}", API_EDITOR, api_column_article_put },
+  { "DELETE", "/api/v1/columns/{slug}/articles/{id}", API_EDITOR, api_column_article_delete },
+  { "GET", "/api/v1/articles", API_PUBLIC, api_articles_list },
+  { "POST", "/api/v1/articles", API_EDITOR, api_articles_create },
+  { "POST", "/api/v1/articles/preview", API_EDITOR, api_articles_preview },
+  { "POST", "/api/v1/articles/images", API_EDITOR, api_articles_image },
+  { "GET", "/api/v1/articles/{id}", API_PUBLIC, api_article_get },
+  { "PATCH", "/api/v1/articles/{id}", API_EDITOR, api_article_update },
+  { "DELETE", "/api/v1/articles/{id}", API_EDITOR, api_article_delete },
+  { "POST", "/api/v1/articles/{id}/publish", API_EDITOR, api_article_publish },
   { "GET", "/api/v1/audit", API_EDITOR, api_audit_list },
   { "GET", "/api/v1/jobs/{id}", API_EDITOR, api_job_get },
   { "POST", "/api/v1/jobs/{id}/cancel", API_EDITOR, api_job_cancel },

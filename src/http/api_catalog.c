@@ -541,7 +541,7 @@ static const char *image_ext(const guint8 *d, size_t n)
 
 /* Stores the request body as an image under <data_dir>/images, named by its content, and
  * returns its URL path (/images/<hash>.<ext>; caller frees), or NULL after answering. */
-static char *store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+char *api_store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   const HttpRequest *req = call->req;
   const char *ext = req->body ? image_ext((const guint8 *)req->body, req->body_len) : NULL;
@@ -574,7 +574,7 @@ static char *store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *res
 int api_put_image(ApiContext *ctx, const ApiCall *call, const char *video_id, gint64 column_id,
                      HttpResponse *resp)
 {
-  g_autofree char *url = store_image(ctx, call, resp);
+  g_autofree char *url = api_store_image(ctx, call, resp);
   if (!url)
     return -EINVAL;
   if (!api_begin(ctx, resp)) {
@@ -629,7 +629,7 @@ static bool query_time(const ApiCall *call, const char *name, gint64 *out, HttpR
 void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   static const char *const types[] = {"video", "column", "category", "campaign", "member", "quiz_question",
-                                      "vote", "lottery", "call", "submission", NULL};
+                                      "vote", "lottery", "call", "submission", "article", NULL};
   GHashTable *q = call->req->query;
   gint64 limit = 50;
   /* An empty parameter (a blank filter field in a form) does not narrow. */
@@ -649,7 +649,7 @@ void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   if (f.target_type && !api_in_list(f.target_type, types)) {
     http_response_error(resp, 400, "invalid_parameter",
                         "target_type must be video, column, category, campaign, member, quiz_question, vote, "
-                        "lottery, call or submission");
+                        "lottery, call, submission or article");
     return;
   }
   f.limit = (int)limit;

@@ -16,6 +16,10 @@ bool api_video_exists(ApiContext *ctx, const char *id, HttpResponse *resp);
 int api_put_image(ApiContext *ctx, const ApiCall *call, const char *video_id, gint64 column_id,
                   HttpResponse *resp);
 
+/* Stores the request body as an image under <data_dir>/images, named by its content (JPEG, PNG
+ * or WebP); returns its URL path (caller frees), or NULL after answering. */
+char *api_store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
+
 void api_categories_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_categories_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_videos_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);

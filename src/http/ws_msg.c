@@ -10,7 +10,7 @@
 const char *ws_msg_type_name(WsType t)
 {
   static const char *names[] = { "hello", "watch.start", "heartbeat", "watch.stop", "chat.join",
-                                 "chat.send", "chat.like" };
+                                 "chat.send", "chat.like", "read.start", "read.beat", "read.stop" };
   return names[t];
 }
 
@@ -40,6 +40,14 @@ static const Field chat_send_fields[] = {
 static const Field chat_like_fields[] = {
   { "video", G_TYPE_STRING, true }, { "count", G_TYPE_INT64, false }, { NULL, 0, false } };
 
+static const Field read_start_fields[] = {
+  { "article", G_TYPE_INT64, true }, { "visible", G_TYPE_BOOLEAN, true }, { NULL, 0, false } };
+static const Field read_beat_fields[] = {
+  { "seq", G_TYPE_INT64, true }, { "article", G_TYPE_INT64, true },
+  { "visible", G_TYPE_BOOLEAN, true }, { NULL, 0, false } };
+static const Field read_stop_fields[] = {
+  { "seq", G_TYPE_INT64, true }, { "article", G_TYPE_INT64, true }, { NULL, 0, false } };
+
 static const struct {
   const char *name;
   WsType type;
@@ -52,6 +60,9 @@ static const struct {
   { "chat.join", WS_CHAT_JOIN, chat_join_fields },
   { "chat.send", WS_CHAT_SEND, chat_send_fields },
   { "chat.like", WS_CHAT_LIKE, chat_like_fields },
+  { "read.start", WS_READ_START, read_start_fields },
+  { "read.beat", WS_READ_BEAT, read_beat_fields },
+  { "read.stop", WS_READ_STOP, read_stop_fields },
 };
 
 static bool is_number(JsonNode *n)
@@ -79,6 +90,7 @@ static bool id_ok(const char *s)
 int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code, char **why)
 {
   memset(m, 0, offsetof(WsMessage, text));
+  m->article = 0;
   m->text[0] = '\0';
   m->rate = 1;
   m->count = 1;
@@ -196,6 +208,13 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
         goto out;
       }
       m->count = (int)json_node_get_int(n);
+    } else if (f->type == G_TYPE_INT64 && strcmp(f->name, "article") == 0) {
+      if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
+          json_node_get_int(n) < 1 || json_node_get_int(n) > ((gint64)1 << 53)) {
+        ret = FIELD_ERROR("\"%s\" must be an article id (a whole number from 1)", f->name);
+        goto out;
+      }
+      m->article = json_node_get_int(n);
     } else if (f->type == G_TYPE_INT64) {
       if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
           json_node_get_int(n) < 1 || json_node_get_int(n) > ((gint64)1 << 53)) {
@@ -224,6 +243,8 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
       }
     }
   }
+  if (m->type == WS_READ_STOP)
+    m->report.visible = false;
   if (m->type == WS_WATCH_STOP)
     m->report.playing = m->report.visible = false;
   ret = 0;
@@ -439,5 +460,55 @@ char *ws_msg_chat_batch(const ChatBatch *cb)
   }
   if (cb->settings)
     add_settings(b, cb->settings);
+  return finish(b);
+}
+
+/* ---- reading ------------------------------------------------------------------- */
+
+static void add_read_state(JsonBuilder *b, const ReadState *st)
+{
+  json_builder_set_member_name(b, "article");
+  json_builder_add_int_value(b, st->article);
+  json_builder_set_member_name(b, "earns");
+  json_builder_add_boolean_value(b, st->earns);
+  json_builder_set_member_name(b, "read_seconds");
+  json_builder_add_int_value(b, st->read_seconds);
+  json_builder_set_member_name(b, "need_seconds");
+  json_builder_add_int_value(b, st->need);
+  json_builder_set_member_name(b, "credited_seconds");
+  json_builder_add_int_value(b, st->credited);
+  json_builder_set_member_name(b, "done");
+  json_builder_add_boolean_value(b, st->done);
+  json_builder_set_member_name(b, "points");
+  json_builder_add_int_value(b, st->points);
+}
+
+char *ws_msg_read_started(const ReadState *st)
+{
+  JsonBuilder *b = begin("read.started");
+  add_read_state(b, st);
+  json_builder_set_member_name(b, "report_interval");
+  json_builder_add_int_value(b, READ_REPORT_SECONDS);
+  return finish(b);
+}
+
+char *ws_msg_read_ack(gint64 seq, const ReadState *st, gint64 earned)
+{
+  JsonBuilder *b = begin("read.ack");
+  json_builder_set_member_name(b, "seq");
+  json_builder_add_int_value(b, seq);
+  add_read_state(b, st);
+  json_builder_set_member_name(b, "earned");
+  json_builder_add_int_value(b, earned);
+  return finish(b);
+}
+
+char *ws_msg_read_ended(gint64 article, const char *reason)
+{
+  JsonBuilder *b = begin("read.ended");
+  json_builder_set_member_name(b, "article");
+  json_builder_add_int_value(b, article);
+  json_builder_set_member_name(b, "reason");
+  json_builder_add_string_value(b, reason);
   return finish(b);
 }

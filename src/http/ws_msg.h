@@ -6,6 +6,7 @@
 #include "chat/chat_service.h"
 #include "points/seconds_map.h"
 #include "points/watch_clock.h"
+#include "watch/read_service.h"
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -23,6 +24,9 @@ typedef enum {
   WS_CHAT_JOIN,
   WS_CHAT_SEND,
   WS_CHAT_LIKE,
+  WS_READ_START,
+  WS_READ_BEAT,
+  WS_READ_STOP,
 } WsType;
 
 typedef struct {
@@ -33,6 +37,7 @@ typedef struct {
   double rate;                   /* playback rate as the player reports it (1 when absent) */
   char text[WS_MSG_MAX];         /* chat.send: the message as sent (the chat service checks it) */
   int count;                     /* chat.like: taps (1..CHAT_LIKES_MAX; 1 when absent) */
+  gint64 article;                /* read.*: the article's id */
 } WsMessage;
 
 /* Decodes one text message of LEN bytes. Returns 0 with *M, or -EINVAL with *CODE (a
@@ -55,3 +60,6 @@ char *ws_msg_points_update(JsonNode *summary /* consumed */, gint64 earned);
 char *ws_msg_live_viewers(const char *video, int viewers);
 char *ws_msg_chat_joined(const ChatJoined *j);
 char *ws_msg_chat_batch(const ChatBatch *b);
+char *ws_msg_read_started(const ReadState *st);
+char *ws_msg_read_ack(gint64 seq, const ReadState *st, gint64 earned);
+char *ws_msg_read_ended(gint64 article, const char *reason);

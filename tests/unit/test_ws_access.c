@@ -5,6 +5,8 @@
  * table. No socket: connections are opened without a wsi, as in test_ws.c. */
 #include "access_table.h"
 #include "auth/auth.h"
+#include "core/util.h"
+#include "db/db_article.h"
 #include "db_fixture.h"
 #include "http/ws.h"
 #include "http/ws_services.h"
@@ -25,6 +27,7 @@ static Db *db;
 static Config config;
 static Ws *ws;
 static char *vod, *live;
+static char article[24]; /* a published article's id */
 static char *token[N_ROLES]; /* NULL: anonymous and guest */
 static GPtrArray *table;
 static const guint8 key[TOKEN_SECRET_LEN] = { 5 };
@@ -42,6 +45,10 @@ static const struct { const char *type, *before, *message; } samples[] = {
   { "chat.join", NULL, "{\"type\":\"chat.join\",\"video\":\"{live}\"}" },
   { "chat.send", "chat.join", "{\"type\":\"chat.send\",\"video\":\"{live}\",\"text\":\"你好 <b>\"}" },
   { "chat.like", "chat.join", "{\"type\":\"chat.like\",\"video\":\"{live}\",\"count\":3}" },
+  /* {article}: a published article (reading credit, docs/articles.md). */
+  { "read.start", NULL, "{\"type\":\"read.start\",\"article\":{article},\"visible\":true}" },
+  { "read.beat", "read.start", "{\"type\":\"read.beat\",\"seq\":1,\"article\":{article},\"visible\":true}" },
+  { "read.stop", "read.start", "{\"type\":\"read.stop\",\"seq\":1,\"article\":{article}}" },
   { UNREGISTERED, NULL, "{\"type\":\"" UNREGISTERED "\",\"video\":\"{video}\"}" },
 };
 
@@ -61,6 +68,10 @@ static void setup(void)
   db = tu_db_open(&dir);
   ck_assert_int_eq(config_init_defaults(&config), 0);
   tu_db_watchable(db, &vod, &live);
+  ArticleInput in = { .title = "读一读", .body_md = "劳模精神，薪火相传。", .publish = true };
+  gint64 aid = 0;
+  ck_assert_int_eq(db_article_create(db, &in, util_now() - 60, &aid), 0);
+  g_snprintf(article, sizeof article, "%" G_GINT64_FORMAT, aid);
   token[UNVERIFIED] = member(ROLE_VIEWER, false, -1);
   token[VERIFIED] = member(ROLE_VIEWER, true, -1);
   token[DISQUALIFIED] = member(ROLE_VIEWER, true, MEMBER_DISQUALIFIED);
@@ -165,6 +176,10 @@ static char *with_video(const char *sample_text)
   parts = g_strsplit(text, "{live}", -1);
   g_free(text);
   text = g_strjoinv(live, parts);
+  g_strfreev(parts);
+  parts = g_strsplit(text, "{article}", -1);
+  g_free(text);
+  text = g_strjoinv(article, parts);
   g_strfreev(parts);
   return text;
 }

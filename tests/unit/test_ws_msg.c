@@ -35,7 +35,8 @@ static bool is_client(JsonNode *schema)
 
 static const char *const types[] = { "hello", "watch.start", "heartbeat", "watch.stop", "welcome",
   "watch.started", "heartbeat.ack", "watch.ended", "points.update", "live.viewers", "error",
-  "chat.join", "chat.send", "chat.like", "chat.joined", "chat.batch" };
+  "chat.join", "chat.send", "chat.like", "chat.joined", "chat.batch", "read.start", "read.beat",
+  "read.stop", "read.started", "read.ack", "read.ended" };
 
 START_TEST(schemas_use_only_checked_keywords)
 {
@@ -211,6 +212,14 @@ START_TEST(server_messages_satisfy_their_schemas)
   g_free(text);
   g_ptr_array_unref(msgs);
   g_array_unref(deleted);
+
+  ReadState rs = { .article = 7, .earns = true, .read_seconds = 40, .need = 20, .credited = 20, .done = true,
+                   .points = 2 };
+  assert_valid("read.started", ws_msg_read_started(&rs));
+  assert_valid("read.ack", ws_msg_read_ack(5, &rs, 2));
+  ReadState guest = { .article = 9 };
+  assert_valid("read.ack", ws_msg_read_ack(1, &guest, 0));
+  assert_valid("read.ended", ws_msg_read_ended(7, "superseded"));
 }
 END_TEST
 

@@ -160,6 +160,15 @@ window.LecternSite = (() => {
         el('p', { className: 'meta', textContent: [v.presenter, v.category].filter(Boolean).join(' · ') })));
   }
 
+  // Articles as links to /article.html (issue 20): title, summary; LIST's box shown when any.
+  function articleList(list, articles) {
+    list.replaceChildren(...articles.map((a) => el('li', {},
+      el('a', { href: `/article.html?id=${a.id}`, textContent: a.title }),
+      a.summary ? el('p', { className: 'meta', textContent: a.summary }) : null)));
+    const box = list.closest('section');
+    if (box) box.hidden = articles.length === 0;
+  }
+
   function cards(list, videos, emptyKey) {
     list.replaceChildren(...(videos.length ? videos.map(card)
       : [el('li', { className: 'empty', textContent: t(emptyKey) })]));
@@ -237,6 +246,6 @@ window.LecternSite = (() => {
     p.hidden = false;
   }
 
-  return { api, ApiError, me, session, signIn, signOut, hasSession, csrfToken: () => csrf, el, clock, when, card, cards, notice, start,
+  return { api, ApiError, me, session, signIn, signOut, hasSession, csrfToken: () => csrf, el, clock, when, card, cards, articleList, notice, start,
     showBalance, videoUrl, columnUrl, $, isDone, markDone, isRecording };
 })();
