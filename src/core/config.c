@@ -210,6 +210,14 @@ const ConfKey config_keys[] = {
     "Seconds the keyed hash of the address a vote came from is kept for the editors' signal "
     "report (many members from one address); then it is removed." },
 
+  { "submit", "chunk_bytes", CONF_INT, 65536, 67108864, NULL, "8388608", OFF(submit_chunk_bytes),
+    "Largest body of one PATCH of a resumable submission upload (tus): the server holds a piece "
+    "in memory before it appends it, so the phone's page sends 4 MiB pieces and an interrupted "
+    "upload resumes after the last whole piece." },
+  { "submit", "open_uploads", CONF_INT, 1, 100, NULL, "3", OFF(submit_open_uploads),
+    "Unfinished resumable uploads one member may have at once (a new one is refused with 429 "
+    "until one finishes or is cancelled)." },
+
   { "oidc", "issuer", CONF_STRING, 0, 0, NULL, "", OFF(oidc_issuer),
     "The union's OpenID Connect provider (its issuer URL, e.g. https://id.example.org); lectern "
     "reads <issuer>/.well-known/openid-configuration. Empty: no single sign-on (members sign in "

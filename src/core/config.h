@@ -78,6 +78,9 @@ typedef struct {
   gint64 vote_address_rate;
   gint64 vote_rate_window;
   gint64 vote_address_keep;
+  /* [submit] (issue 21.2) */
+  gint64 submit_chunk_bytes;
+  gint64 submit_open_uploads;
   /* [oidc] */
   char *oidc_issuer;
   char *oidc_client_id;

@@ -7,8 +7,10 @@
 #include "core/metrics.h"
 #include "core/uvloop.h"
 #include "http/api.h"
+#include "http/api_chat_replay.h"
 #include "http/api_oidc.h"
 #include "http/api_uploads.h"
+#include "http/api_submissions.h"
 #include "http/http_conn.h"
 #include "http/http_files.h"
 #include "http/http_types.h"
@@ -73,6 +75,7 @@ typedef struct {
   GHashTable *query;
   char *authorization, *if_none_match, *if_modified_since, *content_type;
   char *cookie, *csrf_token;
+  char *tus_resumable, *upload_length, *upload_offset, *upload_metadata; /* tus (http_tus.h) */
   char peer[64];
   GByteArray *body;
   bool body_expected;
@@ -118,6 +121,10 @@ static void txn_free(HttpServer *s, Txn **pt)
   g_free(t->content_type);
   g_free(t->cookie);
   g_free(t->csrf_token);
+  g_free(t->tus_resumable);
+  g_free(t->upload_length);
+  g_free(t->upload_offset);
+  g_free(t->upload_metadata);
   if (t->body)
     g_byte_array_unref(t->body);
   http_response_clear(&t->resp);
@@ -471,6 +478,22 @@ static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
   return ret;
 }
 
+/* The largest body T may have in memory: a resumable upload's PATCH takes [submit]
+ * chunk_bytes (a piece of a file, appended whole: docs/submissions.md), the rest of the API
+ * [http] max_body_bytes. */
+static size_t body_limit(const HttpServer *s, const Txn *t)
+{
+  if (strcmp(t->method, "PATCH") == 0 && g_str_has_prefix(t->path, API_TUS_PATH "/"))
+    return (size_t)s->config->submit_chunk_bytes;
+  return (size_t)s->config->max_body_bytes;
+}
+
+static const char *body_limit_key(const HttpServer *s, const Txn *t)
+{
+  return body_limit(s, t) == (size_t)s->config->max_body_bytes ? "[http] max_body_bytes"
+                                                                 : "[submit] chunk_bytes";
+}
+
 static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
 {
   if (t->body)
@@ -482,11 +505,11 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     return send_response(s, wsi, t);
   }
   if (t->body_too_large) {
-    gint64 limit = t->upload ? s->config->vod_max_file_size : s->config->max_body_bytes;
+    gint64 limit = t->upload ? s->config->vod_max_file_size : (gint64)body_limit(s, t);
     t->close_after = true;
     log_info("http", "%s %s: refused a request body over %" G_GINT64_FORMAT " bytes (413, %s)",
              t->method, t->upload ? API_UPLOAD_PATH : "(API)", limit,
-             t->upload ? "[vod] max_file_size" : "[http] max_body_bytes");
+             t->upload ? "[vod] max_file_size" : body_limit_key(s, t));
     http_response_error(&t->resp, 413, "payload_too_large",
                         "request body is larger than %" G_GINT64_FORMAT " bytes", limit);
     return send_response(s, wsi, t);
@@ -496,6 +519,10 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
                        .authorization = t->authorization, .content_type = t->content_type,
                        .cookie = t->cookie, .csrf_token = t->csrf_token, .peer = t->peer};
     http_upload_finish(&t->up, &s->api, &req, &t->resp);
+    return send_response(s, wsi, t);
+  }
+  if (strcmp(t->method, "OPTIONS") == 0 && g_str_has_prefix(t->path, API_TUS_PATH)) {
+    api_tus_options(&s->api, &t->resp); /* the tus server's capabilities */
     return send_response(s, wsi, t);
   }
   if (strcmp(t->method, "OPTIONS") == 0) {
@@ -518,6 +545,10 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
       .content_type = t->content_type,
       .cookie = t->cookie,
       .csrf_token = t->csrf_token,
+      .tus_resumable = t->tus_resumable,
+      .upload_length = t->upload_length,
+      .upload_offset = t->upload_offset,
+      .upload_metadata = t->upload_metadata,
       .peer = t->peer,
       .body = t->body ? (const char *)t->body->data : NULL,
       .body_len = t->body ? t->body->len - 1 : 0,
@@ -667,6 +698,12 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
   t->content_type = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
   t->cookie = copy_header(wsi, WSI_TOKEN_HTTP_COOKIE);
   t->csrf_token = copy_custom_header(wsi, "x-csrf-token:");
+  if (g_str_has_prefix(t->path, API_TUS_PATH)) {
+    t->tus_resumable = copy_custom_header(wsi, "tus-resumable:");
+    t->upload_length = copy_custom_header(wsi, "upload-length:");
+    t->upload_offset = copy_custom_header(wsi, "upload-offset:");
+    t->upload_metadata = copy_custom_header(wsi, "upload-metadata:");
+  }
   HttpConn *conn = lws_get_opaque_user_data(wsi);
   if (conn && conn->peer[0]) {
     g_strlcpy(t->peer, conn->peer, sizeof t->peer);
@@ -727,7 +764,7 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       t->body_expected = clen > 0;
       return 0;
     }
-    if (cl && clen > (guint64)s->config->max_body_bytes) {
+    if (cl && clen > body_limit(s, t)) {
       g_free(cl);
       t->body_too_large = true;
       return 413;
@@ -796,7 +833,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     }
     if (!t || !t->body)
       return -1;
-    if (t->body->len + len > (size_t)s->config->max_body_bytes) {
+    if (t->body->len + len > body_limit(s, t)) {
       t->body_too_large = true;
       g_byte_array_set_size(t->body, 0);
     } else if (!t->body_too_large) {
@@ -951,6 +988,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   s->api.end_member = server_end_member;
   s->api.end_member_user = s->ws;
   s->api.chat = ws_chat_service(s->ws);
+  api_chat_replay_start(&s->api);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
   s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",
@@ -1065,6 +1103,7 @@ void http_server_free(HttpServer **ps)
     g_hash_table_unref(s->later);
   if (s->api.cache)
     metrics_remove_provider(cache_metrics, s);
+  api_chat_replay_stop(&s->api);
   api_cache_free(&s->api.cache);
   db_catalog_free(&s->api.catalog);
   http_files_clear(&s->files);

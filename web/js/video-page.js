@@ -200,6 +200,7 @@
     endScreen = new window.LecternEnd.EndScreen(player, info);
     startWatchClient();
     if (info.state === 'live' && window.LecternChat) chat = window.LecternChat.attach(watch, id);
+    else if (isRecording(info) && window.LecternChatReplay) chat = window.LecternChatReplay.attach(player.video, id);
   }
 
   // Is the live's first playlist there? (It is written a few seconds after it goes on air.)
