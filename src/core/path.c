@@ -2,6 +2,10 @@
 #include "core/path.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <glib.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -69,4 +73,26 @@ int path_resolve_file_in(const char *real_root, const char *rel, char **out)
 out:
   g_free(joined);
   return ret;
+}
+
+int path_open_beneath(int root_fd, const char *rel, int *fd, struct stat *st)
+{
+  int ret = path_check_relative(rel);
+  if (ret < 0)
+    return ret;
+  /* O_NONBLOCK: a FIFO put in the tree must not hold the caller in open(); it has no effect
+   * on a regular file. */
+  struct open_how how = {
+    .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+  };
+  int f = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof how);
+  if (f < 0)
+    return errno == ENOTDIR || errno == ELOOP ? -ENOENT : -errno;
+  if (fstat(f, st) < 0 || !S_ISREG(st->st_mode)) {
+    close(f);
+    return -ENOENT;
+  }
+  *fd = f;
+  return 0;
 }

@@ -19,3 +19,14 @@ int path_resolve_file(const char *root, const char *rel, char **out);
 /* The same with REAL_ROOT already resolved (realpath) by the caller: a server resolving many
  * files under one root resolves the root once. */
 int path_resolve_file_in(const char *real_root, const char *rel, char **out);
+
+struct stat;
+
+/* Opens REL (path_check_relative()) below the directory open as ROOT_FD in one system call
+ * (openat2 with RESOLVE_BENEATH: no "..", symlink or mount point may lead out of it) and
+ * requires a regular file. Returns 0 with *FD (close it) and *ST (its fstat); -EINVAL for a
+ * bad path; -ENOENT when missing or not a regular file; -EXDEV when the way to it leaves
+ * ROOT_FD or passes an absolute symlink (openat2 refuses both, even one pointing back
+ * inside); -ENOSYS without openat2 (Linux < 5.6). Callers that must accept every symlink
+ * staying inside the root answer anything but 0 with path_resolve_file_in. */
+int path_open_beneath(int root_fd, const char *rel, int *fd, struct stat *st);

@@ -10,6 +10,8 @@
 typedef struct {
   gint64 opened_us;      /* monotonic */
   bool requested;        /* a whole request header arrived on it */
+  char peer[64];         /* the peer's address, asked of the socket once (every request of a
+                          * keep-alive connection has the same); "" until then */
 } HttpConn;
 
 typedef struct {

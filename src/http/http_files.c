@@ -5,7 +5,9 @@
 #include "core/path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
@@ -19,6 +21,10 @@ void http_files_init(HttpFiles *f, const Config *config)
   char real[PATH_MAX];
   f->real_media_root = realpath(f->media_root, real) ? g_strdup(real) : NULL;
   f->real_images_root = realpath(f->images_root, real) ? g_strdup(real) : NULL;
+  f->web_fd = open(f->web_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  f->media_fd = f->real_media_root ? open(f->real_media_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  f->images_fd = f->real_images_root ? open(f->real_images_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  http_playlists_new(HTTP_FILES_PLAYLISTS_KEPT, HTTP_FILES_PLAYLIST_MAX, HTTP_FILES_PLAYLISTS_BYTES, &f->playlists);
 }
 
 void http_files_clear(HttpFiles *f)
@@ -28,11 +34,21 @@ void http_files_clear(HttpFiles *f)
   g_clear_pointer(&f->images_root, g_free);
   g_clear_pointer(&f->real_media_root, g_free);
   g_clear_pointer(&f->real_images_root, g_free);
+  int *fds[] = { &f->web_fd, &f->media_fd, &f->images_fd };
+  for (size_t i = 0; i < G_N_ELEMENTS(fds); i++) {
+    if (*fds[i] >= 0)
+      close(*fds[i]);
+    *fds[i] = -1;
+  }
+  http_playlists_free(&f->playlists);
 }
 
 void http_file_clear(HttpFile *file)
 {
   g_clear_pointer(&file->file, g_free);
+  if (file->fd >= 0)
+    close(file->fd);
+  file->fd = -1;
   if (file->body)
     g_string_free(file->body, TRUE);
   file->body = NULL;
@@ -73,16 +89,20 @@ const char *http_mime_for(const char *filename)
 }
 
 /* REL (relative to ROOT) as a file with a MIME type we serve: 0, -EINVAL/-EPERM for a path
- * that would leave ROOT (logged as such), another -errno when there is none. */
-static int find_file(const char *root, const char *real_root, const char *root_name, const char *path,
-                     const char *rel, char **file, const char **mime)
+ * that would leave ROOT (logged as such), another -errno when there is none. With ROOT_FD,
+ * the file is opened below it in one call (OUT's fd and st); anything that call refuses (a
+ * symlink, missing files) is decided by resolving the path, as it always was. */
+static int find_file(const char *root, const char *real_root, int root_fd, const char *root_name,
+                     const char *path, const char *rel, HttpFile *out)
 {
-  *mime = http_mime_for(rel);
+  out->mime = http_mime_for(rel);
   int ret = path_check_relative(rel);
-  if (ret == 0 && !*mime)
+  if (ret == 0 && !out->mime)
     ret = -ENOENT;
+  else if (ret == 0 && root_fd >= 0 && path_open_beneath(root_fd, rel, &out->fd, &out->st) == 0)
+    out->file = g_build_filename(real_root ? real_root : root, rel, NULL);
   else if (ret == 0)
-    ret = real_root ? path_resolve_file_in(real_root, rel, file) : path_resolve_file(root, rel, file);
+    ret = real_root ? path_resolve_file_in(real_root, rel, &out->file) : path_resolve_file(root, rel, &out->file);
   if (ret == -EINVAL || ret == -EPERM)
     log_warn("http", "refused path outside %s root: %s", root_name, path);
   return ret;
@@ -90,36 +110,56 @@ static int find_file(const char *root, const char *real_root, const char *root_n
 
 static int refused(int ret, HttpFile *out)
 {
+  g_clear_pointer(&out->file, g_free);
   out->status = ret == -EINVAL || ret == -EPERM ? 400 : 404;
   return out->status;
 }
 
-/* /hls/<video>/<file> from the media directory and /images/<file> from the image store:
- * playlists read whole (they are small and replaced by rename), with the live or the VOD
- * max-age by whether they are finished; everything else sent from disk as immutable. */
-static int resolve_media(const HttpFiles *f, const char *root, const char *real_root, const char *root_name,
-                         const char *path, const char *rel, HttpFile *out)
+/* A playlist's text and Cache-Control: from memory while the file is the one read before
+ * (http_playlists), with the live or the VOD max-age by whether it is finished. 404 when it
+ * cannot be read or is over HTTP_FILES_PLAYLIST_MAX. */
+static int read_playlist(const HttpFiles *f, HttpFile *out)
 {
-  int ret = find_file(root, real_root, root_name, path, rel, &out->file, &out->mime);
+  if (out->fd < 0) { /* found by resolving its path (the root's descriptor refused it) */
+    out->fd = open(out->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (out->fd < 0 || fstat(out->fd, &out->st) < 0)
+      return -ENOENT;
+  }
+  GBytes *text = NULL;
+  bool finished = false;
+  int ret = http_playlists_get(f->playlists, out->fd, &out->st, g_get_real_time(), &text, &finished);
+  if (ret < 0)
+    return ret;
+  gsize len = 0;
+  const char *data = g_bytes_get_data(text, &len);
+  out->body = g_string_new_len(data, (gssize)len);
+  g_bytes_unref(text);
+  out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
+                                       finished ? f->config->hls_vod_playlist_max_age
+                                                : f->config->hls_live_playlist_max_age);
+  return 0;
+}
+
+/* /hls/<video>/<file> from the media directory and /images/<file> from the image store:
+ * playlists from memory or read whole (read_playlist), everything else sent from disk as
+ * immutable. */
+static int resolve_media(const HttpFiles *f, const char *root, const char *real_root, int root_fd,
+                         const char *root_name, const char *path, const char *rel, HttpFile *out)
+{
+  int ret = find_file(root, real_root, root_fd, root_name, path, rel, out);
   if (ret < 0)
     return refused(ret, out);
 
   if (g_str_has_suffix(rel, ".m3u8")) {
-    char *data = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(out->file, &data, &len, NULL) || len > HTTP_FILES_PLAYLIST_MAX) {
-      g_free(data);
-      g_clear_pointer(&out->file, g_free);
+    ret = read_playlist(f, out);
+    g_clear_pointer(&out->file, g_free);
+    if (out->fd >= 0)
+      close(out->fd);
+    out->fd = -1;
+    if (ret < 0) {
       out->status = 404;
       return 404;
     }
-    bool finished = g_strstr_len(data, (gssize)len, "#EXT-X-ENDLIST") != NULL;
-    out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
-                                         finished ? f->config->hls_vod_playlist_max_age
-                                                  : f->config->hls_live_playlist_max_age);
-    out->body = g_string_new_len(data, (gssize)len);
-    g_clear_pointer(&out->file, g_free);
-    g_free(data);
   } else {
     out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT ", immutable",
                                          f->config->hls_segment_max_age);
@@ -177,7 +217,7 @@ static int resolve_static(const HttpFiles *f, const char *path, HttpFile *out)
     return 404;
   }
   out->web_rel = rel;
-  int ret = find_file(root ? root : f->web_root, NULL, "web", path, rel, &out->file, &out->mime);
+  int ret = find_file(root ? root : f->web_root, NULL, root ? -1 : f->web_fd, "web", path, rel, out);
   g_free(root);
   if (ret < 0)
     return refused(ret, out);
@@ -188,11 +228,11 @@ static int resolve_static(const HttpFiles *f, const char *path, HttpFile *out)
 
 int http_files_resolve(const HttpFiles *f, const char *path, HttpFile *out)
 {
-  *out = (HttpFile){ 0 };
+  *out = (HttpFile){ .fd = -1 };
   if (g_str_has_prefix(path, "/hls/"))
-    return resolve_media(f, f->media_root, f->real_media_root, "media", path, path + 5, out);
+    return resolve_media(f, f->media_root, f->real_media_root, f->media_fd, "media", path, path + 5, out);
   if (g_str_has_prefix(path, "/images/"))
-    return resolve_media(f, f->images_root, f->real_images_root, "image", path, path + 8, out);
+    return resolve_media(f, f->images_root, f->real_images_root, f->images_fd, "image", path, path + 8, out);
   return resolve_static(f, path, out);
 }
 

@@ -5,10 +5,14 @@
 #pragma once
 
 #include "core/config.h"
+#include "http/http_playlists.h"
 
 #include <glib.h>
 
 #define HTTP_FILES_PLAYLIST_MAX (4 * 1024 * 1024)
+/* Playlists kept in memory, and the memory they may take together. */
+#define HTTP_FILES_PLAYLISTS_KEPT 512
+#define HTTP_FILES_PLAYLISTS_BYTES (64 * 1024 * 1024)
 
 typedef struct {
   const Config *config;
@@ -18,13 +22,19 @@ typedef struct {
   /* The media and image roots resolved once (realpath), for the per-request check of /hls/
    * and /images/ files; NULL when a root did not exist yet (then resolved per request). */
   char *real_media_root, *real_images_root;
+  /* The web, media and image roots open as directories (-1 when absent at start): a file is
+   * opened below them in one call (path_open_beneath) instead of resolving its path. */
+  int web_fd, media_fd, images_fd;
+  HttpPlaylists *playlists; /* playlists kept in memory between requests */
 } HttpFiles;
 
 /* What a path is answered with. */
 typedef struct {
   int status;           /* 200; 400 for a path that would leave its root; 404 */
   char *file;           /* 200: the file to send from disk, or NULL when BODY holds it */
-  GString *body;        /* 200 for a playlist: read whole (small, replaced by rename) */
+  int fd;               /* 200 with FILE: the file, already open (take it), or -1 */
+  struct stat st;       /* its fstat when FD is open */
+  GString *body;        /* 200 for a playlist: its text (kept in memory while unchanged) */
   const char *mime;     /* 200: static string */
   char *cache_control;  /* 200 */
   char *web_rel;        /* from the web root: the name the path resolved to ("watch.html",

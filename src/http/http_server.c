@@ -279,12 +279,18 @@ static int write_file(HttpServer *s, struct lws *wsi, Txn *t)
 
 /* Sends a file from disk with our headers: a byte range when the request asks for one (206,
  * or 416 with the size), the body by sendfile(2) (write_file). HEAD gets the headers alone. */
-static int send_file(HttpServer *s, struct lws *wsi, Txn *t, const char *file, const char *mime,
-                     const char *cache_control)
+static int send_file(HttpServer *s, struct lws *wsi, Txn *t, HttpFile *f)
 {
-  struct stat st;
-  int fd = open(file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+  /* Opened below its root's descriptor by http_files (the usual case), or by its path. */
+  int fd = f->fd;
+  struct stat st = f->st;
+  const char *mime = f->mime, *cache_control = f->cache_control;
+  f->fd = -1;
+  if (fd < 0 && (fd = open(f->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) >= 0 && fstat(fd, &st) < 0) {
+    close(fd);
+    fd = -1;
+  }
+  if (fd < 0 || !S_ISREG(st.st_mode)) {
     if (fd >= 0)
       close(fd);
     not_found(&t->resp);
@@ -340,8 +346,9 @@ static int send_file(HttpServer *s, struct lws *wsi, Txn *t, const char *file, c
   t->fd = fd;
   t->file_off = from;
   t->file_end = to;
-  lws_callback_on_writable(wsi);
-  return 0;
+  /* The body at once when lws sent the headers whole (it has nothing buffered): a poster
+   * or a script then goes out in this callback, without a trip through the loop. */
+  return write_file(s, wsi, t);
 }
 
 /* An answer worked out off the main loop arrives (HttpLater): sent when the connection is
@@ -453,7 +460,7 @@ static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
     } else if (f.web_rel && strcmp(f.web_rel, "watch.html") == 0 && watch_page(s, wsi, t, f.file) == 0) {
       ret = send_response(s, wsi, t);
     } else {
-      ret = send_file(s, wsi, t, f.file, f.mime, f.cache_control);
+      ret = send_file(s, wsi, t, &f);
     }
     break;
   case 400:
@@ -710,7 +717,14 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
     t->upload_offset = copy_custom_header(wsi, "upload-offset:");
     t->upload_metadata = copy_custom_header(wsi, "upload-metadata:");
   }
-  lws_get_peer_simple(wsi, t->peer, sizeof t->peer);
+  HttpConn *conn = lws_get_opaque_user_data(wsi);
+  if (conn && conn->peer[0]) {
+    g_strlcpy(t->peer, conn->peer, sizeof t->peer);
+  } else {
+    lws_get_peer_simple(wsi, t->peer, sizeof t->peer);
+    if (conn)
+      g_strlcpy(conn->peer, t->peer, sizeof conn->peer);
+  }
   const char *proxy = s->config->trusted_proxy;
   if (proxy && proxy[0] && strcmp(t->peer, proxy) == 0) {
     /* The proxy appends the address it saw: the last entry is the one it vouches for. */

@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *dir, *web, *outside;
 static Config config;
 static HttpFiles files;
+static bool init_after; /* the roots exist when http_files_init runs (opened as directories) */
 
 static void put(const char *root, const char *rel, const char *text)
 {
@@ -35,7 +37,8 @@ static void setup(void)
   config.hls_live_playlist_max_age = 1;
   config.hls_vod_playlist_max_age = 3600;
   config.hls_segment_max_age = 86400;
-  http_files_init(&files, &config);
+  if (!init_after)
+    http_files_init(&files, &config);
 
   put(web, "index.html", "<!doctype html>");
   put(web, "editor/index.html", "<!doctype html>");
@@ -63,6 +66,28 @@ static void setup(void)
   put(images, "p1.jpg", "jpg");
   g_free(media);
   g_free(images);
+  if (init_after) {
+    http_files_init(&files, &config);
+    ck_assert_int_ge(files.media_fd, 0);
+    ck_assert_int_ge(files.web_fd, 0);
+  } else {
+    ck_assert_int_eq(files.media_fd, -1);
+  }
+}
+
+static void teardown(void);
+
+/* The same tests with the roots there at start: files are opened below the roots' descriptors. */
+static void setup_after(void)
+{
+  init_after = true;
+  setup();
+}
+
+static void teardown_after(void)
+{
+  teardown();
+  init_after = false;
 }
 
 static void teardown(void)
@@ -131,11 +156,19 @@ static void expect(const char *path, int status, const char *root, const char *r
   ck_assert_int_eq(f.status, status);
   if (status == 200) {
     if (rel) {
+      /* the same file (by device and inode: the path may name it through a root's symlink) */
       char *want = g_build_filename(root, rel, NULL);
-      char *real = realpath(want, NULL);
-      ck_assert_msg(f.file && !strcmp(f.file, real), "%s: file %s, wanted %s", path, f.file, real);
+      struct stat a, b;
+      ck_assert_msg(f.file && stat(f.file, &a) == 0 && stat(want, &b) == 0 && a.st_dev == b.st_dev &&
+                    a.st_ino == b.st_ino, "%s: file %s, wanted %s", path, f.file, want);
+      if (f.fd >= 0) { /* opened below the root: the same file again */
+        ck_assert_int_eq(f.st.st_ino, b.st_ino);
+        ck_assert(fstat(f.fd, &a) == 0 && a.st_ino == b.st_ino);
+      }
+      /* opened below the root's descriptor when there is one (the /vendor/ packages are
+       * resolved in their own directories) */
+      ck_assert_int_eq(f.fd >= 0, init_after && !g_str_has_prefix(path, "/vendor/"));
       ck_assert_ptr_null(f.body);
-      free(real);
       g_free(want);
     }
     ck_assert_str_eq(f.mime, mime);
@@ -143,6 +176,7 @@ static void expect(const char *path, int status, const char *root, const char *r
   } else {
     ck_assert_ptr_null(f.file);
     ck_assert_ptr_null(f.body);
+    ck_assert_int_eq(f.fd, -1);
   }
   http_file_clear(&f);
 }
@@ -275,6 +309,37 @@ START_TEST(hls_playlists_by_state_and_segments_immutable)
 }
 END_TEST
 
+/* A playlist kept in memory is never served once its file has changed. */
+START_TEST(a_changed_playlist_is_served_as_it_is_now)
+{
+  char *media = config_media_dir(&config);
+  HttpFile f;
+  for (int i = 0; i < 3; i++) {
+    /* settled: kept after the first read (HTTP_PLAYLISTS_SETTLE_US) */
+    g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
+    for (int n = 0; n < 2; n++) {
+      ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 200);
+      char want[64];
+      g_snprintf(want, sizeof want, "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:%d\n", i);
+      if (i > 0)
+        ck_assert_str_eq(f.body->str, want);
+      http_file_clear(&f);
+    }
+    /* the writer replaces it (rename) with one more segment, the same size */
+    char text[64];
+    g_snprintf(text, sizeof text, "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:%d\n", i + 1);
+    put(media, "v1/720p/index.m3u8", text);
+  }
+  ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 200);
+  ck_assert_str_eq(f.body->str, "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:3\n");
+  http_file_clear(&f);
+  HttpPlaylistsStats st;
+  http_playlists_stats(files.playlists, &st);
+  ck_assert_uint_eq(st.hits, 3);
+  g_free(media);
+}
+END_TEST
+
 START_TEST(images_from_the_image_store)
 {
   char *images = config_images_dir(&config);
@@ -289,18 +354,25 @@ END_TEST
 static Suite *http_files_suite(void)
 {
   Suite *s = suite_create("http_files");
-  TCase *tc = tcase_create("http_files");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, mime_types_by_extension);
-  tcase_add_test(tc, byte_ranges);
-  tcase_add_test(tc, web_root_pages_and_assets);
-  tcase_add_test(tc, web_root_names_for_pages_and_404s);
-  tcase_add_test(tc, vendor_table_and_node_modules);
-  tcase_add_test(tc, vendor_packages_through_a_symlinked_node_modules);
-  tcase_add_test(tc, paths_leaving_the_root_are_refused);
-  tcase_add_test(tc, hls_playlists_by_state_and_segments_immutable);
-  tcase_add_test(tc, images_from_the_image_store);
-  suite_add_tcase(s, tc);
+  /* Each case twice: roots missing at start (every path resolved) and there (opened below). */
+  for (int after = 0; after < 2; after++) {
+    TCase *tc = tcase_create(after ? "roots_opened" : "roots_resolved");
+    if (after)
+      tcase_add_checked_fixture(tc, setup_after, teardown_after);
+    else
+      tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, mime_types_by_extension);
+    tcase_add_test(tc, byte_ranges);
+    tcase_add_test(tc, web_root_pages_and_assets);
+    tcase_add_test(tc, web_root_names_for_pages_and_404s);
+    tcase_add_test(tc, vendor_table_and_node_modules);
+    tcase_add_test(tc, vendor_packages_through_a_symlinked_node_modules);
+    tcase_add_test(tc, paths_leaving_the_root_are_refused);
+    tcase_add_test(tc, hls_playlists_by_state_and_segments_immutable);
+    tcase_add_test(tc, a_changed_playlist_is_served_as_it_is_now);
+    tcase_add_test(tc, images_from_the_image_store);
+    suite_add_tcase(s, tc);
+  }
   return s;
 }
 

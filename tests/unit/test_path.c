@@ -3,6 +3,8 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -94,6 +96,41 @@ START_TEST(missing_and_directories_are_enoent)
 }
 END_TEST
 
+/* The one-call open below a root's descriptor: the file inside, and none of the ways out. */
+START_TEST(open_beneath_a_root_descriptor)
+{
+  int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ck_assert_int_ge(rfd, 0);
+  int fd = -1;
+  struct stat st;
+  ck_assert_int_eq(path_open_beneath(rfd, "v1/index.m3u8", &fd, &st), 0);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(st.st_size, 8);
+  char buf[16] = "";
+  ck_assert_int_eq(read(fd, buf, sizeof buf), 8);
+  ck_assert_str_eq(buf, "#EXTM3U\n");
+  close(fd);
+  /* a relative symlink staying inside is followed */
+  char *in_link = g_build_filename(root, "same.m3u8", NULL);
+  ck_assert_int_eq(symlink("v1/index.m3u8", in_link), 0);
+  ck_assert_int_eq(path_open_beneath(rfd, "same.m3u8", &fd, &st), 0);
+  close(fd);
+  /* out of the root: an absolute symlink (refused even were it pointing inside), "..", an
+   * escape by a relative symlink */
+  ck_assert_int_eq(path_open_beneath(rfd, "escape.ts", &fd, &st), -EXDEV);
+  char *up_link = g_build_filename(root, "up.db", NULL);
+  ck_assert_int_eq(symlink("../secret.db", up_link), 0);
+  ck_assert_int_eq(path_open_beneath(rfd, "up.db", &fd, &st), -EXDEV);
+  ck_assert_int_eq(path_open_beneath(rfd, "../secret.db", &fd, &st), -EINVAL);
+  ck_assert_int_eq(path_open_beneath(rfd, "v1/none.ts", &fd, &st), -ENOENT);
+  ck_assert_int_eq(path_open_beneath(rfd, "v1", &fd, &st), -ENOENT);
+  ck_assert_int_eq(path_open_beneath(rfd, "v1/index.m3u8/x", &fd, &st), -ENOENT);
+  close(rfd);
+  g_free(in_link);
+  g_free(up_link);
+}
+END_TEST
+
 static Suite *path_suite(void)
 {
   Suite *s = suite_create("path");
@@ -103,6 +140,7 @@ static Suite *path_suite(void)
   tcase_add_test(tc, long_path_is_refused);
   tcase_add_test(tc, good_path_resolves_inside_root);
   tcase_add_test(tc, symlink_escape_is_eperm);
+  tcase_add_test(tc, open_beneath_a_root_descriptor);
   tcase_add_test(tc, missing_and_directories_are_enoent);
   suite_add_tcase(s, tc);
   return s;

@@ -1,0 +1,179 @@
+/* http_playlists: playlists kept in memory, checked against their file on every request. */
+#include "http/http_playlists.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  dev_t dev;
+  ino_t ino;
+} Key;
+
+typedef struct {
+  Key key;
+  off_t size;
+  struct timespec mtime, ctime;
+  GBytes *text;
+  bool finished;
+} Entry;
+
+struct HttpPlaylists {
+  GHashTable *entries; /* Key* (inside the entry) -> Entry* */
+  guint max_entries;
+  gsize max_bytes, budget;
+  gsize bytes; /* the kept texts' sizes */
+  HttpPlaylistsStats stats;
+};
+
+static guint key_hash(gconstpointer p)
+{
+  const Key *k = p;
+  return (guint)(k->ino ^ (k->ino >> 32) ^ (k->dev * 2654435761u));
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+  const Key *x = a, *y = b;
+  return x->dev == y->dev && x->ino == y->ino;
+}
+
+static void entry_free(gpointer p)
+{
+  Entry *e = p;
+  g_bytes_unref(e->text);
+  g_free(e);
+}
+
+static void entry_drop(HttpPlaylists *c, Entry *e)
+{
+  c->bytes -= g_bytes_get_size(e->text);
+  g_hash_table_remove(c->entries, &e->key);
+}
+
+int http_playlists_new(guint max_entries, gsize max_bytes, gsize budget, HttpPlaylists **out)
+{
+  HttpPlaylists *c = g_new0(HttpPlaylists, 1);
+  c->entries = g_hash_table_new_full(key_hash, key_equal, NULL, entry_free);
+  c->max_entries = max_entries;
+  c->max_bytes = max_bytes;
+  c->budget = budget;
+  *out = c;
+  return 0;
+}
+
+void http_playlists_free(HttpPlaylists **pc)
+{
+  HttpPlaylists *c = *pc;
+  if (!c)
+    return;
+  g_hash_table_unref(c->entries);
+  g_free(c);
+  *pc = NULL;
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+  return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static gint64 time_us(const struct timespec *t)
+{
+  return (gint64)t->tv_sec * G_USEC_PER_SEC + t->tv_nsec / 1000;
+}
+
+/* The whole of FD (SIZE bytes by its fstat) from its start; a file that grew or shrank
+ * meanwhile is read as it is now. */
+static int read_all(int fd, off_t size, gsize max, GBytes **out)
+{
+  if (size < 0 || (guint64)size > max)
+    return -EFBIG;
+  gsize cap = (gsize)size + 1, len = 0;
+  char *buf = g_malloc(cap);
+  for (;;) {
+    if (len == cap) {
+      if (cap > max) {
+        g_free(buf);
+        return -EFBIG;
+      }
+      cap *= 2;
+      buf = g_realloc(buf, cap);
+    }
+    ssize_t n = pread(fd, buf + len, cap - len, (off_t)len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int ret = -errno;
+      g_free(buf);
+      return ret;
+    }
+    if (n == 0)
+      break;
+    len += (gsize)n;
+  }
+  if (len > max) {
+    g_free(buf);
+    return -EFBIG;
+  }
+  *out = g_bytes_new_take(buf, len);
+  return 0;
+}
+
+int http_playlists_get(HttpPlaylists *c, int fd, const struct stat *st, gint64 now_us, GBytes **text,
+                       bool *finished)
+{
+  Key key = { st->st_dev, st->st_ino };
+  Entry *e = g_hash_table_lookup(c->entries, &key);
+  if (e && e->size == st->st_size && same_time(&e->mtime, &st->st_mtim) && same_time(&e->ctime, &st->st_ctim)) {
+    c->stats.hits++;
+    *text = g_bytes_ref(e->text);
+    *finished = e->finished;
+    return 0;
+  }
+  c->stats.misses++;
+  if (e)
+    entry_drop(c, e);
+  GBytes *b = NULL;
+  int ret = read_all(fd, st->st_size, c->max_bytes, &b);
+  if (ret < 0)
+    return ret;
+  gsize len = 0;
+  const char *data = g_bytes_get_data(b, &len);
+  bool fin = len > 0 && g_strstr_len(data, (gssize)len, "#EXT-X-ENDLIST") != NULL;
+
+  /* Kept only when what was read is the whole file as ST describes it and it had settled
+   * before the read began (see HTTP_PLAYLISTS_SETTLE_US). */
+  gint64 changed = MAX(time_us(&st->st_mtim), time_us(&st->st_ctim));
+  if ((off_t)len == st->st_size && now_us - changed >= HTTP_PLAYLISTS_SETTLE_US && c->max_entries > 0 &&
+      len <= c->budget) {
+    /* Full: drop kept playlists (any) until this one fits; the ones still asked for come
+     * back on their next request. */
+    while (g_hash_table_size(c->entries) > 0 &&
+           (g_hash_table_size(c->entries) >= c->max_entries || c->bytes + len > c->budget)) {
+      GHashTableIter it;
+      gpointer v;
+      g_hash_table_iter_init(&it, c->entries);
+      g_hash_table_iter_next(&it, NULL, &v);
+      entry_drop(c, v);
+    }
+    e = g_new0(Entry, 1);
+    e->key = key;
+    e->size = st->st_size;
+    e->mtime = st->st_mtim;
+    e->ctime = st->st_ctim;
+    e->text = g_bytes_ref(b);
+    e->finished = fin;
+    g_hash_table_insert(c->entries, &e->key, e);
+    c->bytes += len;
+  }
+  *text = b;
+  *finished = fin;
+  return 0;
+}
+
+void http_playlists_stats(const HttpPlaylists *c, HttpPlaylistsStats *out)
+{
+  *out = c->stats;
+  out->entries = g_hash_table_size(c->entries);
+  out->bytes = c->bytes;
+}
