@@ -267,8 +267,8 @@ bool api_path_id(const ApiCall *call, int i, gint64 *out)
 {
   const char *s = i >= 0 && i < API_MAX_PARAMS ? call->params[i] : NULL;
   guint64 v = 0;
-  /* A leading digit: g_ascii_string_to_unsigned alone would take "+5" as 5. */
-  if (!s || !g_ascii_isdigit(*s) || !g_ascii_string_to_unsigned(s, 10, 1, G_MAXINT64, &v, NULL))
+  /* The unsigned reader refuses a sign and spaces as well as overflow. */
+  if (!s || !g_ascii_string_to_unsigned(s, 10, 1, G_MAXINT64, &v, NULL))
     return false;
   *out = (gint64)v;
   return true;
