@@ -9,14 +9,9 @@
 /* base64url(HMAC-SHA256(LABEL STATE)) under KEY. */
 static char *derive(const guint8 key[TOKEN_SECRET_LEN], const char *label, const char *state)
 {
-  GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, key, TOKEN_SECRET_LEN);
-  guint8 digest[32];
-  gsize n = sizeof digest;
-  g_hmac_update(h, (const guchar *)label, (gssize)strlen(label));
-  g_hmac_update(h, (const guchar *)state, (gssize)strlen(state));
-  g_hmac_get_digest(h, digest, &n);
-  g_hmac_unref(h);
-  return util_base64url(digest, n);
+  guint8 digest[TOKEN_HMAC_LEN];
+  token_hmac(key, label, state, digest);
+  return util_base64url(digest, sizeof digest);
 }
 
 char *oidc_state_verifier(const guint8 key[TOKEN_SECRET_LEN], const char *state)

@@ -89,15 +89,22 @@ int token_parse(const char *token, char **member_id)
   return 0;
 }
 
-char *token_hash(const guint8 key[TOKEN_SECRET_LEN], const char *token)
+void token_hmac(const guint8 key[TOKEN_SECRET_LEN], const char *label, const char *text,
+                guint8 out[TOKEN_HMAC_LEN])
 {
   GHmac *hmac = g_hmac_new(G_CHECKSUM_SHA256, key, TOKEN_SECRET_LEN);
-  g_hmac_update(hmac, (const guchar *)token, (gssize)strlen(token));
-  guint8 digest[32];
-  gsize len = sizeof digest;
-  g_hmac_get_digest(hmac, digest, &len);
+  g_hmac_update(hmac, (const guchar *)label, (gssize)strlen(label));
+  g_hmac_update(hmac, (const guchar *)text, (gssize)strlen(text));
+  gsize len = TOKEN_HMAC_LEN;
+  g_hmac_get_digest(hmac, out, &len);
   g_hmac_unref(hmac);
-  return util_hex(digest, len);
+}
+
+char *token_hash(const guint8 key[TOKEN_SECRET_LEN], const char *token)
+{
+  guint8 digest[TOKEN_HMAC_LEN];
+  token_hmac(key, "", token, digest);
+  return util_hex(digest, sizeof digest);
 }
 
 bool token_verify(const guint8 key[TOKEN_SECRET_LEN], const char *token, const char *stored_hash)

@@ -20,6 +20,14 @@ char *token_new(const char *member_id);
  * or -EINVAL when TOKEN is not of the issued shape or over TOKEN_MAX_LEN. */
 int token_parse(const char *token, char **member_id);
 
+#define TOKEN_HMAC_LEN 32
+
+/* HMAC-SHA256 of LABEL followed by TEXT under KEY into OUT. Every value derived from the
+ * server secret goes through here, each with a label of its own ("" for token hashes) so
+ * that no two uses can yield the same MAC. */
+void token_hmac(const guint8 key[TOKEN_SECRET_LEN], const char *label, const char *text,
+                guint8 out[TOKEN_HMAC_LEN]);
+
 /* Hex HMAC-SHA256 of TOKEN under KEY; what the database stores. Caller frees. */
 char *token_hash(const guint8 key[TOKEN_SECRET_LEN], const char *token);
 

@@ -2,6 +2,7 @@
 #include "club/vote_contest.h"
 #include "club/vote_tally.h"
 #include "core/util.h"
+#include "points/points.h"
 
 #include <errno.h>
 #include <string.h>
@@ -312,13 +313,7 @@ char *vote_contest_day(const VoteContest *c, gint64 t)
   GTimeZone *tz = g_time_zone_new_identifier(c->time_zone);
   if (!tz)
     tz = g_time_zone_new_utc();
-  GDateTime *dt = g_date_time_new_from_unix_utc(t);
-  GDateTime *local = dt ? g_date_time_to_timezone(dt, tz) : NULL;
-  char *day = local ? g_date_time_format(local, "%Y-%m-%d") : g_strdup("1970-01-01");
-  if (local)
-    g_date_time_unref(local);
-  if (dt)
-    g_date_time_unref(dt);
+  char *day = points_zone_day(tz, t);
   g_time_zone_unref(tz);
   return day;
 }

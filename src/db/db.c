@@ -90,6 +90,32 @@ int db_errno(int rc)
   }
 }
 
+int db_constraint_errno(Db *db, int rc, int fk_errno, int other_errno)
+{
+  if ((rc & 0xff) != SQLITE_CONSTRAINT)
+    return db_errno(rc);
+  switch (sqlite3_extended_errcode(db->conn)) {
+  case SQLITE_CONSTRAINT_UNIQUE:
+  case SQLITE_CONSTRAINT_PRIMARYKEY:
+    return -EEXIST;
+  case SQLITE_CONSTRAINT_CHECK:
+  case SQLITE_CONSTRAINT_NOTNULL:
+    return -EINVAL;
+  case SQLITE_CONSTRAINT_FOREIGNKEY:
+    return fk_errno;
+  default:
+    return other_errno;
+  }
+}
+
+int db_step_done(Db *db, sqlite3_stmt *st, int fk_errno, int other_errno)
+{
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, fk_errno, other_errno);
+  sqlite3_reset(st);
+  return ret;
+}
+
 sqlite3_stmt *db_prepare(Db *db, const char *sql)
 {
   sqlite3_stmt *st = NULL;

@@ -62,6 +62,17 @@ JsonNode *db_json_done(JsonBuilder *b, int step, int *rc);
  * others -> -EIO. */
 int db_errno(int rc);
 
+/* Maps the result RC of a failed step to -errno, telling the constraints apart (read from
+ * DB's extended code, so call it before the statement is finalized): a UNIQUE or PRIMARY
+ * KEY clash is -EEXIST, a CHECK or NOT NULL failing -EINVAL, a FOREIGN KEY failing
+ * FK_ERRNO and any other constraint (a trigger's RAISE) OTHER_ERRNO; tables differ in
+ * what those two mean to their callers. Not a constraint: db_errno(RC). */
+int db_constraint_errno(Db *db, int rc, int fk_errno, int other_errno);
+
+/* Steps ST (bound by the caller, from db_cached) to its end and resets it: 0, or the
+ * failure mapped by db_constraint_errno. */
+int db_step_done(Db *db, sqlite3_stmt *st, int fk_errno, int other_errno);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; inside an open transaction they make, release
  * or roll back a savepoint instead. Return 0 or -errno. A db_commit that fails (-ENOSPC:
  * the disk is full) has rolled its level back already, and a db_rollback right after it

@@ -14,15 +14,9 @@ int db_category_insert(Db *db, const char *name, gint64 position)
   sqlite3_bind_int64(st, 2, position);
   sqlite3_bind_int64(st, 3, util_now());
   int rc = sqlite3_step(st);
-  int ext = sqlite3_extended_errcode(db->conn);
+  int ret = rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -EEXIST, -EEXIST);
   sqlite3_finalize(st);
-  if (rc == SQLITE_DONE)
-    return 0;
-  if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
-    return -EEXIST;
-  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
-    return -EINVAL;
-  return db_errno(rc);
+  return ret;
 }
 
 bool db_category_exists(Db *db, const char *name)

@@ -32,23 +32,13 @@ void chat_message_free(ChatMessage *m)
   g_free(m);
 }
 
-static int constraint_errno(Db *db, int rc)
-{
-  int ext = sqlite3_extended_errcode(db->conn);
-  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-    return -EEXIST;
-  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
-    return -EINVAL;
-  return db_errno(rc);
-}
-
 /* Runs a statement that returns no rows; finalizes it. */
 static int run(Db *db, sqlite3_stmt *st)
 {
   if (!st)
     return -EIO;
   int rc = sqlite3_step(st);
-  int ret = rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  int ret = rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -EEXIST, -EEXIST);
   sqlite3_finalize(st);
   return ret;
 }
@@ -125,7 +115,7 @@ int db_chat_message_insert(Db *db, ChatMessage *m)
   sqlite3_bind_int64(st, 5, m->created_at);
   sqlite3_bind_text(st, 6, m->held ? "held" : "shown", -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
-  int ret = rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  int ret = rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -EEXIST, -EEXIST);
   sqlite3_reset(st);
   if (ret == 0)
     m->id = sqlite3_last_insert_rowid(db->conn);
@@ -254,7 +244,7 @@ int db_chat_likes_add(Db *db, const char *video, gint64 bucket, gint64 n)
   sqlite3_bind_int64(st, 3, n);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  return rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -EEXIST, -EEXIST);
 }
 
 int db_chat_liker_add(Db *db, const char *video, const char *member)
@@ -266,7 +256,7 @@ int db_chat_liker_add(Db *db, const char *video, const char *member)
   sqlite3_bind_text(st, 2, member, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  return rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -EEXIST, -EEXIST);
 }
 
 int db_chat_likes_total(Db *db, const char *video, gint64 *out)

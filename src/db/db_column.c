@@ -6,18 +6,6 @@
 #include <errno.h>
 #include <string.h>
 
-static int constraint_errno(Db *db, int rc)
-{
-  int ext = sqlite3_extended_errcode(db->conn);
-  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-    return -EEXIST;
-  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_NOTNULL)
-    return -EINVAL;
-  if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-    return -ENOENT;
-  return db_errno(rc);
-}
-
 int db_column_insert(Db *db, const char *slug, const char *title, const char *description,
                      gint64 *id)
 {
@@ -31,7 +19,7 @@ int db_column_insert(Db *db, const char *slug, const char *title, const char *de
   sqlite3_bind_text(st, 3, description ? description : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(st, 4, util_now());
   int rc = sqlite3_step(st);
-  int ret = rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  int ret = rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -ENOENT, -EEXIST);
   sqlite3_finalize(st);
   if (ret == 0)
     *id = sqlite3_last_insert_rowid(db->conn);
@@ -97,7 +85,7 @@ static int set_field(Db *db, gint64 id, ColumnField f, const char *text, gint64 
     sqlite3_bind_null(st, 2);
   sqlite3_bind_int64(st, 3, util_now());
   int rc = sqlite3_step(st);
-  int ret = rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  int ret = rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -ENOENT, -EEXIST);
   sqlite3_finalize(st);
   if (ret == 0 && sqlite3_changes(db->conn) == 0)
     ret = -ENOENT;
@@ -197,7 +185,7 @@ int db_column_set_items(Db *db, gint64 id, const ColumnItem *items, size_t n)
     sqlite3_bind_int64(st, 5, items[i].added_at ? items[i].added_at : now);
     rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
-      ret = constraint_errno(db, rc);
+      ret = db_constraint_errno(db, rc, -ENOENT, -EEXIST);
       if (ret == -EEXIST)
         ret = -EINVAL; /* the same video twice */
     }

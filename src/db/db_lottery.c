@@ -20,18 +20,6 @@ static int step_done(Db *db, sqlite3_stmt *st, bool cached)
   return sqlite3_changes(db->conn) ? 0 : -ENOENT;
 }
 
-/* A CHECK or foreign key failing is bad input, a UNIQUE clash a duplicate. */
-static int constraint_errno(Db *db, int rc)
-{
-  if (rc == SQLITE_CONSTRAINT) {
-    int ext = sqlite3_extended_errcode(db->conn);
-    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-      return -EEXIST;
-    return -EINVAL;
-  }
-  return db_errno(rc);
-}
-
 int db_lottery_get(Db *db, gint64 id, Lottery **out)
 {
   sqlite3_stmt *st = db_cached(db, "SELECT " LOTTERY_COLS " FROM lottery WHERE id = ?1");
@@ -89,7 +77,7 @@ int db_lottery_save(Db *db, Lottery *l, gint64 now)
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE)
-    return constraint_errno(db, rc);
+    return db_errno(rc);
   if (l->id == 0)
     l->id = sqlite3_last_insert_rowid(db->conn);
   else if (sqlite3_changes(db->conn) == 0)
@@ -118,7 +106,7 @@ int db_lottery_draw_add(Db *db, gint64 lottery, gint64 freeze_at, gint64 *id)
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE)
-    return constraint_errno(db, rc);
+    return db_errno(rc);
   *id = sqlite3_last_insert_rowid(db->conn);
   return 0;
 }
@@ -274,7 +262,7 @@ int db_lottery_tier_save(Db *db, gint64 draw, gint64 id, gint64 position, const 
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE)
-    return constraint_errno(db, rc);
+    return db_errno(rc);
   if (id == 0)
     id = sqlite3_last_insert_rowid(db->conn);
   else if (sqlite3_changes(db->conn) == 0)
@@ -332,7 +320,7 @@ int db_lottery_code_add(Db *db, gint64 tier, const char *code, gint64 at)
   sqlite3_bind_int64(st, 3, at);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
 int db_lottery_code_free_next(Db *db, gint64 tier, gint64 *id)
@@ -386,7 +374,7 @@ int db_lottery_purchase_add(Db *db, gint64 draw, const char *member, const char 
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE)
-    return constraint_errno(db, rc);
+    return db_errno(rc);
   st = db_cached(db, "INSERT INTO lottery_entry (draw_id, member_id, code, tickets) VALUES (?1, ?2, ?3, ?4) "
                  "ON CONFLICT (draw_id, member_id) DO UPDATE SET tickets = tickets + excluded.tickets");
   if (!st)
@@ -397,7 +385,7 @@ int db_lottery_purchase_add(Db *db, gint64 draw, const char *member, const char 
   sqlite3_bind_int64(st, 4, tickets);
   rc = sqlite3_step(st);
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
 static int one_int(Db *db, sqlite3_stmt *st, gint64 *out)
@@ -488,7 +476,7 @@ int db_lottery_pick_add(Db *db, gint64 draw, gint64 n, gint64 tier, const char *
   sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : constraint_errno(db, rc);
+  return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
 int db_lottery_prize_add(Db *db, gint64 draw, gint64 tier, gint64 slot, gint64 pick_n,
@@ -509,7 +497,7 @@ int db_lottery_prize_add(Db *db, gint64 draw, gint64 tier, gint64 slot, gint64 p
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE)
-    return constraint_errno(db, rc);
+    return db_errno(rc);
   if (id)
     *id = sqlite3_last_insert_rowid(db->conn);
   return 0;

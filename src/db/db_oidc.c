@@ -3,19 +3,10 @@
 
 #include <errno.h>
 
+/* A foreign key failing is bad input here (no such member). */
 static int step_done(Db *db, sqlite3_stmt *st)
 {
-  int rc = sqlite3_step(st);
-  int ext = sqlite3_extended_errcode(db->conn);
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE)
-    return 0;
-  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-    return -EEXIST;
-  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_FOREIGNKEY ||
-      ext == SQLITE_CONSTRAINT_NOTNULL)
-    return -EINVAL;
-  return db_errno(rc);
+  return db_step_done(db, st, -EINVAL, -EEXIST);
 }
 
 int db_oidc_pending_add(Db *db, const char *state_hash, const char *return_to, gint64 now,

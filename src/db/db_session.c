@@ -19,16 +19,9 @@ int db_session_insert(Db *db, const char *id_hash, const char *member_id, const 
   sqlite3_bind_int64(st, 4, created_at);
   sqlite3_bind_int64(st, 5, expires_at);
   int rc = sqlite3_step(st);
-  int ext = sqlite3_extended_errcode(db->conn);
+  int ret = rc == SQLITE_DONE ? 0 : db_constraint_errno(db, rc, -EINVAL, -EEXIST);
   sqlite3_finalize(st);
-  if (rc == SQLITE_DONE)
-    return 0;
-  if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-    return -EEXIST;
-  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_FOREIGNKEY ||
-      ext == SQLITE_CONSTRAINT_NOTNULL)
-    return -EINVAL;
-  return db_errno(rc);
+  return ret;
 }
 
 int db_session_get(Db *db, const char *id_hash, DbSession *out)

@@ -6,19 +6,10 @@
 #include <stdbool.h>
 
 /* Steps a bound change statement; 0 or -errno. */
+/* A foreign key failing is bad input here (no such member). */
 static int step_done(Db *db, sqlite3_stmt *st)
 {
-  int rc = sqlite3_step(st);
-  int ext = sqlite3_extended_errcode(db->conn);
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE)
-    return 0;
-  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-    return -EEXIST;
-  if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_FOREIGNKEY ||
-      ext == SQLITE_CONSTRAINT_NOTNULL)
-    return -EINVAL;
-  return db_errno(rc);
+  return db_step_done(db, st, -EINVAL, -EEXIST);
 }
 
 int db_signin_set_login(Db *db, const char *member_id, const char *login_name,

@@ -262,3 +262,14 @@ int api_parse_clock(const char *text, double *out)
   *out = s + fraction;
   return 0;
 }
+
+bool api_path_id(const ApiCall *call, int i, gint64 *out)
+{
+  const char *s = i >= 0 && i < API_MAX_PARAMS ? call->params[i] : NULL;
+  guint64 v = 0;
+  /* The unsigned reader refuses a sign and spaces as well as overflow. */
+  if (!s || !g_ascii_string_to_unsigned(s, 10, 1, G_MAXINT64, &v, NULL))
+    return false;
+  *out = (gint64)v;
+  return true;
+}

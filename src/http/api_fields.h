@@ -37,6 +37,10 @@ bool api_query_int(const ApiCall *call, const char *name, gint64 min, gint64 max
 /* ?page= (from 1) and ?per_page= (1..100, default 20). False after 400. */
 bool api_query_page(const ApiCall *call, HttpResponse *resp, gint64 *page, gint64 *per_page);
 
+/* Path segment I of CALL as a positive decimal id (digits only, no sign, within gint64) into
+ * *OUT; false when it is not one. The caller answers 404: such a path names nothing. */
+bool api_path_id(const ApiCall *call, int i, gint64 *out);
+
 /* Is query parameter NAME "true" or "1"? */
 bool api_query_flag(const ApiCall *call, const char *name);
 

@@ -13,15 +13,10 @@
 /* Path id I as a positive integer; false after 404 (an id that names nothing). */
 static bool param_id(const ApiCall *call, int i, gint64 *out, HttpResponse *resp)
 {
-  const char *s = call->params[i];
-  char *end = NULL;
-  gint64 v = s && g_ascii_isdigit(*s) ? g_ascii_strtoll(s, &end, 10) : 0;
-  if (v <= 0 || !end || *end) {
-    http_response_error(resp, 404, "not_found", "no such lottery item");
-    return false;
-  }
-  *out = v;
-  return true;
+  if (api_path_id(call, i, out))
+    return true;
+  http_response_error(resp, 404, "not_found", "no such lottery item");
+  return false;
 }
 
 /* The answer for a service's refusal RC, in the API's error shape. */

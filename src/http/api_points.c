@@ -245,7 +245,7 @@ void api_campaign_update(ApiContext *ctx, const ApiCall *call, HttpResponse *res
 {
   gint64 id = 0;
   Campaign *k = NULL;
-  if (!g_ascii_string_to_signed(call->params[0], 10, 1, G_MAXINT64, &id, NULL) ||
+  if (!api_path_id(call, 0, &id) ||
       db_campaign_get(ctx->db, id, &k) < 0) {
     http_response_error(resp, 404, "not_found", "no such campaign: %s", call->params[0]);
     return;
@@ -262,7 +262,7 @@ void api_campaign_earners(ApiContext *ctx, const ApiCall *call, HttpResponse *re
 {
   gint64 id = 0, page = 1, per_page = 20, members = 0, points = 0;
   Campaign *k = NULL;
-  if (!g_ascii_string_to_signed(call->params[0], 10, 1, G_MAXINT64, &id, NULL) ||
+  if (!api_path_id(call, 0, &id) ||
       db_campaign_get(ctx->db, id, &k) < 0) {
     http_response_error(resp, 404, "not_found", "no such campaign: %s", call->params[0]);
     return;

@@ -246,7 +246,7 @@ out:
 void api_quiz_question_update(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   gint64 id = 0;
-  if (!g_ascii_string_to_signed(call->params[0], 10, 1, G_MAXINT64, &id, NULL)) {
+  if (!api_path_id(call, 0, &id)) {
     http_response_error(resp, 404, "not_found", "no such question");
     return;
   }

@@ -16,7 +16,7 @@ static VoteContest *contest_find(ApiContext *ctx, const ApiCall *call, HttpRespo
 {
   gint64 id = 0;
   VoteContest *c = NULL;
-  if (!g_ascii_string_to_signed(call->params[0], 10, 1, G_MAXINT64, &id, NULL) ||
+  if (!api_path_id(call, 0, &id) ||
       vote_contest_get(ctx->db, id, &c) < 0 ||
       (strcmp(c->state, "draft") == 0 && !(call->member && api_is_editor(call)))) {
     vote_contest_free(&c);

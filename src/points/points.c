@@ -12,9 +12,8 @@ static GTimeZone *zone(const char *tz)
   return g_time_zone_new_identifier(tz && tz[0] ? tz : "Asia/Shanghai");
 }
 
-char *points_local_day(const Campaign *campaign, gint64 t)
+char *points_zone_day(GTimeZone *tz, gint64 t)
 {
-  GTimeZone *tz = zone(campaign->time_zone);
   GDateTime *dt = tz ? g_date_time_new_from_unix_utc(t) : NULL;
   GDateTime *local = dt ? g_date_time_to_timezone(dt, tz) : NULL;
   char *day = local ? g_date_time_format(local, "%Y-%m-%d") : g_strdup("1970-01-01");
@@ -22,6 +21,13 @@ char *points_local_day(const Campaign *campaign, gint64 t)
     g_date_time_unref(local);
   if (dt)
     g_date_time_unref(dt);
+  return day;
+}
+
+char *points_local_day(const Campaign *campaign, gint64 t)
+{
+  GTimeZone *tz = zone(campaign->time_zone);
+  char *day = points_zone_day(tz, t);
   if (tz)
     g_time_zone_unref(tz);
   return day;

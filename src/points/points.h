@@ -57,6 +57,11 @@ int points_allowed(Db *db, const Campaign *k, ActivityKind activity, const char 
 /* CAMPAIGN's calendar day holding Unix time T, "YYYY-MM-DD". Caller frees. */
 char *points_local_day(const Campaign *campaign, gint64 t);
 
+/* The calendar day in zone TZ holding Unix time T, "YYYY-MM-DD"; "1970-01-01" when TZ is NULL
+ * or T is out of range. What counts as a campaign's or contest's day; callers pick the zone
+ * (and what an unknown one falls back to). Caller frees. */
+char *points_zone_day(GTimeZone *tz, gint64 t);
+
 /* The window of whole days STARTS_ON..ENDS_ON ("YYYY-MM-DD") in time zone TZ as Unix
  * seconds [*starts_at, *ends_at). Returns 0, or -EINVAL for a bad date, an unknown zone or
  * an end before the start. */

@@ -353,12 +353,34 @@ START_TEST(total_daily_cap_across_activities)
 }
 END_TEST
 
+/* points_zone_day: the same instant is a different day in Shanghai and in UTC; no zone, no day. */
+START_TEST(zone_day_is_the_calendar_day_in_the_zone)
+{
+  GTimeZone *sh = g_time_zone_new_identifier("Asia/Shanghai"), *utc = g_time_zone_new_utc();
+  ck_assert_ptr_nonnull(sh);
+  GDateTime *at = g_date_time_new(utc, 2030, 3, 4, 17, 30, 0); /* 01:30 on the 5th in Shanghai */
+  gint64 t = g_date_time_to_unix(at);
+  g_autofree char *a = points_zone_day(sh, t), *b = points_zone_day(utc, t);
+  g_autofree char *c = points_zone_day(sh, t - 3600), *none = points_zone_day(NULL, t);
+  ck_assert_str_eq(a, "2030-03-05");
+  ck_assert_str_eq(b, "2030-03-04");
+  ck_assert_str_eq(c, "2030-03-05");
+  ck_assert_str_eq(none, "1970-01-01");
+  g_autofree char *before = points_zone_day(sh, t - 5401); /* 23:59:59 on the 4th there */
+  ck_assert_str_eq(before, "2030-03-04");
+  g_date_time_unref(at);
+  g_time_zone_unref(sh);
+  g_time_zone_unref(utc);
+}
+END_TEST
+
 static Suite *points_suite(void)
 {
   Suite *s = suite_create("points");
   TCase *tc = tcase_create("points");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, windows_are_whole_days_in_the_campaign_zone);
+  tcase_add_test(tc, zone_day_is_the_calendar_day_in_the_zone);
   tcase_add_test(tc, overlapping_campaigns_are_refused);
   tcase_add_test(tc, each_minute_is_paid_once);
   tcase_add_test(tc, caps_per_video_and_per_day);

@@ -76,6 +76,29 @@ START_TEST(hash_depends_on_secret_and_verifies)
 }
 END_TEST
 
+/* token_hmac is plain HMAC-SHA256 of label then text (vectors from Python's hmac module),
+ * and token_hash is its hex with no label. */
+START_TEST(hmac_is_sha256_of_label_and_text)
+{
+  guint8 key[TOKEN_SECRET_LEN], mac[TOKEN_HMAC_LEN];
+  for (int i = 0; i < TOKEN_SECRET_LEN; i++)
+    key[i] = (guint8)i;
+  token_hmac(key, "oidc-nonce:", "abc", mac);
+  g_autofree char *hex = g_strdup("");
+  for (int i = 0; i < TOKEN_HMAC_LEN; i++) {
+    char *next = g_strdup_printf("%s%02x", hex, mac[i]);
+    g_free(hex);
+    hex = next;
+  }
+  ck_assert_str_eq(hex, "be77da6e051eff9c11ea736e70ed6cb03345b6ee7773c84b39c48c25d82f578c");
+  guint8 split[TOKEN_HMAC_LEN];
+  token_hmac(key, "oidc-", "nonce:abc", split);
+  ck_assert(memcmp(mac, split, sizeof mac) == 0);
+  g_autofree char *h = token_hash(key, "lct1.m.x");
+  ck_assert_str_eq(h, "afcbb35371e22627b17a884aee60a39b3f47edaeb436cbb8ce1f75b5359bb0ed");
+}
+END_TEST
+
 START_TEST(secret_is_created_once_private_and_reused)
 {
   char *p = g_build_filename(dir, "secret.key", NULL), *err = NULL;
@@ -115,6 +138,7 @@ static Suite *token_suite(void)
   tcase_add_loop_test(tc, malformed_tokens_are_refused, 0, G_N_ELEMENTS(malformed));
   tcase_add_test(tc, overlong_token_is_refused);
   tcase_add_test(tc, hash_depends_on_secret_and_verifies);
+  tcase_add_test(tc, hmac_is_sha256_of_label_and_text);
   tcase_add_test(tc, secret_is_created_once_private_and_reused);
   tcase_add_test(tc, damaged_secret_is_refused_not_replaced);
   suite_add_tcase(s, tc);
