@@ -6,6 +6,7 @@
 #include "auth/oidc_client.h"
 #include "auth/token.h"
 #include "chat/chat_service.h"
+#include "chat/qa_service.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_catalog.h"
@@ -27,6 +28,7 @@ typedef struct {
   void (*end_member)(void *user, const char *member);
   void *end_member_user;
   ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
+  QaService *qa;        /* the live questions on /ws, told of decisions; NULL: none */
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */

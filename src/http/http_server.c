@@ -17,6 +17,7 @@
 #include "http/ws.h"
 #include "http/ws_services.h"
 #include "http/ws_chat.h"
+#include "http/ws_qa.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -937,6 +938,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   s->api.end_member = server_end_member;
   s->api.end_member_user = s->ws;
   s->api.chat = ws_chat_service(s->ws);
+  s->api.qa = ws_qa_service(s->ws);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
   s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",

@@ -4,6 +4,7 @@
 
 #include "auth/token.h"
 #include "chat/chat_service.h"
+#include "chat/qa_service.h"
 #include "points/seconds_map.h"
 #include "points/watch_clock.h"
 
@@ -23,6 +24,9 @@ typedef enum {
   WS_CHAT_JOIN,
   WS_CHAT_SEND,
   WS_CHAT_LIKE,
+  WS_QA_JOIN,
+  WS_QA_ASK,
+  WS_QA_VOTE,
 } WsType;
 
 typedef struct {
@@ -31,6 +35,7 @@ typedef struct {
   char video[WS_VIDEO_ID_MAX + 1];
   WatchReport report;            /* watch.start (seq 0), heartbeat, watch.stop */
   double rate;                   /* playback rate as the player reports it (1 when absent) */
+  gint64 question;               /* qa.vote: the question's id */
   char text[WS_MSG_MAX];         /* chat.send: the message as sent (the chat service checks it) */
   int count;                     /* chat.like: taps (1..CHAT_LIKES_MAX; 1 when absent) */
 } WsMessage;
@@ -55,3 +60,5 @@ char *ws_msg_points_update(JsonNode *summary /* consumed */, gint64 earned);
 char *ws_msg_live_viewers(const char *video, int viewers);
 char *ws_msg_chat_joined(const ChatJoined *j);
 char *ws_msg_chat_batch(const ChatBatch *b);
+char *ws_msg_qa_joined(const QaJoined *j);
+char *ws_msg_qa_batch(const QaBatch *b);

@@ -35,7 +35,8 @@ static bool is_client(JsonNode *schema)
 
 static const char *const types[] = { "hello", "watch.start", "heartbeat", "watch.stop", "welcome",
   "watch.started", "heartbeat.ack", "watch.ended", "points.update", "live.viewers", "error",
-  "chat.join", "chat.send", "chat.like", "chat.joined", "chat.batch" };
+  "chat.join", "chat.send", "chat.like", "chat.joined", "chat.batch", "qa.join", "qa.ask", "qa.vote",
+  "qa.joined", "qa.batch" };
 
 START_TEST(schemas_use_only_checked_keywords)
 {
