@@ -71,7 +71,7 @@ relay_browser < <(node --experimental-websocket --no-warnings "$LECTERN_SOURCE_D
 # none for the dismissed one, none twice, none for chatting.
 eq "A earned 8 (capped at 8 a day)" 8 "$(sqlite3 "$D/lectern.db" "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE member_id = '$A_ID' AND reason = 'question'")"
 eq "B earned 5" 5 "$(sqlite3 "$D/lectern.db" "SELECT coalesce(sum(amount), 0) FROM points_ledger WHERE member_id = '$B_ID' AND reason = 'question'")"
-eq "one ledger entry per question at most" 0 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM (SELECT key FROM points_ledger WHERE reason = 'question' GROUP BY key HAVING count(*) > 1)")"
+eq "three questions paid, each once, by its id" 3 "$(sqlite3 "$D/lectern.db" "SELECT count(DISTINCT idempotency_key) FROM points_ledger WHERE reason = 'question' AND idempotency_key LIKE 'question:%'")"
 eq "no points but for questions" 0 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM points_ledger WHERE reason <> 'question'")"
 eq "upvotes stored once per member" 0 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM (SELECT 1 FROM qa_vote GROUP BY question_id, member_id HAVING count(*) > 1)")"
 audit=$(curl -s "${auth[@]}" "$U/api/v1/audit?action=qa&limit=50")

@@ -173,7 +173,7 @@ async function main() {
   check('a member is not', chat(guest).find((m) => m.text === '老师好')?.member.presenter === undefined);
 
   // A newcomer sees the list in order with their upvotes.
-  const late = await new Member('late', tokens.b).open();
+  const late = await new Member('late', tokens.a).open();
   check('a newcomer is told what they upvoted', late.joined.voted.includes(q2), JSON.stringify(late.joined.voted));
   check('… and sees the list in order', late.joined.questions[0].text === '什么时候能报名下一期？',
     late.joined.questions.map((q) => q.text).join(' | '));
