@@ -1,5 +1,6 @@
 /* vote_ballot: casting votes under the contest's rules and the abuse limits; invalidations. */
 #include "club/vote_ballot.h"
+#include "club/vote_points.h"
 
 #include <errno.h>
 #include <string.h>
@@ -182,6 +183,11 @@ int vote_ballot_cast(Db *db, const guint8 key[TOKEN_SECRET_LEN], const VoteLimit
         *ballot = sqlite3_last_insert_rowid(db->conn);
     }
   }
+  /* The campaign's `vote` activity pays in the same transaction: a ballot and its point are
+   * stored together or not at all. */
+  gint64 paid = 0;
+  if (ret == 0 && *ballot)
+    ret = vote_points_pay(db, v->member->id, *ballot, v->now, &paid);
   if (ret == 0 && *ballot && addr) {
     sqlite3_stmt *st = db_cached(db, "INSERT INTO vote_address (ballot_id, address_hash, at) "
                                  "VALUES (?1, ?2, ?3)");
@@ -263,10 +269,14 @@ int vote_ballot_invalidate(Db *db, const VoteContest *c, const gint64 *ids, guin
     sqlite3_bind_text(ins, 3, by, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 4, now);
     rc = sqlite3_step(ins);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
       ret = db_errno(rc);
-    else
-      *marked += sqlite3_changes(db->conn);
+    } else if (sqlite3_changes(db->conn)) {
+      /* Newly invalid: what it earned is taken back (a ballot marked before was already). */
+      gint64 taken = 0;
+      (*marked)++;
+      ret = vote_points_withdraw(db, ids[i], by, now, &taken);
+    }
   }
   sqlite3_finalize(own);
   sqlite3_finalize(ins);

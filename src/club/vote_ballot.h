@@ -38,7 +38,8 @@ typedef struct {
   gint64 now;
 } VoteCast;
 
-/* Casts V in a transaction of its own (BEGIN IMMEDIATE … COMMIT). Returns 0 with *WHY (VOTE_OK
+/* Casts V in a transaction of its own (BEGIN IMMEDIATE … COMMIT), paying the open campaign's
+ * `vote` activity for a ballot cast (vote_points.h). Returns 0 with *WHY (VOTE_OK
  * and *BALLOT, or the refusal; *RETRY_AFTER seconds for VOTE_RATE_LIMITED), or -errno when the
  * database failed (nothing stored). A request that passes the rate limits is counted against
  * them even when refused otherwise. KEY hashes addresses and members for the limits. */
@@ -51,7 +52,8 @@ int vote_ballot_today(Db *db, const VoteContest *c, const char *member, gint64 n
                       gint64 *used, GPtrArray **items);
 
 /* Marks ballots IDS (N of them) of contest C invalid with REASON by editor BY at NOW, inside the
- * caller's transaction. Ballots already invalid stay as they were. Returns 0 with *MARKED (how
+ * caller's transaction, taking back what each newly invalid ballot earned (a correction).
+ * Ballots already invalid stay as they were. Returns 0 with *MARKED (how
  * many were marked now), -EALREADY (C is closed: its result is published), -ENOENT with *BAD
  * (an id that is not a ballot of C), or -EIO. */
 int vote_ballot_invalidate(Db *db, const VoteContest *c, const gint64 *ids, guint n,

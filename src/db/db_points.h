@@ -13,7 +13,7 @@ typedef enum {
   ACT_LIVE_BONUS,  /* rate: points once per live attended for `minutes` while on air */
   ACT_QUIZ,        /* rate: points per correct answer; `questions` a day, `seconds` each */
   ACT_READ,        /* reserved: articles (issue 20 items 1-2) */
-  ACT_VOTE,        /* reserved */
+  ACT_VOTE,        /* rate: points per ballot cast (club/vote_points.c) */
   ACT_QUESTION,    /* reserved: a question approved */
   ACT_COUNT
 } ActivityKind;

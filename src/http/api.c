@@ -4,6 +4,7 @@
 #include "http/api.h"
 #include "http/api_catalog.h"
 #include "http/api_chat.h"
+#include "http/api_chat_replay.h"
 #include "http/api_columns.h"
 #include "http/api_events.h"
 #include "http/api_jobs.h"
@@ -87,6 +88,8 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/videos/{id}/chat", API_EDITOR, api_chat_settings_get },
   { "PATCH", "/api/v1/videos/{id}/chat", API_EDITOR, api_chat_settings_update },
   { "GET", "/api/v1/videos/{id}/chat/messages", API_EDITOR, api_chat_messages },
+  /* The replay: its own cache (chat changes do not move the catalog generation). */
+  { "GET", "/api/v1/videos/{id}/chat/replay", API_PUBLIC, api_chat_replay },
   { "DELETE", "/api/v1/videos/{id}/chat/messages/{message}", API_EDITOR, api_chat_message_delete },
   { "GET", "/api/v1/chat/sanctions", API_EDITOR, api_chat_sanctions_list },
   { "POST", "/api/v1/chat/sanctions", API_EDITOR, api_chat_sanctions_create },

@@ -75,6 +75,7 @@ void api_chat_message_delete(ApiContext *ctx, const ApiCall *call, HttpResponse 
   if (api_commit_audited(ctx, call, "chat.delete", "video", video, detail, resp) == 0) {
     if (ctx->chat)
       chat_service_deleted(ctx->chat, video, id);
+    chat_replay_cache_forget(ctx->replay, video);
     JsonObject *r = json_object_new();
     json_object_set_int_member(r, "id", id);
     json_object_set_boolean_member(r, "deleted", true);

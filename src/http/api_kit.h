@@ -5,6 +5,7 @@
 
 #include "auth/oidc_client.h"
 #include "auth/token.h"
+#include "chat/chat_replay.h"
 #include "chat/chat_service.h"
 #include "chat/qa_service.h"
 #include "core/config.h"
@@ -29,6 +30,7 @@ typedef struct {
   void *end_member_user;
   ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
   QaService *qa;        /* the live questions on /ws, told of decisions; NULL: none */
+  ChatReplayCache *replay; /* recordings' chat replays in memory (api_chat_replay.c); NULL: none kept */
 } ApiContext;
 
 /* Who may call a route (its row in the route table says which). */

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db_audit.h"
+#include "db/db_chat_stats.h"
 #include "db/db_points.h"
 #include "db/db_privacy.h"
 #include "db/db_watch.h"
@@ -464,8 +465,19 @@ void api_video_stats(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
     http_response_error(resp, 500, "internal", "could not read the statistics");
     return;
   }
+  ChatStats chat;
+  if (db_chat_stats(ctx->db, call->params[0], &chat) < 0) {
+    g_time_zone_unref(tz);
+    json_node_unref(node);
+    json_node_unref(days);
+    json_node_unref(live);
+    http_response_error(resp, 500, "internal", "could not read the statistics");
+    return;
+  }
   JsonObject *o = json_node_get_object(node);
   json_object_set_string_member(o, "time_zone", g_time_zone_get_identifier(tz));
+  /* The live's chat, likes and questions (issue 19.5); zeros for an upload. */
+  json_object_set_member(o, "interactions", db_chat_stats_json(&chat));
   g_time_zone_unref(tz);
   json_object_set_member(o, "views_per_day", days);
   json_object_set_member(o, "live_viewers", live);

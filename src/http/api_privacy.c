@@ -82,5 +82,7 @@ void api_member_erase(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   /* Sessions and the credential are refused from the next request; an open /ws is ended now. */
   if (ctx->end_member)
     ctx->end_member(ctx->end_member_user, id);
+  /* Their chat messages are no longer shown: no replay in memory may still hold them. */
+  chat_replay_cache_forget(ctx->replay, NULL);
   api_reply_json(resp, 200, report);
 }

@@ -7,6 +7,7 @@
 #include "core/metrics.h"
 #include "core/uvloop.h"
 #include "http/api.h"
+#include "http/api_chat_replay.h"
 #include "http/api_oidc.h"
 #include "http/api_uploads.h"
 #include "http/http_conn.h"
@@ -939,6 +940,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   s->api.end_member_user = s->ws;
   s->api.chat = ws_chat_service(s->ws);
   s->api.qa = ws_qa_service(s->ws);
+  api_chat_replay_start(&s->api);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };
   s->pvo_watch = (struct lws_protocol_vhost_options){ .name = WS_PROTOCOL, .value = "",
@@ -1053,6 +1055,7 @@ void http_server_free(HttpServer **ps)
     g_hash_table_unref(s->later);
   if (s->api.cache)
     metrics_remove_provider(cache_metrics, s);
+  api_chat_replay_stop(&s->api);
   api_cache_free(&s->api.cache);
   db_catalog_free(&s->api.catalog);
   http_files_clear(&s->files);

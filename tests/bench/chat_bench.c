@@ -187,6 +187,22 @@ static void on_readable(int ep, Conn *c, GArray *lat, bool in_window, Report *r)
         conn_kill(ep, c);
         return;
       }
+      if (opcode == 9) {
+        /* A client must answer a PING (RFC 6455 5.5.2): lws pings a connection after 300 s
+         * without a PONG and hangs up at 310 s — what dropped every soak watcher at minute 5. */
+        unsigned char pong[200];
+        size_t pn = wsc_frame_build(pong, sizeof pong, 10, true, c->buf + off + head, MIN(len, (size_t)125));
+        if (!pn || send(c->fd, pong, pn, MSG_NOSIGNAL) != (ssize_t)pn) {
+          conn_kill(ep, c);
+          return;
+        }
+        off += head + len;
+        continue;
+      }
+      if (opcode == 10) {
+        off += head + len;
+        continue;
+      }
       on_message(c, (char *)c->buf + off + head, len, lat, in_window, r);
       off += head + len;
     }

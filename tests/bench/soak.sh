@@ -137,8 +137,12 @@ sample() { # minute -> one table row
     tee -a "$T/table"
 }
 printf '%6s %9s %6s %9s %7s %11s %6s\n' minute "RSS MiB" fds "WAL KiB" "/ws" heartbeats live
+# Samples on the wall clock's minutes from the start (a sample takes seconds on a loaded machine;
+# sleeping 60 s after each one made "minute 29" fall after the publisher and watchers had ended).
+START=$(date +%s)
 for minute in $(seq 0 "$MINUTES"); do
-  [ "$minute" -gt 0 ] && sleep 60
+  wait_s=$((START + minute * 60 - $(date +%s)))
+  [ "$wait_s" -gt 0 ] && sleep "$wait_s"
   kill -0 "$SERVER" 2>/dev/null || { echo "the server died at minute $minute: $(tail -5 "$T/serve.err")"; exit 2; }
   sample "$minute"
 done

@@ -32,6 +32,12 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 vote() { req "$1" POST "/votes/$2/ballots" -o /dev/null -w '%{http_code}' -d "{\"item\":\"$3\"}"; }
 iso() { date -d "$1" +%Y-%m-%dT%H:%M:%S%:z; }
 
+# A campaign open now whose activity table pays 1 point a ballot (issue 21.4), at most 5 a day.
+from=$(TZ=Asia/Shanghai date -d yesterday +%F); until=$(TZ=Asia/Shanghai date -d tomorrow +%F)
+eq "a campaign paying for votes" vote "$(ed POST /campaigns -d "{\"name\":\"投票季\",\"starts_on\":\"$from\",\"ends_on\":\"$until\",
+  \"activities\":[{\"activity\":\"vote\",\"rate\":1,\"daily_cap\":5}]}" | jq -r '.activities[] | select(.activity == "vote") | .activity')"
+points() { req "$1" GET /me/points | jq -r .balance; }
+
 # Three lessons (scheduled lives are videos like any other).
 V=()
 for t in 焊花里的青春 田埂上的课堂 夜校的灯; do
@@ -69,6 +75,8 @@ eq "A's last vote of the day, two items at once: one cast" "201 409" "$(printf '
 # The item of the two A has not voted for yet today.
 if [ "$(cat "$T_TMP/r1")" = 201 ]; then LEFT=${V[2]}; else LEFT=${V[1]}; fi
 eq "A's third vote: daily_limit" daily_limit "$(req "$A" POST "/votes/$F/ballots" -d "{\"item\":\"$LEFT\"}" | jq -r .error.code)"
+eq "A's two ballots earned a point each; the refused votes nothing" 2 "$(points "$A")"
+eq "…in the ledger as vote, one entry a ballot, keyed by it" "2 2" "$(sqlite3 "$D/lectern.db" "SELECT count(*) || ' ' || count(DISTINCT idempotency_key) FROM points_ledger l JOIN member m ON m.id = l.member_id WHERE m.display_name = '甲' AND l.reason = 'vote' AND l.idempotency_key LIKE 'vote:%'")"
 me=$(req "$A" GET "/votes/$F/me")
 eq "A's day: 2 used, 0 left" "2 0" "$(jq -r '"\(.used) \(.remaining)"' <<<"$me")"
 
@@ -116,6 +124,10 @@ contains "…the report names its ballot" "$(jq -c '.shared_addresses[0].ballot_
 eq "invalidation needs a reason" 400 "$(ed POST "/votes/$F/invalidations" -o /dev/null -w '%{http_code}' -d "{\"ballots\":[$SB]}")"
 eq "editor invalidates one ballot" 1 "$(ed POST "/votes/$F/invalidations" -d "{\"ballots\":[$SB],\"reason\":\"同一地址短时多人投票\"}" | jq -r .marked)"
 eq "the ballot stays in the log" 1 "$(sqlite3 "$DB" "SELECT count(*) FROM vote_ballot WHERE id = $SB")"
+eq "its point taken back by a correction (the ledger stays append-only)" "-1 0" "$(sqlite3 "$DB" "SELECT amount FROM points_ledger WHERE idempotency_key = 'vote-invalid:$SB'") $(points "$SPAM")"
+eq "invalidating it again takes nothing more" 0 "$(ed POST "/votes/$F/invalidations" -d "{\"ballots\":[$SB],\"reason\":\"再次\"}" | jq -r .marked)"
+eq "…one correction" 1 "$(sqlite3 "$DB" "SELECT count(*) FROM points_ledger WHERE reason = 'correction'")"
+
 eq "…marked with its reason" "同一地址短时多人投票" "$(sqlite3 "$DB" "SELECT reason FROM vote_invalidation WHERE ballot_id = $SB")"
 check "the log refuses a delete" bash -c "! sqlite3 '$DB' 'DELETE FROM vote_ballot WHERE id = $SB'"
 eq "tally: 5 valid, 1 invalidated" "5 1" "$(ed GET "/votes/$F/results" | jq -r '"\(.tally.valid) \(.tally.invalidated)"')"

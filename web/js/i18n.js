@@ -537,6 +537,14 @@ window.LecternI18n = (() => {
     'chat.why.cap_reached': ['本场互动已达上限', 'This chat takes no more messages'],
     'chat.why.not_saved': ['发送失败，请重试', 'Not sent: try again'],
     'chat.why.offline': ['连接中断，正在重连', 'Offline: reconnecting'],
+    // — chat replay with the recording, interaction statistics (issue 19.5) —
+    chat_replay_note: ['回放：直播时的互动随视频出现', 'Replay: the live\'s chat appears as the video plays'],
+    chat_replay_failed: ['互动回放暂时无法加载', 'The chat replay could not be loaded'],
+    c_i_members: ['互动人数', 'Interacting members'],
+    c_i_messages: ['消息', 'Messages'],
+    c_i_deleted: ['已删除消息', 'Deleted messages'],
+    c_i_likes: ['点赞', 'Likes'],
+    c_i_questions: ['提问', 'Questions'],
     // — daily quiz and the activity table (issue 20) —
     quiz_title: ['每日答题', 'Daily quiz'],
     quiz_take: ['每日答题', 'Daily quiz'],

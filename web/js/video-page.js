@@ -201,6 +201,7 @@
     endScreen = new window.LecternEnd.EndScreen(player, info);
     startWatchClient();
     if (info.state === 'live' && window.LecternChat) chat = window.LecternChat.attach(watch, id);
+    else if (isRecording(info) && window.LecternChatReplay) chat = window.LecternChatReplay.attach(player.video, id);
     if (info.state === 'live' && window.LecternQa) qa = window.LecternQa.attach(watch, id);
   }
 

@@ -1,0 +1,66 @@
+// Browser test of the chat replay (issue 19.5) in Debian's headless Chromium: a guest plays the
+// recording of a live; a message posted 4 s into the live appears when the player reaches
+// about 4 s (not before), a later one only when the player gets there; seeking forwards shows
+// it, seeking back hides it again; the deleted message never shows; text stays text.
+// Env: BASE_URL, VIDEO (the recording), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { step, expect, failures, launch, summary } from './tap.mjs';
+
+const { BASE_URL, VIDEO, ARTIFACTS } = process.env;
+mkdirSync(ARTIFACTS, { recursive: true });
+const browser = await launch();
+const errors = [];
+const texts = (page) => page.$$eval('#chat-list .chat-text', (els) => els.map((e) => e.textContent));
+const now = (page) => page.evaluate(() => document.querySelector('#video').currentTime);
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30000);
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await step('the recording\'s page opens its chat panel in replay mode, empty at 0 s', async () => {
+    await page.goto(`${BASE_URL}/watch.html?v=${VIDEO}`);
+    await page.waitForSelector('#chat-box:not([hidden])');
+    expect(await page.isHidden('#chat-form'), 'a replay has no input');
+    expect((await page.textContent('#chat-state')).includes('回放'), 'no replay note');
+    expect((await texts(page)).length === 0, 'messages shown before playing');
+  });
+
+  let at = 0;
+  await step('a message posted 4 s into the live appears at about 4 s of the recording', async () => {
+    await page.waitForFunction(() => window.lecternPlayer && window.lecternPlayer.hls &&
+      window.lecternPlayer.hls.levels.length > 0);
+    await page.evaluate(() => { document.querySelector('#video').muted = true; });
+    await page.click('#play');
+    await page.waitForFunction(() => [...document.querySelectorAll('#chat-list .chat-text')]
+      .some((e) => e.textContent === '<b>四秒</b> 老师好'), null, { timeout: 40000, polling: 50 });
+    at = await now(page);
+    expect(at >= 4 && at < 6, `appeared at ${at.toFixed(2)} s`);
+    expect(await page.$('#chat-list b') === null, 'markup in a message became an element');
+    const shown = await texts(page);
+    expect(!shown.includes('十二秒：后来的话'), 'the 12 s message showed early');
+    expect(!shown.includes('被删除的话'), 'a deleted message showed');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-01-at-4s.png'), fullPage: true });
+  });
+
+  await step('seeking forwards shows the later message; seeking back hides it', async () => {
+    await page.evaluate(() => { document.querySelector('#video').currentTime = 14; });
+    await page.waitForFunction(() => [...document.querySelectorAll('#chat-list .chat-text')]
+      .some((e) => e.textContent === '十二秒：后来的话'));
+    expect((await texts(page)).includes('<b>四秒</b> 老师好'), 'the earlier message went');
+    await page.evaluate(() => { document.querySelector('#video').currentTime = 1; });
+    await page.waitForFunction(() => document.querySelectorAll('#chat-list .chat-text').length === 0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-02-seek-back.png'), fullPage: true });
+  });
+
+  await step('no page errors', async () => {
+    expect(errors.length === 0, errors.join(' | '));
+  });
+  await context.close();
+} finally {
+  await browser.close();
+}
+summary();
+process.exit(failures() ? 1 : 0);
