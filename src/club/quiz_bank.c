@@ -41,6 +41,10 @@ static int answer_add(QuizQuestion *q, gint64 i, char **error)
 {
   if (i < 0 || (guint64)i >= q->n_options)
     return fail(error, "the answer names option %" G_GINT64_FORMAT ", which does not exist", i + 1);
+  /* A CSV row splits into one option more than a question may have (question_finish refuses
+   * it later); its answer must not name that one, or answer[] would overflow. */
+  if (i >= QUIZ_MAX_OPTIONS)
+    return fail(error, "a question has 2 to %d options", QUIZ_MAX_OPTIONS);
   for (guint k = 0; k < q->n_answer; k++)
     if (q->answer[k] == (guint)i)
       return 0;

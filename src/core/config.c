@@ -64,6 +64,9 @@ const ConfKey config_keys[] = {
     "client address); from anyone else that header is ignored. Empty: none." },
   { "http", "hls_live_playlist_max_age", CONF_INT, 0, 60, NULL, "1", OFF(hls_live_playlist_max_age),
     "Cache-Control max-age, in seconds, for playlists that are still changing (live)." },
+  { "http", "hls_block_max", CONF_INT, 0, 1000000, NULL, "4096", OFF(hls_block_max),
+    "LL-HLS blocking playlist requests (_HLS_msn) held at once; more are answered 503 at once. "
+    "Each is held until its part exists, at most three target durations." },
   { "http", "hls_vod_playlist_max_age", CONF_INT, 0, 31536000, NULL, "3600", OFF(hls_vod_playlist_max_age),
     "Cache-Control max-age, in seconds, for finished playlists (those with #EXT-X-ENDLIST)." },
   { "http", "hls_segment_max_age", CONF_INT, 0, 31536000, NULL, "31536000", OFF(hls_segment_max_age),
@@ -111,6 +114,10 @@ const ConfKey config_keys[] = {
   { "live", "window", CONF_INT, 3, 100, NULL, "6", OFF(live_window),
     "Segments listed in a live playlist. Only the listing is trimmed: every segment stays on "
     "disk and is part of the recording." },
+  { "live", "part_duration", CONF_INT, 0, 1000, NULL, "400", OFF(live_part_ms),
+    "Low-Latency HLS: milliseconds between part boundaries of live segments (EXT-X-PART; "
+    "PART-TARGET is 10 % more, for frame timing). Parts are aligned across renditions; regular "
+    "HLS players ignore them. 0 turns LL-HLS off. At least 200 when set." },
   { "live", "reconnect_grace", CONF_INT, 0, 3600, NULL, "60", OFF(live_reconnect_grace),
     "Seconds a live waits for its presenter to come back after the connection drops. A "
     "reconnect within it continues the same video after an EXT-X-DISCONTINUITY; after it the "
@@ -209,6 +216,14 @@ const ConfKey config_keys[] = {
   { "vote", "address_keep", CONF_INT, 3600, 2592000, NULL, "259200", OFF(vote_address_keep),
     "Seconds the keyed hash of the address a vote came from is kept for the editors' signal "
     "report (many members from one address); then it is removed." },
+
+  { "submit", "chunk_bytes", CONF_INT, 65536, 67108864, NULL, "8388608", OFF(submit_chunk_bytes),
+    "Largest body of one PATCH of a resumable submission upload (tus): the server holds a piece "
+    "in memory before it appends it, so the phone's page sends 4 MiB pieces and an interrupted "
+    "upload resumes after the last whole piece." },
+  { "submit", "open_uploads", CONF_INT, 1, 100, NULL, "3", OFF(submit_open_uploads),
+    "Unfinished resumable uploads one member may have at once (a new one is refused with 429 "
+    "until one finishes or is cancelled)." },
 
   { "oidc", "issuer", CONF_STRING, 0, 0, NULL, "", OFF(oidc_issuer),
     "The union's OpenID Connect provider (its issuer URL, e.g. https://id.example.org); lectern "
@@ -438,6 +453,11 @@ int config_load_file(Config *c, const char *path, char **err)
   } else if (c->oidc_issuer[0] && (!c->oidc_client_id[0] || !c->public_url[0])) {
     if (err)
       *err = g_strdup_printf("%s: [oidc] issuer needs [oidc] client_id and [http] public_url", path);
+    ret = -EINVAL;
+  } else if (c->live_part_ms && (c->live_part_ms < 200 || c->live_part_ms * 2 > c->live_segment_duration * 1000)) {
+    if (err)
+      *err = g_strdup_printf("%s: [live] part_duration must be 0 or from 200 ms to half the segment duration",
+                             path);
     ret = -EINVAL;
   }
 

@@ -27,6 +27,7 @@ typedef struct {
   gint64 hls_live_playlist_max_age;
   gint64 hls_vod_playlist_max_age;
   gint64 hls_segment_max_age;
+  gint64 hls_block_max;          /* LL-HLS blocking playlist requests held at once (issue 22) */
   gint64 api_max_age;
   gint64 api_cache_size; /* MiB */
   /* [rtmp] */
@@ -44,6 +45,7 @@ typedef struct {
   /* [live] */
   gint64 live_segment_duration;
   gint64 live_window;
+  gint64 live_part_ms;           /* LL-HLS part length; 0: no parts (issue 22) */
   gint64 live_reconnect_grace;
   gint64 live_key_valid_hours;
   char *live_ladder;
@@ -78,6 +80,9 @@ typedef struct {
   gint64 vote_address_rate;
   gint64 vote_rate_window;
   gint64 vote_address_keep;
+  /* [submit] (issue 21.2) */
+  gint64 submit_chunk_bytes;
+  gint64 submit_open_uploads;
   /* [oidc] */
   char *oidc_issuer;
   char *oidc_client_id;

@@ -106,6 +106,18 @@ const DbPrivacyTable db_privacy_tables[] = {
     "i.reason AS invalidated_reason FROM vote_ballot b LEFT JOIN vote_invalidation i ON i.ballot_id = b.id "
     "WHERE b.member_id = ?1 ORDER BY b.id",
     NULL, "append-only (triggers refuse UPDATE and DELETE): published results are recounts of it" },
+  /* Submissions (issue 21.1-3). What a member sent in is theirs: exported whole; an erasure
+   * replaces the text of the ones not accepted (the accepted ones are published works, kept
+   * under the pseudonym like the rest) and cancels unfinished uploads. */
+  { "submission", "submissions", false,
+    "SELECT id, call_id, kind, title, fields AS detail, body, state, reason, file_bytes, preview_url, "
+    "video_id, created_at, updated_at FROM submission WHERE member_id = ?1 ORDER BY created_at",
+    "UPDATE submission SET title = ?3, fields = '{}', body = CASE WHEN body IS NULL THEN NULL ELSE '' END, "
+    "updated_at = ?2 WHERE member_id = ?1 AND state <> 'accepted'", NULL },
+  { "submission_upload", "submission_uploads", false,
+    "SELECT id, submission_id, length, offset, filename, created_at, finished_at FROM submission_upload "
+    "WHERE member_id = ?1 ORDER BY created_at",
+    "DELETE FROM submission_upload WHERE member_id = ?1", NULL },
   /* Both the member's own acts and acts on them. Entries are never changed: they are the
    * record of who did what, and the erasure adds one. */
   { "audit_log", "audit_entries", false,

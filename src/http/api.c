@@ -19,6 +19,7 @@
 #include "http/api_session.h"
 #include "http/api_uploads.h"
 #include "http/api_votes.h"
+#include "http/api_submissions.h"
 #include "auth/session.h"
 #include "core/util.h"
 #include "lectern-build.h"
@@ -134,6 +135,23 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/votes/{id}/me", API_MEMBER, api_vote_me },
   { "POST", "/api/v1/votes/{id}/invalidations", API_EDITOR, api_vote_invalidate },
   { "GET", "/api/v1/votes/{id}/report", API_EDITOR, api_vote_report },
+  /* Submissions (issue 21.1-3, docs/submissions.md); /tus is the resumable upload (tus 1.0.0):
+   * HEAD arrives here as GET, OPTIONS is answered by http_server (api_tus_options). */
+  { "GET", "/api/v1/calls", API_PUBLIC, api_calls_list },
+  { "POST", "/api/v1/calls", API_EDITOR, api_calls_create },
+  { "GET", "/api/v1/calls/{id}", API_PUBLIC, api_call_get },
+  { "PATCH", "/api/v1/calls/{id}", API_EDITOR, api_call_update },
+  { "GET", "/api/v1/submissions", API_EDITOR, api_submissions_list },
+  { "POST", "/api/v1/submissions", API_MEMBER, api_submissions_create },
+  { "GET", "/api/v1/submissions/{id}", API_MEMBER, api_submission_get },
+  { "PATCH", "/api/v1/submissions/{id}", API_MEMBER, api_submission_update },
+  { "POST", "/api/v1/submissions/{id}/review", API_EDITOR, api_submission_review },
+  { "GET", "/api/v1/me/submissions", API_MEMBER, api_me_submissions },
+  { "GET", "/api/v1/documents", API_PUBLIC, api_documents_list },
+  { "POST", "/api/v1/tus", API_MEMBER, api_tus_create },
+  { "GET", "/api/v1/tus/{id}", API_MEMBER, api_tus_head },
+  { "PATCH", "/api/v1/tus/{id}", API_MEMBER, api_tus_patch },
+  { "DELETE", "/api/v1/tus/{id}", API_MEMBER, api_tus_delete },
   { "GET", "/api/v1/lotteries", API_PUBLIC, api_lotteries_list },
   { "POST", "/api/v1/lotteries", API_EDITOR, api_lotteries_create },
   { "GET", "/api/v1/lotteries/{id}", API_PUBLIC, api_lottery_get },

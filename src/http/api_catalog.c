@@ -629,7 +629,7 @@ static bool query_time(const ApiCall *call, const char *name, gint64 *out, HttpR
 void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   static const char *const types[] = {"video", "column", "category", "campaign", "member", "quiz_question",
-                                      "vote", "lottery", NULL};
+                                      "vote", "lottery", "call", "submission", NULL};
   GHashTable *q = call->req->query;
   gint64 limit = 50;
   /* An empty parameter (a blank filter field in a form) does not narrow. */
@@ -648,7 +648,8 @@ void api_audit_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
     return;
   if (f.target_type && !api_in_list(f.target_type, types)) {
     http_response_error(resp, 400, "invalid_parameter",
-                        "target_type must be video, column, category, campaign, member, quiz_question, vote or lottery");
+                        "target_type must be video, column, category, campaign, member, quiz_question, vote, "
+                        "lottery, call or submission");
     return;
   }
   f.limit = (int)limit;

@@ -10,8 +10,10 @@
 #include "http/api_chat_replay.h"
 #include "http/api_oidc.h"
 #include "http/api_uploads.h"
+#include "http/api_submissions.h"
 #include "http/http_conn.h"
 #include "http/http_files.h"
+#include "http/hls_block.h"
 #include "http/http_types.h"
 #include "http/http_upload.h"
 #include "http/og_page.h"
@@ -60,6 +62,7 @@ struct HttpServer {
   const Config *config;
   ApiContext api;
   HttpFiles files;
+  HlsBlock *block;           /* LL-HLS blocking playlist requests (hls_block.c) */
   HttpConnBook conns;
   bool draining;
   int in_flight;
@@ -75,6 +78,7 @@ typedef struct {
   GHashTable *query;
   char *authorization, *if_none_match, *if_modified_since, *content_type;
   char *cookie, *csrf_token;
+  char *tus_resumable, *upload_length, *upload_offset, *upload_metadata; /* tus (http_tus.h) */
   char peer[64];
   GByteArray *body;
   bool body_expected;
@@ -120,6 +124,10 @@ static void txn_free(HttpServer *s, Txn **pt)
   g_free(t->content_type);
   g_free(t->cookie);
   g_free(t->csrf_token);
+  g_free(t->tus_resumable);
+  g_free(t->upload_length);
+  g_free(t->upload_offset);
+  g_free(t->upload_metadata);
   if (t->body)
     g_byte_array_unref(t->body);
   http_response_clear(&t->resp);
@@ -466,6 +474,22 @@ static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
   return ret;
 }
 
+/* The largest body T may have in memory: a resumable upload's PATCH takes [submit]
+ * chunk_bytes (a piece of a file, appended whole: docs/submissions.md), the rest of the API
+ * [http] max_body_bytes. */
+static size_t body_limit(const HttpServer *s, const Txn *t)
+{
+  if (strcmp(t->method, "PATCH") == 0 && g_str_has_prefix(t->path, API_TUS_PATH "/"))
+    return (size_t)s->config->submit_chunk_bytes;
+  return (size_t)s->config->max_body_bytes;
+}
+
+static const char *body_limit_key(const HttpServer *s, const Txn *t)
+{
+  return body_limit(s, t) == (size_t)s->config->max_body_bytes ? "[http] max_body_bytes"
+                                                                 : "[submit] chunk_bytes";
+}
+
 static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
 {
   if (t->body)
@@ -477,11 +501,11 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     return send_response(s, wsi, t);
   }
   if (t->body_too_large) {
-    gint64 limit = t->upload ? s->config->vod_max_file_size : s->config->max_body_bytes;
+    gint64 limit = t->upload ? s->config->vod_max_file_size : (gint64)body_limit(s, t);
     t->close_after = true;
     log_info("http", "%s %s: refused a request body over %" G_GINT64_FORMAT " bytes (413, %s)",
              t->method, t->upload ? API_UPLOAD_PATH : "(API)", limit,
-             t->upload ? "[vod] max_file_size" : "[http] max_body_bytes");
+             t->upload ? "[vod] max_file_size" : body_limit_key(s, t));
     http_response_error(&t->resp, 413, "payload_too_large",
                         "request body is larger than %" G_GINT64_FORMAT " bytes", limit);
     return send_response(s, wsi, t);
@@ -491,6 +515,10 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
                        .authorization = t->authorization, .content_type = t->content_type,
                        .cookie = t->cookie, .csrf_token = t->csrf_token, .peer = t->peer};
     http_upload_finish(&t->up, &s->api, &req, &t->resp);
+    return send_response(s, wsi, t);
+  }
+  if (strcmp(t->method, "OPTIONS") == 0 && g_str_has_prefix(t->path, API_TUS_PATH)) {
+    api_tus_options(&s->api, &t->resp); /* the tus server's capabilities */
     return send_response(s, wsi, t);
   }
   if (strcmp(t->method, "OPTIONS") == 0) {
@@ -513,6 +541,10 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
       .content_type = t->content_type,
       .cookie = t->cookie,
       .csrf_token = t->csrf_token,
+      .tus_resumable = t->tus_resumable,
+      .upload_length = t->upload_length,
+      .upload_offset = t->upload_offset,
+      .upload_metadata = t->upload_metadata,
       .peer = t->peer,
       .body = t->body ? (const char *)t->body->data : NULL,
       .body_len = t->body ? t->body->len - 1 : 0,
@@ -540,6 +572,17 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
   if (strcmp(t->path, "/metrics") == 0) {
     handle_metrics(&t->resp);
     return send_response(s, wsi, t);
+  }
+  if (g_str_has_prefix(t->path, "/hls/") && g_str_has_suffix(t->path, ".m3u8")) {
+    /* LL-HLS: a playlist asked for with _HLS_msn may be held until its part exists. */
+    HttpLater later = { .answer = later_answer, .server = s, .id = ++s->later_seq };
+    if (hls_block_handle(s->block, t->path, t->query, &later, &t->resp)) {
+      if (!t->resp.later)
+        return send_response(s, wsi, t);
+      t->later_id = later.id;
+      g_hash_table_insert(s->later, g_memdup2(&later.id, sizeof later.id), wsi);
+      return 0;
+    }
   }
   return serve_file(s, wsi, t);
 }
@@ -662,6 +705,12 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
   t->content_type = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
   t->cookie = copy_header(wsi, WSI_TOKEN_HTTP_COOKIE);
   t->csrf_token = copy_custom_header(wsi, "x-csrf-token:");
+  if (g_str_has_prefix(t->path, API_TUS_PATH)) {
+    t->tus_resumable = copy_custom_header(wsi, "tus-resumable:");
+    t->upload_length = copy_custom_header(wsi, "upload-length:");
+    t->upload_offset = copy_custom_header(wsi, "upload-offset:");
+    t->upload_metadata = copy_custom_header(wsi, "upload-metadata:");
+  }
   lws_get_peer_simple(wsi, t->peer, sizeof t->peer);
   const char *proxy = s->config->trusted_proxy;
   if (proxy && proxy[0] && strcmp(t->peer, proxy) == 0) {
@@ -715,7 +764,7 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       t->body_expected = clen > 0;
       return 0;
     }
-    if (cl && clen > (guint64)s->config->max_body_bytes) {
+    if (cl && clen > body_limit(s, t)) {
       g_free(cl);
       t->body_too_large = true;
       return 413;
@@ -784,7 +833,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     }
     if (!t || !t->body)
       return -1;
-    if (t->body->len + len > (size_t)s->config->max_body_bytes) {
+    if (t->body->len + len > body_limit(s, t)) {
       t->body_too_large = true;
       g_byte_array_set_size(t->body, 0);
     } else if (!t->body_too_large) {
@@ -1019,6 +1068,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   metrics_add_provider(conn_metrics, s);
   log_info("http", "listening on http://%s:%d/ (web root %s, media root %s)", config->http_host,
            s->port, s->files.web_root, s->files.media_root);
+  s->block = hls_block_new(&s->files, config);
   *out = s;
   return 0;
 fail:
@@ -1051,6 +1101,7 @@ void http_server_free(HttpServer **ps)
   uvloop_free(&s->uv);
   ws_free(&s->ws); /* after the context: closing connections end their sessions */
   oidc_client_free(&s->api.oidc); /* waits for calls under way; their answers are dropped */
+  hls_block_free(&s->block);
   if (s->later)
     g_hash_table_unref(s->later);
   if (s->api.cache)

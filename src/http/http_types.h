@@ -25,6 +25,8 @@ typedef struct {
   const char *content_type;  /* Content-Type header or NULL */
   const char *cookie;        /* Cookie header or NULL */
   const char *csrf_token;    /* X-CSRF-Token header or NULL */
+  /* tus resumable uploads (http_tus.h), read only under API_TUS_PATH, else NULL */
+  const char *tus_resumable, *upload_length, *upload_offset, *upload_metadata;
   const char *peer;          /* the client's address, or NULL */
   const char *body;          /* request body (NUL-terminated), or NULL */
   size_t body_len;

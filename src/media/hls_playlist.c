@@ -19,11 +19,32 @@ struct HlsPlaylist {
   GArray *segs; /* HlsSegment */
   bool ended;
   bool pending_disc;
+  double part_target;  /* 0: no parts */
+  GArray *pending;     /* HlsPart of the segment being written */
+  char *hint;
 };
+
+/* Parts are listed for this many segments before the one being written: they cover more than
+ * the three target durations from the end the specification asks for. */
+#define PART_SEGMENTS 3
+
+static void part_clear(gpointer p)
+{
+  g_free(((HlsPart *)p)->uri);
+}
+
+static GArray *parts_new(void)
+{
+  GArray *a = g_array_new(FALSE, TRUE, sizeof(HlsPart));
+  g_array_set_clear_func(a, part_clear);
+  return a;
+}
 
 static void seg_clear(gpointer p)
 {
   g_free(((HlsSegment *)p)->uri);
+  if (((HlsSegment *)p)->parts)
+    g_array_unref(((HlsSegment *)p)->parts);
 }
 
 HlsPlaylist *hls_playlist_new(int target, guint window)
@@ -33,7 +54,48 @@ HlsPlaylist *hls_playlist_new(int target, guint window)
   pl->window = window ? window : 1;
   pl->segs = g_array_new(FALSE, TRUE, sizeof(HlsSegment));
   g_array_set_clear_func(pl->segs, seg_clear);
+  pl->pending = parts_new();
   return pl;
+}
+
+void hls_playlist_set_parts(HlsPlaylist *pl, double part_target) { pl->part_target = part_target; }
+double hls_playlist_part_target(const HlsPlaylist *pl) { return pl->part_target; }
+
+void hls_playlist_add_part(HlsPlaylist *pl, const char *uri, double duration, bool independent)
+{
+  HlsPart p = {g_strdup(uri), duration, independent};
+  g_array_append_val(pl->pending, p);
+}
+
+void hls_playlist_drop_pending_parts(HlsPlaylist *pl) { g_array_set_size(pl->pending, 0); }
+guint hls_playlist_pending_parts(const HlsPlaylist *pl) { return pl->pending->len; }
+
+void hls_playlist_set_hint(HlsPlaylist *pl, const char *uri)
+{
+  g_free(pl->hint);
+  pl->hint = g_strdup(uri);
+}
+
+void hls_playlist_forget_parts(HlsPlaylist *pl, guint i)
+{
+  HlsSegment *s = i < pl->segs->len ? &g_array_index(pl->segs, HlsSegment, i) : NULL;
+  if (s && s->parts)
+    g_clear_pointer(&s->parts, g_array_unref);
+}
+
+bool hls_playlist_last_part(const HlsPlaylist *pl, guint64 *msn, guint *part)
+{
+  if (pl->pending->len) {
+    *msn = hls_playlist_next_seq(pl);
+    *part = pl->pending->len - 1;
+    return true;
+  }
+  const HlsSegment *s = pl->segs->len ? &g_array_index(pl->segs, HlsSegment, pl->segs->len - 1) : NULL;
+  if (!s || !s->parts || !s->parts->len)
+    return false;
+  *msn = s->seq;
+  *part = s->parts->len - 1;
+  return true;
 }
 
 void hls_playlist_free(HlsPlaylist **pl)
@@ -41,6 +103,8 @@ void hls_playlist_free(HlsPlaylist **pl)
   if (!pl || !*pl)
     return;
   g_array_unref((*pl)->segs);
+  g_array_unref((*pl)->pending);
+  g_free((*pl)->hint);
   g_clear_pointer(pl, g_free);
 }
 
@@ -63,6 +127,18 @@ int hls_playlist_add(HlsPlaylist *pl, const char *uri, double duration, gint64 p
     .discontinuity = pl->pending_disc,
     .bytes = bytes,
   };
+  if (pl->pending->len) {
+    /* The parts become the segment's; the last one (length unknown) gets what is left. */
+    double sum = 0;
+    for (guint i = 0; i < pl->pending->len; i++) {
+      HlsPart *p = &g_array_index(pl->pending, HlsPart, i);
+      if (p->duration < 0)
+        p->duration = MAX(duration - sum, 0);
+      sum += p->duration;
+    }
+    s.parts = pl->pending;
+    pl->pending = parts_new();
+  }
   pl->pending_disc = false;
   g_array_append_val(pl->segs, s);
   return lround(duration) > pl->target ? -ERANGE : 0;
@@ -116,8 +192,23 @@ static void append_pdt(GString *out, gint64 ms)
   g_string_append_printf(out, "#EXT-X-PROGRAM-DATE-TIME:%s.%03dZ\n", base, (int)(ms % 1000));
 }
 
+static void append_parts(GString *out, const GArray *parts)
+{
+  for (guint i = 0; i < parts->len; i++) {
+    const HlsPart *p = &g_array_index(parts, HlsPart, i);
+    g_string_append_printf(out, "#EXT-X-PART:DURATION=%.3f,URI=\"%s\"%s\n", p->duration, p->uri,
+                           p->independent ? ",INDEPENDENT=YES" : "");
+  }
+}
+
 char *hls_playlist_render(const HlsPlaylist *pl, HlsView view)
 {
+  return hls_playlist_render_reports(pl, view, NULL, 0);
+}
+
+char *hls_playlist_render_reports(const HlsPlaylist *pl, HlsView view, const HlsReport *reports, size_t n)
+{
+  bool ll = pl->part_target > 0 && view == HLS_VIEW_LIVE && !pl->ended;
   GString *out = g_string_new("#EXTM3U\n#EXT-X-VERSION:3\n");
   guint first = 0;
   if (view == HLS_VIEW_LIVE && !pl->ended && pl->segs->len > pl->window)
@@ -128,6 +219,9 @@ char *hls_playlist_render(const HlsPlaylist *pl, HlsView view)
       disc_seq++;
   guint64 media_seq = pl->segs->len > first ? g_array_index(pl->segs, HlsSegment, first).seq : 0;
   g_string_append_printf(out, "#EXT-X-TARGETDURATION:%d\n", pl->target);
+  if (ll)
+    g_string_append_printf(out, "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=%.3f\n"
+                           "#EXT-X-PART-INF:PART-TARGET=%.3f\n", 3 * pl->part_target, pl->part_target);
   g_string_append_printf(out, "#EXT-X-MEDIA-SEQUENCE:%" G_GUINT64_FORMAT "\n", media_seq);
   if (disc_seq)
     g_string_append_printf(out, "#EXT-X-DISCONTINUITY-SEQUENCE:%" G_GUINT64_FORMAT "\n", disc_seq);
@@ -142,7 +236,19 @@ char *hls_playlist_render(const HlsPlaylist *pl, HlsView view)
       g_string_append(out, "#EXT-X-DISCONTINUITY\n");
     if (s->pdt_ms > 0)
       append_pdt(out, s->pdt_ms);
+    if (ll && s->parts && i + PART_SEGMENTS >= pl->segs->len)
+      append_parts(out, s->parts);
     g_string_append_printf(out, "#EXTINF:%.3f,\n%s\n", s->duration, s->uri);
+  }
+  if (ll) {
+    if (pl->pending->len && pl->pending_disc)
+      g_string_append(out, "#EXT-X-DISCONTINUITY\n");
+    append_parts(out, pl->pending);
+    if (pl->hint)
+      g_string_append_printf(out, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%s\"\n", pl->hint);
+    for (size_t i = 0; i < n; i++)
+      g_string_append_printf(out, "#EXT-X-RENDITION-REPORT:URI=\"%s\",LAST-MSN=%" G_GUINT64_FORMAT
+                             ",LAST-PART=%u\n", reports[i].uri, reports[i].last_msn, reports[i].last_part);
   }
   if (pl->ended)
     g_string_append(out, "#EXT-X-ENDLIST\n");

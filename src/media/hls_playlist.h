@@ -5,6 +5,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A partial segment (LL-HLS, EXT-X-PART). */
+typedef struct {
+  char *uri;
+  double duration;     /* seconds; < 0 until known (a segment's last part: the rest of it) */
+  bool independent;    /* INDEPENDENT=YES: begins with a keyframe */
+} HlsPart;
+
 typedef struct {
   guint64 seq;
   double duration;     /* seconds */
@@ -12,6 +19,7 @@ typedef struct {
   gint64 pdt_ms;       /* wall-clock time of the first frame, ms since the epoch; 0 = unknown */
   bool discontinuity;  /* EXT-X-DISCONTINUITY before this segment */
   guint64 bytes;
+  GArray *parts;       /* HlsPart, or NULL: listed only near the live edge of an LL-HLS view */
 } HlsSegment;
 
 typedef struct HlsPlaylist HlsPlaylist;
@@ -34,6 +42,33 @@ void hls_playlist_mark_discontinuity(HlsPlaylist *pl);
 int hls_playlist_add(HlsPlaylist *pl, const char *uri, double duration, gint64 pdt_ms,
                      guint64 bytes);
 
+/* LL-HLS: the live view gets EXT-X-SERVER-CONTROL (CAN-BLOCK-RELOAD, PART-HOLD-BACK = 3 ×
+ * PART_TARGET), EXT-X-PART-INF, the parts of its last segments and of the segment being
+ * written, and an EXT-X-PRELOAD-HINT. The event (recording) and ended views stay as they are. */
+void hls_playlist_set_parts(HlsPlaylist *pl, double part_target);
+double hls_playlist_part_target(const HlsPlaylist *pl);
+
+/* Appends a part to the segment being written (the next hls_playlist_add() takes them):
+ * DURATION < 0 for its last part, which is then given what the segment has left. */
+void hls_playlist_add_part(HlsPlaylist *pl, const char *uri, double duration, bool independent);
+/* Forgets the parts of the segment being written (one could not be written). */
+void hls_playlist_drop_pending_parts(HlsPlaylist *pl);
+/* Parts of the segment being written, and the URI EXT-X-PRELOAD-HINT names (the next part;
+ * NULL: none). */
+guint hls_playlist_pending_parts(const HlsPlaylist *pl);
+void hls_playlist_set_hint(HlsPlaylist *pl, const char *uri);
+/* Forgets segment I's parts (their files are gone: too far from the live edge to list). */
+void hls_playlist_forget_parts(HlsPlaylist *pl, guint i);
+/* The last part listed: its segment's sequence number and its index. FALSE when none. */
+bool hls_playlist_last_part(const HlsPlaylist *pl, guint64 *msn, guint *part);
+
+/* An EXT-X-RENDITION-REPORT: another rendition of the same live and its last part. */
+typedef struct {
+  const char *uri;     /* relative to this playlist: "../480p/index.m3u8" */
+  guint64 last_msn;
+  guint last_part;
+} HlsReport;
+
 void hls_playlist_end(HlsPlaylist *pl);
 bool hls_playlist_ended(const HlsPlaylist *pl);
 guint hls_playlist_count(const HlsPlaylist *pl);
@@ -46,6 +81,8 @@ void hls_playlist_bitrates(const HlsPlaylist *pl, guint64 *peak, guint64 *averag
 
 /* Renders VIEW. Caller frees. */
 char *hls_playlist_render(const HlsPlaylist *pl, HlsView view);
+/* The same with rendition reports after the segments (LL-HLS live view only). */
+char *hls_playlist_render_reports(const HlsPlaylist *pl, HlsView view, const HlsReport *reports, size_t n);
 
 /* Reads a playlist this module rendered (HLS_VIEW_EVENT or an ended one)
  * back into a model. Returns 0, or -EBADMSG naming the line in *err. */

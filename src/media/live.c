@@ -132,16 +132,21 @@ static int write_file(LiveStream *ls, const char *rel, const char *text)
   return rc;
 }
 
-static int write_rung_playlists(LiveStream *ls, Rendition *r)
+static int write_rung_playlists_of(LiveStream *ls, Rendition *r, bool recording)
 {
   char *err = NULL;
-  int rc = rendition_write_playlists(r, ls->dir, &err);
+  int rc = rendition_write_playlists_with(r, ls->rungs, ls->ladder.n, recording, ls->dir, &err);
   if (rc < 0) {
     if (!ls->lost_segments && !ls->finish_refused)
       log_error(SUB, "%s: cannot write %s", ls->id, err);
     g_free(err);
   }
   return rc;
+}
+
+static int write_rung_playlists(LiveStream *ls, Rendition *r)
+{
+  return write_rung_playlists_of(ls, r, true);
 }
 
 /* Writes the master playlist (FINAL: the recording's). Returns 0 (also when no rendition
@@ -185,6 +190,18 @@ static int write_master(LiveStream *ls, bool final)
 static void on_segment(void *user, Rendition *r, const GstStructure *s)
 {
   LiveStream *ls = user;
+  char *perr = NULL;
+  int prc = rendition_add_part(r, s, &perr);
+  if (prc != -ENOMSG) {
+    /* A part (LL-HLS): the live view is rewritten at once, the recording waits for the segment. */
+    if (prc == -EIO && !ls->lost_segments)
+      log_warn(SUB, "%s: %s: a part could not be written (%s); that segment is listed without parts",
+               ls->id, r->r.name, perr);
+    g_free(perr);
+    if (prc == 0)
+      write_rung_playlists_of(ls, r, false);
+    return;
+  }
   RenditionSegmentOpts o = {EOS_FRAME_NS, true, ls->pipe.wall_base_ms, ls->discontinuity, ls->start_seq};
   char *err = NULL;
   int rc = rendition_add_segment(r, s, &o, &err);
@@ -279,6 +296,8 @@ static void fix_ladder(LiveStream *ls)
     Rendition *r = &ls->rungs[i];
     r->r = ls->ladder.rungs[i];
     r->pl = hls_playlist_new((int)cfg->live_segment_duration, (guint)cfg->live_window);
+    if (cfg->live_part_ms)
+      hls_playlist_set_parts(r->pl, cfg->live_part_ms * LIVE_PART_TARGET_FACTOR / 1000.0);
     g_autofree char *d = g_build_filename(ls->dir, r->r.name, NULL);
     g_mkdir_with_parents(d, 0755);
   }
@@ -395,6 +414,7 @@ static void stream_finish(LiveStream *ls)
     int rc = 0;
     for (int i = 0; i < ls->ladder.n; i++) {
       Rendition *r = &ls->rungs[i];
+      rendition_drop_parts(r, ls->dir); /* the recording has none */
       hls_playlist_end(r->pl);
       int w = write_rung_playlists(ls, r);
       g_autofree char *rec = g_build_filename(ls->dir, r->r.name, "recording.m3u8", NULL);

@@ -327,7 +327,8 @@ int live_pipeline_start(LivePipeline *lp, const Config *cfg, const FlvInfo *flv,
     g_autofree char *rdir = g_build_filename(dir, r->r.name, NULL);
     RenditionBuild b = {p, r->r.copy ? vtee : rawtee, flv->have_audio ? atee : NULL,
                         r->r.copy ? "live/rung-copy" : "live/rung-encode", rdir, cfg, threads,
-                        lp->target_ns, flv->meta_fps, &lp->policy};
+                        lp->target_ns, flv->meta_fps, &lp->policy,
+                        (GstClockTime)cfg->live_part_ms * GST_MSECOND};
     if (rendition_build(r, &b, err) < 0)
       goto fail;
     if (r->r.copy) {

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 
 #define LIVE_CUT_TOLERANCE_NS (100 * GST_MSECOND)
+/* PART-TARGET against the part step ([live] part_duration): a part is cut at the first frame
+ * at or past its boundary, so it may be a frame longer than the step. */
+#define LIVE_PART_TARGET_FACTOR 1.1
 #define LIVE_INGEST_BATCH_MAX_BYTES (1u << 20) /* a batch this big is handed on at once */
 
 /* What the pipeline reports on the main loop. */

@@ -189,7 +189,8 @@ int rendition_build(Rendition *r, const RenditionBuild *b, char **err)
     *err = g_strdup("common/segmenter needs elements named mux and sink");
     return -EINVAL;
   }
-  segment_writer_attach(r->sink, b->dir, (guint)hls_playlist_next_seq(r->pl));
+  hls_playlist_drop_pending_parts(r->pl); /* a pipeline torn down mid-segment left them */
+  segment_writer_attach(r->sink, b->dir, (guint)hls_playlist_next_seq(r->pl), b->part_ns);
   r->policy = b->policy;
   r->force_at = r->cut_at = b->policy->start;
   store64(&r->first_rt, -1);
@@ -237,6 +238,8 @@ bool rendition_owns(const Rendition *r, const GstMessage *msg)
 
 /* ---- segments and playlists (main loop) ------------------------------------------ */
 
+static void forget_old_parts(Rendition *r, const char *seg_location);
+
 int rendition_add_segment(Rendition *r, const GstStructure *s, const RenditionSegmentOpts *o, char **err)
 {
   SegmentDone seg;
@@ -257,10 +260,76 @@ int rendition_add_segment(Rendition *r, const GstStructure *s, const RenditionSe
     return -ENODATA;
   }
   g_autofree char *base = g_path_get_basename(seg.location);
+  if (hls_playlist_part_target(r->pl) > 0)
+    forget_old_parts(r, seg.location);
   gint64 pdt = o->dated ? o->wall_base_ms + (gint64)(start / GST_MSECOND) : 0;
   if (o->discontinuity && hls_playlist_next_seq(r->pl) == o->discontinuity_seq)
     hls_playlist_mark_discontinuity(r->pl);
-  return hls_playlist_add(r->pl, base, (end - start) / 1e9, pdt, seg.bytes) == -ERANGE ? -ERANGE : 0;
+  int rc = hls_playlist_add(r->pl, base, (end - start) / 1e9, pdt, seg.bytes) == -ERANGE ? -ERANGE : 0;
+  if (hls_playlist_part_target(r->pl) > 0) {
+    char hint[64];
+    g_snprintf(hint, sizeof hint, SEGMENT_WRITER_PART_NAME, (guint)hls_playlist_next_seq(r->pl), 0u);
+    hls_playlist_set_hint(r->pl, hint);
+  }
+  return rc;
+}
+
+int rendition_add_part(Rendition *r, const GstStructure *s, char **err)
+{
+  PartDone p;
+  if (!segment_writer_read_part(s, &p))
+    return -ENOMSG;
+  if (p.error || p.segment != hls_playlist_next_seq(r->pl) ||
+      p.part != hls_playlist_pending_parts(r->pl)) {
+    /* A part lost (or out of step): the segment is listed without parts. */
+    if (p.error)
+      *err = g_strdup_printf("%s: %s", p.location, p.error);
+    hls_playlist_drop_pending_parts(r->pl);
+    hls_playlist_set_hint(r->pl, NULL);
+    if (!p.error)
+      unlink(p.location);
+    return p.error ? -EIO : 0;
+  }
+  g_autofree char *base = g_path_get_basename(p.location);
+  double dur = p.duration == GST_CLOCK_TIME_NONE ? -1 : p.duration / 1e9;
+  hls_playlist_add_part(r->pl, base, dur, p.independent);
+  char hint[64];
+  if (p.duration == GST_CLOCK_TIME_NONE)
+    g_snprintf(hint, sizeof hint, SEGMENT_WRITER_PART_NAME, p.segment + 1, 0u);
+  else
+    g_snprintf(hint, sizeof hint, SEGMENT_WRITER_PART_NAME, p.segment, p.part + 1);
+  hls_playlist_set_hint(r->pl, hint);
+  return 0;
+}
+
+static void unlink_parts(Rendition *r, const char *dir, guint i)
+{
+  const HlsSegment *s = hls_playlist_segment(r->pl, i);
+  for (guint k = 0; s && s->parts && k < s->parts->len; k++) {
+    g_autofree char *path = g_build_filename(dir, g_array_index(s->parts, HlsPart, k).uri, NULL);
+    unlink(path);
+  }
+  hls_playlist_forget_parts(r->pl, i);
+}
+
+/* Parts are listed for the last few segments; their files are kept a little longer (a
+ * player may still be fetching them), then removed: the segment has the same bytes. */
+static void forget_old_parts(Rendition *r, const char *seg_location)
+{
+  guint n = hls_playlist_count(r->pl);
+  if (n < RENDITION_PART_FILES_KEPT)
+    return;
+  g_autofree char *dir = g_path_get_dirname(seg_location);
+  unlink_parts(r, dir, n - RENDITION_PART_FILES_KEPT);
+}
+
+void rendition_drop_parts(Rendition *r, const char *media_dir)
+{
+  g_autofree char *dir = g_build_filename(media_dir, r->r.name, NULL);
+  for (guint i = 0; i < hls_playlist_count(r->pl); i++)
+    unlink_parts(r, dir, i);
+  hls_playlist_drop_pending_parts(r->pl);
+  hls_playlist_set_hint(r->pl, NULL);
 }
 
 static int write_file(const char *media_dir, const char *name, const char *file, const char *text, char **err)
@@ -278,9 +347,25 @@ static int write_file(const char *media_dir, const char *name, const char *file,
 
 int rendition_write_playlists(const Rendition *r, const char *media_dir, char **err)
 {
+  return rendition_write_playlists_with(r, NULL, 0, true, media_dir, err);
+}
+
+int rendition_write_playlists_with(const Rendition *r, const Rendition *all, int n, bool recording,
+                                   const char *media_dir, char **err)
+{
   int rc = 0;
-  g_autofree char *live_text = hls_playlist_render(r->pl, HLS_VIEW_LIVE);
-  if (!hls_playlist_ended(r->pl)) {
+  HlsReport rep[LADDER_MAX_RUNGS];
+  char uris[LADDER_MAX_RUNGS][48];
+  size_t nrep = 0;
+  for (int i = 0; i < n && i < LADDER_MAX_RUNGS; i++) {
+    if (&all[i] == r || !hls_playlist_last_part(all[i].pl, &rep[nrep].last_msn, &rep[nrep].last_part))
+      continue;
+    g_snprintf(uris[nrep], sizeof uris[nrep], "../%s/index.m3u8", all[i].r.name);
+    rep[nrep].uri = uris[nrep];
+    nrep++;
+  }
+  g_autofree char *live_text = hls_playlist_render_reports(r->pl, HLS_VIEW_LIVE, rep, nrep);
+  if (recording && !hls_playlist_ended(r->pl)) {
     g_autofree char *event = hls_playlist_render(r->pl, HLS_VIEW_EVENT);
     rc = write_file(media_dir, r->r.name, "recording.m3u8", event, err);
   }

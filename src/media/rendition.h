@@ -19,6 +19,10 @@
 #include <gst/gst.h>
 #include <stdbool.h>
 
+/* Segments whose part files are still on disk (those listed, PART_SEGMENTS in hls_playlist.c,
+ * and a few more for players still fetching them). */
+#define RENDITION_PART_FILES_KEPT 6
+
 /* Whether a cut lies at or before RT from the cursor *STATE on; advances *STATE past every
  * such cut. Called from streaming threads (a rendition's queue and its encoder's output). */
 typedef bool (*RenditionCutFn)(void *user, guint64 *state, GstClockTime rt);
@@ -84,6 +88,7 @@ typedef struct {
   GstClockTime segment_ns;
   double fps;                   /* 0: unknown */
   const RenditionPolicy *policy;
+  GstClockTime part_ns;         /* LL-HLS parts every PART_NS (lives); 0: none */
 } RenditionBuild;
 
 /* Adds R's branch to B->pipeline: the fragment (sized and with x264 set from B unless R is a
@@ -112,11 +117,26 @@ typedef struct {
  * when S is not a segment message. */
 int rendition_add_segment(Rendition *r, const GstStructure *s, const RenditionSegmentOpts *o, char **err);
 
+/* Lists the part S (a SEGMENT_WRITER_PART_MESSAGE) in R's playlist and points the preload
+ * hint at the next one. Returns 0, -EIO with *ERR when it could not be written (the parts of
+ * that segment are dropped: the segment is listed without them), -ENOMSG when S is not a
+ * part message. */
+int rendition_add_part(Rendition *r, const GstStructure *s, char **err);
+
+/* Removes the part files of every listed segment of R and forgets them (the end of a live:
+ * the recording has no parts). */
+void rendition_drop_parts(Rendition *r, const char *media_dir);
+
 /* Writes R's playlists under MEDIA_DIR/<name>/: recording.m3u8 (every segment, EVENT) while
  * the playlist has not ended — first, so a crash after it still lists every segment — then
  * index.m3u8 (the live window; the whole VOD list once ended). Returns 0 or the first
  * failure's -errno with *ERR; the second file is attempted either way. */
 int rendition_write_playlists(const Rendition *r, const char *media_dir, char **err);
+/* The same, with EXT-X-RENDITION-REPORTs for the N renditions in ALL other than R (LL-HLS);
+ * RECORDING false leaves recording.m3u8 alone (a part was added: the recording lists only
+ * whole segments, and rewriting it several times a second would cost a long live dearly). */
+int rendition_write_playlists_with(const Rendition *r, const Rendition *all, int n, bool recording,
+                                   const char *media_dir, char **err);
 
 /* R's master playlist entry; the strings are kept in the struct (do not copy it). */
 typedef struct {

@@ -1,6 +1,7 @@
 /* segment_writer: cuts a muxed MPEG-TS stream into segment files at force-key-unit events. */
 #pragma once
 #include <gst/gst.h>
+#include <stdbool.h>
 
 /* Name of the element message posted for every finished segment. Fields:
  *   "location" (string)  the final path (DIR/seg%06u.ts), already renamed into place
@@ -13,6 +14,29 @@
  *   "error"    (string)  set when it could not be written; then nothing is at location
  *   "errno"    (int)     with "error": the write's errno (ENOSPC: the disk is full) */
 #define SEGMENT_WRITER_MESSAGE "lectern-segment"
+
+/* With parts (LL-HLS), the message posted for every finished part, before the segment's:
+ *   "location" (string)  DIR/seg%06u-p%u.ts, renamed into place
+ *   "segment"  (uint)    the number of the segment it belongs to
+ *   "part"     (uint)    its number within the segment, from 0
+ *   "duration" (uint64)  ns; GST_CLOCK_TIME_NONE for a segment's last part (the rest of it)
+ *   "independent" (boolean) it begins with PAT/PMT and a keyframe
+ *   "bytes"    (uint64)
+ *   "error"    (string)  set when it could not be written (no more parts of that segment come) */
+#define SEGMENT_WRITER_PART_MESSAGE "lectern-part"
+#define SEGMENT_WRITER_PART_NAME "seg%06u-p%u.ts"
+
+typedef struct {
+  const char *location;
+  const char *error;
+  guint segment, part;
+  GstClockTime duration;
+  bool independent;
+  guint64 bytes;
+} PartDone;
+
+/* Reads S into *OUT. Returns FALSE when S is not a part message. */
+gboolean segment_writer_read_part(const GstStructure *s, PartDone *out);
 
 /* A SEGMENT_WRITER_MESSAGE read back; the strings belong to the message's structure. */
 typedef struct {
@@ -35,8 +59,13 @@ typedef struct SegmentWriter SegmentWriter;
  * unit it was asked to cut at), and ends at the next one or at end-of-stream. Each file
  * is written as a hidden temporary and renamed when complete, so a reader never sees a
  * partial segment; then SEGMENT_WRITER_MESSAGE is posted on SINK's bus. Runs in SINK's
- * streaming thread. The writer lives as long as SINK's pad (freed with the probe). */
-SegmentWriter *segment_writer_attach(GstElement *sink, const char *dir, guint first_index);
+ * streaming thread. The writer lives as long as SINK's pad (freed with the probe).
+ * PART_NS > 0 also writes each segment as parts (LL-HLS) into files of their own: a part
+ * begins at the segment's start and at the first video frame at or past every PART_NS
+ * after the segment's first frame (every rendition cuts its segments at the same frames, so
+ * their parts are aligned too); SEGMENT_WRITER_PART_MESSAGE is posted for each. */
+SegmentWriter *segment_writer_attach(GstElement *sink, const char *dir, guint first_index,
+                                     GstClockTime part_ns);
 
 /* The event that asks the muxer to begin a new segment at the key unit with running time RT
  * (PTS its timestamp): a downstream force-key-unit event with all headers, marked as ours.

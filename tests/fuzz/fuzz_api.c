@@ -11,24 +11,23 @@
  * "@ADMIN@", "@EDITOR@", "@VIEWER@" stand for those members' "Bearer …" credentials, "@VOD@"
  * and "@LIVE@" for a published recording and a live, "@VIEWER_ID@" for the viewer's id.
  * Every answer must have a status, and a JSON answer must be JSON. Handlers change the
- * database; it is put back to its first state every RESET_EVERY inputs so it cannot drift
- * far (a crash that needed earlier inputs' changes is rare, and then libFuzzer's log says so). */
+ * database as in the server (their own transactions, inside the target's one); it is in
+ * memory and every input is undone after it (fuzz_db.h), and stored images are removed, so
+ * each input meets the same fixture and a crash replays alone. */
 #include "fuzz.h"
+#include "fuzz_db.h"
 #include "auth/auth.h"
 #include "db/db_video.h"
 #include "http/api.h"
 
 #include <json-glib/json-glib.h>
 
-#define RESET_EVERY 20000
-
 static Db *db;
 static Config config;
 static ApiContext ctx;
 static const guint8 secret[TOKEN_SECRET_LEN] = { 9 };
-static char *db_path, *template_path;
+static char *images;
 static char *pairs[15];
-static unsigned runs;
 
 static char *bearer(Role role, char **id)
 {
@@ -43,25 +42,15 @@ static char *bearer(Role role, char **id)
   return h;
 }
 
-static void open_db(void)
-{
-  char *err = NULL;
-  if (db_open(db_path, 0, &db, &err) < 0) {
-    fprintf(stderr, "fuzz_api: %s\n", err);
-    abort();
-  }
-  ctx = (ApiContext){ .db = db, .secret = secret, .config = &config };
-}
-
 /* Back to the database as LLVMFuzzerInitialize left it, and no stored images. */
 static void reset(void)
 {
-  db_close(&db);
-  char *cmd = g_strdup_printf("rm -rf '%s'/images '%s'-wal '%s'-shm && cp '%s' '%s'", config.data_dir,
-                              db_path, db_path, template_path, db_path);
-  FUZZ_CHECK(system(cmd) == 0);
-  g_free(cmd);
-  open_db();
+  fuzz_db_undo(db);
+  if (g_file_test(images, G_FILE_TEST_EXISTS)) {
+    char *cmd = g_strdup_printf("rm -rf '%s'", images);
+    FUZZ_CHECK(system(cmd) == 0);
+    g_free(cmd);
+  }
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -71,9 +60,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   g_free(config.data_dir);
   config.data_dir = g_build_filename(fuzz_scratch(), "api", NULL);
   FUZZ_CHECK(g_mkdir_with_parents(config.data_dir, 0700) == 0);
-  db_path = g_build_filename(config.data_dir, "t.db", NULL);
-  template_path = g_build_filename(fuzz_scratch(), "api-template.db", NULL);
-  open_db();
+  images = g_build_filename(config.data_dir, "images", NULL);
+  fuzz_db_open(&db);
+  ctx = (ApiContext){ .db = db, .secret = secret, .config = &config };
   char *vod = NULL, *live = NULL, *viewer_id = NULL;
   FUZZ_CHECK(db_video_create_upload(db, "第一课", "王老师", NULL, NULL, &vod) == 0);
   FUZZ_CHECK(db_video_set_media(db, vod, 600000, NULL) == 0);
@@ -86,11 +75,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   const char *p[] = { "@ADMIN@", admin, "@EDITOR@", editor, "@VIEWER_ID@", viewer_id,
                       "@VIEWER@", viewer, "@VOD@", vod, "@LIVE@", live, NULL };
   memcpy(pairs, p, sizeof p);
-  db_close(&db);
-  char *cmd = g_strdup_printf("cp '%s' '%s'", db_path, template_path);
-  FUZZ_CHECK(system(cmd) == 0);
-  g_free(cmd);
-  open_db();
   return 0;
 }
 
@@ -110,9 +94,8 @@ static void add_query(GHashTable *q, const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (++runs % RESET_EVERY == 0)
-    reset();
   GString *in = fuzz_subst(data, size, (const char *const *)pairs);
+  fuzz_db_begin(db);
   /* The head ends at the first empty line; the body is the rest (a copy of its own, so a
    * read past its end is caught). */
   char *blank = strstr(in->str, "\n\n");
@@ -186,5 +169,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   g_free(head);
   g_free(body);
   g_string_free(in, TRUE);
+  reset();
   return 0;
 }

@@ -127,6 +127,29 @@ lacks "nor does a playlist" "$(hdrs -H "Authorization: Bearer $VIEWER" "$E/hls/$
 hc=$(hdrs "$E/api/v1/videos")
 lacks "the guest catalog through the edge sets no cookie" "$hc" "set-cookie"
 
+# LL-HLS through the edge: 50 viewers waiting for the same next part (blocking playlist
+# request) are one request held at the origin, and the answer is kept by its query.
+pl=$(curl -s "$U/hls/$ID/$first")
+msn=$(( $(sed -n 's/^#EXT-X-MEDIA-SEQUENCE://p' <<<"$pl") + $(grep -c '^#EXTINF' <<<"$pl") ))
+part=$(awk '/^#EXTINF/ { n = 0 } /^#EXT-X-PART:/ { n++ } END { print n + 0 }' <<<"$pl")
+LLQ="_HLS_msn=$msn&_HLS_part=$part"
+m0=$(wc -l <"$D.err")
+: >"$T_TMP/llcodes"
+llpids=()
+for _ in $(seq 1 50); do
+  curl -s -o /dev/null -w '%{http_code}\n' "$E/hls/$ID/$first?$LLQ" >>"$T_TMP/llcodes" &
+  llpids+=($!)
+done
+wait "${llpids[@]}"
+eq "LL-HLS: 50 blocking requests for the next part through the edge, all 200" "50" "$(grep -c '^200$' "$T_TMP/llcodes")"
+origin_ll=$(tail -n +"$((m0 + 1))" "$D.err" | grep -c "GET /hls/$ID/$first -> 200")
+# (at most 3: the origin's log may still be flushing the plain request just before)
+check "LL-HLS: they reached the origin about once, not 50 times ($origin_ll)" test "$origin_ll" -le 3 -a "$origin_ll" -ge 1
+hl=$(hdrs "$E/hls/$ID/$first?$LLQ")
+contains "LL-HLS: the blocking answer is kept by its query (HIT)" "$hl" "x-cache-status: hit"
+contains "LL-HLS: for three target durations" "$hl" "cache-control: public, max-age=6"
+lacks "LL-HLS: a plain playlist request is not answered with it" "$(hdrs "$E/hls/$ID/$first?x=$RANDOM")" "max-age=6"
+
 # 1,000 viewers: each takes the playlist of every rendition, then each segment in it not yet
 # fetched, every second until the live ends (curl --parallel, 1,000 requests a round).
 ROUNDS=0

@@ -16,6 +16,7 @@ static inline Db *tu_db_open(char **dir)
   char *err = NULL;
   *dir = tu_tmpdir();
   char *path = g_build_filename(*dir, "t.db", NULL);
+  tu_db_seed(path);
   ck_assert_msg(db_open(path, 0, &db, &err) == 0, "%s", err ? err : "");
   g_free(path);
   return db;

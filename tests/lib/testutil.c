@@ -44,6 +44,19 @@ char *tu_write(const char *dir, const char *name, const char *text)
   return path;
 }
 
+void tu_db_seed(const char *path)
+{
+  const char *tpl = g_getenv("LECTERN_TEST_DB_TEMPLATE");
+  if (!tpl || !*tpl || g_file_test(path, G_FILE_TEST_EXISTS))
+    return;
+  char *data = NULL;
+  gsize len = 0;
+  GError *err = NULL;
+  if (!g_file_get_contents(tpl, &data, &len, &err) || !g_file_set_contents(path, data, len, &err))
+    g_error("template database %s -> %s: %s", tpl, path, err->message);
+  g_free(data);
+}
+
 char *tu_read_available(int fd)
 {
   char buf[16384];

@@ -14,6 +14,14 @@ char *tu_source_path(const char *rel);
 /* Writes TEXT to DIR/NAME and returns the path (caller frees). */
 char *tu_write(const char *dir, const char *name, const char *text);
 
+/* Copies the template database of this build ($LECTERN_TEST_DB_TEMPLATE, migrated once by
+ * tests/tools/db_template.c) to PATH, so that db_open(PATH) finds the schema current and
+ * runs no migration: sixteen migrations per test case were most of the unit tests' time
+ * under ASan. Does nothing when PATH exists (it is a database already) or the variable is
+ * unset (a test binary run by hand: db_open migrates from empty as before). test_db checks
+ * the template equals a fresh migration and migrates from empty itself. */
+void tu_db_seed(const char *path);
+
 /* What can be read from FD now (up to 16 KiB), as a string. Caller frees. */
 char *tu_read_available(int fd);
 

@@ -21,6 +21,7 @@ static void setup(void)
   dir = tu_tmpdir();
   vfs_full_install(); /* writes go through unless a test says the disk is full */
   char *p = g_build_filename(dir, "t.db", NULL), *err = NULL;
+  tu_db_seed(p);
   ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
   g_free(p);
   config_init_defaults(&config);

@@ -13,6 +13,7 @@ static void setup(void)
 {
   dir = tu_tmpdir();
   char *p = g_build_filename(dir, "t.db", NULL), *err = NULL;
+  tu_db_seed(p);
   g_assert(db_open(p, 0, &db, &err) == 0);
   g_free(p);
 }

@@ -56,6 +56,90 @@ START_TEST(forward_from_empty)
 }
 END_TEST
 
+static int cmp_text(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Everything a database holds, as text: its user_version, each schema object's SQL and each
+ * table's rows (sorted: no order is promised). */
+static char *dump(sqlite3 *conn)
+{
+  GString *out = g_string_new(NULL);
+  sqlite3_stmt *st = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  g_string_append_printf(out, "user_version %d\n", sqlite3_column_int(st, 0));
+  sqlite3_finalize(st);
+  GPtrArray *tables = g_ptr_array_new_with_free_func(g_free);
+  ck_assert_int_eq(sqlite3_prepare_v2(conn, "SELECT type, name, tbl_name, sql FROM sqlite_schema "
+                                      "ORDER BY type, name", -1, &st, NULL), SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *type = (const char *)sqlite3_column_text(st, 0);
+    const char *name = (const char *)sqlite3_column_text(st, 1);
+    g_string_append_printf(out, "%s %s on %s: %s\n", type, name, sqlite3_column_text(st, 2),
+                           sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "-");
+    if (strcmp(type, "table") == 0)
+      g_ptr_array_add(tables, g_strdup(name));
+  }
+  sqlite3_finalize(st);
+  for (guint i = 0; i < tables->len; i++) {
+    g_autofree char *sql = g_strdup_printf("SELECT * FROM \"%s\"", (char *)tables->pdata[i]);
+    ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &st, NULL), SQLITE_OK);
+    GPtrArray *rows = g_ptr_array_new_with_free_func(g_free);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      GString *row = g_string_new(NULL);
+      for (int c = 0; c < sqlite3_column_count(st); c++) {
+        const char *v = (const char *)sqlite3_column_text(st, c);
+        g_string_append_printf(row, "%s|", v ? v : "NULL");
+      }
+      g_ptr_array_add(rows, g_string_free(row, FALSE));
+    }
+    sqlite3_finalize(st);
+    g_ptr_array_sort(rows, cmp_text);
+    g_string_append_printf(out, "rows of %s: %u\n", (char *)tables->pdata[i], rows->len);
+    for (guint r = 0; r < rows->len; r++)
+      g_string_append_printf(out, "  %s\n", (char *)rows->pdata[r]);
+    g_ptr_array_free(rows, TRUE);
+  }
+  g_ptr_array_free(tables, TRUE);
+  return g_string_free(out, FALSE);
+}
+
+/* The other unit tests start from a copy of the build's template database (tu_db_seed), not
+ * from their own migration: the copy must hold exactly what migrating from empty makes. */
+START_TEST(template_equals_fresh_migration)
+{
+  ck_assert_msg(g_getenv("LECTERN_TEST_DB_TEMPLATE"),
+                "LECTERN_TEST_DB_TEMPLATE is not set: run this test through meson test");
+  char *fresh_path = db_path(), *err = NULL;
+  Db *fresh = NULL;
+  ck_assert_int_eq(db_open(fresh_path, 0, &fresh, &err), 0);
+  char *copy_path = g_build_filename(dir, "copy.db", NULL);
+  tu_db_seed(copy_path);
+  /* Opened raw, not with db_open: a stale template must not be migrated into passing. */
+  sqlite3 *copy = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(copy_path, &copy, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  char *want = dump(fresh->conn), *got = dump(copy);
+  ck_assert_int_eq(db_schema_version(fresh), db_schema_latest());
+  if (strcmp(got, want) != 0) {
+    /* The first line that differs (a whole dump is too long for Check's message). */
+    g_auto(GStrv) a = g_strsplit(want, "\n", -1), b = g_strsplit(got, "\n", -1);
+    guint i = 0;
+    while (a[i] && b[i] && strcmp(a[i], b[i]) == 0)
+      i++;
+    ck_abort_msg("the template differs from a fresh migration: fresh has '%.300s', template '%.300s'",
+                 a[i] ? a[i] : "(end)", b[i] ? b[i] : "(end)");
+  }
+  g_free(want);
+  g_free(got);
+  sqlite3_close(copy);
+  db_close(&fresh);
+  g_free(copy_path);
+  g_free(fresh_path);
+}
+END_TEST
+
 START_TEST(forward_from_previous_version_keeps_data)
 {
   char *p = db_path(), *err = NULL;
@@ -226,6 +310,7 @@ static Suite *db_suite(void)
   TCase *tc = tcase_create("migrations");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, forward_from_empty);
+  tcase_add_test(tc, template_equals_fresh_migration);
   tcase_add_test(tc, forward_from_previous_version_keeps_data);
   tcase_add_test(tc, reopen_is_idempotent);
   tcase_add_test(tc, not_a_database_is_refused_untouched);

@@ -191,6 +191,104 @@ START_TEST(atomic_write_replaces_whole_file)
 }
 END_TEST
 
+/* LL-HLS: one segment's parts, the last one's length left to the segment. */
+static void add_parts(HlsPlaylist *pl, int n, bool last_unknown)
+{
+  for (int k = 0; k < n; k++) {
+    char uri[32];
+    g_snprintf(uri, sizeof uri, "seg%06u-p%d.ts", (unsigned)hls_playlist_next_seq(pl), k);
+    hls_playlist_add_part(pl, uri, last_unknown && k == n - 1 ? -1 : 0.4, k == 0);
+  }
+}
+
+START_TEST(ll_live_view_lists_parts_hint_and_reports)
+{
+  HlsPlaylist *pl = hls_playlist_new(2, 6);
+  hls_playlist_set_parts(pl, 0.44);
+  gint64 pdt = 1795000000000;
+  for (int i = 0; i < 5; i++) {
+    add_parts(pl, 5, true);
+    add_n(pl, 1, &pdt);
+  }
+  add_parts(pl, 2, false);
+  hls_playlist_set_hint(pl, "seg000005-p2.ts");
+  guint64 msn = 0;
+  guint part = 0;
+  ck_assert(hls_playlist_last_part(pl, &msn, &part));
+  ck_assert_uint_eq(msn, 5);
+  ck_assert_uint_eq(part, 1);
+  HlsReport rep = {"../360p/index.m3u8", 5, 0};
+  char *live = hls_playlist_render_reports(pl, HLS_VIEW_LIVE, &rep, 1);
+  ck_assert(strstr(live, "#EXT-X-TARGETDURATION:2\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,"
+                         "PART-HOLD-BACK=1.320\n#EXT-X-PART-INF:PART-TARGET=0.440\n"));
+  /* Parts of the last three whole segments and of the one being written, each segment's
+   * first INDEPENDENT; the last part of a segment is what the segment had left (2.0 - 1.6). */
+  ck_assert_int_eq(count(live, "#EXT-X-PART:"), 3 * 5 + 2);
+  ck_assert(!strstr(live, "seg000001-p0.ts"));
+  ck_assert(strstr(live, "#EXT-X-PART:DURATION=0.400,URI=\"seg000002-p0.ts\",INDEPENDENT=YES\n"
+                         "#EXT-X-PART:DURATION=0.400,URI=\"seg000002-p1.ts\"\n"));
+  ck_assert(strstr(live, "#EXT-X-PART:DURATION=0.400,URI=\"seg000004-p4.ts\"\n#EXTINF:2.000,\nseg000004.ts\n"
+                         "#EXT-X-PART:DURATION=0.400,URI=\"seg000005-p0.ts\",INDEPENDENT=YES\n"));
+  ck_assert(g_str_has_suffix(live, "URI=\"seg000005-p1.ts\"\n"
+                                   "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg000005-p2.ts\"\n"
+                                   "#EXT-X-RENDITION-REPORT:URI=\"../360p/index.m3u8\",LAST-MSN=5,LAST-PART=0\n"));
+  ck_assert_int_eq(count(live, "#EXTINF:2.000,"), 5);
+  /* The recording (event view) and the finished playlist have no LL-HLS tags. */
+  char *event = hls_playlist_render_reports(pl, HLS_VIEW_EVENT, &rep, 1);
+  ck_assert(!strstr(event, "EXT-X-PART") && !strstr(event, "SERVER-CONTROL") && !strstr(event, "PRELOAD"));
+  ck_assert(!strstr(event, "RENDITION-REPORT"));
+  /* Parts forgotten (their files removed) are no longer listed. */
+  hls_playlist_forget_parts(pl, 2);
+  char *after = hls_playlist_render(pl, HLS_VIEW_LIVE);
+  ck_assert(!strstr(after, "seg000002-p0.ts"));
+  ck_assert_int_eq(count(after, "#EXT-X-PART:"), 2 * 5 + 2);
+  hls_playlist_drop_pending_parts(pl);
+  ck_assert_uint_eq(hls_playlist_pending_parts(pl), 0);
+  ck_assert(hls_playlist_last_part(pl, &msn, &part));
+  ck_assert_uint_eq(msn, 4);
+  ck_assert_uint_eq(part, 4);
+  hls_playlist_end(pl);
+  char *vod = hls_playlist_render_reports(pl, HLS_VIEW_LIVE, &rep, 1);
+  ck_assert(!strstr(vod, "EXT-X-PART") && !strstr(vod, "SERVER-CONTROL") && !strstr(vod, "REPORT"));
+  ck_assert_int_eq(count(vod, "#EXTINF:"), 5);
+  g_free(live);
+  g_free(event);
+  g_free(after);
+  g_free(vod);
+  hls_playlist_free(&pl);
+}
+END_TEST
+
+START_TEST(ll_off_changes_nothing)
+{
+  HlsPlaylist *pl = hls_playlist_new(2, 6);
+  gint64 pdt = 1795000000000;
+  add_n(pl, 2, &pdt);
+  char *live = hls_playlist_render(pl, HLS_VIEW_LIVE);
+  ck_assert(!strstr(live, "SERVER-CONTROL") && !strstr(live, "PART"));
+  guint64 msn;
+  guint part;
+  ck_assert(!hls_playlist_last_part(pl, &msn, &part));
+  g_free(live);
+  hls_playlist_free(&pl);
+}
+END_TEST
+
+START_TEST(ll_discontinuity_before_pending_parts)
+{
+  HlsPlaylist *pl = hls_playlist_new(2, 6);
+  hls_playlist_set_parts(pl, 0.44);
+  gint64 pdt = 1795000000000;
+  add_n(pl, 1, &pdt);
+  hls_playlist_mark_discontinuity(pl);
+  add_parts(pl, 1, false);
+  char *live = hls_playlist_render(pl, HLS_VIEW_LIVE);
+  ck_assert(strstr(live, "seg000000.ts\n#EXT-X-DISCONTINUITY\n#EXT-X-PART:DURATION=0.400,URI=\"seg000001-p0.ts\""));
+  g_free(live);
+  hls_playlist_free(&pl);
+}
+END_TEST
+
 static Suite *hls_suite(void)
 {
   Suite *s = suite_create("hls_playlist");
@@ -202,6 +300,9 @@ static Suite *hls_suite(void)
   tcase_add_test(tc, parse_reads_back_what_render_wrote);
   tcase_add_test(tc, master_lists_every_attribute);
   tcase_add_test(tc, atomic_write_replaces_whole_file);
+  tcase_add_test(tc, ll_live_view_lists_parts_hint_and_reports);
+  tcase_add_test(tc, ll_off_changes_nothing);
+  tcase_add_test(tc, ll_discontinuity_before_pending_parts);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -57,6 +57,7 @@ static bool setup(Fix *f)
   f->cfg.live_ladder = g_strdup("copy,160x120@200");
   char *err = NULL;
   char *path = g_build_filename(f->dir, "lectern.db", NULL);
+  tu_db_seed(path);
   ck_assert_msg(db_open(path, 0, &f->db, &err) == 0, "%s", err ? err : "");
   g_free(path);
   char *hash = token_hash(secret, "key-1");

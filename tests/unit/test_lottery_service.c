@@ -27,6 +27,7 @@ static void setup(void)
   dir = tu_tmpdir();
   path = g_build_filename(dir, "t.db", NULL);
   char *err = NULL;
+  tu_db_seed(path);
   ck_assert_int_eq(db_open(path, 0, &db, &err), 0);
   now = util_now();
 }

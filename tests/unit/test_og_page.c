@@ -15,6 +15,7 @@ static void setup(void)
   dir = tu_tmpdir();
   g_autofree char *p = g_build_filename(dir, "t.db", NULL);
   char *err = NULL;
+  tu_db_seed(p);
   g_assert(db_open(p, 0, &db, &err) == 0);
 }
 

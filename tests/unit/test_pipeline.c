@@ -88,7 +88,7 @@ START_TEST(segmenter_and_poster_run_to_eos)
   ck_assert_msg(seg != NULL, "%s", err ? err : "");
   GstElement *mux = pipeline_get(seg, "mux"), *fsink = pipeline_get(seg, "sink");
   ck_assert(mux && fsink);
-  ck_assert_ptr_nonnull(segment_writer_attach(fsink, dir, 0));
+  ck_assert_ptr_nonnull(segment_writer_attach(fsink, dir, 0, 0));
   GstElement *p = gst_pipeline_new(NULL);
   GError *e = NULL;
   GstElement *src = gst_parse_bin_from_description(H264_320, TRUE, &e);

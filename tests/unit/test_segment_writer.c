@@ -62,7 +62,7 @@ static GArray *run(const char *dir, guint first, Cuts *cuts)
   GstPad *sp = gst_element_get_static_pad(src, "src");
   gst_pad_add_probe(sp, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, ask_cuts, cuts, NULL);
   gst_object_unref(sp);
-  ck_assert_ptr_nonnull(segment_writer_attach(sink, dir, first));
+  ck_assert_ptr_nonnull(segment_writer_attach(sink, dir, first, 0));
 
   GArray *out = g_array_new(FALSE, TRUE, sizeof(Seg));
   ck_assert_int_ne(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);

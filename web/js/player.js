@@ -96,8 +96,14 @@ window.LecternPlayer = (() => {
 
     createHls(src) {
       const Hls = window.Hls;
-      const hls = new Hls({ enableWorker: true, lowLatencyMode: false, backBufferLength: 60,
-        capLevelToPlayerSize: false, startLevel: -1 });
+      // Low-Latency HLS for lives (issue 22): hls.js follows the parts and blocking playlist
+      // reloads when the playlist offers them (EXT-X-PART-INF), and plays PART-HOLD-BACK behind
+      // the edge; a playlist without them (a recording) plays as before. A player that fell
+      // behind (a stall, a slow start) catches up by playing up to 1.25× until it is back at
+      // that distance, rather than staying late for the rest of the lesson.
+      const hls = new Hls({ enableWorker: true, lowLatencyMode: this.live, backBufferLength: 60,
+        capLevelToPlayerSize: false, startLevel: -1,
+        maxLiveSyncPlaybackRate: this.live ? 1.25 : 1 });
       this.hls = hls;
       hls.on(Hls.Events.MANIFEST_PARSED, () => {
         this.renderQualities();
@@ -236,6 +242,13 @@ window.LecternPlayer = (() => {
       const date = this.playingDate();
       if (date) return Math.max(0, (Date.now() - date.getTime()) / 1000);
       return this.hls && Number.isFinite(this.hls.latency) ? this.hls.latency : null;
+    }
+
+    // Whether hls.js plays the live's parts (LL-HLS) rather than whole segments.
+    lowLatency() {
+      const lvl = this.hls && this.hls.levels && this.hls.levels[this.hls.currentLevel];
+      return !!(this.hls && this.hls.lowLatencyMode && lvl && lvl.details && lvl.details.partList &&
+        lvl.details.partList.length);
     }
 
     playingDate() {
@@ -474,6 +487,9 @@ window.LecternPlayer = (() => {
       const l = this.latency();
       $('#latency').textContent = l === null ? '' : `· ${t('latency')} ${l.toFixed(1)} ${t('seconds_short')}`;
       $('#live-badge').dataset.latency = l === null ? '' : l.toFixed(1);
+      const ll = this.lowLatency();
+      $('#live-badge').dataset.ll = ll ? '1' : '';
+      $('#live-badge').title = ll ? t('ll_hls_on') : '';
       const target = this.hls && Number.isFinite(this.hls.targetLatency) ? this.hls.targetLatency : 8;
       $('#go-live').hidden = !(l !== null && l > target + 8);
     }

@@ -1,0 +1,123 @@
+// Browser test of the submissions page (issue 21.2) on a phone (390×844) in Debian's headless
+// Chromium: a verified member opens the call, fills its fields and sends a video with
+// tus-js-client in 4 MiB pieces; the connection is cut during the second piece (the request is
+// aborted), and the client asks the server where it stopped (HEAD) and continues from there;
+// the page then shows the submission's state. In the console the editor accepts it into a
+// column. Env: BASE_URL, TOKEN (a verified viewer), EDITOR, CLIP (a video file over 4 MiB),
+// CALL (the call's title), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { step, expect, failures, launch, summary } from './tap.mjs';
+
+const { BASE_URL, TOKEN, EDITOR, CLIP, CALL, ARTIFACTS } = process.env;
+mkdirSync(ARTIFACTS, { recursive: true });
+const browser = await launch();
+const errors = [];
+const size = statSync(CLIP).size;
+
+try {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN',
+    isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const seen = [];   // tus requests: "METHOD offset"
+  let cut = false;
+  await page.route('**/api/v1/tus/**', async (route) => {
+    const r = route.request();
+    const offset = r.headers()['upload-offset'];
+    seen.push(`${r.method()} ${offset ?? ''}`);
+    // The second piece never arrives: the connection is reset under it.
+    if (r.method() === 'PATCH' && offset !== '0' && !cut) {
+      cut = true;
+      await route.abort('connectionreset');
+      return;
+    }
+    await route.continue();
+  });
+
+  await step('a verified member signs in and sees the open call on a phone', async () => {
+    await page.goto(`${BASE_URL}/signin.html?next=${encodeURIComponent('/submit.html')}#token=${TOKEN}`);
+    await page.waitForURL('**/submit.html');
+    await page.waitForSelector('#sub-calls li button');
+    expect((await page.textContent('#sub-calls')).includes(CALL), await page.textContent('#sub-calls'));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'wider than the screen');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'submit-01-calls.png'), fullPage: true });
+  });
+
+  await step('the form asks for the call\'s fields; a video is chosen', async () => {
+    await page.tap('#sub-calls li button');
+    await page.waitForSelector('#sub-form:not([hidden])');
+    const labels = await page.textContent('#sub-fields');
+    expect(labels.includes('工作单位 *'), labels);
+    await page.selectOption('#sub-kind', 'video');
+    await page.fill('#sub-item-title', '手机上传的微视频');
+    await page.fill('#sub-fields input[data-field="unit"]', '第五机床厂');
+    await page.setInputFiles('#sub-file', CLIP);
+  });
+
+  await step('sent with tus: cut in the second piece, resumed from the server\'s offset, whole', async () => {
+    await page.tap('#sub-send');
+    await page.waitForFunction(() => document.querySelector('#sub-status').textContent.includes('已提交'), null, { timeout: 90000 });
+    expect(cut, 'the second piece was never cut');
+    const patches = seen.filter((s) => s.startsWith('PATCH'));
+    const heads = seen.filter((s) => s.startsWith('HEAD'));
+    expect(patches[0] === 'PATCH 0', seen.join(', '));
+    expect(heads.length >= 1, `no HEAD after the cut: ${seen.join(', ')}`);
+    const resumed = patches.slice(1).map((s) => Number(s.split(' ')[1]));
+    expect(resumed.includes(4 * 1024 * 1024), `not resumed at 4 MiB: ${seen.join(', ')}`);
+    expect(size > 4 * 1024 * 1024, `the clip has ${size} bytes`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'submit-02-sent.png'), fullPage: true });
+  });
+
+  await step('the member sees the submission and its state', async () => {
+    await page.waitForSelector('#sub-mine li[data-state]');
+    const li = await page.textContent('#sub-mine li');
+    expect(li.includes('手机上传的微视频'), li);
+    expect(/处理中|审核中/.test(li), li);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'wider than the screen');
+  });
+
+  await step('once transcoded it shows 审核中 (in review)', async () => {
+    for (let i = 0; i < 120; i++) {
+      await page.reload();
+      await page.waitForSelector('#sub-mine li[data-state]');
+      if ((await page.getAttribute('#sub-mine li', 'data-state')) === 'in_review') break;
+      await page.waitForTimeout(1000);
+    }
+    expect((await page.getAttribute('#sub-mine li', 'data-state')) === 'in_review', await page.textContent('#sub-mine li'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'submit-03-review.png'), fullPage: true });
+  });
+  await context.close();
+
+  await step('console: the queue shows it; the editor accepts it into the column', async () => {
+    const e = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const p = await e.newPage();
+    p.on('pageerror', (x) => errors.push(x.message));
+    p.setDefaultTimeout(20000);
+    await p.goto(`${BASE_URL}/editor/`);
+    await p.fill('#token', EDITOR);
+    await p.click('#login-form button[type=submit]');
+    await p.click('[role=tab][data-tab=submissions]');
+    await p.selectOption('#rev-filter [name=state]', 'in_review');
+    await p.waitForSelector('#rev-list li[data-submission]');
+    await p.click('#rev-list li[data-submission] [data-action=open]');
+    await p.waitForSelector('#rev-detail:not([hidden])');
+    expect((await p.textContent('#rev-preview')).includes('▶'), 'no preview link');
+    await p.selectOption('#rev-form [name=column]', 'wei-shi-pin');
+    await p.click('#rev-form [data-action=accept]');
+    await p.waitForFunction(() => document.querySelector('#rev-meta').textContent.includes('已采用'));
+    await p.screenshot({ path: path.join(ARTIFACTS, 'submit-04-console.png'), fullPage: true });
+    await e.close();
+  });
+
+  await step('no page errors but the one cut connection made on purpose', async () => {
+    const other = errors.filter((e) => !e.includes('ERR_CONNECTION_RESET'));
+    expect(other.length === 0 && errors.length === 1, errors.join(' | '));
+  });
+} finally {
+  await browser.close();
+}
+summary();
+process.exit(failures() ? 1 : 0);
