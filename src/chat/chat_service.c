@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "db/db_audit.h"
+#include "db/db_qa.h"
 #include "db/db_watch.h"
 
 #include <errno.h>
@@ -65,6 +66,7 @@ struct Room {
   bool likes_changed;
   gint64 messages;         /* taken on this live (for max_messages) */
   GHashTable *posters;     /* member id -> Poster* */
+  char *presenter;         /* the presenter link's member (marked presenter), or NULL */
 };
 
 struct ChatService {
@@ -112,6 +114,7 @@ static void room_free(Room *r)
   g_array_unref(r->deleted);
   g_hash_table_unref(r->likers);
   g_hash_table_unref(r->posters);
+  g_free(r->presenter);
   g_free(r->video);
   g_free(r);
 }
@@ -142,6 +145,20 @@ static int room_check(ChatService *s, Room *r)
   r->live_started_at = info.live_started_at;
   r->checked_us = now;
   return 0;
+}
+
+/* Who R's presenter is (the presenter link's member), and the history marked accordingly. */
+static void presenter_load(ChatService *s, Room *r)
+{
+  g_autofree char *hash = NULL;
+  gint64 at = 0;
+  g_clear_pointer(&r->presenter, g_free);
+  if (db_presenter_link_get(s->db, r->video, &hash, &r->presenter, &at) < 0)
+    r->presenter = NULL;
+  for (GList *l = r->recent.head; l; l = l->next) {
+    ChatMessage *m = l->data;
+    m->presenter = r->presenter && strcmp(m->member, r->presenter) == 0;
+  }
 }
 
 /* VIDEO's room, read from the database when new. -ENOENT: no such video viewers may see. */
@@ -185,6 +202,7 @@ static int room_get(ChatService *s, const char *video, Room **out)
   for (guint i = 0; i < recent->len; i++)
     g_queue_push_tail(&r->recent, recent->pdata[i]);
   g_ptr_array_unref(recent);
+  presenter_load(s, r);
   g_hash_table_insert(s->rooms, r->video, r);
   *out = r;
   return 0;
@@ -463,6 +481,7 @@ void chat_service_send(ChatService *s, guint64 conn, const char *video, const ch
   m->live_time = round(m->live_time * 10) / 10;
   m->created_at = now_s;
   m->held = r->settings.hold_seconds > 0 && !mod;
+  m->presenter = r->presenter && strcmp(c->member, r->presenter) == 0;
   m->release_us = now + (gint64)r->settings.hold_seconds * G_USEC_PER_SEC;
   g_ptr_array_add(r->queued, m);
   g_array_append_val(r->queued_conns, conn);
@@ -734,6 +753,13 @@ static void words_load(ChatService *s)
 void chat_service_words_changed(ChatService *s)
 {
   words_load(s);
+}
+
+void chat_service_presenter_changed(ChatService *s, const char *video)
+{
+  Room *r = g_hash_table_lookup(s->rooms, video);
+  if (r)
+    presenter_load(s, r);
 }
 
 guint chat_service_room_size(ChatService *s, const char *video)

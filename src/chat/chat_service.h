@@ -103,6 +103,8 @@ void chat_service_sanctions_changed(ChatService *s, const char *member);
 void chat_service_settings_changed(ChatService *s, const char *video);
 /* The word list changed: re-read. */
 void chat_service_words_changed(ChatService *s);
+/* VIDEO's presenter link changed (its member may differ): re-read who is marked presenter. */
+void chat_service_presenter_changed(ChatService *s, const char *video);
 
 /* Connections in VIDEO's room (0: none). */
 guint chat_service_room_size(ChatService *s, const char *video);

@@ -34,6 +34,7 @@ typedef struct {
   double live_time;  /* seconds since the live went on air */
   gint64 created_at; /* Unix seconds */
   bool held;         /* waiting out the moderation delay */
+  bool presenter;    /* posted by the live's presenter (the presenter link's member) */
   gint64 release_us; /* held: when it is shown (the service's clock, µs) */
 } ChatMessage;
 

@@ -14,6 +14,7 @@
 #include "http/api_oidc.h"
 #include "http/api_points.h"
 #include "http/api_privacy.h"
+#include "http/api_qa.h"
 #include "http/api_quiz.h"
 #include "http/api_roster.h"
 #include "http/api_session.h"
@@ -98,6 +99,16 @@ const ApiRoute api_routes[] = {
   { "GET", "/api/v1/chat/words", API_EDITOR, api_chat_words_list },
   { "POST", "/api/v1/chat/words", API_EDITOR, api_chat_words_add },
   { "DELETE", "/api/v1/chat/words/{id}", API_EDITOR, api_chat_word_delete },
+  /* Questions (issue 19): the presenter's routes are public and take the live's presenter
+   * link in the body (POST: never cached, never in a URL or a log). */
+  { "GET", "/api/v1/videos/{id}/questions", API_EDITOR, api_qa_questions },
+  { "POST", "/api/v1/videos/{id}/questions/{question}", API_EDITOR, api_qa_decide },
+  { "GET", "/api/v1/videos/{id}/qa", API_EDITOR, api_qa_settings_get },
+  { "PATCH", "/api/v1/videos/{id}/qa", API_EDITOR, api_qa_settings_update },
+  { "GET", "/api/v1/videos/{id}/presenter-link", API_EDITOR, api_presenter_link_get },
+  { "POST", "/api/v1/videos/{id}/presenter-link", API_EDITOR, api_presenter_link_rotate },
+  { "POST", "/api/v1/presenter", API_PUBLIC, api_presenter_view },
+  { "POST", "/api/v1/presenter/questions/{question}", API_PUBLIC, api_presenter_decide },
   { "GET", "/api/v1/categories", API_PUBLIC, api_categories_list, true },
   { "POST", "/api/v1/categories", API_EDITOR, api_categories_create },
   { "GET", "/api/v1/columns", API_PUBLIC, api_columns_list, true },

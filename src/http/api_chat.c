@@ -207,6 +207,8 @@ void api_chat_sanctions_create(ApiContext *ctx, const ApiCall *call, HttpRespons
                          node, resp) == 0) {
     if (ctx->chat)
       chat_service_sanctions_changed(ctx->chat, member);
+    if (ctx->qa) /* the same sanctions stop asking and upvoting */
+      qa_service_sanctions_changed(ctx->qa, member);
     JsonObject *r = json_object_new();
     json_object_set_int_member(r, "id", id);
     json_object_set_string_member(r, "member", member);
@@ -249,6 +251,8 @@ void api_chat_sanction_lift(ApiContext *ctx, const ApiCall *call, HttpResponse *
   if (api_commit_audited(ctx, call, "chat.lift", "member", member, detail, resp) == 0) {
     if (ctx->chat)
       chat_service_sanctions_changed(ctx->chat, member);
+    if (ctx->qa) /* the same sanctions stop asking and upvoting */
+      qa_service_sanctions_changed(ctx->qa, member);
     JsonObject *r = json_object_new();
     json_object_set_int_member(r, "id", id);
     json_object_set_boolean_member(r, "lifted", true);
@@ -304,6 +308,8 @@ void api_chat_words_add(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
   if (api_commit_audited(ctx, call, "chat.word_add", "video", "", node, resp) == 0) {
     if (ctx->chat)
       chat_service_words_changed(ctx->chat);
+    if (ctx->qa) /* the same list filters questions */
+      qa_service_words_changed(ctx->qa);
     JsonObject *r = json_object_new();
     json_object_set_int_member(r, "id", id);
     json_object_set_string_member(r, "word", word);
@@ -337,6 +343,8 @@ void api_chat_word_delete(ApiContext *ctx, const ApiCall *call, HttpResponse *re
   if (api_commit_audited(ctx, call, "chat.word_remove", "video", "", detail, resp) == 0) {
     if (ctx->chat)
       chat_service_words_changed(ctx->chat);
+    if (ctx->qa) /* the same list filters questions */
+      qa_service_words_changed(ctx->qa);
     JsonObject *r = json_object_new();
     json_object_set_int_member(r, "id", id);
     json_object_set_boolean_member(r, "removed", true);

@@ -7,6 +7,7 @@
 #include "auth/token.h"
 #include "chat/chat_replay.h"
 #include "chat/chat_service.h"
+#include "chat/qa_service.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_catalog.h"
@@ -28,6 +29,7 @@ typedef struct {
   void (*end_member)(void *user, const char *member);
   void *end_member_user;
   ChatService *chat;    /* the live chat on /ws, told of moderators' changes; NULL: none */
+  QaService *qa;        /* the live questions on /ws, told of decisions; NULL: none */
   ChatReplayCache *replay; /* recordings' chat replays in memory (api_chat_replay.c); NULL: none kept */
 } ApiContext;
 

@@ -20,6 +20,7 @@
 #include "http/ws.h"
 #include "http/ws_services.h"
 #include "http/ws_chat.h"
+#include "http/ws_qa.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1001,6 +1002,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   s->api.end_member = server_end_member;
   s->api.end_member_user = s->ws;
   s->api.chat = ws_chat_service(s->ws);
+  s->api.qa = ws_qa_service(s->ws);
   api_chat_replay_start(&s->api);
   s->protocols[1] = ws_protocol(s->ws);
   s->pvo_default = (struct lws_protocol_vhost_options){ .name = "default", .value = "1" };

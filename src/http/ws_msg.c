@@ -10,7 +10,8 @@
 const char *ws_msg_type_name(WsType t)
 {
   static const char *names[] = { "hello", "watch.start", "heartbeat", "watch.stop", "chat.join",
-                                 "chat.send", "chat.like", "read.start", "read.beat", "read.stop" };
+                                 "chat.send", "chat.like", "read.start", "read.beat", "read.stop",
+                                 "qa.join", "qa.ask", "qa.vote" };
   return names[t];
 }
 
@@ -47,6 +48,11 @@ static const Field read_beat_fields[] = {
   { "visible", G_TYPE_BOOLEAN, true }, { NULL, 0, false } };
 static const Field read_stop_fields[] = {
   { "seq", G_TYPE_INT64, true }, { "article", G_TYPE_INT64, true }, { NULL, 0, false } };
+static const Field qa_join_fields[] = { { "video", G_TYPE_STRING, true }, { NULL, 0, false } };
+static const Field qa_ask_fields[] = {
+  { "video", G_TYPE_STRING, true }, { "text", G_TYPE_STRING, true }, { NULL, 0, false } };
+static const Field qa_vote_fields[] = {
+  { "video", G_TYPE_STRING, true }, { "question", G_TYPE_INT64, true }, { NULL, 0, false } };
 
 static const struct {
   const char *name;
@@ -63,6 +69,9 @@ static const struct {
   { "read.start", WS_READ_START, read_start_fields },
   { "read.beat", WS_READ_BEAT, read_beat_fields },
   { "read.stop", WS_READ_STOP, read_stop_fields },
+  { "qa.join", WS_QA_JOIN, qa_join_fields },
+  { "qa.ask", WS_QA_ASK, qa_ask_fields },
+  { "qa.vote", WS_QA_VOTE, qa_vote_fields },
 };
 
 static bool is_number(JsonNode *n)
@@ -221,7 +230,10 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
         ret = FIELD_ERROR("\"%s\" must be a whole number from 1", f->name);
         goto out;
       }
-      m->report.seq = json_node_get_int(n);
+      if (strcmp(f->name, "question") == 0)
+        m->question = json_node_get_int(n);
+      else
+        m->report.seq = json_node_get_int(n);
     } else {
       if (!is_number(n)) {
         ret = FIELD_ERROR("\"%s\" must be a number", f->name);
@@ -398,6 +410,10 @@ static void add_message(JsonBuilder *b, const ChatMessage *m)
   json_builder_add_string_value(b, m->name ? m->name : "");
   json_builder_set_member_name(b, "moderator");
   json_builder_add_boolean_value(b, m->role == ROLE_EDITOR || m->role == ROLE_ADMIN);
+  if (m->presenter) {
+    json_builder_set_member_name(b, "presenter");
+    json_builder_add_boolean_value(b, true);
+  }
   json_builder_end_object(b);
   json_builder_set_member_name(b, "text");
   json_builder_add_string_value(b, m->text);
@@ -510,5 +526,88 @@ char *ws_msg_read_ended(gint64 article, const char *reason)
   json_builder_add_int_value(b, article);
   json_builder_set_member_name(b, "reason");
   json_builder_add_string_value(b, reason);
+/* A question as viewers see it (schemas/ws/qa.joined.schema.json). */
+static void add_question(JsonBuilder *b, const QaQuestion *q)
+{
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "id");
+  json_builder_add_int_value(b, q->id);
+  json_builder_set_member_name(b, "member");
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "id");
+  json_builder_add_string_value(b, q->member);
+  json_builder_set_member_name(b, "display_name");
+  json_builder_add_string_value(b, q->name ? q->name : "");
+  json_builder_end_object(b);
+  json_builder_set_member_name(b, "text");
+  json_builder_add_string_value(b, q->text);
+  json_builder_set_member_name(b, "live_time");
+  json_builder_add_double_value(b, q->live_time);
+  json_builder_set_member_name(b, "state");
+  json_builder_add_string_value(b, qa_state_name(q->state));
+  json_builder_set_member_name(b, "votes");
+  json_builder_add_int_value(b, q->votes);
+  json_builder_set_member_name(b, "pinned");
+  json_builder_add_boolean_value(b, q->pinned);
+  json_builder_set_member_name(b, "answer");
+  if (q->answer)
+    json_builder_add_string_value(b, q->answer);
+  else
+    json_builder_add_null_value(b);
+  json_builder_end_object(b);
+}
+
+char *ws_msg_qa_joined(const QaJoined *j)
+{
+  JsonBuilder *b = begin("qa.joined");
+  json_builder_set_member_name(b, "video");
+  json_builder_add_string_value(b, j->video);
+  json_builder_set_member_name(b, "live");
+  json_builder_add_boolean_value(b, j->live);
+  json_builder_set_member_name(b, "premoderate");
+  json_builder_add_boolean_value(b, j->premoderate);
+  json_builder_set_member_name(b, "can_ask");
+  json_builder_add_boolean_value(b, j->can_ask == NULL);
+  json_builder_set_member_name(b, "why_not");
+  if (j->can_ask)
+    json_builder_add_string_value(b, j->can_ask);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "moderator");
+  json_builder_add_boolean_value(b, j->moderator);
+  json_builder_set_member_name(b, "max_length");
+  json_builder_add_int_value(b, j->max_length);
+  json_builder_set_member_name(b, "questions");
+  json_builder_begin_array(b);
+  for (guint i = 0; j->questions && i < j->questions->len; i++)
+    add_question(b, j->questions->pdata[i]);
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "voted");
+  json_builder_begin_array(b);
+  for (guint i = 0; j->voted && i < j->voted->len; i++)
+    json_builder_add_int_value(b, *(const gint64 *)j->voted->pdata[i]);
+  json_builder_end_array(b);
+  return finish(b);
+}
+
+char *ws_msg_qa_batch(const QaBatch *qb)
+{
+  JsonBuilder *b = begin("qa.batch");
+  json_builder_set_member_name(b, "video");
+  json_builder_add_string_value(b, qb->video);
+  json_builder_set_member_name(b, "questions");
+  json_builder_begin_array(b);
+  for (guint i = 0; qb->questions && i < qb->questions->len; i++)
+    add_question(b, qb->questions->pdata[i]);
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "removed");
+  json_builder_begin_array(b);
+  for (guint i = 0; qb->removed && i < qb->removed->len; i++)
+    json_builder_add_int_value(b, g_array_index(qb->removed, gint64, i));
+  json_builder_end_array(b);
+  if (qb->premoderate >= 0) {
+    json_builder_set_member_name(b, "premoderate");
+    json_builder_add_boolean_value(b, qb->premoderate != 0);
+  }
   return finish(b);
 }

@@ -4,6 +4,7 @@
 
 #include "auth/token.h"
 #include "chat/chat_service.h"
+#include "chat/qa_service.h"
 #include "points/seconds_map.h"
 #include "points/watch_clock.h"
 #include "watch/read_service.h"
@@ -27,6 +28,9 @@ typedef enum {
   WS_READ_START,
   WS_READ_BEAT,
   WS_READ_STOP,
+  WS_QA_JOIN,
+  WS_QA_ASK,
+  WS_QA_VOTE,
 } WsType;
 
 typedef struct {
@@ -35,6 +39,7 @@ typedef struct {
   char video[WS_VIDEO_ID_MAX + 1];
   WatchReport report;            /* watch.start (seq 0), heartbeat, watch.stop */
   double rate;                   /* playback rate as the player reports it (1 when absent) */
+  gint64 question;               /* qa.vote: the question's id */
   char text[WS_MSG_MAX];         /* chat.send: the message as sent (the chat service checks it) */
   int count;                     /* chat.like: taps (1..CHAT_LIKES_MAX; 1 when absent) */
   gint64 article;                /* read.*: the article's id */
@@ -63,3 +68,5 @@ char *ws_msg_chat_batch(const ChatBatch *b);
 char *ws_msg_read_started(const ReadState *st);
 char *ws_msg_read_ack(gint64 seq, const ReadState *st, gint64 earned);
 char *ws_msg_read_ended(gint64 article, const char *reason);
+char *ws_msg_qa_joined(const QaJoined *j);
+char *ws_msg_qa_batch(const QaBatch *b);

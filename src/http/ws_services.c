@@ -2,6 +2,7 @@
 #include "http/ws_services.h"
 #include "http/ws_chat.h"
 #include "http/ws_read.h"
+#include "http/ws_qa.h"
 #include "http/ws_watch.h"
 
 int ws_services_register(Ws *ws, Db *db, const Config *config)
@@ -11,5 +12,7 @@ int ws_services_register(Ws *ws, Db *db, const Config *config)
     ret = ws_chat_register(ws, db, config);
   if (ret == 0)
     ret = ws_read_register(ws, db);
+  if (ret == 0)
+    ret = ws_qa_register(ws, db, config);
   return ret;
 }

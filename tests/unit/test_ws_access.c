@@ -3,6 +3,7 @@
  * type in the real route table has one row and every row (but "*", a type nobody took) a
  * type; every type sent as each role gets what its row says; docs/access.md shows the same
  * table. No socket: connections are opened without a wsi, as in test_ws.c. */
+#include "db/db_qa.h"
 #include "access_table.h"
 #include "auth/auth.h"
 #include "core/util.h"
@@ -49,6 +50,10 @@ static const struct { const char *type, *before, *message; } samples[] = {
   { "read.start", NULL, "{\"type\":\"read.start\",\"article\":{article},\"visible\":true}" },
   { "read.beat", "read.start", "{\"type\":\"read.beat\",\"seq\":1,\"article\":{article},\"visible\":true}" },
   { "read.stop", "read.start", "{\"type\":\"read.stop\",\"seq\":1,\"article\":{article}}" },
+  /* Questions: question 1 is another member's open question on {live} (setup). */
+  { "qa.join", NULL, "{\"type\":\"qa.join\",\"video\":\"{live}\"}" },
+  { "qa.ask", "qa.join", "{\"type\":\"qa.ask\",\"video\":\"{live}\",\"text\":\"何时报名 <b>\"}" },
+  { "qa.vote", "qa.join", "{\"type\":\"qa.vote\",\"video\":\"{live}\",\"question\":1}" },
   { UNREGISTERED, NULL, "{\"type\":\"" UNREGISTERED "\",\"video\":\"{video}\"}" },
 };
 
@@ -78,6 +83,10 @@ static void setup(void)
   token[EDITOR] = member(ROLE_EDITOR, true, -1);
   token[ADMIN] = member(ROLE_ADMIN, true, -1);
   token[DISABLED] = member(ROLE_VIEWER, true, MEMBER_DISABLED);
+  QaQuestion q = { .video = live, .member = (char *)"someone-else", .text = (char *)"问题",
+                   .state = QA_OPEN, .created_at = 1 };
+  ck_assert_int_eq(db_qa_question_insert(db, &q), 0);
+  ck_assert_int_eq(q.id, 1);
   ws = ws_new(db, key, &config);
   ck_assert_int_eq(ws_services_register(ws, db, &config), 0);
   table = access_table_read(TABLE);

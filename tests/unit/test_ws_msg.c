@@ -36,7 +36,7 @@ static bool is_client(JsonNode *schema)
 static const char *const types[] = { "hello", "watch.start", "heartbeat", "watch.stop", "welcome",
   "watch.started", "heartbeat.ack", "watch.ended", "points.update", "live.viewers", "error",
   "chat.join", "chat.send", "chat.like", "chat.joined", "chat.batch", "read.start", "read.beat",
-  "read.stop", "read.started", "read.ack", "read.ended" };
+  "read.stop", "read.started", "read.ack", "read.ended", "qa.join", "qa.ask", "qa.vote", "qa.joined", "qa.batch" };
 
 START_TEST(schemas_use_only_checked_keywords)
 {

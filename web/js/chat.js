@@ -63,6 +63,7 @@ window.LecternChat = (() => {
     function line(m) {
       const who = el('span', { className: 'chat-who', textContent: m.member.display_name });
       const li = el('li', { className: 'chat-msg', dataset: { id: String(m.id) } }, who);
+      if (m.member.presenter) li.append(el('span', { className: 'chat-badge presenter', textContent: t('chat_presenter') }));
       if (m.member.moderator) li.append(el('span', { className: 'chat-badge', textContent: t('chat_moderator') }));
       li.append(el('span', { className: 'chat-text', textContent: m.text }));
       if (m.held) {

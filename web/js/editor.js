@@ -223,7 +223,7 @@
       list.replaceChildren(...(videos.length ? videos.map((v) => el('li', { className: 'row', dataset: { video: v.id } },
         el('span', { className: 'grow',
           textContent: `${v.scheduled_start ? new Date(v.scheduled_start).toLocaleString() + ' · ' : ''}${videoLabel(v)}` }),
-        v.state === 'scheduled' ? rekeyControls(v) : null))
+        v.state === 'scheduled' ? rekeyControls(v) : null, presenterLinkControls(v)))
         : [el('li', { className: 'empty', textContent: t('none') })]));
     };
     show($('#lives-now'), now.videos);
@@ -270,6 +270,23 @@
     confirmBox.append(yes, el('button', { type: 'button', className: 'link', textContent: t('cancel'),
       on: { click: () => { confirmBox.hidden = true; ask.hidden = false; showError(yes, ''); } } }));
     return el('span', { className: 'row' }, ask, confirmBox);
+  }
+
+  // The live's presenter link (docs/chat.md): made (or replaced) here and shown this once;
+  // it opens the presenter view of this live only.
+  function presenterLinkControls(v) {
+    const out = el('input', { type: 'text', readOnly: true, className: 'presenter-link', hidden: true, size: 40 });
+    const note = el('span', { className: 'note', hidden: true, textContent: t('ed_presenter_link_once') });
+    const make = el('button', { type: 'button', className: 'link presenter-link-make', textContent: t('ed_presenter_link') });
+    make.title = t('ed_presenter_link_make');
+    make.addEventListener('click', guard(async () => {
+      const answer = await api('POST', `/videos/${encodeURIComponent(v.id)}/presenter-link`);
+      out.value = `${location.origin}${answer.path}`;
+      out.hidden = false;
+      note.hidden = false;
+      out.select();
+    }));
+    return el('span', { className: 'row' }, make, out, note);
   }
 
   async function copyField(button) {

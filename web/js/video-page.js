@@ -15,6 +15,7 @@
   let viewers = null;
   let endScreen = null;
   let chat = null;          // the live chat panel (chat.js), on lives
+  let qa = null;            // the questions panel (qa.js), on lives
   let inSync = true;        // the countdown to the next point agreed with what the server paid
   let videoCapped = false;  // a minute passed without a point: the per-video cap is reached
 
@@ -201,6 +202,7 @@
     startWatchClient();
     if (info.state === 'live' && window.LecternChat) chat = window.LecternChat.attach(watch, id);
     else if (isRecording(info) && window.LecternChatReplay) chat = window.LecternChatReplay.attach(player.video, id);
+    if (info.state === 'live' && window.LecternQa) qa = window.LecternQa.attach(watch, id);
   }
 
   // Is the live's first playlist there? (It is written a few seconds after it goes on air.)
@@ -281,6 +283,7 @@
     if (player) player.rerender();
     if (endScreen) endScreen.rerender();
     if (chat) chat.rerender();
+    if (qa) qa.rerender();
   }
 
   start({ load, render, title: () => (info ? info.title : '') });
