@@ -67,6 +67,26 @@ const DbPrivacyTable db_privacy_tables[] = {
     "SELECT kind, video_id, reason, created_at, expires_at, lifted_at FROM chat_sanction "
     "WHERE member_id = ?1 ORDER BY id",
     "DELETE FROM chat_sanction WHERE member_id = ?1", NULL },
+  /* Questions to the presenter (issue 19.2): the question's text is the member's own words,
+   * replaced like a chat message's and taken off every list (dismissed, unpinned); the row stays
+   * for the live's question counts. Upvotes and the presenter link's account are counts and a
+   * marking: upvotes stay with the anonymised id, the link forgets the account. */
+  { "qa_question", "questions", false,
+    "SELECT id, video_id, text, live_time, state, votes, answer, created_at FROM qa_question "
+    "WHERE member_id = ?1 ORDER BY id",
+    "UPDATE qa_question SET text = ?3, state = 'dismissed', pinned = 0 WHERE member_id = ?1", NULL },
+  { "qa_vote", "question_upvotes", false,
+    "SELECT question_id, created_at FROM qa_vote WHERE member_id = ?1 ORDER BY question_id",
+    NULL, "the upvote counts of questions (no text)" },
+  { "presenter_link", "presenter_of_lives", false,
+    "SELECT video_id, created_at FROM presenter_link WHERE member_id = ?1 ORDER BY video_id",
+    "UPDATE presenter_link SET member_id = NULL WHERE member_id = ?1", NULL },
+  /* Reading articles (issue 20): credited seconds per article, like watch progress. */
+  { "article_read", "reading_history", false,
+    "SELECT r.article_id, a.title AS article_title, r.credited AS credited_seconds, r.need AS "
+    "needed_seconds, r.completed_at, r.points, r.updated_at FROM article_read r "
+    "LEFT JOIN article a ON a.id = r.article_id WHERE r.member_id = ?1 ORDER BY r.article_id",
+    NULL, "reading earns once per member and article; its points stay in the ledger" },
   /* Single sign-on and the roster (issue 17.1, 17.3). The roster's line is found through the
    * member number the provider gave; it goes before the link to the provider account does. An
    * erased person's line comes back only if the union's next roster file lists them again. */

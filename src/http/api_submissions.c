@@ -6,6 +6,7 @@
 #include "club/submit_state.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "db/db_article.h"
 #include "db/db_column.h"
 #include "db/db_job.h"
 #include "db/db_submission.h"
@@ -558,18 +559,49 @@ static int column_append(ApiContext *ctx, const char *slug, const char *video_id
   return rc == -ENOENT ? -EIO : rc;
 }
 
+/* Accepting text S: a published article (db_article_create, the one way to make one) with its
+ * title and Markdown, created by its author, placed at the end of column SLUG when given. */
+static int accept_text(ApiContext *ctx, const Submission *s, const char *slug, gint64 now, HttpResponse *resp)
+{
+  gint64 col = 0, article = 0;
+  GArray *items = NULL;
+  int rc = 0;
+  if (slug && (rc = db_column_find(ctx->db, slug, &col)) == -ENOENT) {
+    http_response_error(resp, 400, "unknown_column", "no such column: %s", slug);
+    return -EINVAL;
+  }
+  ArticleInput in = {.title = s->title, .summary = "", .body_md = s->body ? s->body : "", .publish = true,
+                     .created_by = s->member_id};
+  if (rc == 0 && (rc = db_article_create(ctx->db, &in, now, &article)) == -EINVAL) {
+    http_response_error(resp, 400, "invalid_field", "the text cannot become an article (too long, or not UTF-8)");
+    return -EINVAL;
+  }
+  /* After the column's videos: an article's position counts the videos before it. */
+  if (rc == 0 && col && (rc = db_column_items(ctx->db, col, &items)) == 0)
+    rc = db_article_place(ctx->db, col, article, (gint64)items->len, now);
+  if (items)
+    g_array_unref(items);
+  if (rc == 0) {
+    g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, article);
+    rc = db_submission_set_result(ctx->db, s->id, "article", id, now);
+  }
+  return rc == -ENOENT ? -EIO : rc;
+}
+
 /* What accepting S makes: its video published under its title and credited to its author (in
- * column SLUG when given); a PDF or a text kept as a public document. In the open transaction. */
+ * column SLUG when given); a text a published article (in column SLUG when given); a PDF kept
+ * as a public document. In the open transaction. */
 static int accept_result(ApiContext *ctx, const Submission *s, const char *slug, HttpResponse *resp)
 {
   gint64 now = util_now();
+  if (strcmp(s->kind, "text") == 0)
+    return accept_text(ctx, s, slug, now, resp);
   if (strcmp(s->kind, "video") != 0) {
     if (slug) {
-      http_response_error(resp, 400, "invalid_field", "only a video goes into a column");
+      http_response_error(resp, 400, "invalid_field", "a PDF does not go into a column");
       return -EINVAL;
     }
-    return db_submission_set_result(ctx->db, s->id, strcmp(s->kind, "pdf") == 0 ? "document" : "text",
-                                    s->id, now);
+    return db_submission_set_result(ctx->db, s->id, "document", s->id, now);
   }
   Member *author = NULL;
   int rc = db_member_get(ctx->db, s->member_id, &author, NULL);
@@ -653,7 +685,7 @@ out:
   submission_free(&s);
 }
 
-/* Accepted PDFs and texts: public, with their author's display name. */
+/* Accepted PDFs: public, with their author's display name. */
 void api_documents_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   (void)call;
@@ -668,8 +700,8 @@ void api_documents_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp
   JsonArray *a = json_node_get_array(list);
   for (guint i = 0; i < json_array_get_length(a); i++) {
     JsonObject *s = json_array_get_object_element(a, i);
-    if (strcmp(json_object_get_string_member(s, "kind"), "video") == 0)
-      continue;
+    if (strcmp(json_object_get_string_member(s, "kind"), "pdf") != 0)
+      continue; /* a video becomes a video, a text an article */
     JsonObject *d = json_object_new();
     static const char *const keep[] = {"id", "kind", "title", "author", "call_title", "preview_url",
       "body", "updated_at", NULL};

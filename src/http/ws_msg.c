@@ -526,6 +526,9 @@ char *ws_msg_read_ended(gint64 article, const char *reason)
   json_builder_add_int_value(b, article);
   json_builder_set_member_name(b, "reason");
   json_builder_add_string_value(b, reason);
+  return finish(b);
+}
+
 /* A question as viewers see it (schemas/ws/qa.joined.schema.json). */
 static void add_question(JsonBuilder *b, const QaQuestion *q)
 {

@@ -116,10 +116,21 @@ START_TEST(calls_and_who_submits)
   g_free(out);
   g_autofree char *sp = g_strdup_printf("/api/v1/submissions/%s", t);
   ck_assert_int_eq(call("PATCH", sp, viewer_auth, "{\"body\":\"# 新\"}", NULL), 200);
+  ck_assert_int_eq(call("POST", path, editor_auth, "{\"action\":\"accept\",\"column\":\"nope\"}", &out), 400);
+  assert_error_shape(out, "unknown_column");
+  g_free(out);
   ck_assert_int_eq(call("POST", path, editor_auth, "{\"action\":\"accept\"}", NULL), 200);
   ck_assert_int_eq(call("POST", path, editor_auth, "{\"action\":\"reject\",\"reason\":\"x\"}", NULL), 409);
+  /* An accepted text is a published article with the member's Markdown rendered, not a document. */
+  ck_assert_int_eq(db_submission_get(db, t, &s), 0);
+  ck_assert_str_eq(s->result_kind, "article");
+  g_autofree char *ap = g_strdup_printf("/api/v1/articles/%s", s->result_id);
+  submission_free(&s);
+  ck_assert_int_eq(call("GET", ap, NULL, NULL, &out), 200);
+  ck_assert_ptr_nonnull(strstr(out, "\"html\":\"\\u003ch1\\u003e新\\u003c/h1\\u003e"));
+  g_free(out);
   ck_assert_int_eq(call("GET", "/api/v1/documents", NULL, NULL, &out), 200);
-  ck_assert_ptr_nonnull(strstr(out, t));
+  ck_assert_ptr_null(strstr(out, t));
   g_free(out);
 }
 END_TEST

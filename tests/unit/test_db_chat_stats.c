@@ -1,7 +1,8 @@
 /* Tests for src/db/db_chat_stats.c: interacting members (posting, liking, asking: each member
- * once), messages with the deleted ones, likes, and questions only where the Q&A table exists. */
+ * once), messages with the deleted ones, likes, questions (Q&A) and their askers and upvoters. */
 #include "db/db_chat.h"
 #include "db/db_chat_stats.h"
+#include "db/db_qa.h"
 #include "db_fixture.h"
 #include "testutil.h"
 
@@ -34,7 +35,7 @@ START_TEST(counts)
   ck_assert_int_eq(db_chat_stats(db, live, &s), 0);
   ck_assert_int_eq(s.members, 0);
   ck_assert_int_eq(s.messages, 0);
-  ck_assert_int_eq(s.questions, -1);
+  ck_assert_int_eq(s.questions, 0);
   post("m1", "a");
   post("m1", "b");
   gint64 c = post("m2", "c");
@@ -51,20 +52,24 @@ START_TEST(counts)
   JsonNode *n = db_chat_stats_json(&s);
   JsonObject *o = json_node_get_object(n);
   ck_assert_int_eq(json_object_get_int_member(o, "likes"), 42);
-  ck_assert(!json_object_has_member(o, "questions"));
+  ck_assert_int_eq(json_object_get_int_member(o, "questions"), 0);
   json_node_unref(n);
   ck_assert_int_eq(db_chat_stats(db, vod, &s), 0);
   ck_assert_int_eq(s.members + s.messages + s.likes, 0);
 
-  /* With a Q&A table (the shape issue 19.2 gives it): its askers and questions count. */
-  ck_assert_int_eq(sqlite3_exec(db->conn, "CREATE TABLE chat_question (id INTEGER PRIMARY KEY, "
-                                "video_id TEXT NOT NULL, member_id TEXT NOT NULL)", NULL, NULL, NULL), SQLITE_OK);
-  g_autofree char *sql = g_strdup_printf("INSERT INTO chat_question (video_id, member_id) VALUES "
-                                         "('%s', 'm1'), ('%s', 'm4')", live, live);
-  ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
+  /* Questions: m1 (already counted) and m4 ask, m5 only upvotes; another video's stays out. */
+  QaQuestion q1 = { .video = live, .member = "m1", .text = "q1", .live_time = 1, .created_at = 1 };
+  QaQuestion q2 = { .video = live, .member = "m4", .text = "q2", .live_time = 2, .created_at = 2 };
+  QaQuestion q3 = { .video = vod, .member = "m6", .text = "q3", .live_time = 1, .created_at = 1 };
+  ck_assert_int_eq(db_qa_question_insert(db, &q1), 0);
+  ck_assert_int_eq(db_qa_question_insert(db, &q2), 0);
+  ck_assert_int_eq(db_qa_question_insert(db, &q3), 0);
+  bool added = false;
+  ck_assert_int_eq(db_qa_vote_add(db, q1.id, "m5", 3, &added), 0);
+  ck_assert(added);
   ck_assert_int_eq(db_chat_stats(db, live, &s), 0);
   ck_assert_int_eq(s.questions, 2);
-  ck_assert_int_eq(s.members, 4);
+  ck_assert_int_eq(s.members, 5);   /* m1–m5 */
   n = db_chat_stats_json(&s);
   ck_assert_int_eq(json_object_get_int_member(json_node_get_object(n), "questions"), 2);
   json_node_unref(n);

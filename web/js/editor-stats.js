@@ -38,11 +38,11 @@
       ['c_watch_time', clock(s.watch_seconds)], ['c_avg_watch', clock(s.average_watch_seconds)],
       ['c_peak', s.peak_concurrent],
     ];
-    // The live's interactions (issue 19.5): questions only once the Q&A exists.
+    // The live's interactions (issue 19.5): messages, likes, questions, interacting members.
     const i = s.interactions;
     if (i) {
       items.push(['c_i_members', i.members], ['c_i_messages', i.messages], ['c_i_deleted', i.deleted_messages], ['c_i_likes', i.likes]);
-      if (i.questions !== undefined) items.push(['c_i_questions', i.questions]);
+      items.push(['c_i_questions', i.questions]);
     }
     $('#stats-figures').replaceChildren(...items.map(([k, v]) => el('div', {}, el('dt', { textContent: t(k) }), el('dd', { textContent: String(v) }))));
   }
