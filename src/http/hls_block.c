@@ -10,9 +10,11 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct {
   HttpLater later;
@@ -23,6 +25,7 @@ typedef struct {
 
 typedef struct {
   char *path;             /* the request path, /hls/… */
+  bool part;              /* a hinted part file, not a playlist: answered once it exists */
   GArray *waiters;        /* Waiter */
   dev_t dev;
   ino_t ino;
@@ -174,8 +177,72 @@ static void watched_free(gpointer p)
 
 /* Looks at one watched playlist: answers the waiters it satisfies and those out of time.
  * Returns TRUE when none is left. */
+static gboolean check_watched(HlsBlock *b, Watched *w, gint64 now);
+
+/* Answers R with the part file at PATH (a part is small: read whole). Returns its status. */
+static int answer_part(HlsBlock *b, const char *path, HttpResponse *r)
+{
+  HttpFile f;
+  int status = http_files_resolve(b->files, path, &f);
+  GString *body = NULL;
+  if (status == 200 && f.fd >= 0 && f.st.st_size <= HLS_BLOCK_PART_MAX) {
+    body = g_string_sized_new((gsize)f.st.st_size);
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(f.fd, buf, sizeof buf)) > 0)
+      g_string_append_len(body, buf, n);
+    if (n < 0) {
+      g_string_free(body, TRUE);
+      body = NULL;
+    }
+  } else if (status == 200 && f.file) {
+    gchar *data = NULL;
+    gsize len = 0;
+    if (g_file_get_contents(f.file, &data, &len, NULL) && len <= HLS_BLOCK_PART_MAX)
+      body = g_string_new_len(data, (gssize)len);
+    g_free(data);
+  }
+  if (body) {
+    http_response_text(r, 200, f.mime, NULL);
+    g_string_free(r->body, TRUE);
+    r->body = body;
+    http_response_header(r, "cache-control:", f.cache_control);
+  } else {
+    status = status == 200 ? 404 : status;
+    http_response_text(r, 404, "text/plain; charset=utf-8", "404 Not Found\n");
+    http_response_header(r, "cache-control:", "no-store");
+  }
+  http_file_clear(&f);
+  return status;
+}
+
+/* A hinted part's waiters: answered with the file once it is in place (the writer renames a
+ * part into place whole), or 404 when it did not come in time. */
+static gboolean check_part(HlsBlock *b, Watched *w, gint64 now)
+{
+  g_autofree char *file = g_build_filename(b->files->media_root, w->path + 5, NULL);
+  bool there = access(file, F_OK) == 0;
+  for (guint i = 0; i < w->waiters->len;) {
+    Waiter *wt = &g_array_index(w->waiters, Waiter, i);
+    if (!there && wt->deadline_us > now) {
+      i++;
+      continue;
+    }
+    HttpResponse r;
+    http_response_init(&r);
+    answer_part(b, w->path, &r);
+    http_later_answer(&wt->later, &r);
+    http_response_clear(&r);
+    g_array_remove_index_fast(w->waiters, i);
+    b->held--;
+  }
+  return w->waiters->len == 0;
+}
+
 static gboolean check_watched(HlsBlock *b, Watched *w, gint64 now)
 {
+  if (w->part)
+    return check_part(b, w, now);
   bool expired = false;
   for (guint i = 0; i < w->waiters->len; i++)
     expired |= g_array_index(w->waiters, Waiter, i).deadline_us <= now;
@@ -283,6 +350,54 @@ bool hls_block_handle(HlsBlock *b, const char *path, GHashTable *query, const Ht
       b->timer = g_timeout_add(HLS_BLOCK_POLL_MS, on_tick, b);
   }
   http_file_clear(&f);
+  return true;
+}
+
+/* Does playlist TEXT hint NAME as its next part? */
+static bool hints(const char *text, const char *name)
+{
+  g_autofree char *tag = g_strdup_printf("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"%s\"\n", name);
+  return strstr(text, tag) != NULL;
+}
+
+bool hls_block_part(HlsBlock *b, const char *path, const HttpLater *later, HttpResponse *r)
+{
+  const char *base = strrchr(path, '/');
+  unsigned seg, part;
+  int end = 0;
+  if (!g_str_has_prefix(path, "/hls/") || !base || strlen(base + 1) > 32 ||
+      sscanf(base + 1, "seg%6u-p%u.ts%n", &seg, &part, &end) != 2 || base[1 + end] != '\0')
+    return false;
+  /* The rendition's live playlist, read through the same path checks as any request. */
+  g_autofree char *dir = g_strndup(path, (gsize)(base - path));
+  g_autofree char *playlist = g_strconcat(dir, "/index.m3u8", NULL);
+  HttpFile f;
+  HlsBlockState st;
+  bool hinted = read_playlist(b, playlist, &f, &st) == 200 && !st.ended && hints(f.body->str, base + 1);
+  http_file_clear(&f);
+  if (!hinted)
+    return false; /* not the hinted part: served (or 404) as any file */
+  g_autofree char *file = g_build_filename(b->files->media_root, path + 5, NULL);
+  if (access(file, F_OK) == 0)
+    return false; /* already in place */
+  if (!later || b->held >= (guint)b->config->hls_block_max) {
+    answer_error(r, 503, "503 Service Unavailable: too many blocking requests\n");
+    return true;
+  }
+  Watched *w = g_hash_table_lookup(b->watched, path);
+  if (!w) {
+    w = g_new0(Watched, 1);
+    w->path = g_strdup(path);
+    w->part = true;
+    w->waiters = g_array_new(FALSE, FALSE, sizeof(Waiter));
+    g_hash_table_insert(b->watched, w->path, w);
+  }
+  Waiter wt = {*later, seg, part, g_get_monotonic_time() + (gint64)st.target * 3 * G_USEC_PER_SEC};
+  g_array_append_val(w->waiters, wt);
+  b->held++;
+  r->later = true;
+  if (!b->timer)
+    b->timer = g_timeout_add(HLS_BLOCK_POLL_MS, on_tick, b);
   return true;
 }
 

@@ -53,4 +53,13 @@ guint hls_block_held(const HlsBlock *b);
 bool hls_block_handle(HlsBlock *b, const char *path, GHashTable *query, const HttpLater *later,
                       HttpResponse *r);
 
+/* A GET of a part file under /hls/ that the rendition's live playlist names in its
+ * EXT-X-PRELOAD-HINT and that is not written yet (RFC 8216bis §6.2.6: a hinted resource's
+ * request is held until it is available). Returns false when it is not such a request (serve
+ * it as any file). Otherwise R->later is set and the part comes through LATER once the writer
+ * has put it in place (polled every HLS_BLOCK_POLL_MS), or 404 after three target durations;
+ * 503 when hls_block_max are held already. */
+bool hls_block_part(HlsBlock *b, const char *path, const HttpLater *later, HttpResponse *r);
+
 #define HLS_BLOCK_POLL_MS 20
+#define HLS_BLOCK_PART_MAX (16 << 20) /* a part is read whole into its answer */

@@ -591,6 +591,17 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
       return 0;
     }
   }
+  if (g_str_has_prefix(t->path, "/hls/") && g_str_has_suffix(t->path, ".ts")) {
+    /* LL-HLS: the part a playlist hints (EXT-X-PRELOAD-HINT) is held until it is written. */
+    HttpLater later = { .answer = later_answer, .server = s, .id = ++s->later_seq };
+    if (hls_block_part(s->block, t->path, &later, &t->resp)) {
+      if (!t->resp.later)
+        return send_response(s, wsi, t);
+      t->later_id = later.id;
+      g_hash_table_insert(s->later, g_memdup2(&later.id, sizeof later.id), wsi);
+      return 0;
+    }
+  }
   return serve_file(s, wsi, t);
 }
 

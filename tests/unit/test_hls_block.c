@@ -1,11 +1,12 @@
 /* Tests for src/http/hls_block.c: what a playlist says about its live edge, when a blocking
  * request (_HLS_msn/_HLS_part) is ready, waits or is too far ahead, the query's refusals, and
  * a held request answered on the main loop once the playlist lists its part — not before —
- * or 503 when it does not come in time. */
+ * or 503 when it does not come in time; the hinted part file held until it is written. */
 #include "http/hls_block.h"
 #include "testutil.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -272,6 +273,48 @@ START_TEST(timeout_is_503)
 }
 END_TEST
 
+START_TEST(hinted_part_held_until_written)
+{
+  HlsBlock *b = hls_block_new(&files, &config);
+  HttpLater later = {on_answer, NULL, 1};
+  HttpResponse r;
+  http_response_init(&r);
+  /* Not the hinted part (one further, a listed one, another name): served as any file. */
+  ck_assert(!hls_block_part(b, "/hls/v1/src/seg000012-p3.ts", &later, &r));
+  ck_assert(!hls_block_part(b, "/hls/v1/src/seg000012-p2.tsx", &later, &r));
+  ck_assert(!hls_block_part(b, "/hls/v1/src/index.m3u8", &later, &r));
+  ck_assert(!hls_block_part(b, "/hls/v1/nothing/seg000012-p2.ts", &later, &r));
+  ck_assert(!hls_block_part(b, "/hls/../v1/src/seg000012-p2.ts", &later, &r));
+  ck_assert(!r.later);
+  /* The hinted one, not written yet: held, and answered with its bytes once in place. */
+  ck_assert(hls_block_part(b, "/hls/v1/src/seg000012-p2.ts", &later, &r));
+  ck_assert(r.later);
+  ck_assert_uint_eq(hls_block_held(b), 1);
+  spin(100);
+  ck_assert_int_eq(answers, 0);
+  g_autofree char *part = g_build_filename(dir, "data", "media", "v1", "src", "seg000012-p2.ts", NULL);
+  g_autofree char *tmp = g_strconcat(part, ".tmp", NULL);
+  ck_assert(g_file_set_contents(tmp, "G-part-bytes", -1, NULL));
+  ck_assert_int_eq(rename(tmp, part), 0);
+  gint64 t0 = g_get_monotonic_time();
+  while (!answers && g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC)
+    g_main_context_iteration(NULL, FALSE), g_usleep(1000);
+  ck_assert_int_eq(answers, 1);
+  ck_assert_int_eq(last.status, 200);
+  ck_assert_str_eq(last.body->str, "G-part-bytes");
+  ck_assert_uint_eq(hls_block_held(b), 0);
+  /* In place now: served as any file. */
+  ck_assert(!hls_block_part(b, "/hls/v1/src/seg000012-p2.ts", &later, &r));
+  /* The live ended: nothing is held. */
+  ck_assert_int_eq(unlink(part), 0);
+  g_autofree char *ended = g_strconcat(LL, "#EXT-X-ENDLIST\n", NULL);
+  ck_assert(g_file_set_contents(playlist, ended, -1, NULL));
+  ck_assert(!hls_block_part(b, "/hls/v1/src/seg000012-p2.ts", &later, &r));
+  http_response_clear(&r);
+  hls_block_free(&b);
+}
+END_TEST
+
 static Suite *block_suite(void)
 {
   Suite *s = suite_create("hls_block");
@@ -283,6 +326,7 @@ static Suite *block_suite(void)
   tcase_add_test(tc, held_until_the_part_is_listed);
   tcase_add_test(tc, refusals_and_limits);
   tcase_add_test(tc, timeout_is_503);
+  tcase_add_test(tc, hinted_part_held_until_written);
   suite_add_tcase(s, tc);
   return s;
 }
