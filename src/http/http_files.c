@@ -127,7 +127,7 @@ static int read_playlist(const HttpFiles *f, HttpFile *out)
   }
   GBytes *text = NULL;
   bool finished = false;
-  int ret = http_playlists_get(f->playlists, out->fd, &out->st, g_get_real_time(), &text, &finished);
+  int ret = http_playlists_get(f->playlists, out->fd, &out->st, g_get_monotonic_time(), &text, &finished);
   if (ret < 0)
     return ret;
   gsize len = 0;

@@ -14,7 +14,8 @@ typedef struct {
   Key key;
   off_t size;
   struct timespec mtime, ctime;
-  GBytes *text;
+  gint64 seen_us;  /* monotonic time these size and times were first seen */
+  GBytes *text;    /* NULL: seen, not kept yet (not settled) */
   bool finished;
 } Entry;
 
@@ -23,6 +24,7 @@ struct HttpPlaylists {
   guint max_entries;
   gsize max_bytes, budget;
   gsize bytes; /* the kept texts' sizes */
+  guint kept;  /* entries with a text */
   HttpPlaylistsStats stats;
 };
 
@@ -41,14 +43,32 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 static void entry_free(gpointer p)
 {
   Entry *e = p;
-  g_bytes_unref(e->text);
+  if (e->text)
+    g_bytes_unref(e->text);
   g_free(e);
 }
 
 static void entry_drop(HttpPlaylists *c, Entry *e)
 {
-  c->bytes -= g_bytes_get_size(e->text);
+  if (e->text) {
+    c->bytes -= g_bytes_get_size(e->text);
+    c->kept--;
+  }
   g_hash_table_remove(c->entries, &e->key);
+}
+
+/* Drops entries (any) until there is room for one more of LEN bytes; the ones still asked for
+ * come back on their next request. */
+static void make_room(HttpPlaylists *c, gsize len)
+{
+  while (g_hash_table_size(c->entries) > 0 &&
+         (g_hash_table_size(c->entries) >= c->max_entries || c->bytes + len > c->budget)) {
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, c->entries);
+    g_hash_table_iter_next(&it, NULL, &v);
+    entry_drop(c, v);
+  }
 }
 
 int http_playlists_new(guint max_entries, gsize max_bytes, gsize budget, HttpPlaylists **out)
@@ -75,11 +95,6 @@ void http_playlists_free(HttpPlaylists **pc)
 static bool same_time(const struct timespec *a, const struct timespec *b)
 {
   return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
-static gint64 time_us(const struct timespec *t)
-{
-  return (gint64)t->tv_sec * G_USEC_PER_SEC + t->tv_nsec / 1000;
 }
 
 /* The whole of FD (SIZE bytes by its fstat) from its start; a file that grew or shrank
@@ -124,15 +139,19 @@ int http_playlists_get(HttpPlaylists *c, int fd, const struct stat *st, gint64 n
 {
   Key key = { st->st_dev, st->st_ino };
   Entry *e = g_hash_table_lookup(c->entries, &key);
-  if (e && e->size == st->st_size && same_time(&e->mtime, &st->st_mtim) && same_time(&e->ctime, &st->st_ctim)) {
+  bool same = e && e->size == st->st_size && same_time(&e->mtime, &st->st_mtim) &&
+              same_time(&e->ctime, &st->st_ctim);
+  if (same && e->text) {
     c->stats.hits++;
     *text = g_bytes_ref(e->text);
     *finished = e->finished;
     return 0;
   }
   c->stats.misses++;
-  if (e)
+  if (e && !same) {
     entry_drop(c, e);
+    e = NULL;
+  }
   GBytes *b = NULL;
   int ret = read_all(fd, st->st_size, c->max_bytes, &b);
   if (ret < 0)
@@ -140,40 +159,41 @@ int http_playlists_get(HttpPlaylists *c, int fd, const struct stat *st, gint64 n
   gsize len = 0;
   const char *data = g_bytes_get_data(b, &len);
   bool fin = len > 0 && g_strstr_len(data, (gssize)len, "#EXT-X-ENDLIST") != NULL;
+  *text = b;
+  *finished = fin;
+  if ((off_t)len != st->st_size || c->max_entries == 0 || len > c->budget)
+    return 0; /* changed while read, or never kept */
 
-  /* Kept only when what was read is the whole file as ST describes it and it had settled
-   * before the read began (see HTTP_PLAYLISTS_SETTLE_US). */
-  gint64 changed = MAX(time_us(&st->st_mtim), time_us(&st->st_ctim));
-  if ((off_t)len == st->st_size && now_us - changed >= HTTP_PLAYLISTS_SETTLE_US && c->max_entries > 0 &&
-      len <= c->budget) {
-    /* Full: drop kept playlists (any) until this one fits; the ones still asked for come
-     * back on their next request. */
-    while (g_hash_table_size(c->entries) > 0 &&
-           (g_hash_table_size(c->entries) >= c->max_entries || c->bytes + len > c->budget)) {
-      GHashTableIter it;
-      gpointer v;
-      g_hash_table_iter_init(&it, c->entries);
-      g_hash_table_iter_next(&it, NULL, &v);
-      entry_drop(c, v);
-    }
+  /* Kept only once these size and times have been seen unchanged for the settle time (see
+   * HTTP_PLAYLISTS_SETTLE_US): what is read now has every write of the file's last timestamp
+   * tick. Measured on our own monotonic clock, not against the file's times, so a wall clock
+   * that disagrees with the file system's (set back, faked, another host's) changes nothing. */
+  if (!e) {
+    make_room(c, 0);
     e = g_new0(Entry, 1);
     e->key = key;
     e->size = st->st_size;
     e->mtime = st->st_mtim;
     e->ctime = st->st_ctim;
-    e->text = g_bytes_ref(b);
-    e->finished = fin;
+    e->seen_us = now_us;
     g_hash_table_insert(c->entries, &e->key, e);
-    c->bytes += len;
+    return 0;
   }
-  *text = b;
-  *finished = fin;
+  if (now_us - e->seen_us < HTTP_PLAYLISTS_SETTLE_US)
+    return 0;
+  g_hash_table_steal(c->entries, &e->key);
+  make_room(c, len);
+  g_hash_table_insert(c->entries, &e->key, e);
+  e->text = g_bytes_ref(b);
+  e->finished = fin;
+  c->bytes += len;
+  c->kept++;
   return 0;
 }
 
 void http_playlists_stats(const HttpPlaylists *c, HttpPlaylistsStats *out)
 {
   *out = c->stats;
-  out->entries = g_hash_table_size(c->entries);
+  out->entries = c->kept;
   out->bytes = c->bytes;
 }

@@ -8,16 +8,17 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-/* A file changed less than this before it is read is not kept: a write in the same
- * timestamp tick (the kernel's file times move in steps of up to a jiffy, 10 ms) could leave
- * size and times as they were. It is read from disk on each request until it has settled. */
+/* A playlist is kept only once its size and times have been seen unchanged for this long (on
+ * the monotonic clock): a write in the same timestamp tick (the kernel's file times move in
+ * steps of up to a jiffy, 10 ms) could leave size and times as they were. Until then it is
+ * read from disk on each request. */
 #define HTTP_PLAYLISTS_SETTLE_US (50 * 1000)
 
 typedef struct HttpPlaylists HttpPlaylists;
 
 typedef struct {
   guint64 hits, misses;
-  guint entries;
+  guint entries;  /* playlists kept (seen, not yet settled ones are not counted) */
   gsize bytes;
 } HttpPlaylistsStats;
 
@@ -25,9 +26,9 @@ typedef struct {
 int http_playlists_new(guint max_entries, gsize max_bytes, gsize budget, HttpPlaylists **out);
 void http_playlists_free(HttpPlaylists **c);
 
-/* The text of the playlist open as FD, whose fstat is ST, at wall-clock time NOW_US (µs since
- * the epoch, like g_get_real_time): from memory when the file is the one read before, else
- * read from FD (from its start) and kept once settled. *TEXT (unref it) and *FINISHED (it has
+/* The text of the playlist open as FD, whose fstat is ST, at monotonic time NOW_US (like
+ * g_get_monotonic_time): from memory when the file is the one kept before, else read from FD
+ * (from its start) and kept once settled. *TEXT (unref it) and *FINISHED (it has
  * #EXT-X-ENDLIST). -EFBIG over MAX_BYTES, another -errno when FD cannot be read. */
 int http_playlists_get(HttpPlaylists *c, int fd, const struct stat *st, gint64 now_us, GBytes **text,
                        bool *finished);

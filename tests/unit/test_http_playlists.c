@@ -1,5 +1,7 @@
 /* Tests for src/http/http_playlists.c: a playlist kept in memory is served while its file is
- * unchanged, and never once the file has changed (rewritten in place, replaced by rename). */
+ * unchanged, and never once the file has changed (rewritten in place, replaced by rename); it
+ * is kept only once seen unchanged for the settle time on the monotonic clock, whatever the
+ * wall clock says (the date-shift run moves the wall clock, not the file system's). */
 #include "http/http_playlists.h"
 #include "testutil.h"
 
@@ -49,20 +51,21 @@ static char *get_at(const char *name, gint64 now_us, bool *finished, int *ret)
   return out;
 }
 
-/* After the settle time has really passed (file times are coarse: see the header). */
-static char *get_settled(const char *name, bool *finished)
+static char *get_now(const char *name)
 {
-  g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
   int ret;
-  char *text = get_at(name, g_get_real_time(), finished, &ret);
+  char *text = get_at(name, g_get_monotonic_time(), NULL, &ret);
   ck_assert_int_eq(ret, 0);
   return text;
 }
 
-static char *get_now(const char *name)
+/* Asked for, then again once the settle time has passed (two misses): kept by the second. */
+static char *get_settled(const char *name, bool *finished)
 {
+  g_free(get_now(name));
+  g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
   int ret;
-  char *text = get_at(name, g_get_real_time(), NULL, &ret);
+  char *text = get_at(name, g_get_monotonic_time(), finished, &ret);
   ck_assert_int_eq(ret, 0);
   return text;
 }
@@ -83,10 +86,10 @@ START_TEST(kept_while_unchanged)
   g_autofree char *t1 = get_settled("a.m3u8", &fin);
   ck_assert_str_eq(t1, "#EXTM3U\n#EXTINF:2,\nseg0.ts\n");
   ck_assert(!fin);
-  stats(0, 1, 1);
+  stats(0, 2, 1);
   g_autofree char *t2 = get_now("a.m3u8");
   ck_assert_str_eq(t2, t1);
-  stats(1, 1, 1);
+  stats(1, 2, 1);
 }
 END_TEST
 
@@ -104,10 +107,10 @@ START_TEST(rewritten_in_place_is_read_again)
   g_free(path);
   g_autofree char *t2 = get_now("a.m3u8");
   ck_assert_str_eq(t2, "#EXTM3U\nseg1.ts\n");
-  stats(0, 2, 0); /* just written: not kept yet */
+  stats(0, 3, 0); /* changed: dropped, not kept again yet */
   g_autofree char *t3 = get_settled("a.m3u8", NULL);
   ck_assert_str_eq(t3, "#EXTM3U\nseg1.ts\n");
-  stats(0, 3, 1);
+  stats(0, 5, 1);
 }
 END_TEST
 
@@ -123,11 +126,11 @@ START_TEST(replaced_by_rename_is_read_again)
   g_free(to);
   bool fin = false;
   int ret;
-  g_autofree char *t2 = get_at("a.m3u8", g_get_real_time(), &fin, &ret);
+  g_autofree char *t2 = get_at("a.m3u8", g_get_monotonic_time(), &fin, &ret);
   ck_assert_int_eq(ret, 0);
   ck_assert_str_eq(t2, "#EXTM3U\nseg0.ts\nseg1.ts\n#EXT-X-ENDLIST\n");
   ck_assert(fin);
-  stats(0, 2, 1);
+  stats(0, 3, 1); /* the old inode's text is still kept (for nobody): it goes when room is needed */
 }
 END_TEST
 
@@ -135,14 +138,17 @@ START_TEST(a_file_just_written_is_not_kept)
 {
   g_free(tu_write(dir, "a.m3u8", "#EXTM3U\n"));
   int ret;
-  gint64 now = g_get_real_time();
+  gint64 now = g_get_monotonic_time();
   g_autofree char *t1 = get_at("a.m3u8", now, NULL, &ret);
-  g_autofree char *t2 = get_at("a.m3u8", now, NULL, &ret);
+  g_autofree char *t2 = get_at("a.m3u8", now + HTTP_PLAYLISTS_SETTLE_US - 1, NULL, &ret);
   ck_assert_str_eq(t2, "#EXTM3U\n");
   stats(0, 2, 0);
-  /* a clock behind the file (set back) keeps nothing either */
+  /* an earlier time than first seen keeps nothing either */
   g_autofree char *t3 = get_at("a.m3u8", now - 10 * G_USEC_PER_SEC, NULL, &ret);
   stats(0, 3, 0);
+  /* seen unchanged for the settle time: kept, by our clock alone (no sleep needed) */
+  g_autofree char *t4 = get_at("a.m3u8", now + HTTP_PLAYLISTS_SETTLE_US, NULL, &ret);
+  stats(0, 4, 1);
 }
 END_TEST
 
@@ -152,7 +158,7 @@ START_TEST(too_big_is_refused_and_memory_is_bounded)
   g_free(tu_write(dir, "big.m3u8", big));
   g_free(big);
   int ret;
-  ck_assert_ptr_null(get_at("big.m3u8", g_get_real_time() + G_USEC_PER_SEC, NULL, &ret));
+  ck_assert_ptr_null(get_at("big.m3u8", g_get_monotonic_time(), NULL, &ret));
   ck_assert_int_eq(ret, -EFBIG);
   /* at most 8 kept: the ninth drops one */
   for (int i = 0; i < 9; i++) {
@@ -160,16 +166,20 @@ START_TEST(too_big_is_refused_and_memory_is_bounded)
     g_snprintf(name, sizeof name, "p%d.m3u8", i);
     g_free(tu_write(dir, name, "#EXTM3U\n"));
   }
-  g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
-  for (int i = 0; i < 9; i++) {
-    char name[32];
-    g_snprintf(name, sizeof name, "p%d.m3u8", i);
-    g_free(get_now(name));
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 9; i++) {
+      char name[32];
+      g_snprintf(name, sizeof name, "p%d.m3u8", i);
+      g_free(get_now(name));
+    }
+    g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
   }
+  /* Seen or kept, at most 8 entries: some are kept, never more than 8, their bytes counted. */
   HttpPlaylistsStats st;
   http_playlists_stats(cache, &st);
-  ck_assert_uint_eq(st.entries, 8);
-  ck_assert_uint_eq(st.bytes, 8 * 8);
+  ck_assert_uint_ge(st.entries, 1);
+  ck_assert_uint_le(st.entries, 8);
+  ck_assert_uint_eq(st.bytes, st.entries * 8);
 }
 END_TEST
 
