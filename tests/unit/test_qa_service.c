@@ -222,7 +222,7 @@ START_TEST(upvotes_once_and_order)
   ask(A, "甲问");
   ask(B, "乙问");
   qa_service_tick(s);
-  heard();
+  g_free(heard());
   gint64 qa = question_id("甲问"), qb = question_id("乙问");
   qa_service_vote(s, A, live, qa);
   qa_service_vote(s, GUEST, live, qb);
