@@ -138,8 +138,11 @@ int vote_contest_list(Db *db, bool all, GPtrArray **out)
 
 int vote_contest_items(Db *db, gint64 id, GPtrArray **out)
 {
-  sqlite3_stmt *st = db_cached(db, "SELECT i.item_kind, i.item_id, i.position, v.title, v.poster "
+  sqlite3_stmt *st = db_cached(db, "SELECT i.item_kind, i.item_id, i.position, "
+                               "coalesce(v.title, a.title, s.title), coalesce(v.poster, a.cover_url, s.preview_url) "
                                "FROM vote_item i LEFT JOIN video v ON i.item_kind = 'video' AND v.id = i.item_id "
+                               "LEFT JOIN article a ON i.item_kind = 'article' AND a.id = CAST(i.item_id AS INTEGER) "
+                               "LEFT JOIN submission s ON i.item_kind = 'submission' AND s.id = i.item_id "
                                "WHERE i.contest_id = ?1 ORDER BY i.position");
   if (!st)
     return -EIO;
@@ -174,8 +177,11 @@ int vote_contest_set_items(Db *db, gint64 id, GPtrArray *items, guint *bad)
   for (guint i = 0; ret == 0 && i < items->len; i++) {
     VoteItem *it = items->pdata[i];
     char *key = g_strconcat(it->kind, ":", it->id, NULL);
-    /* Only videos have a home today; the other kinds wait for their tables (issue 21.1–3). */
-    if (strcmp(it->kind, "video") != 0 || g_hash_table_contains(seen, key)) {
+    /* A video, a published article (its number) or an accepted submission, each once. */
+    bool article = strcmp(it->kind, "article") == 0;
+    bool known = strcmp(it->kind, "video") == 0 || strcmp(it->kind, "submission") == 0 ||
+                 (article && it->id[0] && strspn(it->id, "0123456789") == strlen(it->id) && strlen(it->id) <= 18);
+    if (!known || g_hash_table_contains(seen, key)) {
       *bad = i;
       ret = -EINVAL;
     }
@@ -184,7 +190,11 @@ int vote_contest_set_items(Db *db, gint64 id, GPtrArray *items, guint *bad)
   g_hash_table_unref(seen);
   if (ret < 0)
     return ret;
-  sqlite3_stmt *exists = db_prepare(db, "SELECT 1 FROM video WHERE id = ?1 AND deleted_at IS NULL");
+  sqlite3_stmt *exists = db_prepare(db,
+      "SELECT 1 FROM video WHERE ?2 = 'video' AND id = ?1 AND deleted_at IS NULL "
+      "UNION ALL SELECT 1 FROM article WHERE ?2 = 'article' AND id = CAST(?1 AS INTEGER) "
+      "AND deleted_at IS NULL AND status = 'published' "
+      "UNION ALL SELECT 1 FROM submission WHERE ?2 = 'submission' AND id = ?1 AND state = 'accepted'");
   sqlite3_stmt *del = db_prepare(db, "DELETE FROM vote_item WHERE contest_id = ?1");
   sqlite3_stmt *ins = db_prepare(db, "INSERT INTO vote_item (contest_id, item_kind, item_id, position) "
                                  "VALUES (?1, ?2, ?3, ?4)");
@@ -196,6 +206,7 @@ int vote_contest_set_items(Db *db, gint64 id, GPtrArray *items, guint *bad)
     VoteItem *it = items->pdata[i];
     sqlite3_reset(exists);
     sqlite3_bind_text(exists, 1, it->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(exists, 2, it->kind, -1, SQLITE_STATIC);
     int rc = sqlite3_step(exists);
     if (rc == SQLITE_DONE) {
       *bad = i;

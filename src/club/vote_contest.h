@@ -28,7 +28,7 @@ typedef struct {
 } VoteContest;
 
 typedef struct {
-  char *kind;           /* "video" today; "article" and "submission" are reserved */
+  char *kind;           /* "video", "article" (a published one, by number) or "submission" (accepted) */
   char *id;
   gint64 position;      /* 0..n-1 */
   char *title;          /* the video's, when read from the database (or NULL) */

@@ -1,5 +1,6 @@
-/* Tests for src/club/vote_contest.c: the rules' checks, items (videos only, each once, existing),
+/* Tests for src/club/vote_contest.c: the rules' checks, items (videos, published articles, accepted submissions; each once, existing),
  * the life draft → open → closed and its refusals, days in the contest's zone. */
+#include "db/db_article.h"
 #include "testutil.h"
 #include "vote_fixture.h"
 
@@ -55,6 +56,28 @@ START_TEST(contest_items)
   ck_assert_int_eq(vote_contest_set_items(db, c->id, items, &bad), 0);
   ck_assert_int_eq(vote_contest_items(db, c->id, &got), 0);
   ck_assert_int_eq(got->len, 1);
+  g_ptr_array_unref(got);
+  /* Articles (published ones, by number) and accepted submissions are items too. */
+  gint64 art = 0, draft = 0;
+  ArticleInput pub = {.title = "劳模故事", .body_md = "# 故事", .publish = true};
+  ArticleInput dr = {.title = "草稿", .body_md = "x"};
+  ck_assert_int_eq(db_article_create(db, &pub, util_now(), &art), 0);
+  ck_assert_int_eq(db_article_create(db, &dr, util_now(), &draft), 0);
+  g_autofree char *art_id = g_strdup_printf("%" G_GINT64_FORMAT, art);
+  g_autofree char *draft_id = g_strdup_printf("%" G_GINT64_FORMAT, draft);
+  g_ptr_array_add(items, vote_item_new("article", draft_id));
+  ck_assert_int_eq(vote_contest_set_items(db, c->id, items, &bad), -ENOENT); /* a draft */
+  g_ptr_array_remove_index(items, 1);
+  g_ptr_array_add(items, vote_item_new("submission", "no-such-submission"));
+  ck_assert_int_eq(vote_contest_set_items(db, c->id, items, &bad), -ENOENT);
+  g_ptr_array_remove_index(items, 1);
+  g_ptr_array_add(items, vote_item_new("article", art_id));
+  ck_assert_int_eq(vote_contest_set_items(db, c->id, items, &bad), 0);
+  ck_assert_int_eq(vote_contest_items(db, c->id, &got), 0);
+  ck_assert_int_eq(got->len, 2);
+  VoteItem *second = got->pdata[1];
+  ck_assert_str_eq(second->kind, "article");
+  ck_assert_str_eq(second->title, "劳模故事");
   g_ptr_array_unref(got);
   g_ptr_array_unref(items);
   vote_contest_free(&c);

@@ -9,6 +9,9 @@
   let member = null;
   let votes = null;     // the list (no id)
   let vote = null;      // the vote with its items
+  // Where an item is seen: the player, the article, or (an accepted PDF) its first page.
+  const itemUrl = (it) => it.kind === 'article' ? `/article.html?id=${encodeURIComponent(it.id)}`
+    : it.kind === 'submission' ? (it.poster_url || '#') : videoUrl(it.id);
   let results = null;   // what the results route shows
   let mine = null;      // the member's day
   let busy = false;
@@ -67,7 +70,7 @@
       return el('li', { className: 'vote-item', dataset: { item: it.id } },
         it.poster_url ? el('img', { src: it.poster_url, alt: '', loading: 'lazy' }) : el('div', { className: 'noposter' }),
         el('div', {},
-          el('h3', {}, el('a', { href: videoUrl(it.id), textContent: it.title || it.id })),
+          el('h3', {}, el('a', { href: itemUrl(it), textContent: it.title || it.id })),
           c ? el('p', { className: 'meta' }, tf('vote_rank', { r: c.rank }), ' · ',
             el('span', { className: 'count', textContent: tf('vote_count', { n: c.votes }) })) : null,
           c ? bar(c.votes / most) : null),
