@@ -218,13 +218,32 @@ static int answer_part(HlsBlock *b, const char *path, HttpResponse *r)
 
 /* A hinted part's waiters: answered with the file once it is in place (the writer renames a
  * part into place whole), or 404 when it did not come in time. */
+static bool hints(const char *text, const char *name);
+
+/* Does the live playlist beside part PATH still hint it (not ended, not moved on)? */
+static bool still_hinted(HlsBlock *b, const char *path)
+{
+  const char *base = strrchr(path, '/');
+  g_autofree char *dir = g_strndup(path, (gsize)(base - path));
+  g_autofree char *playlist = g_strconcat(dir, "/index.m3u8", NULL);
+  HttpFile f;
+  HlsBlockState st;
+  bool hinted = read_playlist(b, playlist, &f, &st) == 200 && !st.ended && hints(f.body->str, base + 1);
+  http_file_clear(&f);
+  return hinted;
+}
+
 static gboolean check_part(HlsBlock *b, Watched *w, gint64 now)
 {
   g_autofree char *file = g_build_filename(b->files->media_root, w->path + 5, NULL);
   bool there = access(file, F_OK) == 0;
+  /* A hint can come to nothing (the live ended, or the part was lost): the playlist no longer
+   * names it and the file is not there, so the answer is 404 now rather than at the deadline.
+   * (The writer renames a part into place before the playlist moves its hint on.) */
+  bool void_hint = !there && !still_hinted(b, w->path) && access(file, F_OK) != 0;
   for (guint i = 0; i < w->waiters->len;) {
     Waiter *wt = &g_array_index(w->waiters, Waiter, i);
-    if (!there && wt->deadline_us > now) {
+    if (!there && !void_hint && wt->deadline_us > now) {
       i++;
       continue;
     }

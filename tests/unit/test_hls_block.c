@@ -305,6 +305,23 @@ START_TEST(hinted_part_held_until_written)
   ck_assert_uint_eq(hls_block_held(b), 0);
   /* In place now: served as any file. */
   ck_assert(!hls_block_part(b, "/hls/v1/src/seg000012-p2.ts", &later, &r));
+  /* A hint that comes to nothing (the live ends before the part): 404 at once, not at the
+   * deadline three target durations later. */
+  ck_assert(hls_block_part(b, "/hls/v1/src/seg000012-p3.ts", &later, &r) == false); /* not hinted */
+  g_autofree char *moved = g_strdup(LL);
+  *strstr(moved, "seg000012-p2.ts\"\n") = '\0';
+  g_autofree char *hinting3 = g_strconcat(moved, "seg000012-p2.ts\"\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"seg000012-p3.ts\"\n", NULL);
+  ck_assert(g_file_set_contents(playlist, hinting3, -1, NULL));
+  ck_assert(hls_block_part(b, "/hls/v1/src/seg000012-p3.ts", &later, &r));
+  ck_assert(r.later);
+  g_autofree char *over = g_strconcat(LL, "#EXT-X-ENDLIST\n", NULL);
+  ck_assert(g_file_set_contents(playlist, over, -1, NULL));
+  t0 = g_get_monotonic_time();
+  while (answers < 2 && g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC)
+    g_main_context_iteration(NULL, FALSE), g_usleep(1000);
+  ck_assert_int_eq(answers, 2);
+  ck_assert_int_eq(last.status, 404);
+  ck_assert_int_lt(g_get_monotonic_time() - t0, G_USEC_PER_SEC);
   /* The live ended: nothing is held. */
   ck_assert_int_eq(unlink(part), 0);
   g_autofree char *ended = g_strconcat(LL, "#EXT-X-ENDLIST\n", NULL);

@@ -27,7 +27,8 @@ async function viewer(name, { width = 1280, height = 900, mobile = false } = {})
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
   const v = { name, context, page, errors: [], fetched: [] };
-  page.on('console', (m) => { if (m.type() === 'error') v.errors.push(m.text()); });
+  // A failed load's console line does not name the resource: the response does.
+  page.on('console', (m) => { if (m.type() === 'error') v.errors.push(`${m.text()} ${m.location()?.url || ''}`); });
   page.on('pageerror', (e) => v.errors.push(e.message));
   page.on('request', (r) => { if (r.url().includes('/hls/')) v.fetched.push(r.url()); });
   v.shot = (file) => page.screenshot({ path: path.join(ARTIFACTS, `${file}.png`), fullPage: true });
@@ -670,7 +671,10 @@ await step('a media error is recovered (recoverMediaError) and playback goes on'
 });
 
 await step('the pages raised no console errors', async () => {
-  const all = checked.flatMap((v) => v.errors.map((e) => `${v.name}: ${e}`));
+  // A preload hint that came to nothing (the live ended before that part) is answered 404, as
+  // RFC 8216bis has it and hls.js expects; Chromium still logs the failed load. Only that.
+  const voidHint = (e) => /status of 404/.test(e) && /\/hls\/[^ ]+-p\d+\.ts$/.test(e);
+  const all = checked.flatMap((v) => v.errors.filter((e) => !voidHint(e)).map((e) => `${v.name}: ${e}`));
   expect(all.length === 0, all.join(' | '));
 });
 
