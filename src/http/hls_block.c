@@ -220,8 +220,9 @@ static int answer_part(HlsBlock *b, const char *path, HttpResponse *r)
  * part into place whole), or 404 when it did not come in time. */
 static bool hints(const char *text, const char *name);
 
-/* Does the live playlist beside part PATH still hint it (not ended, not moved on)? */
-static bool still_hinted(HlsBlock *b, const char *path)
+/* Does the live playlist beside part PATH (read through the same path checks as any request)
+ * hint it now (not ended, not moved on)? With *TARGET its target duration. */
+static bool still_hinted(HlsBlock *b, const char *path, int *target)
 {
   const char *base = strrchr(path, '/');
   g_autofree char *dir = g_strndup(path, (gsize)(base - path));
@@ -230,6 +231,8 @@ static bool still_hinted(HlsBlock *b, const char *path)
   HlsBlockState st;
   bool hinted = read_playlist(b, playlist, &f, &st) == 200 && !st.ended && hints(f.body->str, base + 1);
   http_file_clear(&f);
+  if (target)
+    *target = st.target;
   return hinted;
 }
 
@@ -240,7 +243,7 @@ static gboolean check_part(HlsBlock *b, Watched *w, gint64 now)
   /* A hint can come to nothing (the live ended, or the part was lost): the playlist no longer
    * names it and the file is not there, so the answer is 404 now rather than at the deadline.
    * (The writer renames a part into place before the playlist moves its hint on.) */
-  bool void_hint = !there && !still_hinted(b, w->path) && access(file, F_OK) != 0;
+  bool void_hint = !there && !still_hinted(b, w->path, NULL) && access(file, F_OK) != 0;
   for (guint i = 0; i < w->waiters->len;) {
     Waiter *wt = &g_array_index(w->waiters, Waiter, i);
     if (!there && !void_hint && wt->deadline_us > now) {
@@ -323,6 +326,27 @@ static gboolean on_tick(gpointer user)
   return G_SOURCE_REMOVE;
 }
 
+/* Holds request LATER for PATH (a playlist, or with PART_FILE a hinted part) until it can be
+ * answered or three TARGET durations have passed; R says the answer comes later. */
+static void hold(HlsBlock *b, const char *path, bool part_file, const HttpLater *later, guint64 msn,
+                 gint64 part, int target, HttpResponse *r)
+{
+  Watched *w = g_hash_table_lookup(b->watched, path);
+  if (!w) {
+    w = g_new0(Watched, 1);
+    w->path = g_strdup(path);
+    w->part = part_file;
+    w->waiters = g_array_new(FALSE, FALSE, sizeof(Waiter));
+    g_hash_table_insert(b->watched, w->path, w);
+  }
+  Waiter wt = {*later, msn, part, g_get_monotonic_time() + (gint64)target * 3 * G_USEC_PER_SEC};
+  g_array_append_val(w->waiters, wt);
+  b->held++;
+  r->later = true;
+  if (!b->timer)
+    b->timer = g_timeout_add(HLS_BLOCK_POLL_MS, on_tick, b);
+}
+
 bool hls_block_handle(HlsBlock *b, const char *path, GHashTable *query, const HttpLater *later,
                       HttpResponse *r)
 {
@@ -354,19 +378,7 @@ bool hls_block_handle(HlsBlock *b, const char *path, GHashTable *query, const Ht
   } else if (!later || b->held >= (guint)b->config->hls_block_max) {
     answer_error(r, 503, "503 Service Unavailable: too many blocking playlist requests\n");
   } else {
-    Watched *w = g_hash_table_lookup(b->watched, path);
-    if (!w) {
-      w = g_new0(Watched, 1);
-      w->path = g_strdup(path);
-      w->waiters = g_array_new(FALSE, FALSE, sizeof(Waiter));
-      g_hash_table_insert(b->watched, w->path, w);
-    }
-    Waiter wt = {*later, msn, part, g_get_monotonic_time() + (gint64)st.target * 3 * G_USEC_PER_SEC};
-    g_array_append_val(w->waiters, wt);
-    b->held++;
-    r->later = true;
-    if (!b->timer)
-      b->timer = g_timeout_add(HLS_BLOCK_POLL_MS, on_tick, b);
+    hold(b, path, false, later, msn, part, st.target, r);
   }
   http_file_clear(&f);
   return true;
@@ -387,14 +399,8 @@ bool hls_block_part(HlsBlock *b, const char *path, const HttpLater *later, HttpR
   if (!g_str_has_prefix(path, "/hls/") || !base || strlen(base + 1) > 32 ||
       sscanf(base + 1, "seg%6u-p%u.ts%n", &seg, &part, &end) != 2 || base[1 + end] != '\0')
     return false;
-  /* The rendition's live playlist, read through the same path checks as any request. */
-  g_autofree char *dir = g_strndup(path, (gsize)(base - path));
-  g_autofree char *playlist = g_strconcat(dir, "/index.m3u8", NULL);
-  HttpFile f;
-  HlsBlockState st;
-  bool hinted = read_playlist(b, playlist, &f, &st) == 200 && !st.ended && hints(f.body->str, base + 1);
-  http_file_clear(&f);
-  if (!hinted)
+  int target = 0;
+  if (!still_hinted(b, path, &target))
     return false; /* not the hinted part: served (or 404) as any file */
   g_autofree char *file = g_build_filename(b->files->media_root, path + 5, NULL);
   if (access(file, F_OK) == 0)
@@ -403,20 +409,7 @@ bool hls_block_part(HlsBlock *b, const char *path, const HttpLater *later, HttpR
     answer_error(r, 503, "503 Service Unavailable: too many blocking requests\n");
     return true;
   }
-  Watched *w = g_hash_table_lookup(b->watched, path);
-  if (!w) {
-    w = g_new0(Watched, 1);
-    w->path = g_strdup(path);
-    w->part = true;
-    w->waiters = g_array_new(FALSE, FALSE, sizeof(Waiter));
-    g_hash_table_insert(b->watched, w->path, w);
-  }
-  Waiter wt = {*later, seg, part, g_get_monotonic_time() + (gint64)st.target * 3 * G_USEC_PER_SEC};
-  g_array_append_val(w->waiters, wt);
-  b->held++;
-  r->later = true;
-  if (!b->timer)
-    b->timer = g_timeout_add(HLS_BLOCK_POLL_MS, on_tick, b);
+  hold(b, path, true, later, seg, part, target, r);
   return true;
 }
 
