@@ -1,7 +1,7 @@
 /* Fuzz target: an editor's Markdown (src/core/markdown.c, cmark in safe mode). Whatever the
- * bytes, the HTML holds only tags cmark writes itself (no raw HTML got through), every href
- * and src is safe (no javascript:, vbscript:, file:, data: but pictures), and the reading-time
- * estimate is inside its bounds. */
+ * bytes, the HTML holds only tags and attributes cmark writes itself (no raw HTML, no event
+ * handler got through), every href and src is safe (no javascript:, vbscript:, file:, data: but
+ * pictures), and the reading-time estimate is inside its bounds. */
 #include "fuzz.h"
 #include "core/markdown.h"
 
@@ -15,21 +15,47 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
   return 0;
 }
 
+/* One tag as cmark writes it: a known name, then only name="value" attributes from the list
+ * (values quoted, quotes inside escaped), then '>' or " />". Text can never open a tag: cmark
+ * escapes '<' there, so every '<' in the output starts a tag. An event handler can appear only
+ * inside a quoted value or in text, where it is inert. */
 static bool tag_ok(const char *p)
 {
   static const char *const tags[] = { "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
                                       "blockquote", "pre", "code", "em", "strong", "a", "img", "hr",
                                       "br", NULL };
+  static const char *const attrs[] = { "href", "src", "alt", "title", "start", "class", NULL };
   if (!strncmp(p, "!-- raw HTML omitted -->", 24))
     return true;
-  if (*p == '/')
+  bool closing = *p == '/';
+  if (closing)
     p++;
-  for (int i = 0; tags[i]; i++) {
-    size_t n = strlen(tags[i]);
-    if (!strncmp(p, tags[i], n) && (p[n] == '>' || p[n] == ' ' || p[n] == '/'))
+  size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
+  bool known = false;
+  for (int i = 0; tags[i] && !known; i++)
+    known = strlen(tags[i]) == n && !strncmp(p, tags[i], n);
+  if (!known)
+    return false;
+  p += n;
+  for (;;) {
+    if (*p == '>')
       return true;
+    if (!strncmp(p, " />", 3))
+      return !closing;
+    if (*p != ' ' || closing)
+      return false;
+    p++;
+    size_t an = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+    bool allowed = false;
+    for (int i = 0; attrs[i] && !allowed; i++)
+      allowed = strlen(attrs[i]) == an && !strncmp(p, attrs[i], an);
+    if (!allowed || strncmp(p + an, "=\"", 2))
+      return false;
+    const char *end = strchr(p + an + 2, '"');
+    if (!end)
+      return false;
+    p = end + 1;
   }
-  return false;
 }
 
 static void check_url(const char *v)
@@ -59,8 +85,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   for (int i = 0; i < 2; i++)
     for (const char *p = strstr(html, attrs[i]); p; p = strstr(p + 1, attrs[i]))
       check_url(p + strlen(attrs[i]));
-  /* No attribute but cmark's own: an event handler can only appear escaped, in text. */
-  FUZZ_CHECK(!strstr(html, " onerror=") && !strstr(html, " onload=") && !strstr(html, " onclick="));
   g_free(html);
   return 0;
 }
