@@ -89,6 +89,7 @@ double chat_replay_media_time(const ChatReplayMap *m, double live_time)
 
 struct ChatReplay {
   GArray *messages;  /* ChatReplayMessage, by media time then id */
+  GArray *questions; /* ChatReplayQuestion, by media time then id */
   GArray *likes;     /* ChatReplayLikes, by media time */
   gint64 likes_total;
 };
@@ -111,6 +112,33 @@ static void add_message(void *user, const ChatReplayRow *row)
     .text = g_strdup(row->text),
   };
   g_array_append_val(c->r->messages, msg);
+}
+
+static void add_question(void *user, const ChatReplayQuestionRow *row)
+{
+  LoadCtx *c = user;
+  ChatReplayQuestion q = {
+    .id = row->id,
+    .media_time = round(chat_replay_media_time(c->m, row->live_time) * 10) / 10,
+    .live_time = row->live_time,
+    .member = g_strdup(row->member),
+    .name = g_strdup(row->name),
+    .moderator = row->role != ROLE_VIEWER,
+    .text = g_strdup(row->text),
+    .votes = row->votes,
+    .answered_live = row->answered_live,
+    .answer = g_strdup(row->answer),
+  };
+  g_array_append_val(c->r->questions, q);
+}
+
+static void question_clear(gpointer p)
+{
+  ChatReplayQuestion *q = p;
+  g_free(q->member);
+  g_free(q->name);
+  g_free(q->text);
+  g_free(q->answer);
 }
 
 static void add_likes(void *user, gint64 bucket, gint64 count)
@@ -142,9 +170,12 @@ int chat_replay_load(Db *db, const char *video, const ChatReplayMap *m, ChatRepl
   ChatReplay *r = g_new0(ChatReplay, 1);
   r->messages = g_array_new(FALSE, FALSE, sizeof(ChatReplayMessage));
   g_array_set_clear_func(r->messages, message_clear);
+  r->questions = g_array_new(FALSE, FALSE, sizeof(ChatReplayQuestion));
+  g_array_set_clear_func(r->questions, question_clear);
   r->likes = g_array_new(FALSE, FALSE, sizeof(ChatReplayLikes));
   LoadCtx c = { r, m };
-  if (db_chat_replay_messages(db, video, add_message, &c) < 0 || db_chat_replay_likes(db, video, add_likes, &c) < 0) {
+  if (db_chat_replay_messages(db, video, add_message, &c) < 0 || db_chat_replay_likes(db, video, add_likes, &c) < 0 ||
+      db_chat_replay_questions(db, video, add_question, &c) < 0) {
     chat_replay_free(r);
     return -EIO;
   }
@@ -159,6 +190,7 @@ void chat_replay_free(ChatReplay *r)
   if (!r)
     return;
   g_array_unref(r->messages);
+  g_array_unref(r->questions);
   g_array_unref(r->likes);
   g_free(r);
 }
@@ -220,6 +252,19 @@ void chat_replay_likes_window(const ChatReplay *r, double from, double to, const
   while (j < r->likes->len && g_array_index(r->likes, ChatReplayLikes, j).media_time < to)
     j++;
   *first = i < r->likes->len ? &g_array_index(r->likes, ChatReplayLikes, i) : NULL;
+  *n = j - i;
+}
+
+void chat_replay_questions_window(const ChatReplay *r, double from, double to, const ChatReplayQuestion **first,
+                                  guint *n)
+{
+  guint i = 0;
+  while (i < r->questions->len && g_array_index(r->questions, ChatReplayQuestion, i).media_time < from)
+    i++;
+  guint j = i;
+  while (j < r->questions->len && g_array_index(r->questions, ChatReplayQuestion, j).media_time < to)
+    j++;
+  *first = i < r->questions->len ? &g_array_index(r->questions, ChatReplayQuestion, i) : NULL;
   *n = j - i;
 }
 

@@ -51,6 +51,20 @@ typedef struct {
   char *text;
 } ChatReplayMessage;
 
+/* A question of the replay (one let through: open or answered). */
+typedef struct {
+  gint64 id;
+  double media_time;
+  double live_time;
+  char *member;
+  char *name;
+  bool moderator;
+  char *text;
+  gint64 votes;
+  bool answered_live;
+  char *answer;       /* the text answer, or NULL */
+} ChatReplayQuestion;
+
 /* Likes tapped in one 10 s bucket of live time, placed at the bucket's start. */
 typedef struct {
   double media_time;
@@ -60,7 +74,8 @@ typedef struct {
 typedef struct ChatReplay ChatReplay;
 
 /* VIDEO's replay on the map M: its shown messages (never the deleted ones, never those a
- * moderation delay held and never released) and its likes, read from DB and sorted by
+ * moderation delay held and never released), its questions let through (never pending nor
+ * dismissed ones) and its likes, read from DB and sorted by
  * media time, then id. Returns 0 with *OUT, or -EIO. */
 int chat_replay_load(Db *db, const char *video, const ChatReplayMap *m, ChatReplay **out);
 void chat_replay_free(ChatReplay *r);
@@ -75,6 +90,10 @@ gint64 chat_replay_likes_total(const ChatReplay *r);
  * -ENOENT when AFTER is not a message of this window. */
 int chat_replay_window(const ChatReplay *r, double from, double to, gint64 after, guint limit,
                        guint *first, guint *n, bool *more);
+
+/* The questions placed in [FROM, TO): from *FIRST, *N of them. */
+void chat_replay_questions_window(const ChatReplay *r, double from, double to, const ChatReplayQuestion **first,
+                                  guint *n);
 
 /* The like buckets placed in [FROM, TO): from index *FIRST, *N of them. */
 void chat_replay_likes_window(const ChatReplay *r, double from, double to, const ChatReplayLikes **first, guint *n);

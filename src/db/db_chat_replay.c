@@ -66,6 +66,37 @@ int db_chat_replay_messages(Db *db, const char *video, void (*fn)(void *user, co
   return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+int db_chat_replay_questions(Db *db, const char *video,
+                             void (*fn)(void *user, const ChatReplayQuestionRow *row), void *user)
+{
+  sqlite3_stmt *st = db_prepare(db,
+      "SELECT q.id, q.live_time, q.member_id, coalesce(m.display_name, ''), coalesce(m.role, 'viewer'), q.text, "
+      "q.votes, q.state = 'answered_live', q.answer "
+      "FROM qa_question q LEFT JOIN member m ON m.id = q.member_id "
+      "WHERE q.video_id = ?1 AND q.state IN ('open', 'answered_live', 'answered') ORDER BY q.live_time, q.id");
+  if (!st)
+    return -EIO;
+  sqlite3_bind_text(st, 1, video, -1, SQLITE_TRANSIENT);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ChatReplayQuestionRow row = {
+      .id = sqlite3_column_int64(st, 0),
+      .live_time = sqlite3_column_double(st, 1),
+      .member = (char *)db_col_text(st, 2),
+      .name = (char *)db_col_text(st, 3),
+      .text = (char *)db_col_text(st, 5),
+      .votes = sqlite3_column_int64(st, 6),
+      .answered_live = sqlite3_column_int(st, 7) != 0,
+      .answer = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : (char *)db_col_text(st, 8),
+    };
+    if (role_parse(db_col_text(st, 4), &row.role) < 0)
+      row.role = ROLE_VIEWER;
+    fn(user, &row);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
 int db_chat_replay_likes(Db *db, const char *video, void (*fn)(void *user, gint64 bucket, gint64 count),
                          void *user)
 {

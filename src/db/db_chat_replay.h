@@ -38,6 +38,24 @@ typedef struct {
 int db_chat_replay_messages(Db *db, const char *video, void (*fn)(void *user, const ChatReplayRow *row),
                             void *user);
 
+/* One question as the replay shows it: asked and let through (open, answered live or in
+ * text); pending ones never approved and dismissed ones are left out. */
+typedef struct {
+  gint64 id;
+  double live_time;
+  char *member;
+  char *name;
+  Role role;
+  char *text;
+  gint64 votes;
+  bool answered_live;
+  char *answer;  /* NULL: not answered in text */
+} ChatReplayQuestionRow;
+
+/* Calls FN for each of VIDEO's shown questions, by live time then id. 0 or -EIO. */
+int db_chat_replay_questions(Db *db, const char *video,
+                             void (*fn)(void *user, const ChatReplayQuestionRow *row), void *user);
+
 /* Calls FN for each of VIDEO's like buckets (10 s of live time each), in order. 0 or -EIO. */
 int db_chat_replay_likes(Db *db, const char *video, void (*fn)(void *user, gint64 bucket, gint64 count),
                          void *user);

@@ -92,6 +92,20 @@ static ChatReplay *replay_for(ApiContext *ctx, const char *video, const ChatRepl
   return r;
 }
 
+/* "member": who said it, as the live chat names them. */
+static void add_author(JsonBuilder *b, const char *id, const char *name, bool moderator)
+{
+  json_builder_set_member_name(b, "member");
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "id");
+  json_builder_add_string_value(b, id);
+  json_builder_set_member_name(b, "display_name");
+  json_builder_add_string_value(b, name);
+  json_builder_set_member_name(b, "moderator");
+  json_builder_add_boolean_value(b, moderator);
+  json_builder_end_object(b);
+}
+
 void api_chat_replay(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
   const char *video = call->params[0];
@@ -155,17 +169,39 @@ void api_chat_replay(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
         json_builder_add_double_value(b, m->media_time);
         json_builder_set_member_name(b, "live_time");
         json_builder_add_double_value(b, m->live_time);
-        json_builder_set_member_name(b, "member");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_string_value(b, m->member);
-        json_builder_set_member_name(b, "display_name");
-        json_builder_add_string_value(b, m->name);
-        json_builder_set_member_name(b, "moderator");
-        json_builder_add_boolean_value(b, m->moderator);
-        json_builder_end_object(b);
+        add_author(b, m->member, m->name, m->moderator);
         json_builder_set_member_name(b, "text");
         json_builder_add_string_value(b, m->text);
+        json_builder_end_object(b);
+      }
+      json_builder_end_array(b);
+      /* Questions and likes come with a window's first page only, so pages never repeat them. */
+      json_builder_set_member_name(b, "questions");
+      json_builder_begin_array(b);
+      const ChatReplayQuestion *q = NULL;
+      guint nq = 0;
+      if (!after)
+        chat_replay_questions_window(r, (double)from, (double)to, &q, &nq);
+      for (guint i = 0; i < nq; i++) {
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "id");
+        json_builder_add_int_value(b, q[i].id);
+        json_builder_set_member_name(b, "media_time");
+        json_builder_add_double_value(b, q[i].media_time);
+        json_builder_set_member_name(b, "live_time");
+        json_builder_add_double_value(b, q[i].live_time);
+        add_author(b, q[i].member, q[i].name, q[i].moderator);
+        json_builder_set_member_name(b, "text");
+        json_builder_add_string_value(b, q[i].text);
+        json_builder_set_member_name(b, "votes");
+        json_builder_add_int_value(b, q[i].votes);
+        json_builder_set_member_name(b, "answered_live");
+        json_builder_add_boolean_value(b, q[i].answered_live);
+        json_builder_set_member_name(b, "answer");
+        if (q[i].answer)
+          json_builder_add_string_value(b, q[i].answer);
+        else
+          json_builder_add_null_value(b);
         json_builder_end_object(b);
       }
       json_builder_end_array(b);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser: the chat replay with the recording (issue 19.5) in headless Chromium — a real
 # imported lesson made the recording of a live (source, state log), with messages stored at
-# live times 4 s, 6 s (deleted) and 12 s, and likes (2 in the first 10 s, 3 in the next): the
+# live times 4 s, 6 s (deleted) and 12 s, a question answered in text at 8 s (and a dismissed
+# one at 9 s), and likes (2 in the first 10 s, 3 in the next): the
 # page shows each message at about its media time, the like count as it stood then, and follows
 # seeks (tests/web/chat_replay.mjs). See docs/chat.md.
 source "$(dirname "$0")/../lib/assert.sh"
@@ -33,9 +34,13 @@ sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "UPDATE video SET source = 'live',
     ('$V', '$MEMBER', '十二秒：后来的话', 12.0, $((S + 12)));
   INSERT INTO chat_message (video_id, member_id, text, live_time, created_at, state) VALUES
     ('$V', '$MEMBER', '被删除的话', 6.0, $((S + 6)), 'deleted');
-  INSERT INTO chat_likes (video_id, bucket, count) VALUES ('$V', 0, 2), ('$V', 1, 3);"
+  INSERT INTO chat_likes (video_id, bucket, count) VALUES ('$V', 0, 2), ('$V', 1, 3);
+  INSERT INTO qa_question (video_id, member_id, text, live_time, created_at, state, votes, answer) VALUES
+    ('$V', '$MEMBER', '八秒的提问：<i>怎么练</i>', 8.0, $((S + 8)), 'answered', 4, '多练习'),
+    ('$V', '$MEMBER', '驳回的提问', 9.0, $((S + 9)), 'dismissed', 0, NULL);"
 start_server "$D" "$PORT" -c "$CONF" || { not_ok "server starts"; tap_done; exit 1; }
 eq "the replay route has the two shown messages" 2 "$(curl -s "$U/api/v1/videos/$V/chat/replay?from=0&to=60" | jq '.messages | length')"
+eq "… and the one question let through" 1 "$(curl -s "$U/api/v1/videos/$V/chat/replay?from=0&to=60" | jq '.questions | length')"
 
 relay_browser < <(BASE_URL=$U VIDEO=$V ARTIFACTS="${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/chat-replay" \
   node "$LECTERN_SOURCE_DIR/tests/web/chat_replay.mjs" 2>&1)

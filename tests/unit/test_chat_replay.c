@@ -96,6 +96,59 @@ static gint64 post(const char *text, double t, bool held)
   return m.id;
 }
 
+/* A question at live time T in STATE (stored as the Q&A service leaves it). */
+static gint64 ask(const char *text, double t, const char *state, const char *answer)
+{
+  sqlite3_stmt *st = db_prepare(db, "INSERT INTO qa_question (video_id, member_id, text, live_time, created_at, "
+                                    "state, votes, answer) VALUES (?1, 'm1', ?2, ?3, 1, ?4, 3, ?5) RETURNING id");
+  sqlite3_bind_text(st, 1, live, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 3, t);
+  sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
+  if (answer)
+    sqlite3_bind_text(st, 5, answer, -1, SQLITE_STATIC);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+  gint64 id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return id;
+}
+
+/* Questions replay at their media time: open and answered ones (live or in text, with the
+ * answer); pending ones never approved and dismissed ones never. */
+START_TEST(questions_replayed)
+{
+  gint64 open = ask("问一", 4, "open", NULL), live_ans = ask("问二", 34.5, "answered_live", NULL);
+  gint64 text_ans = ask("问三", 12.5, "answered", "书面回答");
+  ask("待审", 5, "pending", NULL);
+  ask("驳回", 6, "dismissed", NULL);
+  ChatReplayMap *m = two_parts();
+  ChatReplay *r = NULL;
+  ck_assert_int_eq(chat_replay_load(db, live, m, &r), 0);
+  chat_replay_map_free(&m);
+  const ChatReplayQuestion *q = NULL;
+  guint n = 0;
+  chat_replay_questions_window(r, 0, 60, &q, &n);
+  ck_assert_uint_eq(n, 3);
+  ck_assert_int_eq(q[0].id, open);
+  near(q[0].media_time, 1);
+  ck_assert_str_eq(q[0].text, "问一");
+  ck_assert_int_eq(q[0].votes, 3);
+  ck_assert(!q[0].answered_live);
+  ck_assert_ptr_null(q[0].answer);
+  ck_assert_int_eq(q[1].id, text_ans);
+  near(q[1].media_time, 9.5);
+  ck_assert_str_eq(q[1].answer, "书面回答");
+  ck_assert_int_eq(q[2].id, live_ans);
+  ck_assert(q[2].answered_live);
+  chat_replay_questions_window(r, 2, 9, &q, &n);
+  ck_assert_uint_eq(n, 0);
+  chat_replay_questions_window(r, 9, 10, &q, &n);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(q[0].id, text_ans);
+  chat_replay_free(r);
+}
+END_TEST
+
 START_TEST(load_and_windows)
 {
   /* Posted out of order in time; one deleted, one held and never released, one released. */
@@ -229,6 +282,7 @@ static Suite *suite(void)
   TCase *tc = tcase_create("replay");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, load_and_windows);
+  tcase_add_test(tc, questions_replayed);
   tcase_add_test(tc, cache);
   tcase_add_test(tc, cache_evicts_oldest);
   suite_add_tcase(s, tc);

@@ -1,7 +1,8 @@
 // Browser test of the chat replay (issue 19.5) in Debian's headless Chromium: a guest plays the
 // recording of a live; a message posted 4 s into the live appears when the player reaches
 // about 4 s (not before), a later one only when the player gets there; seeking forwards shows
-// it, seeking back hides it again; the deleted message never shows; text stays text. The like
+// it, seeking back hides it again; the deleted message never shows; text stays text. The question
+// asked at 8 s (answered in text) shows with its answer; the dismissed one never. The like
 // count is the count at that moment of the live (2 in its first 10 s, 5 from 10 s on), not
 // the total.
 // Env: BASE_URL, VIDEO (the recording), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
@@ -44,6 +45,7 @@ try {
     expect(await page.$('#chat-list b') === null, 'markup in a message became an element');
     const shown = await texts(page);
     expect(!shown.includes('十二秒：后来的话'), 'the 12 s message showed early');
+    expect(!shown.some((x) => x.startsWith('八秒的提问')), 'the 8 s question showed early');
     expect(!shown.includes('被删除的话'), 'a deleted message showed');
     expect(await likes(page) === '2', `likes at 4 s: ${await likes(page)}, not 2`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-01-at-4s.png'), fullPage: true });
@@ -55,10 +57,16 @@ try {
       .some((e) => e.textContent === '十二秒：后来的话'));
     expect((await texts(page)).includes('<b>四秒</b> 老师好'), 'the earlier message went');
     await page.waitForFunction(() => document.querySelector('#chat-like-count').textContent === '5');
+    const q = await page.$$eval('#chat-list .chat-question', (els) => els.map((e) => ({
+      text: e.querySelector('.chat-text').textContent, answer: (e.querySelector('.qa-answer') || {}).textContent })));
+    expect(q.length === 1, `questions shown: ${JSON.stringify(q)}`);
+    expect(q[0] && q[0].text === '八秒的提问：<i>怎么练</i>' && q[0].answer === '多练习', `question: ${JSON.stringify(q)}`);
+    expect(await page.$('#chat-list i') === null, 'markup in a question became an element');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-02-at-14s.png'), fullPage: true });
     await page.evaluate(() => { document.querySelector('#video').currentTime = 1; });
     await page.waitForFunction(() => document.querySelectorAll('#chat-list .chat-text').length === 0);
     await page.waitForFunction(() => document.querySelector('#chat-like-count').textContent === '2');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-02-seek-back.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-03-seek-back.png'), fullPage: true });
   });
 
   await step('no page errors', async () => {

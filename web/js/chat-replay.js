@@ -1,5 +1,6 @@
 // The chat replay on a recording of a live (rules: docs/chat.md): the live's messages come back at
-// the moment of the video they were posted over, and the like count as it stood then. The panel
+// the moment of the video they were posted over, with the questions asked (and their answers),
+// and the like count as it stood then. The panel
 // follows the player's currentTime: it reads GET /videos/{id}/chat/replay a minute of media time at
 // a time (paged by next_after), keeps what it read, and shows every message whose media_time has
 // been reached; seeking backwards or forwards shows what was said in the two minutes up to the new
@@ -45,7 +46,8 @@ window.LecternChatReplay = (() => {
         auth = true;
         page = await api(base, { auth });
       }
-      const got = { messages: page.messages };
+      // Questions (first page only) go in the same timeline, marked as questions.
+      const got = { messages: page.messages.concat(page.questions.map((q) => ({ ...q, question: true }))) };
       likeWindows.set(w, { before: page.likes_before, likes: page.likes });
       while (page.next_after !== null && !stopped) {
         page = await api(`${base}&after=${page.next_after}`, { auth });
@@ -77,10 +79,16 @@ window.LecternChatReplay = (() => {
     }
 
     function line(m) {
-      const li = el('li', { className: 'chat-msg', dataset: { id: String(m.id), at: String(m.media_time) } },
-        el('span', { className: 'chat-who', textContent: m.member.display_name }));
+      const li = el('li', { className: m.question ? 'chat-msg chat-question' : 'chat-msg',
+        dataset: { id: String(m.id), at: String(m.media_time) } });
+      if (m.question) li.append(el('span', { className: 'chat-badge', textContent: t('chat_replay_question') }));
+      li.append(el('span', { className: 'chat-who', textContent: m.member.display_name }));
       if (m.member.moderator) li.append(el('span', { className: 'chat-badge', textContent: t('chat_moderator') }));
       li.append(el('span', { className: 'chat-text', textContent: m.text }));
+      if (m.question && (m.answered_live || m.answer)) {
+        li.append(el('span', { className: 'chat-badge', textContent: t(m.answered_live ? 'chat_replay_answered_live' : 'qa.state.answered') }));
+      }
+      if (m.question && m.answer) li.append(el('div', { className: 'qa-answer', textContent: m.answer }));
       return li;
     }
 

@@ -574,6 +574,8 @@ window.LecternI18n = (() => {
     // — chat replay with the recording, interaction statistics (issue 19.5) —
     chat_replay_note: ['回放：直播时的互动随视频出现', 'Replay: the live\'s chat appears as the video plays'],
     chat_replay_failed: ['互动回放暂时无法加载', 'The chat replay could not be loaded'],
+    chat_replay_question: ['提问', 'Question'],
+    chat_replay_answered_live: ['现场已回答', 'Answered live'],
     c_i_members: ['互动人数', 'Interacting members'],
     c_i_messages: ['消息', 'Messages'],
     c_i_deleted: ['已删除消息', 'Deleted messages'],
