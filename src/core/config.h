@@ -83,6 +83,8 @@ typedef struct {
   /* [submit] (issue 21.2) */
   gint64 submit_chunk_bytes;
   gint64 submit_open_uploads;
+  gint64 submit_image_bytes;
+  gint64 submit_images_per_day;
   /* [oidc] */
   char *oidc_issuer;
   char *oidc_client_id;

@@ -155,6 +155,7 @@ const ApiRoute api_routes[] = {
   { "PATCH", "/api/v1/calls/{id}", API_EDITOR, api_call_update },
   { "GET", "/api/v1/submissions", API_EDITOR, api_submissions_list },
   { "POST", "/api/v1/submissions", API_MEMBER, api_submissions_create },
+  { "POST", API_SUBMISSION_IMAGES_PATH, API_MEMBER, api_submission_image },
   { "GET", "/api/v1/submissions/{id}", API_MEMBER, api_submission_get },
   { "PATCH", "/api/v1/submissions/{id}", API_MEMBER, api_submission_update },
   { "POST", "/api/v1/submissions/{id}/review", API_EDITOR, api_submission_review },
