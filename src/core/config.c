@@ -230,6 +230,9 @@ const ConfKey config_keys[] = {
   { "submit", "images_per_day", CONF_INT, 1, 10000, NULL, "30", OFF(submit_images_per_day),
     "Pictures one member may upload for text submissions within 24 hours (then 429 "
     "too_many_images until the oldest is a day old)." },
+  { "submit", "upload_max_age", CONF_INT, 1, 2592000, NULL, "86400", OFF(submit_upload_max_age),
+    "Seconds an unfinished resumable upload may go without a new piece: then a sweep ends it and "
+    "deletes its partial file (the member may start again)." },
 
   { "oidc", "issuer", CONF_STRING, 0, 0, NULL, "", OFF(oidc_issuer),
     "The union's OpenID Connect provider (its issuer URL, e.g. https://id.example.org); lectern "

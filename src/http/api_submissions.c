@@ -2,6 +2,7 @@
  * graph is src/club/submit_state.c, the first-bytes check submit_sniff.c, the storage
  * db_submission.c; this file reads requests, stores files and writes answers. */
 #include "http/api_submissions.h"
+#include "club/submit_files.h"
 #include "club/submit_sniff.h"
 #include "club/submit_state.h"
 #include "core/log.h"
@@ -792,7 +793,7 @@ static bool tus_version_ok(const ApiCall *call, HttpResponse *resp)
 
 static char *tus_file(ApiContext *ctx, const char *id)
 {
-  return g_build_filename(ctx->config->data_dir, "uploads", "tus", id, NULL);
+  return submit_files_tus_path(ctx->config, id);
 }
 
 /* Upload PARAM when the caller owns it (its member, and the same browser session when a session
