@@ -9,7 +9,8 @@
 # review queue's every transition, legal and not, and the audit. Pictures in a text: uploaded
 # by a member (refused when not an image, too big, or past the daily limit), used in a text that
 # becomes an article credited to its author, exported, and deleted with the member's data when
-# no published work uses them. Times are relative to now.
+# no published work uses them; an unfinished upload left idle is ended by the sweep. Times are
+# relative to now.
 source "$(dirname "$0")/../lib/assert.sh"
 : "${LECTERN:?set LECTERN to the lectern binary}" "${FREEPORT:?}"
 
@@ -246,8 +247,14 @@ x=$(req "$C" GET /me/data)
 eq "the member's export lists their pictures" "true true" \
   "$(jq -r --arg a "$P1" --arg b "$P2" '[.uploaded_images[].url] | "\(index($a) != null) \(index($b) != null)"' <<<"$x")"
 eq "…all four" 4 "$(jq '.uploaded_images | length' <<<"$x")"
+CPDF=$(sub "$C" "{\"call_id\":$CALL,\"kind\":\"pdf\",\"title\":\"未传完\",\"fields\":{\"unit\":\"u\"}}" | jq -r .id)
+CUP=$(create "$C" "$CPDF" "$(size "$T_TMP/case.pdf")" case.pdf)
+head -c 100 "$T_TMP/case.pdf" >"$T_TMP/case-head"
+tus "$C" PATCH "$CUP" -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' --data-binary @"$T_TMP/case-head" >/dev/null
+check "an unfinished upload of the member has its partial file" test -s "$D/uploads/tus/${CUP##*/}"
 r=$(req "$ADMIN" POST "/members/$C_ID/erase")
-eq "erasing the member deletes 3 picture files (the article's is kept)" 3 "$(jq -r .changed.image_files <<<"$r")"
+eq "erasing the member deletes 3 picture files and 1 partial upload (the article's picture is kept)" 4 "$(jq -r .changed.image_files <<<"$r")"
+check "…the partial upload's file is gone" test ! -e "$D/uploads/tus/${CUP##*/}"
 eq "…an unused picture is gone" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$H$P2")"
 check "…its file too" test ! -e "$D/images/${P2#/images/}"
 eq "…the accepted article's picture stays" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$H$P1")"
@@ -256,4 +263,18 @@ eq "…no rows of theirs remain" 0 "$(req "$ADMIN" GET "/members/$C_ID/data" | j
 
 stop_server
 eq "the server stops cleanly" 0 "$SERVER_STATUS"
+
+# --- unfinished uploads do not last for ever ------------------------------------------------------
+printf '[submit]\nupload_max_age = 3\n' >"$T_TMP/short.conf"
+start_server "$D" "$PORT" -c "$T_TMP/short.conf" || { not_ok "the server starts again"; tap_done; exit 1; }
+SPDF=$(sub "$B" "{\"call_id\":$CALL,\"kind\":\"pdf\",\"title\":\"放着没传完\",\"fields\":{\"unit\":\"u\"}}" | jq -r .id)
+SUP=$(create "$B" "$SPDF" "$(size "$T_TMP/case.pdf")" case.pdf)
+eq "a piece of an upload: 204" 204 "$(tus "$B" PATCH "$SUP" -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' --data-binary @"$T_TMP/case-head" | status)"
+check "…its partial file is kept" test -s "$D/uploads/tus/${SUP##*/}"
+gone() { for _ in $(seq 1 80); do [ "$(tus "$B" HEAD "$SUP" | status)" = 404 ] && return 0; sleep 0.25; done; return 1; }
+check "idle for over [submit] upload_max_age (3 s): ended by the sweep (HEAD 404)" gone
+check "…and its partial file deleted" test ! -e "$D/uploads/tus/${SUP##*/}"
+eq "…the submission may start again" received "$(state_of "$B" "$SPDF")"
+stop_server
+eq "the server stops cleanly again" 0 "$SERVER_STATUS"
 tap_done
