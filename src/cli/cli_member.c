@@ -6,6 +6,7 @@
 #include "auth/roster.h"
 #include "auth/signin_link.h"
 #include "cli/cli.h"
+#include "club/submit_files.h"
 #include "db/db_audit.h"
 #include "db/db_privacy.h"
 #include "core/util.h"
@@ -356,8 +357,16 @@ static int member_privacy(int argc, char **argv, bool erase)
   const char *id = argv[1];
   int rc = db_begin(run.db);
   bool record = true;
+  /* The member's pictures nothing else uses: listed before their rows go, deleted after the
+   * commit (club/submit_files.c). */
+  g_auto(GStrv) files = NULL;
+  if (rc == 0 && erase)
+    rc = submit_files_of_member(run.db, &run.config, id, &files);
   if (rc == 0 && erase && (rc = db_privacy_erase(run.db, id, util_now(), &node)) == 0)
     record = !json_object_get_boolean_member(json_node_get_object(node), "already_erased");
+  if (rc == 0 && erase && record)
+    json_object_set_int_member(json_object_get_object_member(json_node_get_object(node), "changed"),
+                               "image_files", g_strv_length(files));
   /* Who read someone's data is recorded too; what was read is not. (-ENOENT: no member.) */
   gint64 erased_at = 0;
   if (rc == 0 && !erase)
@@ -369,6 +378,8 @@ static int member_privacy(int argc, char **argv, bool erase)
     rc = db_commit(run.db);
   else
     db_rollback(run.db);
+  if (rc == 0 && erase && record)
+    submit_files_remove(files, NULL);
   if (rc == 0 && !erase)
     rc = db_privacy_export(run.db, id, util_now(), &node);
   if (rc == -ENOENT) {

@@ -1,6 +1,7 @@
 /* cli_serve: `lectern serve` — one GMainLoop driving HTTP, with orderly shutdown. */
 #include "cli/cli.h"
 #include "cli/log_bridge.h"
+#include "club/submit_files.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/http_server.h"
@@ -29,6 +30,7 @@ typedef struct {
   Live *live;
   Jobs *jobs;
   guint trash_id;  /* the sweep that removes deleted videos' files */
+  guint uploads_id; /* the sweep that ends idle resumable submission uploads */
   RtmpServer *rtmp;
   SrtServer *srt;
   guint sigint_id, sigterm_id;
@@ -157,6 +159,7 @@ int cli_serve(int argc, char **argv)
   sv.jobs = jobs_new(db, &config);
   http_upload_sweep(config.data_dir);
   sv.trash_id = trash_watch(db, &config);
+  sv.uploads_id = submit_files_watch(db, &config);
   RtmpServerOptions ropt = {
     .host = config.rtmp_host,
     .port = (int)config.rtmp_port,
@@ -222,6 +225,8 @@ out:
     g_source_remove(sv.sigterm_id);
   if (sv.trash_id)
     g_source_remove(sv.trash_id);
+  if (sv.uploads_id)
+    g_source_remove(sv.uploads_id);
   rtmp_server_free(&sv.rtmp);
   srt_server_free(&sv.srt);
   live_free(&sv.live, 15000);

@@ -224,6 +224,15 @@ const ConfKey config_keys[] = {
   { "submit", "open_uploads", CONF_INT, 1, 100, NULL, "3", OFF(submit_open_uploads),
     "Unfinished resumable uploads one member may have at once (a new one is refused with 429 "
     "until one finishes or is cancelled)." },
+  { "submit", "image_bytes", CONF_SIZE, 16 * KIB, 64 * MIB, NULL, "8M", OFF(submit_image_bytes),
+    "Largest picture a member may upload for a text submission (POST /api/v1/submissions/images; "
+    "a phone's photo is a few MiB). Editors' article pictures keep [http] max_body_bytes." },
+  { "submit", "images_per_day", CONF_INT, 1, 10000, NULL, "30", OFF(submit_images_per_day),
+    "Pictures one member may upload for text submissions within 24 hours (then 429 "
+    "too_many_images until the oldest is a day old)." },
+  { "submit", "upload_max_age", CONF_INT, 1, 2592000, NULL, "86400", OFF(submit_upload_max_age),
+    "Seconds an unfinished resumable upload may go without a new piece: then a sweep ends it and "
+    "deletes its partial file (the member may start again)." },
 
   { "oidc", "issuer", CONF_STRING, 0, 0, NULL, "", OFF(oidc_issuer),
     "The union's OpenID Connect provider (its issuer URL, e.g. https://id.example.org); lectern "

@@ -83,6 +83,9 @@ typedef struct {
   /* [submit] (issue 21.2) */
   gint64 submit_chunk_bytes;
   gint64 submit_open_uploads;
+  gint64 submit_image_bytes;
+  gint64 submit_images_per_day;
+  gint64 submit_upload_max_age;
   /* [oidc] */
   char *oidc_issuer;
   char *oidc_client_id;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define ARTICLE_COLS "id, title, summary, body_md, body_html, read_seconds, cover_url, status, " \
-                     "publish_from, publish_until, published_at, created_at, updated_at"
+                     "publish_from, publish_until, published_at, created_at, updated_at, author"
 /* Public at :now: published, not deleted, inside its window. */
 #define ARTICLE_PUBLIC "(a.status = 'published' AND a.deleted_at IS NULL AND " \
                        "(a.publish_from IS NULL OR a.publish_from <= :now) AND " \
@@ -30,6 +30,8 @@ static int check_input(const ArticleInput *in, bool create)
   if ((create || in->title) && (!text_ok(in->title, DB_ARTICLE_TITLE_MAX, false) || !*in->title))
     return -EINVAL;
   if (in->summary && !text_ok(in->summary, DB_ARTICLE_SUMMARY_MAX, true))
+    return -EINVAL;
+  if (in->author && !text_ok(in->author, DB_ARTICLE_AUTHOR_MAX, false))
     return -EINVAL;
   if (in->body_md && (strlen(in->body_md) > DB_ARTICLE_BODY_MAX || !g_utf8_validate(in->body_md, -1, NULL)))
     return -EINVAL;
@@ -108,8 +110,8 @@ int db_article_create(Db *db, const ArticleInput *in, gint64 now, gint64 *id)
     return ret;
   sqlite3_stmt *st = db_prepare(db,
       "INSERT INTO article (title, summary, body_md, body_html, read_seconds, cover_url, status, "
-      "publish_from, publish_until, published_at, created_by, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id");
+      "publish_from, publish_until, published_at, created_by, created_at, updated_at, author) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) RETURNING id");
   if (!st)
     return -EIO;
   sqlite3_bind_text(st, 1, in->title, -1, SQLITE_STATIC);
@@ -126,6 +128,7 @@ int db_article_create(Db *db, const ArticleInput *in, gint64 now, gint64 *id)
   if (in->created_by)
     sqlite3_bind_text(st, 11, in->created_by, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 12, now);
+  sqlite3_bind_text(st, 13, in->author ? in->author : "", -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW)
     *id = sqlite3_column_int64(st, 0);
@@ -163,8 +166,8 @@ int db_article_update(Db *db, gint64 id, const ArticleInput *in, gint64 now)
       "read_seconds = CASE WHEN ?4 IS NULL THEN read_seconds ELSE ?6 END, "
       "cover_url = CASE WHEN ?7 IS NULL THEN cover_url WHEN ?7 = '' THEN NULL ELSE ?7 END, "
       "publish_from = CASE WHEN ?8 THEN ?9 ELSE publish_from END, "
-      "publish_until = CASE WHEN ?8 THEN ?10 ELSE publish_until END, updated_at = ?11 "
-      "WHERE id = ?1");
+      "publish_until = CASE WHEN ?8 THEN ?10 ELSE publish_until END, updated_at = ?11, "
+      "author = coalesce(?12, author) WHERE id = ?1");
   if (!st)
     return -EIO;
   sqlite3_bind_int64(st, 1, id);
@@ -183,6 +186,8 @@ int db_article_update(Db *db, gint64 id, const ArticleInput *in, gint64 now)
   bind_time(st, 9, in->publish_from);
   bind_time(st, 10, in->publish_until);
   sqlite3_bind_int64(st, 11, now);
+  if (in->author)
+    sqlite3_bind_text(st, 12, in->author, -1, SQLITE_STATIC);
   ret = step_done(st);
   return ret < 0 ? ret : index_article(db, id);
 }
@@ -246,6 +251,7 @@ static Article *article_from_row(sqlite3_stmt *st, gint64 now)
   a->published_at = col_time(st, 10);
   a->created_at = col_time(st, 11);
   a->updated_at = col_time(st, 12);
+  a->author = g_strdup(db_col_text(st, 13));
   a->is_public = a->published && (!a->publish_from || a->publish_from <= now) &&
                  (!a->publish_until || now < a->publish_until);
   return a;
@@ -274,6 +280,7 @@ void article_free(Article **a)
   g_free((*a)->body_md);
   g_free((*a)->body_html);
   g_free((*a)->cover_url);
+  g_free((*a)->author);
   g_clear_pointer(a, g_free);
 }
 
@@ -302,6 +309,7 @@ JsonNode *article_json(const Article *a, bool with_body, bool editor)
     json_object_set_string_member(o, "cover_url", a->cover_url);
   else
     json_object_set_null_member(o, "cover_url");
+  json_object_set_string_member(o, "author", a->author);
   json_object_set_int_member(o, "read_seconds", a->read_seconds);
   add_time(o, "published_at", a->published_at);
   add_time(o, "updated_at", a->updated_at);
@@ -336,7 +344,7 @@ JsonNode *db_article_list_json(Db *db, const ArticleQuery *q, int *rc)
   }
   GString *sql = g_string_new("SELECT a.id, a.title, a.summary, '', '', a.read_seconds, a.cover_url, "
                               "a.status, a.publish_from, a.publish_until, a.published_at, a.created_at, "
-                              "a.updated_at, ");
+                              "a.updated_at, a.author, ");
   g_string_append(sql, q->column_id > 0 ? "ca.position" : "NULL");
   g_string_append(sql, ", count(*) OVER () FROM article a ");
   if (q->column_id > 0)
@@ -371,9 +379,9 @@ JsonNode *db_article_list_json(Db *db, const ArticleQuery *q, int *rc)
     Article *a = article_from_row(st, q->now);
     JsonNode *n = article_json(a, false, !q->public_only);
     if (q->column_id > 0)
-      json_object_set_int_member(json_node_get_object(n), "position", sqlite3_column_int64(st, 13));
+      json_object_set_int_member(json_node_get_object(n), "position", sqlite3_column_int64(st, 14));
     json_array_add_element(arr, n);
-    total = sqlite3_column_int64(st, 14);
+    total = sqlite3_column_int64(st, 15);
     article_free(&a);
   }
   sqlite3_finalize(st);

@@ -11,6 +11,7 @@
 #define DB_ARTICLE_TITLE_MAX 200
 #define DB_ARTICLE_SUMMARY_MAX 500
 #define DB_ARTICLE_BODY_MAX 100000
+#define DB_ARTICLE_AUTHOR_MAX 100
 
 /* What an article is made of. For db_article_update a NULL text (and has_window false)
  * keeps the stored value. Times are Unix seconds; 0: none. */
@@ -23,11 +24,13 @@ typedef struct {
   gint64 publish_from, publish_until;
   bool publish;           /* create: published at once (else a draft) */
   const char *created_by; /* member id, or NULL */
+  const char *author;     /* the name it is credited to (≤ 100 characters, one line); "" none */
 } ArticleInput;
 
 typedef struct {
   gint64 id;
   char *title, *summary, *body_md, *body_html, *cover_url; /* cover_url NULL: none */
+  char *author;           /* "" when none */
   gint64 read_seconds;
   bool published;         /* status 'published' (see is_public for the window) */
   gint64 publish_from, publish_until, published_at, created_at, updated_at;

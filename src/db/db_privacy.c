@@ -138,6 +138,13 @@ const DbPrivacyTable db_privacy_tables[] = {
     "SELECT id, submission_id, length, offset, filename, created_at, finished_at FROM submission_upload "
     "WHERE member_id = ?1 ORDER BY created_at",
     "DELETE FROM submission_upload WHERE member_id = ?1", NULL },
+  /* Pictures a member uploaded for their texts (issue 21, migration 0020): the rows go; the
+   * files nothing else uses are deleted by the caller after the commit
+   * (submit_files_of_member, club/submit_files.c). */
+  { "member_image", "uploaded_images", false,
+    "SELECT '/images/' || name AS url, bytes, created_at FROM member_image WHERE member_id = ?1 "
+    "ORDER BY created_at, name",
+    "DELETE FROM member_image WHERE member_id = ?1", NULL },
   /* Both the member's own acts and acts on them. Entries are never changed: they are the
    * record of who did what, and the erasure adds one. */
   { "audit_log", "audit_entries", false,

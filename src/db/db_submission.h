@@ -98,4 +98,7 @@ int db_submission_upload_delete(Db *db, const char *id);
 int db_submission_upload_open_count(Db *db, const char *member_id, gint64 *n);
 /* Submission ID's unfinished upload, if any: 0 with *UPLOAD_ID (caller frees), -ENOENT. */
 int db_submission_upload_open_for(Db *db, const char *submission_id, char **upload_id);
+/* Unfinished uploads, as a NULL-terminated list of ids in *IDS (caller g_strfreev): MEMBER_ID's
+ * (NULL: everyone's) whose last piece (or creation) was before IDLE_BEFORE (0: any). 0 or -EIO. */
+int db_submission_upload_unfinished(Db *db, const char *member_id, gint64 idle_before, char ***ids);
 void submit_upload_free(SubmitUpload **u);

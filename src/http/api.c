@@ -155,6 +155,10 @@ const ApiRoute api_routes[] = {
   { "PATCH", "/api/v1/calls/{id}", API_EDITOR, api_call_update },
   { "GET", "/api/v1/submissions", API_EDITOR, api_submissions_list },
   { "POST", "/api/v1/submissions", API_MEMBER, api_submissions_create },
+  { "POST", API_SUBMISSION_IMAGES_PATH, API_MEMBER, api_submission_image },
+  /* The articles' renderer for a member's text, so the page's preview shows it as the article
+   * will (nothing stored; cmark is quick and the body is bounded). */
+  { "POST", "/api/v1/submissions/preview", API_MEMBER, api_articles_preview },
   { "GET", "/api/v1/submissions/{id}", API_MEMBER, api_submission_get },
   { "PATCH", "/api/v1/submissions/{id}", API_MEMBER, api_submission_update },
   { "POST", "/api/v1/submissions/{id}/review", API_EDITOR, api_submission_review },

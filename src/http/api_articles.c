@@ -50,7 +50,7 @@ static void reply_article(ApiContext *ctx, gint64 id, int status, HttpResponse *
 static int read_fields(JsonObject *o, ArticleInput *in, bool create, HttpResponse *resp)
 {
   static const char *const allowed[] = { "title", "summary", "body", "cover_url", "publish_from",
-                                         "publish_until", "publish", NULL };
+                                         "publish_until", "publish", "author", NULL };
   if (!api_only_known(o, allowed, resp))
     return -1;
   int r = api_field_text(o, "title", 1, DB_ARTICLE_TITLE_MAX, false, &in->title, resp);
@@ -60,7 +60,8 @@ static int read_fields(JsonObject *o, ArticleInput *in, bool create, HttpRespons
     http_response_error(resp, 400, "invalid_field", "title is required");
     return -1;
   }
-  if (api_field_text(o, "summary", 0, DB_ARTICLE_SUMMARY_MAX, true, &in->summary, resp) < 0)
+  if (api_field_text(o, "summary", 0, DB_ARTICLE_SUMMARY_MAX, true, &in->summary, resp) < 0 ||
+      api_field_text(o, "author", 0, DB_ARTICLE_AUTHOR_MAX, false, &in->author, resp) < 0)
     return -1;
   JsonNode *body = json_object_get_member(o, "body");
   if (body) {
@@ -195,7 +196,7 @@ void api_articles_preview(ApiContext *ctx, const ApiCall *call, HttpResponse *re
 /* POST an image body: stored like covers and posters; answers its URL for the Markdown. */
 void api_articles_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
-  g_autofree char *url = api_store_image(ctx, call, resp);
+  g_autofree char *url = api_store_image(ctx, call, ctx->config->max_body_bytes, resp);
   if (!url)
     return;
   JsonObject *r = json_object_new();

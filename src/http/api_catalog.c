@@ -539,18 +539,25 @@ static const char *image_ext(const guint8 *d, size_t n)
   return NULL;
 }
 
-/* Stores the request body as an image under <data_dir>/images, named by its content, and
- * returns its URL path (/images/<hash>.<ext>; caller frees), or NULL after answering. */
-char *api_store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+const char *api_image_check(const ApiCall *call, gint64 limit, HttpResponse *resp)
 {
   const HttpRequest *req = call->req;
   const char *ext = req->body ? image_ext((const guint8 *)req->body, req->body_len) : NULL;
-  if (!ext) {
+  if (!ext)
     http_response_error(resp, 415, "unsupported_media_type",
                         "send a JPEG, PNG or WebP image as the body (at most %" G_GINT64_FORMAT " bytes)",
-                        ctx->config->max_body_bytes);
+                        limit);
+  return ext;
+}
+
+/* Stores the request body as an image under <data_dir>/images, named by its content, and
+ * returns its URL path (/images/<hash>.<ext>; caller frees), or NULL after answering. */
+char *api_store_image(ApiContext *ctx, const ApiCall *call, gint64 limit, HttpResponse *resp)
+{
+  const HttpRequest *req = call->req;
+  const char *ext = api_image_check(call, limit, resp);
+  if (!ext)
     return NULL;
-  }
   g_autofree char *hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)req->body,
                                                       req->body_len);
   g_autofree char *dir = config_images_dir(ctx->config);
@@ -574,7 +581,7 @@ char *api_store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 int api_put_image(ApiContext *ctx, const ApiCall *call, const char *video_id, gint64 column_id,
                      HttpResponse *resp)
 {
-  g_autofree char *url = api_store_image(ctx, call, resp);
+  g_autofree char *url = api_store_image(ctx, call, ctx->config->max_body_bytes, resp);
   if (!url)
     return -EINVAL;
   if (!api_begin(ctx, resp)) {

@@ -16,9 +16,13 @@ bool api_video_exists(ApiContext *ctx, const char *id, HttpResponse *resp);
 int api_put_image(ApiContext *ctx, const ApiCall *call, const char *video_id, gint64 column_id,
                   HttpResponse *resp);
 
-/* Stores the request body as an image under <data_dir>/images, named by its content (JPEG, PNG
- * or WebP); returns its URL path (caller frees), or NULL after answering. */
-char *api_store_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
+/* The kind of image the request body is by its first bytes (JPEG, PNG, WebP: "jpg", "png",
+ * "webp"), or NULL after answering 415 (naming LIMIT, the largest body the route takes). */
+const char *api_image_check(const ApiCall *call, gint64 limit, HttpResponse *resp);
+/* Stores the request body as an image (checked as api_image_check does) under
+ * <data_dir>/images, named by its content: its URL path /images/<hash>.<ext> (caller frees), or
+ * NULL after answering. Article pictures, covers, posters and members' pictures all use it. */
+char *api_store_image(ApiContext *ctx, const ApiCall *call, gint64 limit, HttpResponse *resp);
 
 void api_categories_list(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);
 void api_categories_create(ApiContext *ctx, const ApiCall *call, HttpResponse *resp);

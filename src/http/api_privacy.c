@@ -1,6 +1,7 @@
 /* api_privacy: members' data under China's PIPL — a member's own export, and an admin's export
  * and erasure of one member. What is exported and erased is db_privacy's list. */
 #include "http/api_privacy.h"
+#include "club/submit_files.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db_privacy.h"
@@ -56,7 +57,12 @@ void api_member_erase(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
   if (!api_begin(ctx, resp))
     return;
   JsonNode *report = NULL;
-  int rc = db_privacy_erase(ctx->db, id, util_now(), &report);
+  /* The member's pictures nothing else uses: listed before their rows go, deleted after the
+   * commit (club/submit_files.c). */
+  g_auto(GStrv) files = NULL;
+  int rc = submit_files_of_member(ctx->db, ctx->config, id, &files);
+  if (rc == 0)
+    rc = db_privacy_erase(ctx->db, id, util_now(), &report);
   if (rc == -ENOENT) {
     db_rollback(ctx->db);
     http_response_error(resp, 404, "not_found", "no such member: %s", id);
@@ -75,10 +81,13 @@ void api_member_erase(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
     api_reply_json(resp, 200, report);
     return;
   }
+  json_object_set_int_member(json_object_get_object_member(o, "changed"), "image_files",
+                             files ? g_strv_length(files) : 0);
   if (api_commit_audited(ctx, call, "member.erase", "member", id, report, resp) < 0) {
     json_node_unref(report);
     return;
   }
+  submit_files_remove(files, NULL);
   /* Sessions and the credential are refused from the next request; an open /ws is ended now. */
   if (ctx->end_member)
     ctx->end_member(ctx->end_member_user, id);

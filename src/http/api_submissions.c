@@ -2,6 +2,7 @@
  * graph is src/club/submit_state.c, the first-bytes check submit_sniff.c, the storage
  * db_submission.c; this file reads requests, stores files and writes answers. */
 #include "http/api_submissions.h"
+#include "club/submit_files.h"
 #include "club/submit_sniff.h"
 #include "club/submit_state.h"
 #include "core/log.h"
@@ -9,8 +10,10 @@
 #include "db/db_article.h"
 #include "db/db_column.h"
 #include "db/db_job.h"
+#include "db/db_member_image.h"
 #include "db/db_submission.h"
 #include "db/db_video.h"
+#include "http/api_catalog.h"
 #include "http/api_fields.h"
 #include "http/http_tus.h"
 #include "media/jobs.h"
@@ -424,6 +427,42 @@ out:
   submit_call_free(&c);
 }
 
+/* The picture is checked first (cheap, and what every caller must get right), then who sends
+ * it, then the day's count; only then is it stored. Pictures are content-addressed, so one sent
+ * twice is one file and one row (and counts once). */
+void api_submission_image(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
+{
+  const Member *m = call->member;
+  gint64 limit = ctx->config->submit_image_bytes, now = util_now(), n = 0;
+  if (!api_image_check(call, limit, resp))
+    return;
+  if (!m->real_name_verified || m->disqualified) {
+    http_response_error(resp, 403, m->disqualified ? "disqualified" : "not_verified",
+                        "pictures for submissions are taken from real-name verified members only");
+    return;
+  }
+  if (db_member_image_count_since(ctx->db, m->id, now - 86400, &n) < 0) {
+    http_response_error(resp, 500, "internal", "could not count your pictures");
+    return;
+  }
+  if (n >= ctx->config->submit_images_per_day) {
+    http_response_header(resp, "retry-after:", "3600");
+    http_response_error(resp, 429, "too_many_images", "at most %" G_GINT64_FORMAT " pictures a day; "
+                        "try again later", ctx->config->submit_images_per_day);
+    return;
+  }
+  g_autofree char *url = api_store_image(ctx, call, limit, resp);
+  if (!url)
+    return;
+  if (db_member_image_add(ctx->db, m->id, url + strlen("/images/"), (gint64)call->req->body_len, now, NULL) < 0) {
+    http_response_error(resp, 500, "internal", "could not record the picture");
+    return;
+  }
+  JsonObject *r = json_object_new();
+  json_object_set_string_member(r, "url", url);
+  api_reply_json(resp, 201, api_object_node(r));
+}
+
 /* Submission PARAM if the caller may see it (its author, or an editor), else NULL after 404. */
 static Submission *submission_find(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
 {
@@ -570,9 +609,16 @@ static int accept_text(ApiContext *ctx, const Submission *s, const char *slug, g
     http_response_error(resp, 400, "unknown_column", "no such column: %s", slug);
     return -EINVAL;
   }
+  /* Credited to its author by name, as an accepted video's presenter is. */
+  Member *author = NULL;
+  if (rc == 0)
+    rc = db_member_get(ctx->db, s->member_id, &author, NULL);
   ArticleInput in = {.title = s->title, .summary = "", .body_md = s->body ? s->body : "", .publish = true,
-                     .created_by = s->member_id};
-  if (rc == 0 && (rc = db_article_create(ctx->db, &in, now, &article)) == -EINVAL) {
+                     .created_by = s->member_id, .author = author ? author->display_name : ""};
+  if (rc == 0)
+    rc = db_article_create(ctx->db, &in, now, &article);
+  member_free(&author);
+  if (rc == -EINVAL) {
     http_response_error(resp, 400, "invalid_field", "the text cannot become an article (too long, or not UTF-8)");
     return -EINVAL;
   }
@@ -747,7 +793,7 @@ static bool tus_version_ok(const ApiCall *call, HttpResponse *resp)
 
 static char *tus_file(ApiContext *ctx, const char *id)
 {
-  return g_build_filename(ctx->config->data_dir, "uploads", "tus", id, NULL);
+  return submit_files_tus_path(ctx->config, id);
 }
 
 /* Upload PARAM when the caller owns it (its member, and the same browser session when a session

@@ -482,19 +482,23 @@ static int serve_file(HttpServer *s, struct lws *wsi, Txn *t)
 }
 
 /* The largest body T may have in memory: a resumable upload's PATCH takes [submit]
- * chunk_bytes (a piece of a file, appended whole: docs/submissions.md), the rest of the API
- * [http] max_body_bytes. */
-static size_t body_limit(const HttpServer *s, const Txn *t)
+ * chunk_bytes (a piece of a file, appended whole: docs/submissions.md), a member's picture for a
+ * text submission [submit] image_bytes (a phone's photo), the rest of the API [http]
+ * max_body_bytes. */
+static size_t body_limit(const HttpServer *s, const Txn *t, const char **key)
 {
-  if (strcmp(t->method, "PATCH") == 0 && g_str_has_prefix(t->path, API_TUS_PATH "/"))
-    return (size_t)s->config->submit_chunk_bytes;
-  return (size_t)s->config->max_body_bytes;
-}
-
-static const char *body_limit_key(const HttpServer *s, const Txn *t)
-{
-  return body_limit(s, t) == (size_t)s->config->max_body_bytes ? "[http] max_body_bytes"
-                                                                 : "[submit] chunk_bytes";
+  const char *k = "[http] max_body_bytes";
+  gint64 limit = s->config->max_body_bytes;
+  if (strcmp(t->method, "PATCH") == 0 && g_str_has_prefix(t->path, API_TUS_PATH "/")) {
+    k = "[submit] chunk_bytes";
+    limit = s->config->submit_chunk_bytes;
+  } else if (strcmp(t->method, "POST") == 0 && strcmp(t->path, API_SUBMISSION_IMAGES_PATH) == 0) {
+    k = "[submit] image_bytes";
+    limit = s->config->submit_image_bytes;
+  }
+  if (key)
+    *key = k;
+  return (size_t)limit;
 }
 
 static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
@@ -508,11 +512,12 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     return send_response(s, wsi, t);
   }
   if (t->body_too_large) {
-    gint64 limit = t->upload ? s->config->vod_max_file_size : (gint64)body_limit(s, t);
+    const char *key = "[vod] max_file_size";
+    gint64 limit = t->upload ? s->config->vod_max_file_size : (gint64)body_limit(s, t, &key);
     t->close_after = true;
     log_info("http", "%s %s: refused a request body over %" G_GINT64_FORMAT " bytes (413, %s)",
              t->method, t->upload ? API_UPLOAD_PATH : "(API)", limit,
-             t->upload ? "[vod] max_file_size" : body_limit_key(s, t));
+             key);
     http_response_error(&t->resp, 413, "payload_too_large",
                         "request body is larger than %" G_GINT64_FORMAT " bytes", limit);
     return send_response(s, wsi, t);
@@ -789,7 +794,7 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       t->body_expected = clen > 0;
       return 0;
     }
-    if (cl && clen > body_limit(s, t)) {
+    if (cl && clen > body_limit(s, t, NULL)) {
       g_free(cl);
       t->body_too_large = true;
       return 413;
@@ -858,7 +863,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     }
     if (!t || !t->body)
       return -1;
-    if (t->body->len + len > body_limit(s, t)) {
+    if (t->body->len + len > body_limit(s, t, NULL)) {
       t->body_too_large = true;
       g_byte_array_set_size(t->body, 0);
     } else if (!t->body_too_large) {

@@ -21,7 +21,7 @@ from=$(TZ=Asia/Shanghai date -d yesterday +%F); until=$(TZ=Asia/Shanghai date -d
 eq "a campaign paying 3 a minute of reading" 201 "$(ed POST /campaigns -o /dev/null -w '%{http_code}' \
   -d "{\"name\":\"读书\",\"starts_on\":\"$from\",\"ends_on\":\"$until\",\"activities\":[{\"activity\":\"read\",\"rate\":3}]}")"
 BODY='**王师傅**的故事。<script>window.pwned=1</script>\n\n[点我](javascript:alert(1)) <img src=x onerror=alert(1)>'
-A=$(ed POST /articles -d "{\"title\":\"劳模精神薪火相传\",\"summary\":\"一位焊工的三十年\",\"body\":\"$BODY\",\"publish\":true}" | jq -r .id)
+A=$(ed POST /articles -d "{\"title\":\"劳模精神薪火相传\",\"summary\":\"一位焊工的三十年\",\"author\":\"王师傅\",\"body\":\"$BODY\",\"publish\":true}" | jq -r .id)
 check "a published article" test "$A" -gt 0
 relay_browser < <(BASE_URL=http://127.0.0.1:$PORT TOKEN=$VIEWER EDITOR_TOKEN=$EDITOR ARTICLE=$A \
   ARTIFACTS="${LECTERN_ARTIFACTS:-$T_TMP}/articles" node "$LECTERN_SOURCE_DIR/tests/web/article.mjs" 2>&1)

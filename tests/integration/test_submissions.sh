@@ -6,7 +6,11 @@
 # probe and transcode and reaches review; the PDF gets a first-page preview. Refused, each
 # with its answer: an unverified member, an oversize file, files that lie about their type
 # (first bytes, and a "PDF" poppler cannot read), a closed call, someone else's upload. The
-# review queue's every transition, legal and not, and the audit. Times are relative to now.
+# review queue's every transition, legal and not, and the audit. Pictures in a text: uploaded
+# by a member (refused when not an image, too big, or past the daily limit), used in a text that
+# becomes an article credited to its author, exported, and deleted with the member's data when
+# no published work uses them; an unfinished upload left idle is ended by the sweep. Times are
+# relative to now.
 source "$(dirname "$0")/../lib/assert.sh"
 : "${LECTERN:?set LECTERN to the lectern binary}" "${FREEPORT:?}"
 
@@ -22,7 +26,13 @@ EDITOR=$(add 编辑 editor yes)
 A=$(add 劳模甲 viewer yes)
 B=$(add 会员乙 viewer yes)
 UNV=$(add 未认证 viewer)
-start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
+ADMIN=$(add 管理员 admin yes)
+CJ=$("$LECTERN" member add --data-dir "$D" --name 劳模丙 --role viewer --real-name-verified 2>/dev/null)
+C=$(jq -r .token <<<"$CJ")
+C_ID=$(jq -r .id <<<"$CJ")
+# Small limits, so the test can reach them: pictures of at most 64 KiB, 4 a day.
+printf '[submit]\nimage_bytes = 64K\nimages_per_day = 4\n' >"$T_TMP/lectern.conf"
+start_server "$D" "$PORT" -c "$T_TMP/lectern.conf" || { not_ok "server starts"; tap_done; exit 1; }
 ok "server starts"
 
 req() { local tok=$1 m=$2 p=$3; shift 3; curl -s -X "$m" -H "Authorization: Bearer $tok" -H 'content-type: application/json' "$U$p" "$@"; }
@@ -195,6 +205,76 @@ eq "every move of the text is logged" "null>received received>in_review in_revie
 au=$(ed GET "/audit?target_type=submission" | jq -r '[.entries // . | .[] | .action] | sort | unique | join(" ")')
 eq "the editors' moves are in the audit log" "submission.accept submission.reject submission.request_changes" "$au"
 
+# --- pictures in a text ----------------------------------------------------------------------------
+# pic TOKEN FILE [curl args]: uploads FILE as a picture for a submission; prints the answer's body.
+pic() { local tok=$1 f=$2; shift 2; curl -s -X POST -H "Authorization: Bearer $tok" -H 'content-type: image/png' --data-binary @"$f" "$U/submissions/images" "$@"; }
+r=$(pic "$C" "$T_TMP/pic.png" -w '\n%{http_code}')
+eq "a member uploads a picture: 201" 201 "$(tail -1 <<<"$r")"
+P1=$(head -1 <<<"$r" | jq -r .url)
+contains "…answered with its address in the image store" "$P1" "/images/"
+eq "…which serves it as an image" "200 image/png" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$H$P1")"
+printf 'just words, named like a picture\n' >"$T_TMP/words.png"
+r=$(pic "$C" "$T_TMP/words.png" -w '\n%{http_code}')
+eq "a text file named .png: 415" 415 "$(tail -1 <<<"$r")"
+eq "…unsupported_media_type" unsupported_media_type "$(head -1 <<<"$r" | jq -r .error.code)"
+{ cat "$T_TMP/pic.png"; head -c 70000 /dev/zero; } >"$T_TMP/big.png"
+eq "a picture over [submit] image_bytes (64 KiB): 413" 413 "$(pic "$C" "$T_TMP/big.png" -o /dev/null -w '%{http_code}')"
+eq "an unverified member's picture: 403 not_verified" not_verified "$(pic "$UNV" "$T_TMP/pic.png" | jq -r .error.code)"
+eq "the same picture again: the same address" "$P1" "$(pic "$C" "$T_TMP/pic.png" | jq -r .url)"
+for i in 2 3 4; do { cat "$T_TMP/pic.png"; echo "$i"; } >"$T_TMP/pic$i.png"; done
+P2=$(pic "$C" "$T_TMP/pic2.png" | jq -r .url)
+pic "$C" "$T_TMP/pic3.png" -o /dev/null
+eq "the 4th picture of the day: 201" 201 "$(pic "$C" "$T_TMP/pic4.png" -o /dev/null -w '%{http_code}')"
+{ cat "$T_TMP/pic.png"; echo 5; } >"$T_TMP/pic5.png"
+r=$(pic "$C" "$T_TMP/pic5.png" -D "$T_TMP/h429" -w '\n%{http_code}')
+eq "the 5th ([submit] images_per_day = 4): 429" 429 "$(tail -1 <<<"$r")"
+eq "…too_many_images" too_many_images "$(head -1 <<<"$r" | jq -r .error.code)"
+check "…with Retry-After" grep -qi '^retry-after:' "$T_TMP/h429"
+eq "another member is not limited by it" 201 "$(pic "$B" "$T_TMP/pic5.png" -o /dev/null -w '%{http_code}')"
+r=$(sub "$C" "{\"call_id\":$CALL,\"kind\":\"text\",\"title\":\"焊花\",\"fields\":{\"unit\":\"第四电厂\"},
+  \"body\":\"# 焊花\\n\\n![焊接](${P1})\\n\\n三十年如一日。\"}")
+PT=$(jq -r .id <<<"$r")
+eq "a text using the picture goes to review" in_review "$(jq -r .state <<<"$r")"
+r=$(review "$PT" '{"action":"accept","column":"zheng-ji"}')
+eq "the text is accepted: an article" article "$(jq -r .result_kind <<<"$r")"
+ART=$(jq -r .result_id <<<"$r")
+a=$(curl -s "$U/articles/$ART")
+contains "the article's HTML shows the picture" "$(jq -r .html <<<"$a")" "<img src=\"$P1\""
+eq "…credited to its author" 劳模丙 "$(jq -r .author <<<"$a")"
+eq "…in the articles list too" 劳模丙 "$(curl -s "$U/articles" | jq -r --argjson id "$ART" '.articles[] | select(.id == $id) | .author')"
+eq "an editor can change the credit" "劳模丙（第四电厂）" "$(ed PATCH "/articles/$ART" -d '{"author":"劳模丙（第四电厂）"}' | jq -r .author)"
+x=$(req "$C" GET /me/data)
+eq "the member's export lists their pictures" "true true" \
+  "$(jq -r --arg a "$P1" --arg b "$P2" '[.uploaded_images[].url] | "\(index($a) != null) \(index($b) != null)"' <<<"$x")"
+eq "…all four" 4 "$(jq '.uploaded_images | length' <<<"$x")"
+CPDF=$(sub "$C" "{\"call_id\":$CALL,\"kind\":\"pdf\",\"title\":\"未传完\",\"fields\":{\"unit\":\"u\"}}" | jq -r .id)
+CUP=$(create "$C" "$CPDF" "$(size "$T_TMP/case.pdf")" case.pdf)
+head -c 100 "$T_TMP/case.pdf" >"$T_TMP/case-head"
+tus "$C" PATCH "$CUP" -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' --data-binary @"$T_TMP/case-head" >/dev/null
+check "an unfinished upload of the member has its partial file" test -s "$D/uploads/tus/${CUP##*/}"
+r=$(req "$ADMIN" POST "/members/$C_ID/erase")
+eq "erasing the member deletes 3 picture files and 1 partial upload (the article's picture is kept)" 4 "$(jq -r .changed.image_files <<<"$r")"
+check "…the partial upload's file is gone" test ! -e "$D/uploads/tus/${CUP##*/}"
+eq "…an unused picture is gone" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$H$P2")"
+check "…its file too" test ! -e "$D/images/${P2#/images/}"
+eq "…the accepted article's picture stays" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$H$P1")"
+eq "…and so does the picture another member sent too" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$H/images/$(sha256sum "$T_TMP/pic5.png" | cut -c1-32).png")"
+eq "…no rows of theirs remain" 0 "$(req "$ADMIN" GET "/members/$C_ID/data" | jq '.uploaded_images | length')"
+
 stop_server
 eq "the server stops cleanly" 0 "$SERVER_STATUS"
+
+# --- unfinished uploads do not last for ever ------------------------------------------------------
+printf '[submit]\nupload_max_age = 3\n' >"$T_TMP/short.conf"
+start_server "$D" "$PORT" -c "$T_TMP/short.conf" || { not_ok "the server starts again"; tap_done; exit 1; }
+SPDF=$(sub "$B" "{\"call_id\":$CALL,\"kind\":\"pdf\",\"title\":\"放着没传完\",\"fields\":{\"unit\":\"u\"}}" | jq -r .id)
+SUP=$(create "$B" "$SPDF" "$(size "$T_TMP/case.pdf")" case.pdf)
+eq "a piece of an upload: 204" 204 "$(tus "$B" PATCH "$SUP" -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' --data-binary @"$T_TMP/case-head" | status)"
+check "…its partial file is kept" test -s "$D/uploads/tus/${SUP##*/}"
+gone() { for _ in $(seq 1 80); do [ "$(tus "$B" HEAD "$SUP" | status)" = 404 ] && return 0; sleep 0.25; done; return 1; }
+check "idle for over [submit] upload_max_age (3 s): ended by the sweep (HEAD 404)" gone
+check "…and its partial file deleted" test ! -e "$D/uploads/tus/${SUP##*/}"
+eq "…the submission may start again" received "$(state_of "$B" "$SPDF")"
+stop_server
+eq "the server stops cleanly again" 0 "$SERVER_STATUS"
 tap_done

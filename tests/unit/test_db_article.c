@@ -61,6 +61,43 @@ START_TEST(create_renders_and_refuses_bad_fields)
 }
 END_TEST
 
+/* The name an article is credited to: stored, changed only when given, shown in lists. */
+START_TEST(author_is_kept_changed_and_listed)
+{
+  gint64 id = 0;
+  ArticleInput in = { .title = "我的岗位", .body_md = "文字", .publish = true, .author = "张三" };
+  ck_assert_int_eq(db_article_create(db, &in, NOW, &id), 0);
+  Article *a = NULL;
+  ck_assert_int_eq(db_article_get(db, id, NOW, &a), 0);
+  ck_assert_str_eq(a->author, "张三");
+  article_free(&a);
+  ArticleInput title_only = { .title = "我的岗位（修改）" };
+  ck_assert_int_eq(db_article_update(db, id, &title_only, NOW), 0);
+  ck_assert_int_eq(db_article_get(db, id, NOW, &a), 0);
+  ck_assert_str_eq(a->author, "张三");
+  article_free(&a);
+  ArticleInput rename = { .author = "李四" };
+  ck_assert_int_eq(db_article_update(db, id, &rename, NOW), 0);
+  ArticleInput bad = { .author = "two\nlines" };
+  ck_assert_int_eq(db_article_update(db, id, &bad, NOW), -EINVAL);
+  ArticleQuery q = { .public_only = true, .now = NOW, .limit = 10 };
+  int rc = -1;
+  JsonNode *list = db_article_list_json(db, &q, &rc);
+  ck_assert_int_eq(rc, 0);
+  JsonObject *first = json_array_get_object_element(
+      json_object_get_array_member(json_node_get_object(list), "articles"), 0);
+  ck_assert_str_eq(json_object_get_string_member(first, "author"), "李四");
+  ck_assert_int_eq(json_object_get_int_member(json_node_get_object(list), "total"), 1);
+  json_node_unref(list);
+  /* Without an author: "" (nothing shown). */
+  ArticleInput none = { .title = "通知", .publish = true };
+  ck_assert_int_eq(db_article_create(db, &none, NOW, &id), 0);
+  ck_assert_int_eq(db_article_get(db, id, NOW, &a), 0);
+  ck_assert_str_eq(a->author, "");
+  article_free(&a);
+}
+END_TEST
+
 START_TEST(the_window_drafts_and_search)
 {
   gint64 a = 0, b = 0, c = 0;
@@ -162,6 +199,7 @@ static Suite *db_article_suite(void)
   TCase *tc = tcase_create("db_article");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, create_renders_and_refuses_bad_fields);
+  tcase_add_test(tc, author_is_kept_changed_and_listed);
   tcase_add_test(tc, the_window_drafts_and_search);
   tcase_add_test(tc, places_in_a_column_and_readings);
   suite_add_tcase(s, tc);

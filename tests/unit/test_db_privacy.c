@@ -3,6 +3,7 @@
  * every table with a member id is covered by the list. */
 #include "db/db_audit.h"
 #include "db/db_member.h"
+#include "db/db_member_image.h"
 #include "db/db_points.h"
 #include "db/db_privacy.h"
 #include "db/db_session.h"
@@ -50,6 +51,8 @@ static void setup(void)
   ck_assert_int_eq(db_audit_add(db, "m2", "李四", "member.update", "member", "m1", detail), 0);
   json_node_unref(detail);
   ck_assert_int_eq(db_audit_add(db, "m2", "李四", "member.sign_in", "member", "m2", NULL), 0);
+  ck_assert_int_eq(db_member_image_add(db, "m1", "m1pic.png", 321, now, NULL), 0);
+  ck_assert_int_eq(db_member_image_add(db, "m2", "m2pic.png", 5, now, NULL), 0);
 }
 
 static void teardown(void)
@@ -104,6 +107,11 @@ START_TEST(export_holds_everything_and_no_secret)
   ck_assert_int_eq(json_array_get_length(json_object_get_array_member(o, "watch_sessions")), 1);
   ck_assert_int_eq(json_array_get_length(json_object_get_array_member(o, "points_ledger")), 2);
   ck_assert_int_eq(json_object_get_int_member(json_object_get_object_member(o, "points_balance"), "balance"), 7);
+  JsonArray *pics = json_object_get_array_member(o, "uploaded_images");
+  ck_assert_int_eq(json_array_get_length(pics), 1);
+  ck_assert_str_eq(json_object_get_string_member(json_array_get_object_element(pics, 0), "url"),
+                   "/images/m1pic.png");
+  ck_assert_int_eq(json_object_get_int_member(json_array_get_object_element(pics, 0), "bytes"), 321);
   JsonArray *audit = json_object_get_array_member(o, "audit_entries");
   ck_assert_int_eq(json_array_get_length(audit), 1);
   JsonObject *a = json_array_get_object_element(audit, 0);
@@ -113,7 +121,7 @@ START_TEST(export_holds_everything_and_no_secret)
 
   char *text = export_text("m1");
   static const char *const never[] = { "tokenhash", "$argon2id", "sessionhash", "linkhash",
-                                       "李四", "lisi", "k1", NULL };
+                                       "李四", "lisi", "k1", "m2pic", NULL };
   for (int i = 0; never[i]; i++)
     ck_assert_msg(!strstr(text, never[i]), "export holds %s: %s", never[i], text);
   g_free(text);
@@ -156,6 +164,8 @@ START_TEST(erase_removes_personal_data_and_keeps_points)
   g_free(text);
   ck_assert_int_eq(count("SELECT count(*) FROM session WHERE member_id = ?1", "m1"), 0);
   ck_assert_int_eq(count("SELECT count(*) FROM signin_link WHERE member_id = ?1", "m1"), 0);
+  ck_assert_int_eq(count("SELECT count(*) FROM member_image WHERE member_id = ?1", "m1"), 0);
+  ck_assert_int_eq(count("SELECT count(*) FROM member_image WHERE member_id = ?1", "m2"), 1);
 
   /* Points, their aggregates and the statistics stay with the anonymised id. */
   ck_assert_int_eq(db_points_balance(db, "m1", &after), 0);

@@ -28,6 +28,7 @@ try {
     await page.goto(`${BASE_URL}/article.html?id=${ARTICLE}`);
     await page.waitForSelector('#article:not([hidden])');
     expect((await page.textContent('#article-title')) === '劳模精神薪火相传', await page.textContent('#article-title'));
+    expect((await page.textContent('#article-author')) === '作者：王师傅', await page.textContent('#article-author'));
     expect((await page.innerHTML('#article-body')).includes('<strong>王师傅</strong>'), 'no bold');
     expect((await page.$$('#article-body script')).length === 0, 'a script element in the body');
     const hrefs = await page.$$eval('#article-body a', (as) => as.map((a) => a.getAttribute('href')));

@@ -3,13 +3,16 @@
 // tus-js-client in 4 MiB pieces; the connection is cut during the second piece (the request is
 // aborted), and the client asks the server where it stopped (HEAD) and continues from there;
 // the page then shows the submission's state. In the console the editor accepts it into a
-// column. Env: BASE_URL, TOKEN (a verified viewer), EDITOR, CLIP (a video file over 4 MiB),
-// CALL (the call's title), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
+// column. Then a text with a picture: the picture button's file input takes an image, the page
+// uploads it and puts `![](/images/…)` where the cursor was; the server's preview shows it; in
+// the console the text's review preview shows the picture too. Env: BASE_URL, TOKEN (a verified
+// viewer), EDITOR, CLIP (a video file over 4 MiB), PIC (a PNG), CALL (the call's title),
+// ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { step, expect, failures, launch, summary } from './tap.mjs';
 
-const { BASE_URL, TOKEN, EDITOR, CLIP, CALL, ARTIFACTS } = process.env;
+const { BASE_URL, TOKEN, EDITOR, CLIP, PIC, CALL, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
 const browser = await launch();
 const errors = [];
@@ -109,6 +112,60 @@ try {
     await p.click('#rev-form [data-action=accept]');
     await p.waitForFunction(() => document.querySelector('#rev-meta').textContent.includes('已采用'));
     await p.screenshot({ path: path.join(ARTIFACTS, 'submit-04-console.png'), fullPage: true });
+    await e.close();
+  });
+
+  await step('a text: the picture button uploads a picture and puts it at the cursor', async () => {
+    const c = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN',
+      isMobile: true, hasTouch: true });
+    const p = await c.newPage();
+    p.setDefaultTimeout(20000);
+    p.on('pageerror', (x) => errors.push(x.message));
+    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await p.goto(`${BASE_URL}/signin.html?next=${encodeURIComponent('/submit.html')}#token=${TOKEN}`);
+    await p.waitForURL('**/submit.html');
+    await p.tap('#sub-calls li button');
+    await p.waitForSelector('#sub-form:not([hidden])');
+    await p.selectOption('#sub-kind', 'text');
+    expect(await p.isVisible('#sub-body-box .sub-picture'), 'no picture button for a text');
+    expect(await p.isHidden('#sub-file-box'), 'a text asks for a file');
+    await p.fill('#sub-item-title', '带图的稿件');
+    await p.fill('#sub-fields input[data-field="unit"]', '第五机床厂');
+    await p.fill('#sub-body', '第一段\n\n第二段');
+    // The cursor after the first line, as a thumb would put it.
+    await p.evaluate(() => { const ta = document.querySelector('#sub-body'); ta.selectionStart = ta.selectionEnd = 4; });
+    await p.setInputFiles('#sub-picture', PIC);
+    await p.waitForFunction(() => document.querySelector('#sub-body').value.includes('/images/'));
+    const text = await p.inputValue('#sub-body');
+    expect(/^第一段\n!\[\]\(\/images\/[0-9a-f]{32}\.png\)\n\n第二段$/.test(text), JSON.stringify(text));
+    await p.tap('#sub-preview-btn');
+    await p.waitForSelector('#sub-preview:not([hidden]) img');
+    await p.waitForFunction(() => document.querySelector('#sub-preview img').complete);
+    expect(await p.evaluate(() => document.querySelector('#sub-preview img').naturalWidth > 0), 'the picture does not load');
+    expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'wider than the screen');
+    await p.screenshot({ path: path.join(ARTIFACTS, 'submit-05-picture.png'), fullPage: true });
+    await p.tap('#sub-send');
+    await p.waitForFunction(() => document.querySelector('#sub-status').textContent.includes('已提交'));
+    await c.close();
+  });
+
+  await step('console: the text\'s review preview shows its picture', async () => {
+    const e = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const p = await e.newPage();
+    p.on('pageerror', (x) => errors.push(x.message));
+    p.setDefaultTimeout(20000);
+    await p.goto(`${BASE_URL}/editor/`);
+    await p.fill('#token', EDITOR);
+    await p.click('#login-form button[type=submit]');
+    await p.click('[role=tab][data-tab=submissions]');
+    await p.selectOption('#rev-filter [name=kind]', 'text');
+    await p.waitForSelector('#rev-list li[data-submission]');
+    await p.click('#rev-list li[data-submission] [data-action=open]');
+    await p.waitForSelector('#rev-preview img');
+    await p.waitForFunction(() => document.querySelector('#rev-preview img').complete);
+    expect(await p.evaluate(() => document.querySelector('#rev-preview img').naturalWidth > 0), 'the picture does not load');
+    expect((await p.textContent('#rev-preview')).includes('第二段'), await p.textContent('#rev-preview'));
+    await p.screenshot({ path: path.join(ARTIFACTS, 'submit-06-review-text.png'), fullPage: true });
     await e.close();
   });
 

@@ -78,6 +78,8 @@
     if (!article) return;
     document.title = article.title;
     $('#article-title').textContent = article.title;
+    $('#article-author').textContent = article.author ? tf('article_author', { name: article.author }) : '';
+    $('#article-author').hidden = !article.author;
     $('#article-summary').textContent = article.summary;
     $('#article-summary').hidden = !article.summary;
     const when = article.published_at ? new Date(article.published_at).toLocaleDateString() : '';

@@ -38,6 +38,7 @@
     const f = $('#article-form');
     f.elements.title.value = a ? a.title : '';
     f.elements.summary.value = a ? a.summary : '';
+    f.elements.author.value = a ? a.author || '' : '';
     f.elements.body.value = a ? a.body : '';
     f.elements.publish_from.value = a ? local(a.publish_from) : '';
     f.elements.publish_until.value = a ? local(a.publish_until) : '';
@@ -61,7 +62,7 @@
   }
 
   async function save(f) {
-    const body = { title: f.elements.title.value, summary: f.elements.summary.value, body: f.elements.body.value,
+    const body = { title: f.elements.title.value, summary: f.elements.summary.value, author: f.elements.author.value.trim(), body: f.elements.body.value,
       publish_from: iso(f.elements.publish_from.value), publish_until: iso(f.elements.publish_until.value) };
     if (coverUrl !== undefined) body.cover_url = coverUrl;
     const a = current ? await K.call('PATCH', `/articles/${current.id}`, body) : await K.call('POST', '/articles', body);

@@ -112,7 +112,15 @@
     const pv = [];
     if (s.kind === 'video' && s.video_id) pv.push(el('a', { href: `/watch.html?v=${encodeURIComponent(s.video_id)}`, target: '_blank', textContent: `▶ ${s.video_id} (${s.video_state || ''})` }));
     if (s.kind === 'pdf' && s.preview_url) pv.push(el('img', { src: s.preview_url, alt: s.title, className: 'rev-preview' }));
-    if (s.kind === 'text') pv.push(el('pre', { className: 'rev-text', textContent: s.body || '' }));
+    if (s.kind === 'text') {
+      // As the article will show it: the articles' safe renderer on the server (pictures shown),
+      // parsed into a template, never run; the Markdown source beside it.
+      const r = await K.call('POST', '/articles/preview', { body: s.body || '' });
+      const tpl = document.createElement('template');
+      tpl.innerHTML = r.html;
+      pv.push(el('div', { className: 'rev-text article-body' }, tpl.content));
+      pv.push(el('details', {}, el('summary', { textContent: 'Markdown' }), el('pre', { className: 'rev-text', textContent: s.body || '' })));
+    }
     $('#rev-preview').replaceChildren(...pv);
     $('#rev-events').replaceChildren(...(s.events || []).map((e) => el('li', {
       textContent: `${K.when(e.at)} ${e.from ? t('sub_state.' + e.from) : '·'} → ${t('sub_state.' + e.to)}${e.reason ? ` (${e.reason})` : ''}` })));
@@ -123,7 +131,7 @@
     const f = $('#rev-form');
     const body = { action };
     if (f.reason.value.trim()) body.reason = f.reason.value.trim();
-    if (action === 'accept' && current.kind === 'video' && f.column.value) body.column = f.column.value;
+    if (action === 'accept' && current.kind !== 'pdf' && f.column.value) body.column = f.column.value;
     await K.call('POST', `/submissions/${encodeURIComponent(current.id)}/review`, body);
     f.reason.value = '';
     await show(current.id);

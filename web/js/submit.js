@@ -1,7 +1,9 @@
 // The submissions page (网上申报, docs/submissions.md): open calls, a form per call, the file
 // sent with tus-js-client in 4 MiB pieces (a cut connection resumes from the last whole piece,
 // also after a reload: the upload's address is kept in localStorage under the submission's
-// id), and the member's own submissions with their states and the editors' reasons.
+// id), and the member's own submissions with their states and the editors' reasons. A text
+// gets pictures through the picture button (stored by the server, inserted as `![](url)`) and a
+// preview rendered by the server as the article will show it.
 'use strict';
 (() => {
   const { api, el, when, $, start, notice, ApiError, csrfToken } = window.LecternSite;
@@ -52,6 +54,40 @@
     $('#sub-body-box').hidden = kind !== 'text';
     $('#sub-file-box').hidden = kind === 'text';
     $('#sub-file').accept = accept[kind] || '';
+  }
+
+  // A picture for the text: stored by the server (POST /submissions/images), then `![](url)`
+  // put where the cursor is, on lines of its own so it is a paragraph of its own.
+  async function addPicture(input) {
+    const file = input.files[0];
+    if (!file) return;
+    showError('');
+    $('#sub-status').textContent = t('sub_picture_busy');
+    try {
+      const r = await api('/submissions/images', { auth: true, method: 'POST', body: file, contentType: file.type || 'application/octet-stream' });
+      const ta = $('#sub-body');
+      const at = ta.selectionStart ?? ta.value.length;
+      const before = ta.value.slice(0, at), after = ta.value.slice(at);
+      const md = `${before && !before.endsWith('\n') ? '\n' : ''}![](${r.url})\n`;
+      ta.value = before + md + after;
+      ta.selectionStart = ta.selectionEnd = at + md.length;
+      ta.focus();
+      $('#sub-status').textContent = '';
+      if (!$('#sub-preview').hidden) await preview();
+    } catch (e) {
+      $('#sub-status').textContent = '';
+      showError(e instanceof ApiError && e.status === 413 ? t('sub_err.image_too_large') : refusal(e));
+    }
+    input.value = '';
+  }
+
+  // The server's rendering of the text (the articles' safe cmark pass), parsed, never run.
+  async function preview() {
+    const r = await api('/submissions/preview', { auth: true, method: 'POST', body: { body: $('#sub-body').value } });
+    const tpl = document.createElement('template');
+    tpl.innerHTML = r.html;
+    $('#sub-preview').replaceChildren(tpl.content);
+    $('#sub-preview').hidden = false;
   }
 
   // Sends FILE as submission ID's file; resolves when the last byte is taken.
@@ -111,6 +147,7 @@
       $('#sub-status').textContent = t('sub_sent');
       $('#sub-form').reset();
       $('#sub-progress').hidden = true;
+      $('#sub-preview').hidden = true;
     } catch (e) {
       showError(refusal(e));
     }
@@ -185,6 +222,8 @@
   }
 
   $('#sub-kind').addEventListener('change', kindChanged);
+  $('#sub-picture').addEventListener('change', (e) => addPicture(e.target));
+  $('#sub-preview-btn').addEventListener('click', () => preview().catch((e) => showError(refusal(e))));
   $('#sub-form').addEventListener('submit', send);
   start({ load, render, title: () => t('sub_title') });
 })();
