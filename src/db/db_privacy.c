@@ -138,6 +138,18 @@ const DbPrivacyTable db_privacy_tables[] = {
     "SELECT id, submission_id, length, offset, filename, created_at, finished_at FROM submission_upload "
     "WHERE member_id = ?1 ORDER BY created_at",
     "DELETE FROM submission_upload WHERE member_id = ?1", NULL },
+  /* The published works made of their accepted submissions stay published, but credited to the
+   * pseudonym: the video's presenter and the article's author were copies of their name. */
+  { "video", "credited_videos", false,
+    "SELECT v.id, v.title, v.presenter FROM submission s JOIN video v ON v.id = s.result_id "
+    "WHERE s.member_id = ?1 AND s.state = 'accepted' AND s.result_kind = 'video' ORDER BY s.created_at",
+    "UPDATE video SET presenter = ?3 WHERE id IN (SELECT result_id FROM submission WHERE member_id = ?1 "
+    "AND state = 'accepted' AND result_kind = 'video')", NULL },
+  { "article", "credited_articles", false,
+    "SELECT a.id, a.title, a.author FROM submission s JOIN article a ON a.id = CAST(s.result_id AS INTEGER) "
+    "WHERE s.member_id = ?1 AND s.state = 'accepted' AND s.result_kind = 'article' ORDER BY s.created_at",
+    "UPDATE article SET author = ?3 WHERE id IN (SELECT CAST(result_id AS INTEGER) FROM submission "
+    "WHERE member_id = ?1 AND state = 'accepted' AND result_kind = 'article')", NULL },
   /* Pictures a member uploaded for their texts (issue 21, migration 0020): the rows go; the
    * files nothing else uses are deleted by the caller after the commit
    * (submit_files_of_member, club/submit_files.c). */

@@ -260,6 +260,10 @@ check "…its file too" test ! -e "$D/images/${P2#/images/}"
 eq "…the accepted article's picture stays" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$H$P1")"
 eq "…and so does the picture another member sent too" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$H/images/$(sha256sum "$T_TMP/pic5.png" | cut -c1-32).png")"
 eq "…no rows of theirs remain" 0 "$(req "$ADMIN" GET "/members/$C_ID/data" | jq '.uploaded_images | length')"
+PSEUDO=$(req "$ADMIN" GET "/members/$C_ID/data" | jq -r .profile.display_name)
+check "…renamed to a pseudonym ($PSEUDO)" test -n "$PSEUDO" -a "$PSEUDO" != 劳模丙 -a "$PSEUDO" != null
+eq "…their accepted article stays published, credited to the pseudonym" "$PSEUDO" \
+  "$(curl -s "$U/articles/$ART" | jq -r .author)"
 
 stop_server
 eq "the server stops cleanly" 0 "$SERVER_STATUS"
