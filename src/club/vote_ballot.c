@@ -175,7 +175,7 @@ int vote_ballot_cast(Db *db, const guint8 key[TOKEN_SECRET_LEN], const VoteLimit
       sqlite3_reset(st);
       /* The unique key is the last word: should a second request ever pass the count above
        * (another process writing the same file), the insert itself refuses it. */
-      if (rc == SQLITE_CONSTRAINT)
+      if (rc == SQLITE_CONSTRAINT_UNIQUE)  /* extended result codes are on (db_open) */
         *why = VOTE_ALREADY;
       else if (rc != SQLITE_DONE)
         ret = db_errno(rc);

@@ -149,32 +149,38 @@ static int write_rung_playlists(LiveStream *ls, Rendition *r)
   return write_rung_playlists_of(ls, r, true);
 }
 
+/* A rung's variant as the master lists it (FINAL: the recording's), stored in the rendition
+ * table too: a restart rebuilds the ladder's sizes and codecs from those rows. */
+static void rung_variant(LiveStream *ls, Rendition *r, bool final, RenditionVariant *v)
+{
+  double fps = ls->flv.meta_fps;
+  rendition_variant(r, ls->flv.have_audio ? ls->flv.audio_codecs : NULL, fps, v);
+  guint64 peak = v->v.bandwidth, avg = v->v.average;
+  if (!final && !r->r.copy) {
+    /* Before the end, one segment says little; never advertise below the target. */
+    guint64 nominal = (guint64)r->r.kbps * 1000 + (ls->flv.have_audio ? 128000 : 0);
+    peak = MAX(peak, nominal);
+  } else if (!final) {
+    peak = peak * 6 / 5;
+  }
+  v->v.bandwidth = peak;
+  RenditionRow row = {r->r.name, r->r.width, r->r.height, (gint64)peak, (gint64)avg, v->codecs, fps, v->uri};
+  db_rendition_put(ls->live->db, ls->id, &row);
+}
+
 /* Writes the master playlist (FINAL: the recording's). Returns 0 (also when no rendition
  * has a segment yet) or -errno. */
 static int write_master(LiveStream *ls, bool final)
 {
   RenditionVariant v[LADDER_MAX_RUNGS];
   HlsVariant hv[LADDER_MAX_RUNGS];
-  double fps = ls->flv.meta_fps;
   int n = 0;
   for (int i = 0; i < ls->ladder.n; i++) {
     Rendition *r = &ls->rungs[i];
     if (!hls_playlist_count(r->pl))
       continue;
-    rendition_variant(r, ls->flv.have_audio ? ls->flv.audio_codecs : NULL, fps, &v[n]);
-    guint64 peak = v[n].v.bandwidth, avg = v[n].v.average;
-    if (!final && !r->r.copy) {
-      /* Before the end, one segment says little; never advertise below the target. */
-      guint64 nominal = (guint64)r->r.kbps * 1000 + (ls->flv.have_audio ? 128000 : 0);
-      peak = MAX(peak, nominal);
-    } else if (!final) {
-      peak = peak * 6 / 5;
-    }
-    v[n].v.bandwidth = peak;
+    rung_variant(ls, r, final, &v[n]);
     hv[n] = v[n].v;
-    RenditionRow row = {r->r.name, r->r.width, r->r.height, (gint64)peak, (gint64)avg,
-                        v[n].codecs, fps, v[n].uri};
-    db_rendition_put(ls->live->db, ls->id, &row);
     n++;
   }
   if (!n)
@@ -246,8 +252,14 @@ static void on_segment(void *user, Rendition *r, const GstStructure *s)
   bool all = true;
   for (int i = 0; i < ls->ladder.n; i++)
     all &= hls_playlist_count(ls->rungs[i].pl) > 0;
-  if (all && (!ls->master_written || hls_playlist_count(r->pl) <= 2))
+  if (all && (!ls->master_written || hls_playlist_count(r->pl) <= 2)) {
     write_master(ls, false);
+  } else if (hls_playlist_count(r->pl) == 1) {
+    /* The master waits for every rung; this rung's size is stored now, so a server killed
+     * before the others had a segment still finishes the recording with its RESOLUTION. */
+    RenditionVariant v;
+    rung_variant(ls, r, false, &v);
+  }
 }
 
 /* ---- the pipeline of a publish ---------------------------------------------- */

@@ -44,6 +44,18 @@ char *tu_write(const char *dir, const char *name, const char *text)
   return path;
 }
 
+char *tu_day(int offset)
+{
+  GDateTime *now = g_date_time_new_now_utc();
+  GDateTime *day = g_date_time_add_days(now, offset);
+  char *text = g_date_time_format(day, "%Y-%m-%d");
+  const char *interned = g_intern_string(text);
+  g_free(text);
+  g_date_time_unref(day);
+  g_date_time_unref(now);
+  return (char *)interned;
+}
+
 void tu_db_seed(const char *path)
 {
   const char *tpl = g_getenv("LECTERN_TEST_DB_TEMPLATE");

@@ -22,6 +22,10 @@ char *tu_write(const char *dir, const char *name, const char *text);
  * the template equals a fresh migration and migrates from empty itself. */
 void tu_db_seed(const char *path);
 
+/* The UTC day OFFSET days from now as "YYYY-MM-DD" (interned: never freed nor changed; a char * to fit the structs' fields). Tests open
+ * campaigns and windows around now with it, never on fixed dates. */
+char *tu_day(int offset);
+
 /* What can be read from FD now (up to 16 KiB), as a string. Caller frees. */
 char *tu_read_available(int fd);
 

@@ -46,7 +46,7 @@ static char *member(bool verified)
 /* A campaign open now: PPM points a minute, caps (-1 none), live bonus. */
 static Campaign *campaign(gint64 ppm, gint64 per_video, gint64 daily, gint64 bonus, gint64 bonus_minutes)
 {
-  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai" };
+  Campaign c = { .name = "冬季", .starts_on = tu_day(-400), .ends_on = tu_day(400), .time_zone = "Asia/Shanghai" };
   campaign_defaults(&c);
   c.act[ACT_WATCH].rate = ppm;
   c.act[ACT_WATCH].item_cap = per_video;
@@ -290,11 +290,12 @@ START_TEST(migration_keeps_the_ledger_and_the_watch_rules)
   g_autofree char *sql = g_strdup_printf(
       "INSERT INTO campaign (id, name, starts_on, ends_on, time_zone, starts_at, ends_at, points_per_minute, "
       "per_video_cap, daily_cap, live_bonus_points, live_bonus_minutes, created_at, updated_at) VALUES "
-      "(7, '冬季', '2020-01-01', '2099-12-31', 'Asia/Shanghai', 1577808000, 4102416000, 2, 3, 5, 5, 2, 0, 0);"
+      "(7, '冬季', '%3$s', '%4$s', 'Asia/Shanghai', %5$" G_GINT64_FORMAT ", %6$" G_GINT64_FORMAT ", 2, 3, 5, 5, 2, 0, 0);"
       "INSERT INTO points_ledger (member_id, amount, reason, video_id, campaign_id, local_day, idempotency_key, note, created_by, created_at) VALUES "
       "('%1$s', 2, 'watch', 'old', 7, '%2$s', 'watch:%1$s:old:1', '', NULL, 100),"
       "('%1$s', 1, 'watch', 'old', 7, '%2$s', 'watch:%1$s:old:2', '', NULL, 160),"
-      "('%1$s', -1, 'correction', NULL, NULL, NULL, 'correction:x', 'typo', 'ed', 200);", m, today);
+      "('%1$s', -1, 'correction', NULL, NULL, NULL, 'correction:x', 'typo', 'ed', 200);", m, today,
+      tu_day(-400), tu_day(400), util_now() - 400 * 86400, util_now() + 401 * 86400);
   ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
   char *before = ledger_dump(db);
   db_close(&db);

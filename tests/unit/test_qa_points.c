@@ -33,7 +33,7 @@ static Member *member(const char *name, bool verified_, bool disq)
  * ITEM a live (-1: none), TOTAL a day in all (-1: none); ON false: no question row. */
 static void campaign(bool on, gint64 rate, gint64 cap, gint64 item, gint64 total)
 {
-  Campaign c = { .name = "问答", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai" };
+  Campaign c = { .name = "问答", .starts_on = tu_day(-400), .ends_on = tu_day(400), .time_zone = "Asia/Shanghai" };
   campaign_defaults(&c);
   c.daily_total_cap = total;
   c.act[ACT_QUESTION] = (CampaignActivity){ .on = on, .rate = rate, .daily_cap = cap, .item_cap = item,

@@ -64,7 +64,7 @@ static void teardown(void)
  * activities (-1 none), 3 questions of 10 s. */
 static Campaign *campaign(gint64 rate, gint64 cap, gint64 total)
 {
-  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai" };
+  Campaign c = { .name = "冬季", .starts_on = tu_day(-400), .ends_on = tu_day(400), .time_zone = "Asia/Shanghai" };
   campaign_defaults(&c);
   c.daily_total_cap = total;
   c.act[ACT_QUIZ] = (CampaignActivity){ .on = true, .rate = rate, .daily_cap = cap, .item_cap = -1, .minutes = 30,

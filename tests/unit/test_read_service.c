@@ -7,6 +7,7 @@
 #include "db/db_points.h"
 #include "points/points.h"
 #include "watch/read_service.h"
+#include "core/util.h"
 #include "testutil.h"
 
 #include <errno.h>
@@ -56,7 +57,11 @@ static gint64 clock_wall(void *u) { (void)u; return wall_s; }
 static void advance(double seconds)
 {
   mono_us += (gint64)(seconds * G_USEC_PER_SEC);
-  wall_s = 1906559940 + mono_us / G_USEC_PER_SEC;
+  /* 23:59:00 in Shanghai of today's date there (the campaign is open around the real now). */
+  static gint64 base;
+  if (!base)
+    base = (util_now() + 8 * 3600) / 86400 * 86400 - 8 * 3600 + 86340;
+  wall_s = base + mono_us / G_USEC_PER_SEC;
 }
 
 static const char *last(void)
@@ -91,7 +96,7 @@ static gint64 article(int n)
 /* An open campaign with a read row: RATE a minute of the estimate, CAP a day, ITEM per article. */
 static void campaign(gint64 rate, gint64 cap, gint64 item, gint64 total)
 {
-  Campaign c = { .name = "读书月", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai" };
+  Campaign c = { .name = "读书月", .starts_on = tu_day(-400), .ends_on = tu_day(400), .time_zone = "Asia/Shanghai" };
   campaign_defaults(&c);
   c.daily_total_cap = total;
   c.act[ACT_READ] = (CampaignActivity){ .on = true, .rate = rate, .daily_cap = cap, .item_cap = item,

@@ -27,6 +27,22 @@ START_TEST(one_vote_per_item_and_day)
 }
 END_TEST
 
+/* The unique key is the last word: a ballot another writer stored after the count was read
+ * (here a trigger stores it just before our insert) makes this vote "already", not an error. */
+START_TEST(unique_key_is_the_last_word)
+{
+  ck_assert_int_eq(sqlite3_exec(db->conn,
+                                "CREATE TEMP TRIGGER other_writer BEFORE INSERT ON vote_ballot "
+                                "WHEN NOT EXISTS (SELECT 1 FROM vote_ballot WHERE member_id = NEW.member_id) "
+                                "BEGIN INSERT INTO vote_ballot (contest_id, member_id, item_kind, item_id, "
+                                "local_day, at) VALUES (NEW.contest_id, NEW.member_id, NEW.item_kind, "
+                                "NEW.item_id, NEW.local_day, NEW.at); END",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  ck_assert_int_eq(vf_cast(verified, 0, base), VOTE_ALREADY);  /* not -EEXIST */
+}
+END_TEST
+
 START_TEST(daily_limit)
 {
   ck_assert_int_eq(vf_cast(verified, 0, base), VOTE_OK);
@@ -207,6 +223,7 @@ static Suite *vote_ballot_suite(void)
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, vf_setup, vf_teardown);
   tcase_add_test(tc, one_vote_per_item_and_day);
+  tcase_add_test(tc, unique_key_is_the_last_word);
   tcase_add_test(tc, daily_limit);
   tcase_add_test(tc, days_in_the_contest_zone);
   tcase_add_test(tc, who_may_vote);

@@ -23,7 +23,7 @@ static void teardown(void)
 /* A campaign paying RATE a ballot, CAP a day (-1 none); ON false: no `vote` row. */
 static void campaign(bool on, gint64 rate, gint64 cap)
 {
-  Campaign c = { .name = "冬季", .starts_on = "2020-01-01", .ends_on = "2099-12-31", .time_zone = "Asia/Shanghai" };
+  Campaign c = { .name = "冬季", .starts_on = tu_day(-400), .ends_on = tu_day(400), .time_zone = "Asia/Shanghai" };
   campaign_defaults(&c);
   c.act[ACT_VOTE] = (CampaignActivity){ .on = on, .rate = rate, .daily_cap = cap, .item_cap = -1, .minutes = 30,
                                         .questions = 5, .seconds = 30 };
