@@ -223,6 +223,14 @@ void chat_replay_likes_window(const ChatReplay *r, double from, double to, const
   *n = j - i;
 }
 
+gint64 chat_replay_likes_before(const ChatReplay *r, double at)
+{
+  gint64 sum = 0;
+  for (guint i = 0; i < r->likes->len && g_array_index(r->likes, ChatReplayLikes, i).media_time < at; i++)
+    sum += g_array_index(r->likes, ChatReplayLikes, i).count;
+  return sum;
+}
+
 /* ---- the cache ---- */
 
 typedef struct {

@@ -78,6 +78,9 @@ int chat_replay_window(const ChatReplay *r, double from, double to, gint64 after
 
 /* The like buckets placed in [FROM, TO): from index *FIRST, *N of them. */
 void chat_replay_likes_window(const ChatReplay *r, double from, double to, const ChatReplayLikes **first, guint *n);
+/* The likes placed before media time AT: with a window's buckets, the count at any moment of
+ * it (a player shows the likes as they were at that moment of the live, not its total). */
+gint64 chat_replay_likes_before(const ChatReplay *r, double at);
 
 /* Recent replays in memory, at most MAX_VIDEOS, each for at most TTL seconds (messages a
  * moderation delay still releases, an erased member's words: a bound on staleness besides

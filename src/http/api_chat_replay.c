@@ -185,6 +185,8 @@ void api_chat_replay(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
         json_builder_end_object(b);
       }
       json_builder_end_array(b);
+      json_builder_set_member_name(b, "likes_before");
+      json_builder_add_int_value(b, chat_replay_likes_before(r, (double)from));
       json_builder_set_member_name(b, "likes_total");
       json_builder_add_int_value(b, chat_replay_likes_total(r));
       json_builder_set_member_name(b, "next_after");

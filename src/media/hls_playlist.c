@@ -69,6 +69,10 @@ void hls_playlist_add_part(HlsPlaylist *pl, const char *uri, double duration, bo
 
 void hls_playlist_drop_pending_parts(HlsPlaylist *pl) { g_array_set_size(pl->pending, 0); }
 guint hls_playlist_pending_parts(const HlsPlaylist *pl) { return pl->pending->len; }
+const char *hls_playlist_pending_part_uri(const HlsPlaylist *pl, guint i)
+{
+  return g_array_index(pl->pending, HlsPart, i).uri;
+}
 
 void hls_playlist_set_hint(HlsPlaylist *pl, const char *uri)
 {

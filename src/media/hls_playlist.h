@@ -56,6 +56,8 @@ void hls_playlist_drop_pending_parts(HlsPlaylist *pl);
 /* Parts of the segment being written, and the URI EXT-X-PRELOAD-HINT names (the next part;
  * NULL: none). */
 guint hls_playlist_pending_parts(const HlsPlaylist *pl);
+/* The URI of pending part I (< hls_playlist_pending_parts()). */
+const char *hls_playlist_pending_part_uri(const HlsPlaylist *pl, guint i);
 void hls_playlist_set_hint(HlsPlaylist *pl, const char *uri);
 /* Forgets segment I's parts (their files are gone: too far from the live edge to list). */
 void hls_playlist_forget_parts(HlsPlaylist *pl, guint i);

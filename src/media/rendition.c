@@ -240,6 +240,16 @@ bool rendition_owns(const Rendition *r, const GstMessage *msg)
 
 static void forget_old_parts(Rendition *r, const char *seg_location);
 
+/* Removes the files of the segment-being-written's parts and forgets them. */
+static void unlink_pending_parts(Rendition *r, const char *dir)
+{
+  for (guint i = 0; i < hls_playlist_pending_parts(r->pl); i++) {
+    g_autofree char *path = g_build_filename(dir, hls_playlist_pending_part_uri(r->pl, i), NULL);
+    unlink(path);
+  }
+  hls_playlist_drop_pending_parts(r->pl);
+}
+
 int rendition_add_segment(Rendition *r, const GstStructure *s, const RenditionSegmentOpts *o, char **err)
 {
   SegmentDone seg;
@@ -281,10 +291,12 @@ int rendition_add_part(Rendition *r, const GstStructure *s, char **err)
     return -ENOMSG;
   if (p.error || p.segment != hls_playlist_next_seq(r->pl) ||
       p.part != hls_playlist_pending_parts(r->pl)) {
-    /* A part lost (or out of step): the segment is listed without parts. */
+    /* A part lost (or out of step, e.g. after its segment failed): the segment is listed
+     * without parts, and the files of the parts written before go at once. */
     if (p.error)
       *err = g_strdup_printf("%s: %s", p.location, p.error);
-    hls_playlist_drop_pending_parts(r->pl);
+    g_autofree char *dir = g_path_get_dirname(p.location);
+    unlink_pending_parts(r, dir);
     hls_playlist_set_hint(r->pl, NULL);
     if (!p.error)
       unlink(p.location);
@@ -328,8 +340,29 @@ void rendition_drop_parts(Rendition *r, const char *media_dir)
   g_autofree char *dir = g_build_filename(media_dir, r->r.name, NULL);
   for (guint i = 0; i < hls_playlist_count(r->pl); i++)
     unlink_parts(r, dir, i);
-  hls_playlist_drop_pending_parts(r->pl);
+  unlink_pending_parts(r, dir);
   hls_playlist_set_hint(r->pl, NULL);
+  /* Parts no playlist knows of any more (a server killed mid-live: the recording it restarts
+   * from lists segments only) are found by their name. */
+  GDir *d = g_dir_open(dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name(d))) {
+    const char *p = name[0] == '.' ? name + 1 : name;  /* ".seg…-p….ts.tmp": cut off mid-write */
+    char *end = NULL;
+    guint64 seg = g_ascii_strtoull(p + MIN(strlen(p), 3), &end, 10), part = 0;
+    if (g_str_has_prefix(p, "seg") && end && g_str_has_prefix(end, "-p"))
+      part = g_ascii_strtoull(end + 2, &end, 10);
+    else
+      continue;
+    char want[64];
+    g_snprintf(want, sizeof want, SEGMENT_WRITER_PART_NAME "%s", (guint)seg, (guint)part, p == name ? "" : ".tmp");
+    if (!strcmp(p, want)) {
+      g_autofree char *path = g_build_filename(dir, name, NULL);
+      unlink(path);
+    }
+  }
+  if (d)
+    g_dir_close(d);
 }
 
 static int write_file(const char *media_dir, const char *name, const char *file, const char *text, char **err)

@@ -77,6 +77,8 @@ eq "media times never go backwards" true "$(jq '[.messages[].media_time] | . == 
 eq "authors named, as text" "学员甲" "$(jq -r '.messages[0].member.display_name' <<<"$R")"
 eq "likes: the total" 7 "$(jq .likes_total <<<"$R")"
 eq "likes: placed in the window" 7 "$(jq '[.likes[].count] | add' <<<"$R")"
+eq "likes: none before the recording's start" 0 "$(jq .likes_before <<<"$R")"
+eq "likes: all before the window's end" 7 "$(curl -s "$U/api/v1/videos/$L/chat/replay?from=89&to=90" | jq .likes_before)"
 eq "one page: no next" null "$(jq .next_after <<<"$R")"
 eq "the first 30 s (before the chat): nothing" 0 "$(curl -s "$U/api/v1/videos/$L/chat/replay?from=0&to=30" | jq '.messages | length')"
 # Seek: windows of a minute, forwards then backwards.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser: the chat replay with the recording (issue 19.5) in headless Chromium — a real
 # imported lesson made the recording of a live (source, state log), with messages stored at
-# live times 4 s, 6 s (deleted) and 12 s: the page shows each at about its media time and
-# follows seeks (tests/web/chat_replay.mjs). See docs/chat.md.
+# live times 4 s, 6 s (deleted) and 12 s, and likes (2 in the first 10 s, 3 in the next): the
+# page shows each message at about its media time, the like count as it stood then, and follows
+# seeks (tests/web/chat_replay.mjs). See docs/chat.md.
 source "$(dirname "$0")/../lib/assert.sh"
 : "${LECTERN:?set LECTERN to the lectern binary}" "${FREEPORT:?}"
 
@@ -31,7 +32,8 @@ sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "UPDATE video SET source = 'live',
     ('$V', '$MEMBER', '<b>四秒</b> 老师好', 4.0, $((S + 4))),
     ('$V', '$MEMBER', '十二秒：后来的话', 12.0, $((S + 12)));
   INSERT INTO chat_message (video_id, member_id, text, live_time, created_at, state) VALUES
-    ('$V', '$MEMBER', '被删除的话', 6.0, $((S + 6)), 'deleted');"
+    ('$V', '$MEMBER', '被删除的话', 6.0, $((S + 6)), 'deleted');
+  INSERT INTO chat_likes (video_id, bucket, count) VALUES ('$V', 0, 2), ('$V', 1, 3);"
 start_server "$D" "$PORT" -c "$CONF" || { not_ok "server starts"; tap_done; exit 1; }
 eq "the replay route has the two shown messages" 2 "$(curl -s "$U/api/v1/videos/$V/chat/replay?from=0&to=60" | jq '.messages | length')"
 

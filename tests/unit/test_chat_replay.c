@@ -160,6 +160,10 @@ START_TEST(load_and_windows)
   ck_assert_int_eq(l[0].count + l[1].count, 8);
   chat_replay_likes_window(r, 12, 20, &l, &n);
   ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(chat_replay_likes_before(r, 0), 0);
+  ck_assert_int_eq(chat_replay_likes_before(r, 10), 5);
+  ck_assert_int_eq(chat_replay_likes_before(r, 10.5), 13);
+  ck_assert_int_eq(chat_replay_likes_before(r, 1e9), chat_replay_likes_total(r));
   chat_replay_free(r);
 }
 END_TEST

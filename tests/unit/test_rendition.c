@@ -3,6 +3,7 @@
  * segments on the cuts, playlists, the master entry, a poster; what the probes measure. */
 #include "media/rendition.h"
 #include "media/pipeline.h"
+#include "media/segment_writer.h"
 #include "testutil.h"
 
 #include <errno.h>
@@ -262,6 +263,60 @@ START_TEST(segment_messages)
 }
 END_TEST
 
+static GstStructure *part_message(const char *location, guint seg, guint part)
+{
+  return gst_structure_new(SEGMENT_WRITER_PART_MESSAGE, "location", G_TYPE_STRING, location, "segment",
+                           G_TYPE_UINT, seg, "part", G_TYPE_UINT, part, "duration", G_TYPE_UINT64,
+                           (guint64)(GST_SECOND / 2), "independent", G_TYPE_BOOLEAN, part == 0, "bytes",
+                           G_TYPE_UINT64, (guint64)10, NULL);
+}
+
+/* Part files never outlive their use: those of a segment that was lost go when the next part
+ * shows it (not at the live's end), and at the end every part file goes, also those no
+ * playlist names (left by a server killed mid-live). Segments and other files stay. */
+START_TEST(part_files_cleaned)
+{
+  Rendition r = {.pl = hls_playlist_new(2, 5)};
+  g_strlcpy(r.r.name, "x", sizeof r.r.name);
+  hls_playlist_set_parts(r.pl, 0.5);
+  char *media = tu_tmpdir();
+  g_autofree char *dir = g_build_filename(media, "x", NULL);
+  g_mkdir_with_parents(dir, 0755);
+  char *p0 = tu_write(dir, "seg000000-p0.ts", "a"), *p1 = tu_write(dir, "seg000000-p1.ts", "b");
+  GstStructure *m0 = part_message(p0, 0, 0), *m1 = part_message(p1, 0, 1);
+  char *err = NULL;
+  ck_assert_int_eq(rendition_add_part(&r, m0, &err), 0);
+  ck_assert_int_eq(rendition_add_part(&r, m1, &err), 0);
+  ck_assert_uint_eq(hls_playlist_pending_parts(r.pl), 2);
+  /* Segment 0 failed to write: the writer goes on with segment 1's first part. */
+  char *q0 = tu_write(dir, "seg000001-p0.ts", "c");
+  GstStructure *n0 = part_message(q0, 1, 0);
+  ck_assert_int_eq(rendition_add_part(&r, n0, &err), 0);
+  ck_assert_uint_eq(hls_playlist_pending_parts(r.pl), 0);
+  ck_assert(!g_file_test(p0, G_FILE_TEST_EXISTS));
+  ck_assert(!g_file_test(p1, G_FILE_TEST_EXISTS));
+  ck_assert(!g_file_test(q0, G_FILE_TEST_EXISTS)); /* out of step: dropped too */
+
+  /* At the end: strays from before a restart go, segments and the rest stay. */
+  char *stray = tu_write(dir, "seg000007-p3.ts", "d"), *tmp = tu_write(dir, ".seg000008-p0.ts.tmp", "e");
+  char *seg = tu_write(dir, "seg000007.ts", "f"), *pl = tu_write(dir, "recording.m3u8", "g");
+  char *odd = tu_write(dir, "seg000007-p3.ts.bak", "h");
+  rendition_drop_parts(&r, media);
+  ck_assert(!g_file_test(stray, G_FILE_TEST_EXISTS));
+  ck_assert(!g_file_test(tmp, G_FILE_TEST_EXISTS));
+  ck_assert(g_file_test(seg, G_FILE_TEST_EXISTS));
+  ck_assert(g_file_test(pl, G_FILE_TEST_EXISTS));
+  ck_assert(g_file_test(odd, G_FILE_TEST_EXISTS));
+  gst_structure_free(m0);
+  gst_structure_free(m1);
+  gst_structure_free(n0);
+  g_free(p0), g_free(p1), g_free(q0), g_free(stray), g_free(tmp), g_free(seg), g_free(pl), g_free(odd);
+  hls_playlist_free(&r.pl);
+  tu_rmtree(media);
+  g_free(media);
+}
+END_TEST
+
 static Suite *rendition_suite(void)
 {
   gst_init(NULL, NULL);
@@ -271,6 +326,7 @@ static Suite *rendition_suite(void)
   tcase_add_test(tc, fixed_step_cuts);
   tcase_add_test(tc, cut_list_cuts);
   tcase_add_test(tc, segment_messages);
+  tcase_add_test(tc, part_files_cleaned);
   suite_add_tcase(s, tc);
   return s;
 }

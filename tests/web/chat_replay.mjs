@@ -1,7 +1,9 @@
 // Browser test of the chat replay (issue 19.5) in Debian's headless Chromium: a guest plays the
 // recording of a live; a message posted 4 s into the live appears when the player reaches
 // about 4 s (not before), a later one only when the player gets there; seeking forwards shows
-// it, seeking back hides it again; the deleted message never shows; text stays text.
+// it, seeking back hides it again; the deleted message never shows; text stays text. The like
+// count is the count at that moment of the live (2 in its first 10 s, 5 from 10 s on), not
+// the total.
 // Env: BASE_URL, VIDEO (the recording), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,7 @@ const browser = await launch();
 const errors = [];
 const texts = (page) => page.$$eval('#chat-list .chat-text', (els) => els.map((e) => e.textContent));
 const now = (page) => page.evaluate(() => document.querySelector('#video').currentTime);
+const likes = (page) => page.textContent('#chat-like-count');
 
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
@@ -42,6 +45,7 @@ try {
     const shown = await texts(page);
     expect(!shown.includes('十二秒：后来的话'), 'the 12 s message showed early');
     expect(!shown.includes('被删除的话'), 'a deleted message showed');
+    expect(await likes(page) === '2', `likes at 4 s: ${await likes(page)}, not 2`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-01-at-4s.png'), fullPage: true });
   });
 
@@ -50,8 +54,10 @@ try {
     await page.waitForFunction(() => [...document.querySelectorAll('#chat-list .chat-text')]
       .some((e) => e.textContent === '十二秒：后来的话'));
     expect((await texts(page)).includes('<b>四秒</b> 老师好'), 'the earlier message went');
+    await page.waitForFunction(() => document.querySelector('#chat-like-count').textContent === '5');
     await page.evaluate(() => { document.querySelector('#video').currentTime = 1; });
     await page.waitForFunction(() => document.querySelectorAll('#chat-list .chat-text').length === 0);
+    await page.waitForFunction(() => document.querySelector('#chat-like-count').textContent === '2');
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-02-seek-back.png'), fullPage: true });
   });
 

@@ -1,5 +1,5 @@
 // The chat replay on a recording of a live (rules: docs/chat.md): the live's messages come back at
-// the moment of the video they were posted over (the like count is the live's total). The panel
+// the moment of the video they were posted over, and the like count as it stood then. The panel
 // follows the player's currentTime: it reads GET /videos/{id}/chat/replay a minute of media time at
 // a time (paged by next_after), keeps what it read, and shows every message whose media_time has
 // been reached; seeking backwards or forwards shows what was said in the two minutes up to the new
@@ -21,7 +21,7 @@ window.LecternChatReplay = (() => {
     const windows = new Map(); // window index -> Promise of {messages}
     const messages = [];       // every message read so far, by media time then id
     let shownUpTo = -1;        // media time the list shows messages up to
-    let likesTotal = null;
+    const likeWindows = new Map(); // window index -> {before, likes} (likes placed before it, its buckets)
     let failed = false;
     let stopped = false;
     let auth = false;          // guests' reads are cacheable; a members-only chat needs the session
@@ -46,7 +46,7 @@ window.LecternChatReplay = (() => {
         page = await api(base, { auth });
       }
       const got = { messages: page.messages };
-      likesTotal = page.likes_total;
+      likeWindows.set(w, { before: page.likes_before, likes: page.likes });
       while (page.next_after !== null && !stopped) {
         page = await api(`${base}&after=${page.next_after}`, { auth });
         got.messages.push(...page.messages);
@@ -100,8 +100,13 @@ window.LecternChatReplay = (() => {
       while (list.children.length > MAX_SHOWN) list.firstElementChild.remove();
       if (atBottom || fresh.length) list.scrollTop = list.scrollHeight;
       shownUpTo = now;
-      // The live's likes in all (a seek far ahead has not read the buckets before it).
-      if (likesTotal !== null) likeCount.textContent = String(likesTotal);
+      // The likes as they stood at this moment of the live: those before the window and its
+      // buckets reached so far.
+      const lw = likeWindows.get(Math.floor(now / WINDOW));
+      if (lw) {
+        const n = lw.likes.reduce((sum, l) => sum + (l.media_time <= now ? l.count : 0), lw.before);
+        likeCount.textContent = String(n);
+      }
     }
 
     async function follow() {
