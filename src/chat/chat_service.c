@@ -253,6 +253,8 @@ static void leave(ChatService *s, Conn *c)
   c->room = NULL;
 }
 
+static void send_joined(ChatService *s, Room *r, Conn *c);
+
 void chat_service_join(ChatService *s, guint64 conn, const ChatWho *who, const char *video)
 {
   Room *r = NULL;
@@ -277,7 +279,19 @@ void chat_service_join(ChatService *s, guint64 conn, const ChatWho *who, const c
   c->verified = who->member && who->verified;
   c->room = r;
   g_hash_table_insert(r->conns, &c->id, c);
+  send_joined(s, r, c);
+}
 
+void chat_service_resync(ChatService *s, guint64 conn)
+{
+  Conn *c = g_hash_table_lookup(s->conns, &conn);
+  if (c && c->room)
+    send_joined(s, c->room, c);
+}
+
+/* The room as C is to see it now: its recent messages, likes, settings, what C may do. */
+static void send_joined(ChatService *s, Room *r, Conn *c)
+{
   GPtrArray *recent = g_ptr_array_new();
   if (reads(r, c))
     for (GList *l = r->recent.head; l; l = l->next)
@@ -287,7 +301,7 @@ void chat_service_join(ChatService *s, guint64 conn, const ChatWho *who, const c
     .moderator = is_moderator(c->role), .recent = recent, .likes = r->likes,
     .max_length = (int)s->config->chat_max_length,
   };
-  s->io.joined(s->io.user, conn, &j);
+  s->io.joined(s->io.user, c->id, &j);
   g_ptr_array_unref(recent);
 }
 

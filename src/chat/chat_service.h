@@ -87,6 +87,9 @@ void chat_service_send(ChatService *s, guint64 conn, const char *video, const ch
 /* CONN likes VIDEO COUNT times (1..CHAT_LIKES_MAX). */
 void chat_service_like(ChatService *s, guint64 conn, const char *video, int count);
 /* CONN is gone. */
+/* CONN fell behind and lost batches (the transport dropped them): its joined message again,
+ * as of now, so it is up to date. Nothing when CONN is in no room. */
+void chat_service_resync(ChatService *s, guint64 conn);
 void chat_service_leave(ChatService *s, guint64 conn);
 
 /* Stores pending messages and likes in one transaction, releases held messages that are due,

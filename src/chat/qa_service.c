@@ -243,6 +243,8 @@ static GPtrArray *listing(Room *r, bool moderator)
   return a;
 }
 
+static void send_joined(QaService *s, Room *r, Conn *c);
+
 void qa_service_join(QaService *s, guint64 conn, const ChatWho *who, const char *video)
 {
   Room *r = NULL;
@@ -267,7 +269,19 @@ void qa_service_join(QaService *s, guint64 conn, const ChatWho *who, const char 
   c->verified = who->member && who->verified;
   c->room = r;
   g_hash_table_insert(r->conns, &c->id, c);
+  send_joined(s, r, c);
+}
 
+void qa_service_resync(QaService *s, guint64 conn)
+{
+  Conn *c = g_hash_table_lookup(s->conns, &conn);
+  if (c && c->room)
+    send_joined(s, c->room, c);
+}
+
+/* The questions as C is to see them now, with its own votes and what it may do. */
+static void send_joined(QaService *s, Room *r, Conn *c)
+{
   GPtrArray *qs = listing(r, is_moderator(c->role));
   GPtrArray *voted = g_ptr_array_new();
   if (c->member)
@@ -282,7 +296,7 @@ void qa_service_join(QaService *s, guint64 conn, const ChatWho *who, const char 
     .moderator = is_moderator(c->role), .questions = qs, .voted = voted,
     .max_length = (int)s->config->chat_max_length,
   };
-  s->io.joined(s->io.user, conn, &j);
+  s->io.joined(s->io.user, c->id, &j);
   g_ptr_array_unref(qs);
   g_ptr_array_unref(voted);
 }

@@ -64,6 +64,9 @@ void qa_service_join(QaService *s, guint64 conn, const ChatWho *who, const char 
 void qa_service_ask(QaService *s, guint64 conn, const char *video, const char *text);
 /* CONN upvotes QUESTION of VIDEO (once per member; not their own). */
 void qa_service_vote(QaService *s, guint64 conn, const char *video, gint64 question);
+/* CONN fell behind and lost batches (the transport dropped them): its joined message again,
+ * as of now, so it is up to date. Nothing when CONN is in no room. */
+void qa_service_resync(QaService *s, guint64 conn);
 void qa_service_leave(QaService *s, guint64 conn);
 
 /* Stores queued upvotes in one transaction, then sends each room with news one batch. */

@@ -179,6 +179,10 @@ const ConfKey config_keys[] = {
   { "watch", "idle_timeout", CONF_INT, 15, 3600, NULL, "120", OFF(watch_idle_timeout),
     "A WebSocket connection that sends nothing for this many seconds is closed. (A watch "
     "session ends after 30 s without a heartbeat either way.)" },
+  { "watch", "queue_bytes", CONF_INT, 4096, 16777216, NULL, "32768", OFF(watch_queue_bytes),
+    "Bytes of batches (chat, questions, viewer counts) a WebSocket connection may have waiting "
+    "to be sent; past it its oldest batches are dropped, and once it has caught up it gets "
+    "a fresh chat.joined / qa.joined (docs/chat.md)." },
   { "watch", "viewers_interval", CONF_INT, 1, 600, NULL, "5", OFF(watch_viewers_interval),
     "Seconds between live.viewers updates pushed to the players of a live (three times as "
     "long above 5,000 viewers)." },

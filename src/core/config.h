@@ -65,6 +65,7 @@ typedef struct {
   gint64 watch_commit_interval_ms;
   gint64 watch_message_rate;
   gint64 watch_idle_timeout;
+  gint64 watch_queue_bytes;
   gint64 watch_viewers_interval;
   /* [chat] */
   gint64 chat_max_length;

@@ -4,8 +4,11 @@
  *   lws frames ─▶ fragment assembly (≤ WS_MSG_MAX) ─▶ rate limit ─▶ ws_msg_decode
  *     ─▶ route table: type ─▶ service ─▶ service.message(conn, message)
  *        ("hello" is the transport's own: credential ─▶ member, services fill the welcome)
- *   service ─▶ ws_send / ws_send_to / ws_send_member / ws_send_group ─▶ per-connection
- *     queue (≤ OUT_QUEUE_MAX) ─▶ one lws_write per writable callback
+ *   service ─▶ ws_send / ws_send_to / ws_send_member / ws_send_group ─▶ one WsFrame (built
+ *     once, shared by reference) ─▶ per-connection queues of references (≤ watch.queue_bytes
+ *     of batches: past it a slow reader's oldest batches are dropped, and once it has caught
+ *     up the services resync it; ≤ OUT_QUEUE_MAX other messages) ─▶ one lws_write per
+ *     writable callback, straight from the shared frame
  *
  * Everything runs on the main loop. */
 #include "http/ws.h"
@@ -15,13 +18,14 @@
 #include "core/metrics.h"
 #include "core/util.h"
 #include "http/http_conn.h"
+#include "http/ws_frame.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #define RX_BUFFER 1024      /* lws reads a frame in pieces of this size */
-#define OUT_QUEUE_MAX 64    /* messages waiting for a slow reader before it is dropped */
+#define OUT_QUEUE_MAX 64    /* messages (not batches: those are dropped) waiting before a reader is closed */
 #define STRIKES_MAX 50      /* refused messages before the connection is closed */
 #define SWEEP_MS 5000       /* how often idle connections are looked for */
 /* The kernel's send buffer of a /ws socket (Linux doubles it): messages are small, and a
@@ -45,6 +49,8 @@ struct Ws {
   GHashTable *routes;         /* type name -> Service* (the one route table; hello: NULL value) */
   guint sweep_timer;
   guint64 errors;
+  guint64 dropped;            /* batches dropped from slow readers' queues */
+  guint64 resyncs;            /* slow readers brought up to date after drops */
 };
 
 struct WsConn {
@@ -56,7 +62,9 @@ struct WsConn {
   char *session_id;       /* the browser session the upgrade came with, or NULL */
   bool verified;
   Role role;              /* the member's (ROLE_VIEWER for guests) */
-  GQueue out;             /* char* messages to send, oldest first */
+  GQueue out;             /* WsFrame* (references) to send, oldest first */
+  size_t out_bytes;       /* their length */
+  bool lagged;            /* batches were dropped: resync once the queue is empty */
   GString *rx;            /* a message arriving in pieces */
   double tokens;
   gint64 tokens_at;
@@ -73,16 +81,36 @@ static void wake(WsConn *c)
 
 /* ---- sending ------------------------------------------------------------- */
 
-void ws_send(WsConn *c, char *text)
+/* Past the byte bound (or the message count), a reader's oldest droppable frames go: it is
+ * behind, and what it missed is sent again as a whole once it has caught up (resync). */
+static void trim(WsConn *c)
 {
-  if (!c || c->close_status) {
-    g_free(text);
-    return;
+  size_t bound = (size_t)c->ws->config->watch_queue_bytes;
+  for (GList *l = c->out.head; l && (c->out_bytes > bound || c->out.length > OUT_QUEUE_MAX);) {
+    GList *next = l->next;
+    WsFrame *f = l->data;
+    if (ws_frame_droppable(f)) {
+      c->out_bytes -= ws_frame_len(f);
+      ws_frame_unref(f);
+      g_queue_delete_link(&c->out, l);
+      c->ws->dropped++;
+      c->lagged = true;
+    }
+    l = next;
   }
-  if (g_queue_get_length(&c->out) >= OUT_QUEUE_MAX) {
+}
+
+/* Queues a reference to F for C (F stays the caller's). */
+static void enqueue(WsConn *c, WsFrame *f)
+{
+  if (!c || c->close_status)
+    return;
+  g_queue_push_tail(&c->out, ws_frame_ref(f));
+  c->out_bytes += ws_frame_len(f);
+  trim(c);
+  if (g_queue_get_length(&c->out) > OUT_QUEUE_MAX) {
     log_warn("ws", "connection %" G_GUINT64_FORMAT ": not reading (%d messages unsent); closing",
              c->id, OUT_QUEUE_MAX);
-    g_free(text);
     c->close_status = LWS_CLOSE_STATUS_POLICY_VIOLATION;
     /* Its socket takes nothing more, so no writable callback would come to close it
      * politely: lws drops it on its next turn. */
@@ -90,8 +118,37 @@ void ws_send(WsConn *c, char *text)
       lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     return;
   }
-  g_queue_push_tail(&c->out, text);
   wake(c);
+}
+
+/* The oldest frame queued for C (the caller's reference now), or NULL. A reader that had
+ * batches dropped and has now caught up is resynced by every service that can. */
+static WsFrame *dequeue(WsConn *c)
+{
+  WsFrame *f = g_queue_pop_head(&c->out);
+  if (f)
+    c->out_bytes -= ws_frame_len(f);
+  if (g_queue_is_empty(&c->out) && c->lagged && !c->close_status) {
+    c->lagged = false;
+    c->ws->resyncs++;
+    for (guint i = 0; i < c->ws->services->len; i++) {
+      Service *s = c->ws->services->pdata[i];
+      if (s->svc.resync)
+        s->svc.resync(s->user, c);
+    }
+  }
+  return f;
+}
+
+void ws_send(WsConn *c, char *text)
+{
+  if (!c || c->close_status) {
+    g_free(text);
+    return;
+  }
+  WsFrame *f = ws_frame_new(text, false);
+  enqueue(c, f);
+  ws_frame_unref(f);
 }
 
 WsConn *ws_conn_find(Ws *ws, guint64 id)
@@ -107,18 +164,18 @@ void ws_send_to(Ws *ws, guint64 id, char *text)
 void ws_send_member(Ws *ws, const char *member, char *text)
 {
   GPtrArray *conns = member ? g_hash_table_lookup(ws->member_conns, member) : NULL;
+  WsFrame *f = ws_frame_new(text, false);
   for (guint i = 0; conns && i < conns->len; i++)
-    ws_send(conns->pdata[i], i + 1 < conns->len ? g_strdup(text) : text);
-  if (!conns || conns->len == 0)
-    g_free(text);
+    enqueue(conns->pdata[i], f);
+  ws_frame_unref(f);
 }
 
 void ws_send_group(Ws *ws, const guint64 *ids, guint n, char *text)
 {
+  WsFrame *f = ws_frame_new(text, true);
   for (guint i = 0; i < n; i++)
-    ws_send(ws_conn_find(ws, ids[i]), i + 1 < n ? g_strdup(text) : text);
-  if (n == 0)
-    g_free(text);
+    enqueue(ws_conn_find(ws, ids[i]), f);
+  ws_frame_unref(f);
 }
 
 bool ws_member_online(Ws *ws, const char *member)
@@ -162,7 +219,17 @@ void *ws_service_user(Ws *ws, const char *name)
   }
   return NULL;
 }
-char *ws_conn_next_output(WsConn *c) { return g_queue_pop_head(&c->out); }
+char *ws_conn_next_output(WsConn *c)
+{
+  WsFrame *f = dequeue(c);
+  if (!f)
+    return NULL;
+  char *text = g_strndup((const char *)ws_frame_text(f), ws_frame_len(f));
+  ws_frame_unref(f);
+  return text;
+}
+
+size_t ws_conn_queued_bytes(const WsConn *c) { return c->out_bytes; }
 int ws_conn_closing(const WsConn *c) { return (int)c->close_status; }
 
 /* ---- receiving ------------------------------------------------------------- */
@@ -296,7 +363,7 @@ void ws_conn_close(WsConn *c)
     }
   }
   g_hash_table_remove(ws->conns, &c->id);
-  g_queue_clear_full(&c->out, g_free);
+  g_queue_clear_full(&c->out, (GDestroyNotify)ws_frame_unref);
   if (c->rx)
     g_string_free(c->rx, TRUE);
   g_free(c->member_id);
@@ -421,14 +488,13 @@ static int callback_ws(struct lws *wsi, enum lws_callback_reasons reason, void *
   case LWS_CALLBACK_SERVER_WRITEABLE: {
     if (!c)
       break;
-    char *text = g_queue_pop_head(&c->out);
-    if (text) {
-      size_t n = strlen(text);
-      unsigned char *buf = g_malloc(LWS_PRE + n);
-      memcpy(buf + LWS_PRE, text, n);
-      int wrote = lws_write(wsi, buf + LWS_PRE, n, LWS_WRITE_TEXT);
-      g_free(buf);
-      g_free(text);
+    WsFrame *f = dequeue(c);
+    if (f) {
+      /* Straight from the shared frame: lws writes the header into its headroom and keeps
+       * no pointer to it (ws_frame.c). */
+      size_t n = ws_frame_len(f);
+      int wrote = lws_write(wsi, ws_frame_text(f), n, LWS_WRITE_TEXT);
+      ws_frame_unref(f);
       if (wrote < (int)n)
         return -1;
     }
@@ -473,8 +539,12 @@ static void metrics(GString *out, void *user)
       "# HELP lectern_ws_connections WebSocket connections open at /ws.\n"
       "# TYPE lectern_ws_connections gauge\nlectern_ws_connections %u\n"
       "# HELP lectern_ws_errors_total Error messages sent to players.\n"
-      "# TYPE lectern_ws_errors_total counter\nlectern_ws_errors_total %" G_GUINT64_FORMAT "\n",
-      g_hash_table_size(ws->conns), ws->errors);
+      "# TYPE lectern_ws_errors_total counter\nlectern_ws_errors_total %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_ws_dropped_total Batches dropped from the queues of readers too slow for them.\n"
+      "# TYPE lectern_ws_dropped_total counter\nlectern_ws_dropped_total %" G_GUINT64_FORMAT "\n"
+      "# HELP lectern_ws_resyncs_total Slow readers brought up to date after batches were dropped.\n"
+      "# TYPE lectern_ws_resyncs_total counter\nlectern_ws_resyncs_total %" G_GUINT64_FORMAT "\n",
+      g_hash_table_size(ws->conns), ws->errors, ws->dropped, ws->resyncs);
 }
 
 Ws *ws_new(Db *db, const guint8 *secret, const Config *config)
@@ -536,6 +606,10 @@ struct lws_protocols ws_protocol(Ws *ws)
     .per_session_data_size = sizeof(WsConn *),
     .rx_buffer_size = RX_BUFFER,
     .user = ws,
+    /* Without it lws sends at most rx_buffer_size (1 KiB) per send() and copies the rest of
+     * a frame into the connection's buflist for later turns: a batch would cost every viewer
+     * a copy and extra wakeups. One send() may take what the socket's buffer holds. */
+    .tx_packet_size = 2 * SNDBUF_BYTES,
   };
 }
 

@@ -34,6 +34,10 @@ typedef struct {
   void (*message)(void *user, WsConn *c, const WsMessage *m);
   /* Optional: C said hello (a member or a guest); fill what the service owns of the welcome. */
   void (*hello)(void *user, WsConn *c, WsWelcome *welcome);
+  /* Optional: C read too slowly, had batches (group sends) dropped from its queue and has now
+   * caught up: send it what it needs to be up to date again (a fresh snapshot), if it is in
+   * one of the service's groups. */
+  void (*resync)(void *user, WsConn *c);
   /* Optional: C is gone (nothing can be sent to it any more). */
   void (*closed)(void *user, WsConn *c);
   /* Optional: the transport is being freed, after every connection closed. */
@@ -70,13 +74,15 @@ Role ws_conn_role(const WsConn *c);          /* ROLE_VIEWER for guests */
 void *ws_service_user(Ws *ws, const char *name);
 WsConn *ws_conn_find(Ws *ws, guint64 id);    /* NULL once closed */
 
-/* Queues TEXT (taken) for C. A reader whose queue is full (64 messages) is closed. */
+/* Queues TEXT (taken) for C. A reader with 64 messages unsent (batches aside) is closed. */
 void ws_send(WsConn *c, char *text);
 /* TEXT (taken) to the open connection ID; dropped when it is gone. */
 void ws_send_to(Ws *ws, guint64 id, char *text);
 /* TEXT (taken) to every connection of MEMBER. */
 void ws_send_member(Ws *ws, const char *member, char *text);
-/* TEXT (taken) to the N connections IDS (a group the service keeps: a live's players). */
+/* TEXT (taken) to the N connections IDS (a group the service keeps: a live's players): one
+ * shared frame, a batch a reader may lose when it falls behind (more than watch.queue_bytes
+ * of batches unsent: its oldest are dropped, and services' resync follows once it caught up). */
 void ws_send_group(Ws *ws, const guint64 *ids, guint n, char *text);
 /* An error message (schemas/ws/error.schema.json); FATAL closes C once it is sent. */
 void ws_send_error(WsConn *c, const char *code, const char *message, bool fatal, gint64 seq);
@@ -97,6 +103,8 @@ void ws_conn_set_session(WsConn *c, const char *session_id);
 void ws_conn_receive(WsConn *c, const char *text, size_t len);
 /* The oldest message queued for C (caller frees), or NULL. */
 char *ws_conn_next_output(WsConn *c);
+/* The bytes of the messages queued for C. */
+size_t ws_conn_queued_bytes(const WsConn *c);
 /* Non-zero once C is to be closed (after its queue is sent): the lws close status. */
 int ws_conn_closing(const WsConn *c);
 /* C is gone: services hear closed, C is freed. */

@@ -1,6 +1,7 @@
 /* ws_qa: the Q&A service on /ws. Only glue: WsMessage → qa_service calls, and the service's
  * QaIo events → ws_msg encoders → the transport's send functions. A batch is encoded once
- * and the same text queued for every connection of its audience. */
+ * and one shared frame queued for every connection of its audience; a connection that lost
+ * batches (too slow) gets a fresh joined message once it caught up. */
 #include "http/ws_qa.h"
 
 #include <errno.h>
@@ -49,6 +50,12 @@ static void on_message(void *user, WsConn *c, const WsMessage *m)
   }
 }
 
+static void on_resync(void *user, WsConn *c)
+{
+  WsQa *w = user;
+  qa_service_resync(w->svc, ws_conn_id(c));
+}
+
 static void on_closed(void *user, WsConn *c)
 {
   WsQa *w = user;
@@ -70,7 +77,7 @@ int ws_qa_register(Ws *ws, Db *db, const Config *config)
   w->svc = qa_service_new(db, config, &io);
   WsService svc = {
     .name = SERVICE_NAME, .types = qa_types, .n_types = G_N_ELEMENTS(qa_types),
-    .message = on_message, .closed = on_closed, .free = on_free,
+    .message = on_message, .resync = on_resync, .closed = on_closed, .free = on_free,
   };
   int ret = ws_register(ws, &svc, w);
   if (ret < 0)

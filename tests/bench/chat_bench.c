@@ -59,6 +59,7 @@ static struct {
 typedef struct {
   int held;
   int failed;
+  int states[DEAD + 1]; /* where the connections not held stopped (CONNECTING … DEAD) */
   guint64 delivered;    /* messages received by viewers within the window */
   guint64 posted;       /* messages posted within the window */
   guint64 frames;       /* chat.batch frames received within the window */
@@ -293,9 +294,11 @@ static void worker(int index, int count, char **tokens, int ntokens, int out_fd,
       }
     }
   }
-  for (int i = 0; i < opened; i++)
+  for (int i = 0; i < opened; i++) {
     if (conns[i].state == JOINED)
       r.held++;
+    r.states[conns[i].state]++;
+  }
   r.nlat = lat->len;
   if (write(out_fd, &r, sizeof r) != sizeof r ||
       write(out_fd, lat->data, lat->len * sizeof(guint32)) != (ssize_t)(lat->len * sizeof(guint32)))
@@ -431,6 +434,8 @@ int main(int argc, char **argv)
       g_free(l);
       total.held += r.held;
       total.failed += r.failed;
+      for (int k = 0; k <= DEAD; k++)
+        total.states[k] += r.states[k];
       total.delivered += r.delivered;
       total.posted += r.posted;
       total.frames += r.frames;
@@ -444,7 +449,10 @@ int main(int argc, char **argv)
   double p99 = lat->len ? g_array_index(lat, guint32, (guint)(lat->len * 0.99)) / 1000.0 : NAN;
   double pmax = lat->len ? g_array_index(lat, guint32, lat->len - 1) / 1000.0 : NAN;
   double per_conn = total.held ? (rss_peak - rss0) / total.held : NAN;
-  printf("connections held:        %d of %d (%d failed to open)\n", total.held, o.connections, total.failed);
+  printf("connections held:        %d of %d (%d failed to open; at the end: %d connecting, %d upgrading, "
+         "%d waiting for welcome, %d for chat.joined, %d closed)\n", total.held, o.connections, total.failed,
+         total.states[CONNECTING], total.states[UPGRADING], total.states[HELLO], total.states[JOINING],
+         total.states[DEAD]);
   double expected = (double)total.posted * total.held;
   printf("messages posted:         %.1f per second (%" G_GUINT64_FORMAT " in %.0f s)\n", total.posted / o.duration,
          total.posted, o.duration);

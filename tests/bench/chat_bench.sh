@@ -42,8 +42,11 @@ curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || bench_fail "the server d
 sqlite3 -cmd ".timeout 10000" "$D/lectern.db" "UPDATE video SET state = 'live', visibility = 'published' WHERE id = '$L';
   INSERT INTO video_state_log (video_id, at, from_state, to_state) VALUES ('$L', $(date +%s), 'scheduled', 'live');"
 
-"$BENCH" --port "$PORT" --video "$L" --server-pid "$SERVER" --connections "$VIEWERS" --chatters "$CHATTERS" \
+# The bench client runs on the same cores: its own CPU (its workers included) tells whether
+# it, not the server, was the limit.
+TIMEFORMAT='bench client CPU:        %U s user + %S s system over %R s (connecting included)'
+time "$BENCH" --port "$PORT" --video "$L" --server-pid "$SERVER" --connections "$VIEWERS" --chatters "$CHATTERS" \
   --likes "$LIKES" --duration "$DURATION" --tokens "$T/tokens"
 echo "server metrics after the run:"
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^lectern_(ws_connections|chat_[a-z_]+|ws_errors_total)[ {]'
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^lectern_(ws_connections|chat_[a-z_]+|ws_errors_total|ws_dropped_total|ws_resyncs_total)[ {]'
 grep -c . "$T/serve.err" | sed 's/^/server log lines (warn and above): /'

@@ -426,6 +426,27 @@ START_TEST(likes)
 }
 END_TEST
 
+/* A connection that fell behind (the transport dropped its batches) gets its joined message
+ * again as of now — the messages and likes it missed — and one in no room gets nothing. */
+START_TEST(resync_after_falling_behind)
+{
+  send(A, "一");
+  chat_service_like(s, B, live, 4);
+  chat_service_tick(s);
+  HEARD("batch \"一\" likes=4 to 1 2 3 4 5");
+  advance(2);
+  send(A, "二");
+  chat_service_tick(s);
+  HEARD("batch \"二\" to 1 2 3 4 5");
+  chat_service_resync(s, B);
+  HEARD("joined 3 messages=2 likes=4 post=yes");
+  chat_service_resync(s, 77);
+  chat_service_leave(s, GUEST);
+  chat_service_resync(s, GUEST);
+  HEARD("");
+}
+END_TEST
+
 /* Messages carry their time on air: seconds since the live went on air. */
 START_TEST(live_time)
 {
@@ -455,6 +476,7 @@ static Suite *suite(void)
   tcase_add_test(tc, moderation_delay_and_delete);
   tcase_add_test(tc, caps_and_modes);
   tcase_add_test(tc, likes);
+  tcase_add_test(tc, resync_after_falling_behind);
   tcase_add_test(tc, live_time);
   suite_add_tcase(su, tc);
   return su;

@@ -253,6 +253,25 @@ START_TEST(upvotes_once_and_order)
 }
 END_TEST
 
+/* A connection that fell behind (its batches dropped by the transport) gets its joined
+ * message again as of now: the questions with their votes, its own votes; none in no room. */
+START_TEST(resync_after_falling_behind)
+{
+  ask(A, "甲问");
+  qa_service_tick(s);
+  g_free(heard());
+  qa_service_vote(s, B, live, question_id("甲问"));
+  qa_service_tick(s);
+  g_free(heard());
+  qa_service_resync(s, B);
+  HEARD("joined 3 ask=yes voted=1 \"甲问\"/open/1");
+  qa_service_leave(s, GUEST);
+  qa_service_resync(s, GUEST);
+  qa_service_resync(s, 77);
+  HEARD("");
+}
+END_TEST
+
 /* Pre-moderation: a question waits (only moderators see it) until approved; a dismissed
  * question leaves every screen; answered live pins it, answered ones sink below open ones. */
 START_TEST(premoderation_and_decisions)
@@ -345,6 +364,7 @@ static Suite *suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, asking_and_batching);
   tcase_add_test(tc, upvotes_once_and_order);
+  tcase_add_test(tc, resync_after_falling_behind);
   tcase_add_test(tc, premoderation_and_decisions);
   tcase_add_test(tc, chat_rules_apply);
   tcase_add_test(tc, member_cap);

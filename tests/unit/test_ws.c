@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "core/metrics.h"
 #include "http/ws.h"
+#include "http/ws_frame.h"
 #include "auth/session.h"
 #include "db_fixture.h"
 #include "testutil.h"
@@ -43,6 +44,12 @@ static void svc_closed(void *user, WsConn *c)
   g_ptr_array_add(got, g_strdup_printf("closed %" G_GUINT64_FORMAT, ws_conn_id(c)));
 }
 
+static void svc_resync(void *user, WsConn *c)
+{
+  (void)user;
+  g_ptr_array_add(got, g_strdup_printf("resync %" G_GUINT64_FORMAT, ws_conn_id(c)));
+}
+
 static void svc_free(void *user)
 {
   ck_assert_str_eq(user, "svc");
@@ -51,7 +58,8 @@ static void svc_free(void *user)
 
 static const WsType svc_types[] = { WS_HEARTBEAT, WS_WATCH_STOP };
 static const WsService svc = { .name = "test", .types = svc_types, .n_types = 2, .message = svc_message,
-                               .hello = svc_hello, .closed = svc_closed, .free = svc_free };
+                               .hello = svc_hello, .resync = svc_resync, .closed = svc_closed,
+                               .free = svc_free };
 
 static void setup(void)
 {
@@ -306,6 +314,81 @@ START_TEST(limits_close_one_connection)
 }
 END_TEST
 
+/* The "n" of a batch {"type":"live.viewers","n":N,…}. */
+static gint64 batch_n(const char *text)
+{
+  JsonNode *node = json_from_string(text, NULL);
+  ck_assert_msg(node, "not JSON: %s", text);
+  gint64 n = json_object_get_int_member(json_node_get_object(node), "n");
+  json_node_unref(node);
+  return n;
+}
+
+/* A group send is one frame shared by every queue. A reader that does not keep up has its
+ * oldest batches dropped at watch.queue_bytes, keeps its other messages, is not closed, and
+ * once caught up is resynced by the services; the readers that keep up get every batch; when
+ * everything is read or closed no frame is left. */
+START_TEST(slow_reader_is_bounded)
+{
+  guint64 alive = ws_frame_alive();
+  WsConn *a = ws_conn_open(ws, NULL), *b = ws_conn_open(ws, NULL), *slow = ws_conn_open(ws, NULL),
+         *gone = ws_conn_open(ws, NULL);
+  guint64 group[] = { ws_conn_id(a), ws_conn_id(b), ws_conn_id(slow), ws_conn_id(gone) };
+  char pad[1001];
+  memset(pad, 'x', 1000);
+  pad[1000] = '\0';
+  const int batches = 200; /* about 200 KB of batches: six times the default bound */
+  for (int i = 0; i < batches; i++) {
+    ws_send_group(ws, group, 4, g_strdup_printf("{\"type\":\"live.viewers\",\"n\":%d,\"pad\":\"%s\"}", i, pad));
+    if (i == 0)
+      ck_assert_uint_eq(ws_frame_alive(), alive + 1); /* one frame for four queues */
+    if (i == 10)
+      ws_send(slow, g_strdup("{\"type\":\"error\",\"code\":\"kept\"}"));
+    ck_assert_uint_le(ws_conn_queued_bytes(slow), (size_t)config.watch_queue_bytes);
+    ck_assert_uint_le(ws_conn_queued_bytes(gone), (size_t)config.watch_queue_bytes);
+    for (WsConn *c = a; c; c = c == a ? b : NULL) {
+      char *text = ws_conn_next_output(c);
+      ck_assert_ptr_nonnull(text);
+      ck_assert_int_eq(batch_n(text), i);
+      g_free(text);
+      ck_assert_ptr_null(ws_conn_next_output(c));
+    }
+  }
+  ck_assert_int_eq(ws_conn_closing(slow), 0);
+  RECEIVED(""); /* nobody resynced yet: the slow one is still behind */
+  /* The slow reader reads on: the message that was no batch, then the newest batches in
+   * order with nothing missing between them, then (caught up) the services resync it. */
+  NEXT(slow, "error:kept");
+  gint64 first = -1, last = -1;
+  for (char *text; (text = ws_conn_next_output(slow)); g_free(text)) {
+    gint64 n = batch_n(text);
+    if (first < 0)
+      first = n;
+    else
+      ck_assert_int_eq(n, last + 1);
+    last = n;
+    if (n < batches - 1)
+      RECEIVED("");
+  }
+  ck_assert_int_eq(last, batches - 1);
+  ck_assert_int_gt(first, 150); /* about 32 KiB of 1 KB batches were kept */
+  char *want = g_strdup_printf("resync %" G_GUINT64_FORMAT, ws_conn_id(slow));
+  RECEIVED(want);
+  g_free(want);
+  /* Dropped batches are counted. */
+  char *m = metrics_render();
+  char *dropped = g_strdup_printf("\nlectern_ws_dropped_total %" G_GINT64_FORMAT "\n", 2 * first);
+  ck_assert_msg(strstr(m, dropped), "want %s in %s", dropped, m);
+  ck_assert_msg(strstr(m, "\nlectern_ws_resyncs_total 1\n"), "%s", m);
+  g_free(dropped);
+  g_free(m);
+  /* The frames the unread queue holds go with it. */
+  ck_assert_uint_gt(ws_frame_alive(), alive);
+  ws_conn_close(gone);
+  ck_assert_uint_eq(ws_frame_alive(), alive);
+}
+END_TEST
+
 static Suite *ws_suite(void)
 {
   Suite *s = suite_create("ws");
@@ -316,6 +399,7 @@ static Suite *ws_suite(void)
   tcase_add_test(tc, hello_names_the_member);
   tcase_add_test(tc, hello_takes_the_browser_session);
   tcase_add_test(tc, limits_close_one_connection);
+  tcase_add_test(tc, slow_reader_is_bounded);
   suite_add_tcase(s, tc);
   return s;
 }
