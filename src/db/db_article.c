@@ -46,7 +46,7 @@ static int step_done(sqlite3_stmt *st)
 {
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc == SQLITE_CONSTRAINT)
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)  /* extended result codes are on */
     return -EINVAL;
   return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
@@ -134,7 +134,7 @@ int db_article_create(Db *db, const ArticleInput *in, gint64 now, gint64 *id)
     *id = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   if (rc != SQLITE_ROW)
-    return rc == SQLITE_CONSTRAINT ? -EINVAL : db_errno(rc);
+    return (rc & 0xff) == SQLITE_CONSTRAINT ? -EINVAL : db_errno(rc);
   return index_article(db, *id);
 }
 
