@@ -341,6 +341,7 @@ static int member_privacy(int argc, char **argv, bool erase)
   CliRun run = { 0 };
   int status = 1;
   JsonNode *node = NULL;
+  g_auto(GStrv) files = NULL;  /* before the first goto: clang refuses a jump past a cleanup */
   const char *summary = erase
       ? "ID - erase a member's personal data (name, sign-in names, sessions, links, credential); "
         "points and statistics stay with the id. Irreversible; running it again changes nothing"
@@ -359,7 +360,6 @@ static int member_privacy(int argc, char **argv, bool erase)
   bool record = true;
   /* The member's pictures nothing else uses: listed before their rows go, deleted after the
    * commit (club/submit_files.c). */
-  g_auto(GStrv) files = NULL;
   if (rc == 0 && erase)
     rc = submit_files_of_member(run.db, &run.config, id, &files);
   if (rc == 0 && erase && (rc = db_privacy_erase(run.db, id, util_now(), &node)) == 0)
