@@ -99,10 +99,10 @@ typedef struct {
   const ChatReplayMap *m;
 } LoadCtx;
 
-static void add_message(void *user, const ChatReplayRow *row)
+/* ROW placed on the recording's timeline. */
+static ChatReplayMessage placed(const LoadCtx *c, const ChatReplayRow *row)
 {
-  LoadCtx *c = user;
-  ChatReplayMessage msg = {
+  return (ChatReplayMessage){
     .id = row->id,
     .media_time = round(chat_replay_media_time(c->m, row->live_time) * 10) / 10,
     .live_time = row->live_time,
@@ -111,34 +111,20 @@ static void add_message(void *user, const ChatReplayRow *row)
     .moderator = row->role != ROLE_VIEWER,
     .text = g_strdup(row->text),
   };
+}
+
+static void add_message(void *user, const ChatReplayRow *row)
+{
+  LoadCtx *c = user;
+  ChatReplayMessage msg = placed(c, row);
   g_array_append_val(c->r->messages, msg);
 }
 
 static void add_question(void *user, const ChatReplayQuestionRow *row)
 {
   LoadCtx *c = user;
-  ChatReplayQuestion q = {
-    .id = row->id,
-    .media_time = round(chat_replay_media_time(c->m, row->live_time) * 10) / 10,
-    .live_time = row->live_time,
-    .member = g_strdup(row->member),
-    .name = g_strdup(row->name),
-    .moderator = row->role != ROLE_VIEWER,
-    .text = g_strdup(row->text),
-    .votes = row->votes,
-    .answered_live = row->answered_live,
-    .answer = g_strdup(row->answer),
-  };
+  ChatReplayQuestion q = { placed(c, &row->said), row->votes, row->answered_live, g_strdup(row->answer) };
   g_array_append_val(c->r->questions, q);
-}
-
-static void question_clear(gpointer p)
-{
-  ChatReplayQuestion *q = p;
-  g_free(q->member);
-  g_free(q->name);
-  g_free(q->text);
-  g_free(q->answer);
 }
 
 static void add_likes(void *user, gint64 bucket, gint64 count)
@@ -155,6 +141,13 @@ static void message_clear(gpointer p)
   g_free(m->member);
   g_free(m->name);
   g_free(m->text);
+}
+
+static void question_clear(gpointer p)
+{
+  ChatReplayQuestion *q = p;
+  message_clear(&q->said);
+  g_free(q->answer);
 }
 
 static gint by_time(gconstpointer a, gconstpointer b)
@@ -259,10 +252,10 @@ void chat_replay_questions_window(const ChatReplay *r, double from, double to, c
                                   guint *n)
 {
   guint i = 0;
-  while (i < r->questions->len && g_array_index(r->questions, ChatReplayQuestion, i).media_time < from)
+  while (i < r->questions->len && g_array_index(r->questions, ChatReplayQuestion, i).said.media_time < from)
     i++;
   guint j = i;
-  while (j < r->questions->len && g_array_index(r->questions, ChatReplayQuestion, j).media_time < to)
+  while (j < r->questions->len && g_array_index(r->questions, ChatReplayQuestion, j).said.media_time < to)
     j++;
   *first = i < r->questions->len ? &g_array_index(r->questions, ChatReplayQuestion, i) : NULL;
   *n = j - i;

@@ -53,16 +53,10 @@ typedef struct {
 
 /* A question of the replay (one let through: open or answered). */
 typedef struct {
-  gint64 id;
-  double media_time;
-  double live_time;
-  char *member;
-  char *name;
-  bool moderator;
-  char *text;
+  ChatReplayMessage said;  /* who asked what, placed like a message */
   gint64 votes;
   bool answered_live;
-  char *answer;       /* the text answer, or NULL */
+  char *answer;            /* the text answer, or NULL */
 } ChatReplayQuestion;
 
 /* Likes tapped in one 10 s bucket of live time, placed at the bucket's start. */

@@ -39,6 +39,20 @@ int db_chat_replay_video(Db *db, const char *video, gint64 now, ChatReplayVideo 
   return ret;
 }
 
+/* Columns 0-5 of both reads: id, live time, member, display name, role, text. */
+static void read_said(sqlite3_stmt *st, ChatReplayRow *row)
+{
+  *row = (ChatReplayRow){
+    .id = sqlite3_column_int64(st, 0),
+    .live_time = sqlite3_column_double(st, 1),
+    .member = (char *)db_col_text(st, 2),
+    .name = (char *)db_col_text(st, 3),
+    .text = (char *)db_col_text(st, 5),
+  };
+  if (role_parse(db_col_text(st, 4), &row->role) < 0)
+    row->role = ROLE_VIEWER;
+}
+
 int db_chat_replay_messages(Db *db, const char *video, void (*fn)(void *user, const ChatReplayRow *row),
                             void *user)
 {
@@ -51,15 +65,8 @@ int db_chat_replay_messages(Db *db, const char *video, void (*fn)(void *user, co
   sqlite3_bind_text(st, 1, video, -1, SQLITE_TRANSIENT);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    ChatReplayRow row = {
-      .id = sqlite3_column_int64(st, 0),
-      .live_time = sqlite3_column_double(st, 1),
-      .member = (char *)db_col_text(st, 2),
-      .name = (char *)db_col_text(st, 3),
-      .text = (char *)db_col_text(st, 5),
-    };
-    if (role_parse(db_col_text(st, 4), &row.role) < 0)
-      row.role = ROLE_VIEWER;
+    ChatReplayRow row;
+    read_said(st, &row);
     fn(user, &row);
   }
   sqlite3_finalize(st);
@@ -80,17 +87,11 @@ int db_chat_replay_questions(Db *db, const char *video,
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     ChatReplayQuestionRow row = {
-      .id = sqlite3_column_int64(st, 0),
-      .live_time = sqlite3_column_double(st, 1),
-      .member = (char *)db_col_text(st, 2),
-      .name = (char *)db_col_text(st, 3),
-      .text = (char *)db_col_text(st, 5),
       .votes = sqlite3_column_int64(st, 6),
       .answered_live = sqlite3_column_int(st, 7) != 0,
       .answer = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : (char *)db_col_text(st, 8),
     };
-    if (role_parse(db_col_text(st, 4), &row.role) < 0)
-      row.role = ROLE_VIEWER;
+    read_said(st, &row.said);
     fn(user, &row);
   }
   sqlite3_finalize(st);

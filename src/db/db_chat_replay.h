@@ -41,12 +41,7 @@ int db_chat_replay_messages(Db *db, const char *video, void (*fn)(void *user, co
 /* One question as the replay shows it: asked and let through (open, answered live or in
  * text); pending ones never approved and dismissed ones are left out. */
 typedef struct {
-  gint64 id;
-  double live_time;
-  char *member;
-  char *name;
-  Role role;
-  char *text;
+  ChatReplayRow said;  /* who asked what, when */
   gint64 votes;
   bool answered_live;
   char *answer;  /* NULL: not answered in text */

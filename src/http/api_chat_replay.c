@@ -92,18 +92,27 @@ static ChatReplay *replay_for(ApiContext *ctx, const char *video, const ChatRepl
   return r;
 }
 
-/* "member": who said it, as the live chat names them. */
-static void add_author(JsonBuilder *b, const char *id, const char *name, bool moderator)
+/* What a message and a question share: id, media and live time, who (as the live chat names
+ * them) and the text. The caller has begun the object. */
+static void add_said(JsonBuilder *b, const ChatReplayMessage *m)
 {
+  json_builder_set_member_name(b, "id");
+  json_builder_add_int_value(b, m->id);
+  json_builder_set_member_name(b, "media_time");
+  json_builder_add_double_value(b, m->media_time);
+  json_builder_set_member_name(b, "live_time");
+  json_builder_add_double_value(b, m->live_time);
   json_builder_set_member_name(b, "member");
   json_builder_begin_object(b);
   json_builder_set_member_name(b, "id");
-  json_builder_add_string_value(b, id);
+  json_builder_add_string_value(b, m->member);
   json_builder_set_member_name(b, "display_name");
-  json_builder_add_string_value(b, name);
+  json_builder_add_string_value(b, m->name);
   json_builder_set_member_name(b, "moderator");
-  json_builder_add_boolean_value(b, moderator);
+  json_builder_add_boolean_value(b, m->moderator);
   json_builder_end_object(b);
+  json_builder_set_member_name(b, "text");
+  json_builder_add_string_value(b, m->text);
 }
 
 void api_chat_replay(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
@@ -163,15 +172,7 @@ void api_chat_replay(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
       for (guint i = first; i < first + n; i++) {
         const ChatReplayMessage *m = chat_replay_message(r, i);
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_int_value(b, m->id);
-        json_builder_set_member_name(b, "media_time");
-        json_builder_add_double_value(b, m->media_time);
-        json_builder_set_member_name(b, "live_time");
-        json_builder_add_double_value(b, m->live_time);
-        add_author(b, m->member, m->name, m->moderator);
-        json_builder_set_member_name(b, "text");
-        json_builder_add_string_value(b, m->text);
+        add_said(b, m);
         json_builder_end_object(b);
       }
       json_builder_end_array(b);
@@ -184,15 +185,7 @@ void api_chat_replay(ApiContext *ctx, const ApiCall *call, HttpResponse *resp)
         chat_replay_questions_window(r, (double)from, (double)to, &q, &nq);
       for (guint i = 0; i < nq; i++) {
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "id");
-        json_builder_add_int_value(b, q[i].id);
-        json_builder_set_member_name(b, "media_time");
-        json_builder_add_double_value(b, q[i].media_time);
-        json_builder_set_member_name(b, "live_time");
-        json_builder_add_double_value(b, q[i].live_time);
-        add_author(b, q[i].member, q[i].name, q[i].moderator);
-        json_builder_set_member_name(b, "text");
-        json_builder_add_string_value(b, q[i].text);
+        add_said(b, &q[i].said);
         json_builder_set_member_name(b, "votes");
         json_builder_add_int_value(b, q[i].votes);
         json_builder_set_member_name(b, "answered_live");

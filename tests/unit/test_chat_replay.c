@@ -129,22 +129,22 @@ START_TEST(questions_replayed)
   guint n = 0;
   chat_replay_questions_window(r, 0, 60, &q, &n);
   ck_assert_uint_eq(n, 3);
-  ck_assert_int_eq(q[0].id, open);
-  near(q[0].media_time, 1);
-  ck_assert_str_eq(q[0].text, "问一");
+  ck_assert_int_eq(q[0].said.id, open);
+  near(q[0].said.media_time, 1);
+  ck_assert_str_eq(q[0].said.text, "问一");
   ck_assert_int_eq(q[0].votes, 3);
   ck_assert(!q[0].answered_live);
   ck_assert_ptr_null(q[0].answer);
-  ck_assert_int_eq(q[1].id, text_ans);
-  near(q[1].media_time, 9.5);
+  ck_assert_int_eq(q[1].said.id, text_ans);
+  near(q[1].said.media_time, 9.5);
   ck_assert_str_eq(q[1].answer, "书面回答");
-  ck_assert_int_eq(q[2].id, live_ans);
+  ck_assert_int_eq(q[2].said.id, live_ans);
   ck_assert(q[2].answered_live);
   chat_replay_questions_window(r, 2, 9, &q, &n);
   ck_assert_uint_eq(n, 0);
   chat_replay_questions_window(r, 9, 10, &q, &n);
   ck_assert_uint_eq(n, 1);
-  ck_assert_int_eq(q[0].id, text_ans);
+  ck_assert_int_eq(q[0].said.id, text_ans);
   chat_replay_free(r);
 }
 END_TEST
