@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration (browser): a member sends a video from a phone-sized page with tus-js-client
 # (tests/web/submit.mjs), the upload cut and resumed; the editor accepts it in the console; a
-# text with a picture attached through the picture button.
+# text with a picture attached through the picture button; the accepted video put to a vote and
+# voted for from the phone.
 # Checks afterwards that the stored file is the one sent and the video is public, credited to
 # its author, in the column. Times are relative to now.
 source "$(dirname "$0")/../lib/assert.sh"
@@ -46,5 +47,6 @@ eq "no unfinished upload is left" 0 "$(sqlite3 "$D/lectern.db" "SELECT count(*) 
 T=$(ed GET "/submissions?call=$CALL&kind=text" | jq -r '.submissions[0].body')
 P=$(grep -o '/images/[0-9a-f]*\.png' <<<"$T")
 eq "the text's picture is the photo, byte for byte" "$(sha256sum <"$PIC")" "$(sha256sum <"$D$P")"
+eq "the phone's vote for the accepted video is in the log" "$VV" "$(sqlite3 "$D/lectern.db" "SELECT item_id FROM vote_ballot")"
 stop_server
 tap_done

@@ -5,7 +5,8 @@
 // the page then shows the submission's state. In the console the editor accepts it into a
 // column. Then a text with a picture: the picture button's file input takes an image, the page
 // uploads it and puts `![](/images/…)` where the cursor was; the server's preview shows it; in
-// the console the text's review preview shows the picture too. Env: BASE_URL, TOKEN (a verified
+// the console the text's review preview shows the picture too. Last, the accepted video is put to
+// a vote and the member votes for it from the phone. Env: BASE_URL, TOKEN (a verified
 // viewer), EDITOR, CLIP (a video file over 4 MiB), PIC (a PNG), CALL (the call's title),
 // ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync, statSync } from 'node:fs';
@@ -167,6 +168,33 @@ try {
     expect((await p.textContent('#rev-preview')).includes('第二段'), await p.textContent('#rev-preview'));
     await p.screenshot({ path: path.join(ARTIFACTS, 'submit-06-review-text.png'), fullPage: true });
     await e.close();
+  });
+
+  await step('the accepted video is put to a vote; the member votes for it on the phone', async () => {
+    const ed = async (method, url, body) => {
+      const r = await fetch(`${BASE_URL}/api/v1${url}`, { method, body: body && JSON.stringify(body),
+        headers: { Authorization: `Bearer ${EDITOR}`, 'content-type': 'application/json' } });
+      expect(r.ok, `${method} ${url}: ${r.status}`);
+      return r.json();
+    };
+    const subs = await ed('GET', '/submissions?kind=video&state=accepted');
+    const video = subs.submissions[0].video_id;
+    const vote = await ed('POST', '/votes', { title: '最美微视频评选', description: '为你喜欢的作品投票',
+      opens_at: new Date(Date.now() - 3600e3).toISOString(), closes_at: new Date(Date.now() + 86400e3).toISOString(),
+      votes_per_day: 1, tally: 'live', items: [{ id: video }] });
+    await ed('POST', `/votes/${vote.id}/open`);
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN',
+      isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    p.on('pageerror', (x) => errors.push(x.message));
+    p.setDefaultTimeout(20000);
+    await p.goto(`${BASE_URL}/signin.html?next=${encodeURIComponent(`/vote.html?id=${vote.id}`)}#token=${TOKEN}`);
+    await p.waitForURL(`**/vote.html?id=${vote.id}`);
+    await p.tap(`.vote-item[data-item="${video}"] button`);
+    await p.waitForSelector(`.vote-item[data-item="${video}"] button.voted[disabled]`);
+    expect((await p.textContent(`.vote-item[data-item="${video}"] .count`)).includes('1'), 'not counted');
+    await p.screenshot({ path: path.join(ARTIFACTS, 'submit-07-voted.png'), fullPage: true });
+    await phone.close();
   });
 
   await step('no page errors but the one cut connection made on purpose', async () => {
