@@ -129,6 +129,8 @@ try {
     await p.waitForSelector('#sub-form:not([hidden])');
     await p.selectOption('#sub-kind', 'text');
     expect(await p.isVisible('#sub-body-box .sub-picture'), 'no picture button for a text');
+    expect(await p.evaluate(() => { const i = document.querySelector('#sub-picture'); i.focus();
+      return document.activeElement === i; }), 'the picture button cannot be reached with the keyboard');
     expect(await p.isHidden('#sub-file-box'), 'a text asks for a file');
     await p.fill('#sub-item-title', '带图的稿件');
     await p.fill('#sub-fields input[data-field="unit"]', '第五机床厂');
