@@ -11,7 +11,7 @@
 // ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { step, expect, failures, launch, summary } from './tap.mjs';
+import { step, expect, failures, launch, openConsole, summary } from './tap.mjs';
 
 const { BASE_URL, TOKEN, EDITOR, CLIP, PIC, CALL, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -96,13 +96,7 @@ try {
   await context.close();
 
   await step('console: the queue shows it; the editor accepts it into the column', async () => {
-    const e = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    const p = await e.newPage();
-    p.on('pageerror', (x) => errors.push(x.message));
-    p.setDefaultTimeout(20000);
-    await p.goto(`${BASE_URL}/editor/`);
-    await p.fill('#token', EDITOR);
-    await p.click('#login-form button[type=submit]');
+    const { context: e, page: p } = await openConsole(browser, BASE_URL, EDITOR, errors);
     await p.click('[role=tab][data-tab=submissions]');
     await p.selectOption('#rev-filter [name=state]', 'in_review');
     await p.waitForSelector('#rev-list li[data-submission]');
@@ -153,13 +147,7 @@ try {
   });
 
   await step('console: the text\'s review preview shows its picture', async () => {
-    const e = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    const p = await e.newPage();
-    p.on('pageerror', (x) => errors.push(x.message));
-    p.setDefaultTimeout(20000);
-    await p.goto(`${BASE_URL}/editor/`);
-    await p.fill('#token', EDITOR);
-    await p.click('#login-form button[type=submit]');
+    const { context: e, page: p } = await openConsole(browser, BASE_URL, EDITOR, errors);
     await p.click('[role=tab][data-tab=submissions]');
     await p.selectOption('#rev-filter [name=kind]', 'text');
     await p.waitForSelector('#rev-list li[data-submission]');

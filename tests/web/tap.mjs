@@ -42,6 +42,20 @@ export function launch() {
   });
 }
 
+// The editor console in a desktop-sized context of its own, signed in with TOKEN; page errors
+// go to ERRORS. Returns { context, page } (close the context when done).
+export async function openConsole(browser, baseUrl, token, errors) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.on('pageerror', (x) => errors.push(x.message));
+  page.setDefaultTimeout(20000);
+  await page.goto(`${baseUrl}/editor/`);
+  await page.fill('#token', token);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#app:not([hidden])');
+  return { context, page };
+}
+
 // The closing line, like Check's: "N passed, N failed".
 export function summary() {
   console.log(`${n - failed} passed, ${failed} failed`);

@@ -7,7 +7,7 @@
 // unverified viewer's), EDITOR (an editor's), ITEMS (the vote's video ids, space-separated), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { step, expect, failures, launch, summary } from './tap.mjs';
+import { step, expect, failures, launch, openConsole, summary } from './tap.mjs';
 
 const { BASE_URL, VOTE, TOKEN, UNVERIFIED, EDITOR, ITEMS, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -101,13 +101,7 @@ try {
   });
 
   await step('console: the votes tab lists the vote; its results count the two ballots', async () => {
-    const e = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    const p = await e.newPage();
-    p.on('pageerror', (x) => errors.push(x.message));
-    p.setDefaultTimeout(20000);
-    await p.goto(`${BASE_URL}/editor/`);
-    await p.fill('#token', EDITOR);
-    await p.click('#login-form button[type=submit]');
+    const { context: e, page: p } = await openConsole(browser, BASE_URL, EDITOR, errors);
     await p.click('[role=tab][data-tab=votes]');
     await p.waitForSelector(`#vote-list li[data-vote="${VOTE}"]`);
     await p.click(`#vote-list li[data-vote="${VOTE}"] [data-action=results]`);
