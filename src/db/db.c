@@ -382,6 +382,24 @@ const char *db_col_text(sqlite3_stmt *st, int i)
   return t ? (const char *)t : NULL;
 }
 
+int db_strv(sqlite3_stmt *st, gboolean (*keep)(const char *text), char ***out)
+{
+  GPtrArray *a = g_ptr_array_new();
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (!keep || keep(db_col_text(st, 0)))
+      g_ptr_array_add(a, g_strdup(db_col_text(st, 0)));
+  sqlite3_finalize(st);
+  g_ptr_array_add(a, NULL);
+  char **list = (char **)g_ptr_array_free(a, FALSE);
+  if (rc != SQLITE_DONE) {
+    g_strfreev(list);
+    return db_errno(rc);
+  }
+  *out = list;
+  return 0;
+}
+
 void db_json_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col)
 {
   json_builder_set_member_name(b, name);

@@ -45,6 +45,10 @@ sqlite3_stmt *db_cached(Db *db, const char *sql);
 /* Column I of the current row as text, or NULL for SQL NULL (valid until the next step). */
 const char *db_col_text(sqlite3_stmt *st, int i);
 
+/* Steps ST (prepared and bound by the caller) to its end and finalizes it: column 0 of every
+ * row KEEP accepts (NULL: all) as a NULL-terminated list in *OUT (g_strfreev). 0 or -errno. */
+int db_strv(sqlite3_stmt *st, gboolean (*keep)(const char *text), char ***out);
+
 /* Adds member NAME to the object B is building: column COL of ST's row as a string
  * (db_json_text) or as an ISO 8601 time from Unix seconds (db_json_time); null for NULL. */
 void db_json_text(JsonBuilder *b, const char *name, sqlite3_stmt *st, int col);

@@ -59,17 +59,5 @@ int db_member_image_unused(Db *db, const char *member, char ***out)
   if (!st)
     return -EIO;
   sqlite3_bind_text(st, 1, member, -1, SQLITE_TRANSIENT);
-  GPtrArray *names = g_ptr_array_new();
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    g_ptr_array_add(names, g_strdup(db_col_text(st, 0)));
-  sqlite3_finalize(st);
-  g_ptr_array_add(names, NULL);
-  char **list = (char **)g_ptr_array_free(names, FALSE);
-  if (rc != SQLITE_DONE) {
-    g_strfreev(list);
-    return db_errno(rc);
-  }
-  *out = list;
-  return 0;
+  return db_strv(st, NULL, out);
 }

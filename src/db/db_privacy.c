@@ -336,15 +336,16 @@ done:
   return ret;
 }
 
-static bool listed(const char *table)
+/* TABLE is in neither list (db_strv's filter for db_privacy_uncovered). */
+static gboolean unlisted(const char *table)
 {
   for (const DbPrivacyTable *t = db_privacy_tables; t->table; t++)
     if (strcmp(t->table, table) == 0)
-      return true;
+      return FALSE;
   for (const DbPrivacyExempt *e = db_privacy_not_personal; e->table; e++)
     if (strcmp(e->table, table) == 0)
-      return true;
-  return false;
+      return FALSE;
+  return TRUE;
 }
 
 int db_privacy_uncovered(Db *db, char ***out)
@@ -355,18 +356,5 @@ int db_privacy_uncovered(Db *db, char ***out)
       "ORDER BY s.name");
   if (!st)
     return -EIO;
-  GPtrArray *names = g_ptr_array_new();
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    if (!listed(db_col_text(st, 0)))
-      g_ptr_array_add(names, g_strdup(db_col_text(st, 0)));
-  sqlite3_finalize(st);
-  g_ptr_array_add(names, NULL);
-  char **list = (char **)g_ptr_array_free(names, FALSE);
-  if (rc != SQLITE_DONE) {
-    g_strfreev(list);
-    return db_errno(rc);
-  }
-  *out = list;
-  return 0;
+  return db_strv(st, unlisted, out);
 }

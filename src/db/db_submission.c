@@ -625,17 +625,5 @@ int db_submission_upload_unfinished(Db *db, const char *member_id, gint64 idle_b
   if (member_id)
     sqlite3_bind_text(st, 1, member_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(st, 2, idle_before);
-  GPtrArray *a = g_ptr_array_new();
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    g_ptr_array_add(a, g_strdup(db_col_text(st, 0)));
-  sqlite3_finalize(st);
-  g_ptr_array_add(a, NULL);
-  char **list = (char **)g_ptr_array_free(a, FALSE);
-  if (rc != SQLITE_DONE) {
-    g_strfreev(list);
-    return db_errno(rc);
-  }
-  *ids = list;
-  return 0;
+  return db_strv(st, NULL, ids);
 }
