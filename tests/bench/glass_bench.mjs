@@ -78,12 +78,14 @@ function install() {
         g.decoded++;
         // With hls.js's own view at that moment: how far behind its estimate of the live edge
         // it plays (edge of the last playlist + the playlist's age), and the buffer ahead.
-        const hls = window.lecternPlayer && window.lecternPlayer.hls;
+        const player = window.lecternPlayer, hls = player && player.hls;
+        const badge = player && player.latency();
         const b = video.buffered;
         g.samples.push([since(wallOffset + meta.expectedDisplayTime, r.value),
           since(callbackWall, r.value), video.videoHeight,
           hls ? Math.round(hls.latency * 1000) : NaN,
-          b.length ? Math.round((b.end(b.length - 1) - video.currentTime) * 1000) : NaN]);
+          b.length ? Math.round((b.end(b.length - 1) - video.currentTime) * 1000) : NaN,
+          badge === null ? NaN : Math.round(badge * 1000)]);
       }
       video.requestVideoFrameCallback(onFrame);
     };
@@ -155,12 +157,14 @@ try {
     console.log(`${LABEL}: glass-to-glass p50 ${pct(show, 50)} ms, p95 ${pct(show, 95)} ms, max ` +
       `${show[show.length - 1]} ms, min ${show[0]} ms, n=${show.length} (rendition ${heights}p)`);
     const col = (i) => g.samples.map((s) => s[i]).filter(Number.isFinite).sort((a, b) => a - b);
-    const [edge, ahead] = [col(3), col(4)];
+    const [edge, ahead, badge] = [col(3), col(4), col(5)];
     console.log(`# ${LABEL}: to the frame callback instead of the expected display time: p50 ` +
       `${pct(cb, 50)} ms, p95 ${pct(cb, 95)} ms`);
     console.log(`# ${LABEL}: hls.js behind its live edge (hls.latency) p50 ${pct(edge, 50)} ms, p95 ` +
       `${pct(edge, 95)} ms; buffer ahead of the playhead p50 ${pct(ahead, 50)} ms; so from a frame's ` +
       `making to the live edge hls.js sees, p50 about ${pct(show, 50) - pct(edge, 50)} ms`);
+    console.log(`# ${LABEL}: the player's own latency (wall clock − PROGRAM-DATE-TIME, the live ` +
+      `badge) p50 ${pct(badge, 50)} ms, p95 ${pct(badge, 95)} ms`);
     const h = g.hls || {};
     const f = (x) => (typeof x === 'number' ? x.toFixed(2) : String(x));
     console.log(`# ${LABEL}: hls.js at the end: latency ${f(h.latency)} s, target ${f(h.target)} s, ` +

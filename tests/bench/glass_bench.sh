@@ -14,7 +14,8 @@
 # benchmark stops, exit 2): a wrong reader cannot produce plausible numbers.
 #
 # Usage: tests/bench/glass_bench.sh [BUILD_DIR]
-#   env: BENCH_SECONDS=60, MODES="ll regular", SKIP_SECONDS=5
+#   env: BENCH_SECONDS=60, MODES="ll regular", SKIP_SECONDS=5, LL_PART_MS=400 (the ll mode's
+#        part_duration), LIVE_CONF (more [live] lines for both modes, e.g. "ingest_batch_ms = 0")
 set -u
 BUILD=${1:-build}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -56,11 +57,11 @@ for v in 1513919201 2781048094; do
 done
 
 run_mode() { # MODE: ll | regular
-  local mode=$1 part=400
+  local mode=$1 part=${LL_PART_MS:-400}
   [ "$mode" = regular ] && part=0
   local D=$T/d-$mode CONF=$T/$mode.conf PORT RPORT TOKEN ev ID KEY
   PORT=$($FREEPORT); RPORT=$($FREEPORT)
-  printf '[live]\nreconnect_grace = 0\npart_duration = %s\n' "$part" >"$CONF"
+  printf '[live]\nreconnect_grace = 0\npart_duration = %s\n%b\n' "$part" "${LIVE_CONF:-}" >"$CONF"
   TOKEN=$("$LECTERN" member add -c "$CONF" --data-dir "$D" --name bench --role editor 2>"$T/member.err" | jq -r .token)
   [ -n "$TOKEN" ] && [ "$TOKEN" != null ] || { cat "$T/member.err" >&2; bench_fail "$mode: no editor token"; }
   "$LECTERN" serve -c "$CONF" --data-dir "$D" --http-port "$PORT" --rtmp-port "$RPORT" --log-level warn \
@@ -81,7 +82,7 @@ run_mode() { # MODE: ll | regular
     sed 's/^/# /' "$T/ffmpeg-$mode.err" "$T/serve-$mode.err" | tail -20
     bench_fail "$mode: the live did not start"
   }
-  BASE_URL="http://127.0.0.1:$PORT" LIVE=$ID LABEL="$mode (part_duration $part)" SELFTEST=$SELFTEST \
+  BASE_URL="http://127.0.0.1:$PORT" LIVE=$ID LABEL="$mode (part_duration $part${LIVE_CONF:+, $LIVE_CONF})" SELFTEST=$SELFTEST \
     BENCH_SECONDS=$SECS SKIP_SECONDS=${SKIP_SECONDS:-5} node "$HERE/glass_bench.mjs"
   local rc=$?
   echo "# load average after $mode: $(cut -d' ' -f1-3 /proc/loadavg)"
