@@ -71,7 +71,12 @@ function install() {
       const wallOffset = Date.now() - performance.now();
       const callbackWall = Date.now();
       g.frames++;
-      const r = read(video, video.videoWidth, video.videoHeight);
+      let r;
+      try {
+        r = read(video, video.videoWidth, video.videoHeight);
+      } catch (e) {
+        r = { reject: 'unclear' }; // no picture yet (size 0): counted as unread, the loop goes on
+      }
       if (r.reject === 'unclear') g.unclear++;
       else if (r.reject) g.differ++;
       else {
