@@ -70,6 +70,8 @@ metrics=$(curl -s "$U/metrics")
 check "/metrics: messages" test "$(sed -n 's/^lectern_chat_messages_total //p' <<<"$metrics")" -ge 4
 eq "/metrics: deleted" 1 "$(sed -n 's/^lectern_chat_deleted_total //p' <<<"$metrics")"
 check "/metrics: likes" test "$(sed -n 's/^lectern_chat_likes_total //p' <<<"$metrics")" -ge 57
+check "/metrics: batches written at once, not each through a writable callback" \
+  test "$(sed -n 's/^lectern_ws_direct_total //p' <<<"$metrics")" -ge 1
 check "/metrics: refused by reason (rate_limited)" test "$(sed -n 's/^lectern_chat_refused_total{reason="rate_limited"} //p' <<<"$metrics")" -ge 10
 
 # Lifting the ban (audited) lets the member post again.
