@@ -183,6 +183,12 @@ const ConfKey config_keys[] = {
     "Bytes of batches (chat, questions, viewer counts) a WebSocket connection may have waiting "
     "to be sent; past it its oldest batches are dropped, and once it has caught up it gets "
     "a fresh chat.joined / qa.joined (docs/chat.md)." },
+  { "watch", "fanout_threads", CONF_INT, 1, 16, NULL, "2", OFF(watch_fanout_threads),
+    "Threads that write one batch to many WebSocket connections at once (the main loop's "
+    "and fanout_threads - 1 more, for the time of that write); 1: the main loop alone." },
+  { "watch", "fanout_parallel_from", CONF_INT, 1, 1000000, NULL, "1000", OFF(watch_fanout_parallel_from),
+    "A batch goes to this many connections or more before it is written by fanout_threads "
+    "threads; to fewer, the main loop writes it alone." },
   { "watch", "viewers_interval", CONF_INT, 1, 600, NULL, "5", OFF(watch_viewers_interval),
     "Seconds between live.viewers updates pushed to the players of a live (three times as "
     "long above 5,000 viewers)." },

@@ -66,6 +66,8 @@ typedef struct {
   gint64 watch_message_rate;
   gint64 watch_idle_timeout;
   gint64 watch_queue_bytes;
+  gint64 watch_fanout_threads;
+  gint64 watch_fanout_parallel_from;
   gint64 watch_viewers_interval;
   /* [chat] */
   gint64 chat_max_length;

@@ -1087,6 +1087,13 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   /* lws holds a connection's header store from its first byte and closes it when the
    * whole header has not arrived this long after (not renewed per byte: slowloris). */
   info.timeout_secs_ah_idle = (int)config->header_timeout;
+  /* No "validity" timer per connection. lws 4.1.6 otherwise gives every /ws connection one
+   * (its default policy: ping after 300 s) and keeps all timers in one sorted list, inserting
+   * from the head: each new connection's timer, the latest of all, walks the whole list —
+   * O(connections) per arrival, a quarter of the server's time while 20,000 viewers join.
+   * Idle /ws connections are closed by our own sweep (ws.c, watch_idle_timeout) instead. */
+  static const lws_retry_bo_t no_validity = { .secs_since_valid_ping = 0, .secs_since_valid_hangup = 0 };
+  info.retry_and_idle_policy = &no_validity;
   s->vhost = lws_create_vhost(s->ctx, &info);
   if (!s->vhost) {
     *err = g_strdup_printf("cannot listen for HTTP on %s:%" G_GINT64_FORMAT, config->http_host,

@@ -58,3 +58,24 @@ unsigned char *ws_frame_text(WsFrame *f) { return f->buf + LWS_PRE; }
 size_t ws_frame_len(const WsFrame *f) { return f->len; }
 bool ws_frame_droppable(const WsFrame *f) { return f->droppable; }
 guint64 ws_frame_alive(void) { return alive; }
+
+const unsigned char *ws_frame_wire(WsFrame *f, size_t *len)
+{
+  size_t n = f->len, h = n < 126 ? 2 : n <= 0xffff ? 4 : 10;
+  G_STATIC_ASSERT(LWS_PRE >= 10);
+  unsigned char *p = f->buf + LWS_PRE - h;
+  p[0] = 0x81; /* FIN, text */
+  if (h == 2) {
+    p[1] = (unsigned char)n;
+  } else if (h == 4) {
+    p[1] = 126;
+    p[2] = (unsigned char)(n >> 8);
+    p[3] = (unsigned char)n;
+  } else {
+    p[1] = 127;
+    for (int i = 0; i < 8; i++)
+      p[2 + i] = (unsigned char)((guint64)n >> (56 - 8 * i));
+  }
+  *len = h + n;
+  return p;
+}

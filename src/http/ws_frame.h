@@ -23,5 +23,10 @@ void ws_frame_unref(WsFrame *f);
 unsigned char *ws_frame_text(WsFrame *f);
 size_t ws_frame_len(const WsFrame *f);
 bool ws_frame_droppable(const WsFrame *f);
+/* The whole frame as a server sends it on the wire — the RFC 6455 header (FIN, text,
+ * unmasked, the length in 7, 16 or 64 bits), written into the headroom just before the
+ * text, then the text — and its length in *LEN: for a write to the socket without lws
+ * (ws.c's parallel fan-out). The header bytes are the ones lws_write puts there too. */
+const unsigned char *ws_frame_wire(WsFrame *f, size_t *len);
 /* Frames alive in this process (tests: every reference was dropped). */
 guint64 ws_frame_alive(void);

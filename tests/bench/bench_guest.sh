@@ -104,7 +104,9 @@ for mode in $MODES; do
     up=$(( $(date +%s) - t0 ))
     curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || bench_fail "the server did not start: $(tail -3 "$T/serve.err")"
     total=$(curl -sf "http://127.0.0.1:$PORT/api/v1/videos" | jq -r .total)
-    [ "$total" -ge "$n" ] || bench_fail "the server lists $total lessons, wanted $n"
+    # Totals are counted to at most 1000 (db_video.c LIST_TOTAL_MAX; "at least" past it).
+    want=$(( n < 1000 ? n : 1000 ))
+    [ "$total" -ge "$want" ] || bench_fail "the server lists $total lessons, wanted $want"
     for r in "${READS[@]}"; do
       name=${r%%|*}; path=${r#*|}
       code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$path")

@@ -48,5 +48,5 @@ TIMEFORMAT='bench client CPU:        %U s user + %S s system over %R s (connecti
 time "$BENCH" --port "$PORT" --video "$L" --server-pid "$SERVER" --connections "$VIEWERS" --chatters "$CHATTERS" \
   --likes "$LIKES" --duration "$DURATION" --tokens "$T/tokens"
 echo "server metrics after the run:"
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^lectern_(ws_connections|chat_[a-z_]+|ws_errors_total|ws_dropped_total|ws_resyncs_total)[ {]'
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^lectern_(ws_connections|chat_[a-z_]+|ws_errors_total|ws_dropped_total|ws_resyncs_total|ws_direct_total|ws_parallel_total)[ {]'
 grep -c . "$T/serve.err" | sed 's/^/server log lines (warn and above): /'

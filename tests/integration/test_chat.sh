@@ -22,7 +22,10 @@ UNVERIFIED=$(add --name "未实名" --role viewer | jq -r .token)
 check "members made" test -n "$EDITOR" -a -n "$A" -a -n "$B" -a -n "$SPAMMER" -a -n "$BANNED" -a -n "$UNVERIFIED"
 
 L=$("$LECTERN" event create --data-dir "$D" --title "劳模讲堂 直播互动" 2>/dev/null | jq -r .id)
-start_server "$D" "$PORT" || { not_ok "server starts"; tap_done; exit 1; }
+# Every batch, to however few connections, goes through the parallel fan-out (threads
+# send()ing the wire frame themselves): in production only batches to 1000+ viewers do.
+printf '[watch]\nfanout_threads = 3\nfanout_parallel_from = 1\n' >"$T_TMP/chat.conf"
+start_server "$D" "$PORT" -c "$T_TMP/chat.conf" || { not_ok "server starts"; tap_done; exit 1; }
 # A live on air for 600 s: the state is set in the database once the server runs (at start it
 # finishes lives left on air; test_live.sh publishes real lives).
 now=$(date +%s)
@@ -70,6 +73,10 @@ metrics=$(curl -s "$U/metrics")
 check "/metrics: messages" test "$(sed -n 's/^lectern_chat_messages_total //p' <<<"$metrics")" -ge 4
 eq "/metrics: deleted" 1 "$(sed -n 's/^lectern_chat_deleted_total //p' <<<"$metrics")"
 check "/metrics: likes" test "$(sed -n 's/^lectern_chat_likes_total //p' <<<"$metrics")" -ge 57
+check "/metrics: batches written at once, not each through a writable callback" \
+  test "$(sed -n 's/^lectern_ws_direct_total //p' <<<"$metrics")" -ge 1
+check "/metrics: … by the parallel fan-out's threads" \
+  test "$(sed -n 's/^lectern_ws_parallel_total //p' <<<"$metrics")" -ge 1
 check "/metrics: refused by reason (rate_limited)" test "$(sed -n 's/^lectern_chat_refused_total{reason="rate_limited"} //p' <<<"$metrics")" -ge 10
 
 # Lifting the ban (audited) lets the member post again.

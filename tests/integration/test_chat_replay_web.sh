@@ -19,6 +19,7 @@ CONF=$T_TMP/lectern.conf
 # A light ladder: the source and one small rung.
 printf '[live]\nladder = copy,426x240@300\n' >"$CONF"
 MEMBER=$("$LECTERN" member add -c "$CONF" --data-dir "$D" --name "学员甲" --role viewer --real-name-verified 2>/dev/null | jq -r .id)
+EDITOR=$("$LECTERN" member add -c "$CONF" --data-dir "$D" --name "编辑" --role editor 2>/dev/null | jq -r .token)
 
 # 20 s of picture and tone, imported (its playlist has no dates: media time = live time).
 ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=25 -f lavfi -i sine=frequency=440 -t 20 \
@@ -42,9 +43,12 @@ start_server "$D" "$PORT" -c "$CONF" || { not_ok "server starts"; tap_done; exit
 eq "the replay route has the two shown messages" 2 "$(curl -s "$U/api/v1/videos/$V/chat/replay?from=0&to=60" | jq '.messages | length')"
 eq "… and the one question let through" 1 "$(curl -s "$U/api/v1/videos/$V/chat/replay?from=0&to=60" | jq '.questions | length')"
 
-relay_browser < <(BASE_URL=$U VIDEO=$V ARTIFACTS="${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/chat-replay" \
+relay_browser < <(BASE_URL=$U VIDEO=$V EDITOR_TOKEN=$EDITOR ARTIFACTS="${LECTERN_ARTIFACTS:-$T_TMP/artifacts}/chat-replay" \
   node "$LECTERN_SOURCE_DIR/tests/web/chat_replay.mjs" 2>&1)
 
+eq "the message the editor deleted in the replay is gone from the route" 1 \
+  "$(curl -s "$U/api/v1/videos/$V/chat/replay?from=0&to=60" | jq '.messages | length')"
+eq "… and audited" 1 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM audit_log WHERE action = 'chat.delete'")"
 stop_server
 eq "server stops cleanly" 0 "$SERVER_STATUS"
 tap_done

@@ -81,6 +81,9 @@ done
 eq "the presenter's decisions are audited as the presenter's" presenter "$(sqlite3 "$D/lectern.db" "SELECT DISTINCT member_id FROM audit_log WHERE action = 'qa.answer_live'")"
 eq "audited: the presenter link (without the link)" 0 "$(sqlite3 "$D/lectern.db" "SELECT count(*) FROM audit_log WHERE action = 'video.presenter_link' AND detail LIKE '%lcp1%'")"
 metrics=$(curl -s "$U/metrics")
+check "/metrics: batches written at once by the main loop (fewer than 1000 viewers: no threads)" \
+  test "$(sed -n 's/^lectern_ws_direct_total //p' <<<"$metrics")" -ge 1 -a \
+       "$(sed -n 's/^lectern_ws_parallel_total //p' <<<"$metrics")" = 0
 check "/metrics: questions" test "$(sed -n 's/^lectern_qa_questions_total //p' <<<"$metrics")" -ge 4
 check "/metrics: upvotes" test "$(sed -n 's/^lectern_qa_votes_total //p' <<<"$metrics")" -ge 2
 

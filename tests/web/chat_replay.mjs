@@ -4,13 +4,14 @@
 // it, seeking back hides it again; the deleted message never shows; text stays text. The question
 // asked at 8 s (answered in text) shows with its answer; the dismissed one never. The like
 // count is the count at that moment of the live (2 in its first 10 s, 5 from 10 s on), not
-// the total.
-// Env: BASE_URL, VIDEO (the recording), ARTIFACTS. Prints TAP lines; exits 1 when any failed.
+// the total. A guest has no delete buttons; an editor on the same recording has, and a
+// message deleted there goes from the panel.
+// Env: BASE_URL, VIDEO (the recording), EDITOR_TOKEN, ARTIFACTS. Prints TAP lines; exits 1 when any failed.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { step, expect, failures, launch, summary } from './tap.mjs';
 
-const { BASE_URL, VIDEO, ARTIFACTS } = process.env;
+const { BASE_URL, VIDEO, EDITOR_TOKEN, ARTIFACTS } = process.env;
 mkdirSync(ARTIFACTS, { recursive: true });
 const browser = await launch();
 const errors = [];
@@ -67,6 +68,31 @@ try {
     await page.waitForFunction(() => document.querySelectorAll('#chat-list .chat-text').length === 0);
     await page.waitForFunction(() => document.querySelector('#chat-like-count').textContent === '2');
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-03-seek-back.png'), fullPage: true });
+  });
+
+  await step('a guest has no delete buttons in the replay', async () => {
+    expect(await page.$('#chat-list .chat-delete') === null, 'a guest sees delete buttons');
+  });
+
+  await step('an editor deletes a message in the replay: it goes from the panel', async () => {
+    const editor = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const ep = await editor.newPage();
+    ep.setDefaultTimeout(30000);
+    ep.on('pageerror', (e) => errors.push(e.message));
+    await ep.goto(`${BASE_URL}/watch.html?v=${VIDEO}`);
+    await ep.evaluate((t) => window.LecternSite.signIn({ token: t }), EDITOR_TOKEN);
+    await ep.reload();
+    await ep.waitForFunction(() => window.lecternPlayer && window.lecternPlayer.hls &&
+      window.lecternPlayer.hls.levels.length > 0);
+    await ep.evaluate(() => { document.querySelector('#video').currentTime = 14; });
+    const later = '#chat-list li.chat-msg:not(.chat-question):has-text("十二秒：后来的话")';
+    await ep.waitForSelector(`${later} .chat-delete`);
+    expect(await ep.$('#chat-list .chat-question .chat-delete') === null, 'a question has a delete button');
+    await ep.click(`${later} .chat-delete`);
+    await ep.waitForSelector(later, { state: 'detached' });
+    expect((await texts(ep)).includes('<b>四秒</b> 老师好'), 'the other message went too');
+    await ep.screenshot({ path: path.join(ARTIFACTS, 'chat-replay-04-editor-deleted.png'), fullPage: true });
+    await editor.close();
   });
 
   await step('no page errors', async () => {

@@ -4,11 +4,13 @@
 // follows the player's currentTime: it reads GET /videos/{id}/chat/replay a minute of media time at
 // a time (paged by next_after), keeps what it read, and shows every message whose media_time has
 // been reached; seeking backwards or forwards shows what was said in the two minutes up to the new
-// moment. Messages are text: put on the page with textContent, never as markup.
+// moment. Messages are text: put on the page with textContent, never as markup. Editors and
+// admins (who moderate the chat) get a delete button on each message, as in the live panel:
+// the message goes from the replay for everyone (the API answers without it from then on).
 'use strict';
 window.LecternChatReplay = (() => {
-  const { api, el, $ } = window.LecternSite;
-  const { t } = window.LecternI18n;
+  const { api, el, me, $ } = window.LecternSite;
+  const { t, tf } = window.LecternI18n;
   const WINDOW = 60;       // seconds of media time one read covers
   const MAX_SHOWN = 200;   // messages kept on the page
   const PAGE = 200;
@@ -26,6 +28,7 @@ window.LecternChatReplay = (() => {
     let failed = false;
     let stopped = false;
     let auth = false;          // guests' reads are cacheable; a members-only chat needs the session
+    let moderator = false;     // an editor or admin: may delete messages
 
     $('#chat-form').hidden = true;
     likeButton.disabled = true;
@@ -78,6 +81,18 @@ window.LecternChatReplay = (() => {
       status.textContent = e && e.code === 'sign_in_required' ? t('chat.why.sign_in_required') : t('chat_replay_failed');
     }
 
+    async function remove(m) {
+      try {
+        await api(`/videos/${encodeURIComponent(id)}/chat/messages/${m.id}`, { auth: true, method: 'DELETE' });
+        const at = messages.indexOf(m);
+        if (at >= 0) messages.splice(at, 1);
+        const li = list.querySelector(`li[data-id="${Number(m.id)}"]:not(.chat-question)`);
+        if (li) li.remove();
+      } catch (e) {
+        status.textContent = tf('chat_mod_failed', { why: e.message });
+      }
+    }
+
     function line(m) {
       const li = el('li', { className: m.question ? 'chat-msg chat-question' : 'chat-msg',
         dataset: { id: String(m.id), at: String(m.media_time) } });
@@ -89,6 +104,11 @@ window.LecternChatReplay = (() => {
         li.append(el('span', { className: 'chat-badge', textContent: t(m.answered_live ? 'chat_replay_answered_live' : 'qa.state.answered') }));
       }
       if (m.question && m.answer) li.append(el('div', { className: 'qa-answer', textContent: m.answer }));
+      if (moderator && !m.question) {
+        li.append(el('span', { className: 'chat-tools' },
+          el('button', { type: 'button', className: 'link chat-delete', textContent: t('chat_delete'),
+            on: { click: () => remove(m) } })));
+      }
       return li;
     }
 
@@ -128,6 +148,10 @@ window.LecternChatReplay = (() => {
       if (!stopped) render(video.currentTime || 0);
     }
 
+    me().then((member) => {
+      moderator = !!member && (member.role === 'editor' || member.role === 'admin');
+      if (moderator && !stopped && !failed) { shownUpTo = Infinity; render(video.currentTime || 0); }
+    }).catch(() => {});
     video.addEventListener('timeupdate', follow);
     video.addEventListener('seeked', () => { shownUpTo = Infinity; follow(); });
     box.hidden = false;
