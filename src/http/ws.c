@@ -11,7 +11,8 @@
  *     from the shared frame: at once for a group batch to a connection with nothing waiting,
  *     else in its writable callback, as many as the socket takes whole
  *
- * Everything runs on the main loop. */
+ * Everything runs on the main loop; only a large group batch's send()s run on helper threads,
+ * while the main loop waits for them (fan_out). */
 #include "http/ws.h"
 #include "auth/auth.h"
 #include "auth/session.h"
@@ -54,6 +55,7 @@ struct Ws {
   guint64 resyncs;            /* slow readers brought up to date after drops */
   guint64 direct;             /* batches written at once (not queued for a writable callback) */
   guint64 parallel;           /* … of which by the parallel fan-out's threads */
+  guint64 groups;             /* group sends so far (marks a connection already in one) */
 };
 
 struct WsConn {
@@ -74,6 +76,7 @@ struct WsConn {
   gint64 last_rx_us;      /* the last message (lws_set_timeout per message costs O(connections)) */
   int strikes;
   enum lws_close_status close_status; /* non-zero: close once the queue is sent */
+  guint64 group_mark;     /* the group send that last put it among the fan-out's sockets */
 };
 
 static void wake(WsConn *c)
@@ -288,14 +291,18 @@ void ws_send_group(Ws *ws, const guint64 *ids, guint n, char *text)
   WsFrame *f = ws_frame_new(text, true);
   bool parallel = n >= (guint)ws->config->watch_fanout_parallel_from && ws->config->watch_fanout_threads > 1;
   GPtrArray *ready = parallel ? g_ptr_array_sized_new(n) : NULL;
+  guint64 mark = ++ws->groups;
   for (guint i = 0; i < n; i++) {
     WsConn *c = ws_conn_find(ws, ids[i]);
-    if (!can_write_now(c))
+    /* A connection named twice is sent to by one thread only: the second time it queues. */
+    if (!can_write_now(c) || (ready && c->group_mark == mark)) {
       enqueue(c, f);
-    else if (ready)
+    } else if (ready) {
+      c->group_mark = mark;
       g_ptr_array_add(ready, c);
-    else
+    } else {
       write_now(c, f);
+    }
   }
   if (ready && ready->len)
     fan_out(ws, ready, f);
