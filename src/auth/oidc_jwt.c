@@ -109,11 +109,34 @@ static int check_claims(JsonObject *c, const OidcExpect *e)
   return 0;
 }
 
+/* A JWS in compact form (RFC 7515 §7.1): three non-empty base64url parts without padding,
+ * joined by dots. Checked before cjose sees the token: libcjose 0.6.2 *asserts* (aborts the
+ * process) on a part whose length leaves one character over in base64 (`shift != 1` in its
+ * base64.c) — reached with a '=' in the middle of a part (found by fuzz_oidc). */
+static bool compact_jws_ok(const char *t, size_t len)
+{
+  int parts = 0;
+  size_t run = 0;
+  for (size_t i = 0; i <= len; i++) {
+    if (i == len || t[i] == '.') {
+      if (run == 0 || run % 4 == 1)
+        return false;
+      parts++;
+      run = 0;
+      continue;
+    }
+    if (!g_ascii_isalnum(t[i]) && t[i] != '-' && t[i] != '_')
+      return false;
+    run++;
+  }
+  return parts == 3;
+}
+
 int oidc_jwt_verify(const char *id_token, const char *jwks_json, const OidcExpect *e,
                     JsonObject **claims)
 {
   size_t len = id_token ? strlen(id_token) : 0;
-  if (len == 0 || len > ID_TOKEN_MAX || !jwks_json)
+  if (len == 0 || len > ID_TOKEN_MAX || !jwks_json || !compact_jws_ok(id_token, len))
     return -EBADMSG;
   cjose_err err;
   cjose_jws_t *jws = cjose_jws_import(id_token, len, &err);

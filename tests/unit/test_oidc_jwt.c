@@ -110,6 +110,28 @@ START_TEST(signatures)
   ck_assert_int_eq(verify(t), -EBADMSG);
   ck_assert_int_eq(verify("not.a.jws"), -EBADMSG);
   ck_assert_int_eq(verify(""), -EBADMSG);
+  /* Not a compact JWS: refused before libcjose sees it, which aborts the process on a part
+   * whose length leaves one base64 character over (a '=' inside a part makes one). Each of
+   * these is the good token with one thing wrong. */
+  g_autofree char *good = sign(key_a, "RS256", "a", c);
+  ck_assert_int_eq(verify(good), 0);
+  char *p1 = strchr(good, '.'), *p2 = strchr(p1 + 1, '.');
+  g_autofree char *pad = g_strdup(good);
+  pad[(p1 - good) + 1 + 9] = '=';                   /* padding inside the payload, after 9 characters */
+  ck_assert_int_eq(verify(pad), -EBADMSG);
+  g_autofree char *odd = g_strdup_printf("%.*sA%s", (int)(p2 - good), good, p2); /* one character more */
+  g_autofree char *odd2 = g_strdup_printf("%.*sAA%s", (int)(p2 - good), good, p2);
+  g_autofree char *odd3 = g_strdup_printf("%.*sAAA%s", (int)(p2 - good), good, p2);
+  ck_assert_int_eq(verify(odd), -EBADMSG);          /* whichever of these leaves one over */
+  ck_assert_int_eq(verify(odd2), -EBADMSG);
+  ck_assert_int_eq(verify(odd3), -EBADMSG);
+  g_autofree char *bin = g_strdup(good);
+  bin[(p1 - good) + 3] = (char)0x8e;                /* not base64url */
+  ck_assert_int_eq(verify(bin), -EBADMSG);
+  g_autofree char *four = g_strconcat(good, ".", p2 + 1, NULL); /* four parts */
+  ck_assert_int_eq(verify(four), -EBADMSG);
+  g_autofree char *empty_sig = g_strndup(good, (gsize)(p2 - good) + 1);
+  ck_assert_int_eq(verify(empty_sig), -EBADMSG);
 }
 END_TEST
 
