@@ -23,6 +23,37 @@ static bool alg_taken(const char *alg)
 
 /* Tries the keys of JWKS on JWS: 0 when one with KID (any key when KID is NULL) verifies it,
  * -ENOKEY when none has KID, -EBADMSG when those that do fail. */
+/* base64url without padding (RFC 7515 §2), as JWS parts and JWK members are: checked before
+ * libcjose decodes it, since libcjose 0.6.2 *asserts* (aborts the process) on a value whose
+ * length leaves one character over (`shift != 1` in its base64.c) — which a '=' in the
+ * middle makes (found by fuzz_oidc, in a token and in a key set). */
+static bool b64url_ok(const char *t, size_t len)
+{
+  if (len == 0 || len % 4 == 1)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!g_ascii_isalnum(t[i]) && t[i] != '-' && t[i] != '_')
+      return false;
+  return true;
+}
+
+/* The members of a JWK that libcjose decodes from base64url (RSA, EC, oct). A key with one
+ * of them malformed is skipped, as one libcjose refuses is. */
+static bool jwk_fields_ok(JsonObject *ko)
+{
+  static const char *const b64[] = { "n", "e", "d", "p", "q", "dp", "dq", "qi", "k", "x", "y" };
+  for (guint i = 0; i < G_N_ELEMENTS(b64); i++) {
+    JsonNode *m = json_object_get_member(ko, b64[i]);
+    if (!m)
+      continue;
+    const char *v = JSON_NODE_HOLDS_VALUE(m) && json_node_get_value_type(m) == G_TYPE_STRING
+                        ? json_node_get_string(m) : NULL;
+    if (!v || !b64url_ok(v, strlen(v)))
+      return false;
+  }
+  return true;
+}
+
 static int verify_with_set(cjose_jws_t *jws, const char *kid, const char *jwks_json)
 {
   JsonParser *p = json_parser_new();
@@ -41,7 +72,7 @@ static int verify_with_set(cjose_jws_t *jws, const char *kid, const char *jwks_j
     JsonObject *ko = json_node_get_object(k);
     g_autofree char *use = oidc_claims_text(ko, "use");
     g_autofree char *k_kid = oidc_claims_text(ko, "kid");
-    if ((use && strcmp(use, "sig") != 0) || (kid && g_strcmp0(kid, k_kid) != 0))
+    if ((use && strcmp(use, "sig") != 0) || (kid && g_strcmp0(kid, k_kid) != 0) || !jwk_fields_ok(ko))
       continue;
     g_autofree char *text = json_to_string(k, FALSE);
     cjose_err err;
@@ -109,27 +140,19 @@ static int check_claims(JsonObject *c, const OidcExpect *e)
   return 0;
 }
 
-/* A JWS in compact form (RFC 7515 §7.1): three non-empty base64url parts without padding,
- * joined by dots. Checked before cjose sees the token: libcjose 0.6.2 *asserts* (aborts the
- * process) on a part whose length leaves one character over in base64 (`shift != 1` in its
- * base64.c) — reached with a '=' in the middle of a part (found by fuzz_oidc). */
+/* A JWS in compact form (RFC 7515 §7.1): three base64url parts joined by dots, checked
+ * before libcjose sees the token (b64url_ok). */
 static bool compact_jws_ok(const char *t, size_t len)
 {
-  int parts = 0;
-  size_t run = 0;
-  for (size_t i = 0; i <= len; i++) {
-    if (i == len || t[i] == '.') {
-      if (run == 0 || run % 4 == 1)
-        return false;
-      parts++;
-      run = 0;
-      continue;
-    }
-    if (!g_ascii_isalnum(t[i]) && t[i] != '-' && t[i] != '_')
+  const char *end = t + len;
+  for (int part = 0; part < 3; part++) {
+    const char *dot = memchr(t, '.', (size_t)(end - t));
+    const char *stop = part < 2 ? dot : end;
+    if (!stop || (part == 2 && dot) || !b64url_ok(t, (size_t)(stop - t)))
       return false;
-    run++;
+    t = stop + 1;
   }
-  return parts == 3;
+  return true;
 }
 
 int oidc_jwt_verify(const char *id_token, const char *jwks_json, const OidcExpect *e,

@@ -132,6 +132,21 @@ START_TEST(signatures)
   ck_assert_int_eq(verify(four), -EBADMSG);
   g_autofree char *empty_sig = g_strndup(good, (gsize)(p2 - good) + 1);
   ck_assert_int_eq(verify(empty_sig), -EBADMSG);
+  /* The same in the key set: keys with a member libcjose would abort on ("x=": one base64
+   * character, then padding), or with a member that is not a string, are skipped; the good
+   * key after them still verifies. */
+  OidcExpect e = { .issuer = "https://id.example", .client_id = "lectern", .nonce = "n-1",
+                   .now = now, .skew = 60, .max_age = 600 };
+  JsonObject *got = NULL;
+  const char *keys = strstr(jwks, "[") + 1;
+  g_autofree char *bad_set = g_strdup_printf("{\"keys\":[{\"kty\":\"oct\",\"k\":\"x=\"},"
+                                             "{\"kty\":\"RSA\",\"kid\":\"a\",\"n\":\"AAAAA\",\"e\":\"AQAB\"},"
+                                             "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":7,\"y\":\"AA\"},%s", keys);
+  g_autofree char *no_kid = sign(key_a, "RS256", NULL, c); /* every key is tried */
+  ck_assert_int_eq(oidc_jwt_verify(no_kid, bad_set, &e, &got), 0);
+  json_object_unref(got);
+  g_autofree char *only_bad = g_strdup("{\"keys\":[{\"kty\":\"RSA\",\"n\":\"Q=AA\",\"e\":\"AQAB\"}]}");
+  ck_assert_int_eq(oidc_jwt_verify(no_kid, only_bad, &e, &got), -ENOKEY);
 }
 END_TEST
 
