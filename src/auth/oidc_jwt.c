@@ -21,8 +21,6 @@ static bool alg_taken(const char *alg)
   return false;
 }
 
-/* Tries the keys of JWKS on JWS: 0 when one with KID (any key when KID is NULL) verifies it,
- * -ENOKEY when none has KID, -EBADMSG when those that do fail. */
 /* base64url without padding (RFC 7515 §2), as JWS parts and JWK members are: checked before
  * libcjose decodes it, since libcjose 0.6.2 *asserts* (aborts the process) on a value whose
  * length leaves one character over (`shift != 1` in its base64.c) — which a '=' in the
@@ -54,6 +52,8 @@ static bool jwk_fields_ok(JsonObject *ko)
   return true;
 }
 
+/* Tries the keys of JWKS on JWS: 0 when one with KID (any key when KID is NULL) verifies it,
+ * -ENOKEY when none has KID, -EBADMSG when those that do fail. */
 static int verify_with_set(cjose_jws_t *jws, const char *kid, const char *jwks_json)
 {
   JsonParser *p = json_parser_new();
