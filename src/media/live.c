@@ -83,7 +83,8 @@ struct LiveStream {
 
   /* Segments that could not be written (a full disk): logged once when it starts and once
    * when writing works again, not per segment and rung. */
-  guint lost_segments;     /* since writing last worked */
+  guint lost_segments;     /* since writing last worked for every rung */
+  guint32 losing_rungs;    /* bit i: rung i's last segment was lost */
   int lost_errno;
 
   /* Finishing, in steps, each tried again while the disk or database refuses it. */
@@ -219,6 +220,8 @@ static void on_segment(void *user, Rendition *r, const GstStructure *s)
     SegmentDone seg;
     segment_writer_read(s, &seg);
     if (!ls->lost_segments) {
+      /* Said once for the whole loss: a smaller rung's segment that still fits on a nearly
+       * full disk does not end it, only every rung writing again does. */
       ls->lost_errno = seg.errnum;
       if (seg.errnum == ENOSPC || seg.errnum == EDQUOT)
         log_error(SUB, "%s: the disk is full (%s): segments are lost until space returns; the live "
@@ -228,11 +231,13 @@ static void on_segment(void *user, Rendition *r, const GstStructure *s)
                   "the live goes on and its recording will have a gap", ls->id, err);
     }
     ls->lost_segments++;
+    ls->losing_rungs |= 1u << (r - ls->rungs);
     hls_playlist_mark_discontinuity(r->pl);
     g_free(err);
     return;
   }
-  if (ls->lost_segments) {
+  ls->losing_rungs &= ~(1u << (r - ls->rungs));
+  if (ls->lost_segments && !ls->losing_rungs) {
     log_warn(SUB, "%s: segments are written again, after %u lost (%s)", ls->id, ls->lost_segments,
              g_strerror(ls->lost_errno));
     ls->lost_segments = 0;
