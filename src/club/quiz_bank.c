@@ -1,5 +1,6 @@
 /* quiz_bank: questions in, versions stored, correct rates out. */
 #include "club/quiz_bank.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <string.h>
@@ -344,7 +345,8 @@ int quiz_bank_parse(const char *data, gsize len, const char *format, GPtrArray *
     JsonParser *parser = json_parser_new();
     GError *e = NULL;
     if (!json_parser_load_from_data(parser, data, (gssize)len, &e)) {
-      r = fail(error, "not JSON: %s", e->message);
+      g_autofree char *where = util_json_error(e);
+      r = fail(error, "not JSON: %s", where);
       g_error_free(e);
     } else {
       JsonNode *root = json_parser_get_root(parser);

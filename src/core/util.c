@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <json-glib/json-glib.h>
 
 int util_random_bytes(void *buf, size_t len)
 {
@@ -112,4 +114,29 @@ int util_rmtree(const char *path)
     return ret;
   }
   return unlink(path) == 0 ? 0 : -errno;
+}
+
+char *util_json_error(const GError *err)
+{
+  if (!err)
+    return g_strdup("empty");
+  const char *kind = "syntax error";
+  if (err->domain == JSON_PARSER_ERROR) {
+    switch (err->code) {
+    case JSON_PARSER_ERROR_TRAILING_COMMA: kind = "a comma before a closing bracket"; break;
+    case JSON_PARSER_ERROR_MISSING_COMMA: kind = "a comma expected"; break;
+    case JSON_PARSER_ERROR_MISSING_COLON: kind = "a colon expected"; break;
+    case JSON_PARSER_ERROR_INVALID_BAREWORD: kind = "a word that is not a JSON value"; break;
+    case JSON_PARSER_ERROR_EMPTY_MEMBER_NAME: kind = "an empty member name"; break;
+    case JSON_PARSER_ERROR_INVALID_DATA: kind = "invalid data"; break;
+    default: break;
+    }
+  }
+  /* json-glib writes "<data>:LINE:COLUMN: Parse error: ..." (the name is not ours). */
+  unsigned line = 0, col = 0;
+  const char *m = err->message ? err->message : "";
+  const char *colon = strchr(m, ':');
+  if (colon && sscanf(colon, ":%u:%u:", &line, &col) == 2)
+    return g_strdup_printf("%s at line %u, column %u", kind, line, col);
+  return g_strdup(kind);
 }

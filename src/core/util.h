@@ -30,3 +30,10 @@ char *util_iso8601(gint64 unix_seconds);
 /* Removes PATH and everything under it (symlinks are removed, not followed). Returns 0 (also
  * when PATH does not exist) or -errno of the first failure. */
 int util_rmtree(const char *path);
+
+/* What json-glib's parser said in ERR (NULL: the input was empty), as a reason fit to send
+ * back and to log: where (line, column) and what kind of fault — never the input itself. The
+ * parser's own messages quote the text around the fault, cut at a byte count (invalid UTF-8
+ * in our JSON answer: the /ws fuzz target found it) and the text may hold a token or a
+ * member's words. Free with g_free. */
+char *util_json_error(const GError *err);

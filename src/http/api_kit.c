@@ -59,8 +59,8 @@ JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp)
   GError *err = NULL;
   JsonNode *node = json_from_string(req->body, &err);
   if (!node) {
-    http_response_error(resp, 400, "malformed_json", "body is not valid JSON: %s",
-                        err ? err->message : "empty");
+    g_autofree char *where = util_json_error(err);
+    http_response_error(resp, 400, "malformed_json", "body is not valid JSON: %s", where);
     g_clear_error(&err);
     return NULL;
   }

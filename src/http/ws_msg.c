@@ -1,6 +1,7 @@
 /* ws_msg: the watch-time protocol's messages — decoding what players send, encoding what
  * the server sends. */
 #include "http/ws_msg.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -114,7 +115,8 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
   int ret = -EINVAL;
   if (!g_utf8_validate(text, (gssize)len, NULL) || !json_parser_load_from_data(parser, text, (gssize)len, &err)) {
     *code = "malformed_json";
-    *why = g_strdup_printf("not valid JSON: %s", err ? err->message : "not UTF-8");
+    g_autofree char *where = err ? util_json_error(err) : NULL;
+    *why = g_strdup_printf("not valid JSON: %s", where ? where : "not UTF-8");
     g_clear_error(&err);
     goto out;
   }

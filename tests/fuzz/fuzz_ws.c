@@ -75,6 +75,8 @@ static void drain(WsConn *c)
   char *text;
   while ((text = ws_conn_next_output(c))) {
     JsonNode *n = json_from_string(text, NULL);
+    if (!n || !JSON_NODE_HOLDS_OBJECT(n))
+      fprintf(stderr, "fuzz_ws: the server sent: %s\n", text);
     FUZZ_CHECK(n && JSON_NODE_HOLDS_OBJECT(n));
     FUZZ_CHECK(json_object_get_string_member_with_default(json_node_get_object(n), "type", NULL));
     json_node_unref(n);

@@ -147,6 +147,16 @@ START_TEST(decoder_reads_the_fields)
   ck_assert_int_lt(ws_msg_decode("{\"type\":\"hello\",\"client\":\"\xff\"}", 26, &m, &code, &why), 0);
   ck_assert_str_eq(code, "malformed_json");
   g_free(why);
+  /* A string followed by a stray word, with a secret and Chinese text in it:
+   * the reason says where, quotes nothing, and is valid UTF-8 (json-glib's own message
+   * quoted the string cut inside a character — found by fuzz_ws). */
+  text = "{\"type\":\"chat.send\",\"text\":\"老师SECRETTOKEN讲得真好\"LIVE\"}";
+  ck_assert_int_lt(ws_msg_decode(text, strlen(text), &m, &code, &why), 0);
+  ck_assert_str_eq(code, "malformed_json");
+  ck_assert_msg(g_utf8_validate(why, -1, NULL), "not UTF-8: %s", why);
+  ck_assert_msg(!strstr(why, "SECRET") && !strstr(why, "老师"), "the input is quoted: %s", why);
+  ck_assert_msg(strstr(why, "line 1, column"), "no position: %s", why);
+  g_free(why);
 }
 END_TEST
 
