@@ -294,8 +294,11 @@ char *ws_msg_error(const char *code, const char *message, bool fatal, gint64 seq
   JsonBuilder *b = begin("error");
   json_builder_set_member_name(b, "code");
   json_builder_add_string_value(b, code);
+  /* Messages quote what the player sent, cut at a byte count ("%.40s"): possibly inside a
+   * character, which would make the frame invalid UTF-8 (found by fuzz_ws). */
+  g_autofree char *valid = g_utf8_make_valid(message, -1);
   json_builder_set_member_name(b, "message");
-  json_builder_add_string_value(b, message);
+  json_builder_add_string_value(b, valid);
   json_builder_set_member_name(b, "fatal");
   json_builder_add_boolean_value(b, fatal);
   if (seq > 0) {

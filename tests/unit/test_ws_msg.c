@@ -183,6 +183,10 @@ START_TEST(server_messages_satisfy_their_schemas)
 {
   assert_valid("error", ws_msg_error("stale", "seq must be higher", false, 4));
   assert_valid("error", ws_msg_error("too_large", "big", true, 0));
+  /* A quote cut inside a character ("%.40s" of a player's type name): still UTF-8. */
+  char *cut = ws_msg_error("unknown_type", "unknown message type \"chat.注\xe6\x84\"", false, 0);
+  ck_assert_msg(g_utf8_validate(cut, -1, NULL), "not UTF-8: %s", cut);
+  assert_valid("error", cut);
   assert_valid("welcome", ws_msg_welcome(NULL, NULL, false, false, NULL));
   assert_valid("welcome", ws_msg_welcome("m1", "学员 <b>", true, true, summary(true)));
   assert_valid("welcome", ws_msg_welcome("m2", "x", false, false, summary(false)));
