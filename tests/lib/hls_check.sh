@@ -44,7 +44,10 @@ check_ladder() {
     mid=$(grep '^seg' <<<"$text" | sed -n 2p)
     frames=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames,width,height \
       -of csv=p=0 "$M/$name/$mid" | grep -m1 .)
-    check "$name: ffprobe decodes $mid ($frames)" awk -v f="$frames" -v t="$TARGET" 'BEGIN { split(f, a, ","); exit !(a[3] >= t * 30 - 5) }'
+    # Most of the segment's frames: an encoded rendition drops frames when the machine cannot
+    # keep up (by design, counted in /metrics; a CI run saw 54 of 60), so not all of them; the
+    # live test counts every frame of the copied source rendition separately.
+    check "$name: ffprobe decodes $mid ($frames)" awk -v f="$frames" -v t="$TARGET" 'BEGIN { split(f, a, ","); exit !(a[3] >= t * 30 * 4 / 5) }'
     code=$(curl -s -o /dev/null -w '%{http_code}' "$U/hls/$ID/$name/$mid")
     eq "$name: segment served over HTTP" 200 "$code"
   done
