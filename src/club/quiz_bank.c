@@ -352,7 +352,9 @@ int quiz_bank_parse(const char *data, gsize len, const char *format, GPtrArray *
       JsonNode *root = json_parser_get_root(parser);
       if (root && JSON_NODE_HOLDS_OBJECT(root) && json_object_has_member(json_node_get_object(root), "questions"))
         root = json_object_get_member(json_node_get_object(root), "questions");
-      if (!root || !JSON_NODE_HOLDS_ARRAY(root)) {
+      if (!util_json_utf8(root)) {
+        r = fail(error, "not JSON: an escape makes a character that is not UTF-8");
+      } else if (!root || !JSON_NODE_HOLDS_ARRAY(root)) {
         r = fail(error, "JSON must be an array of questions (or {\"questions\": [...]})");
       } else {
         JsonArray *a = json_node_get_array(root);

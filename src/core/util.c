@@ -140,3 +140,33 @@ char *util_json_error(const GError *err)
     return g_strdup_printf("%s at line %u, column %u", kind, line, col);
   return g_strdup(kind);
 }
+
+bool util_json_utf8(JsonNode *node)
+{
+  if (!node)
+    return true;
+  switch (json_node_get_node_type(node)) {
+  case JSON_NODE_OBJECT: {
+    JsonObjectIter it;
+    const char *name;
+    JsonNode *member;
+    json_object_iter_init(&it, json_node_get_object(node));
+    while (json_object_iter_next(&it, &name, &member))
+      if (!g_utf8_validate(name, -1, NULL) || !util_json_utf8(member))
+        return false;
+    return true;
+  }
+  case JSON_NODE_ARRAY: {
+    JsonArray *a = json_node_get_array(node);
+    for (guint i = 0; i < json_array_get_length(a); i++)
+      if (!util_json_utf8(json_array_get_element(a, i)))
+        return false;
+    return true;
+  }
+  case JSON_NODE_VALUE:
+    return json_node_get_value_type(node) != G_TYPE_STRING ||
+           g_utf8_validate(json_node_get_string(node), -1, NULL);
+  default:
+    return true;
+  }
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -37,3 +38,9 @@ int util_rmtree(const char *path);
  * in our JSON answer: the /ws fuzz target found it) and the text may hold a token or a
  * member's words. Free with g_free. */
 char *util_json_error(const GError *err);
+
+/* Whether every string and member name under NODE is valid UTF-8. json-glib's reader checks
+ * the text it is given, not what its escapes make: "\ud800" (a lone surrogate) and octal
+ * escapes such as "\233" come out as bytes that are not UTF-8 (found by fuzz_quiz_bank), which
+ * we would store and later send in JSON that is not JSON. */
+bool util_json_utf8(JsonNode *node);

@@ -69,6 +69,12 @@ JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp)
     http_response_error(resp, 400, "malformed_json", "body must be a JSON object");
     return NULL;
   }
+  if (!util_json_utf8(node)) {
+    json_node_unref(node);
+    http_response_error(resp, 400, "malformed_json",
+                        "body is not valid JSON: an escape makes a character that is not UTF-8");
+    return NULL;
+  }
   return node;
 }
 

@@ -121,6 +121,11 @@ int ws_msg_decode(const char *text, size_t len, WsMessage *m, const char **code,
     goto out;
   }
   JsonNode *root = json_parser_get_root(parser);
+  if (!util_json_utf8(root)) {
+    *code = "malformed_json";
+    *why = g_strdup("not valid JSON: an escape makes a character that is not UTF-8");
+    goto out;
+  }
   if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
     *code = "invalid_message";
     *why = g_strdup("a message is a JSON object with a \"type\"");

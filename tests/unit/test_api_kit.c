@@ -116,6 +116,7 @@ static const struct {
   { "{}", 2, "text/plain", 415, "unsupported_media_type" },
   { "{\"a\":\"\xff\"}", 9, "application/json", 400, "malformed_json" },
   { "{\"a\":", 5, "application/json", 400, "malformed_json" },
+  { "{\"a\":\"x\\233\"}", 13, "application/json", 400, "malformed_json" }, /* escape: not UTF-8 */
   { "[1,2]", 5, NULL, 400, "malformed_json" },
   { "\"text\"", 6, "application/json; charset=utf-8", 400, "malformed_json" },
 };

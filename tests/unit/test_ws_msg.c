@@ -157,6 +157,14 @@ START_TEST(decoder_reads_the_fields)
   ck_assert_msg(!strstr(why, "SECRET") && !strstr(why, "老师"), "the input is quoted: %s", why);
   ck_assert_msg(strstr(why, "line 1, column"), "no position: %s", why);
   g_free(why);
+  /* Escapes that make bytes that are not UTF-8 (json-glib takes them): refused. */
+  const char *bad[] = {"{\"type\":\"chat.send\",\"text\":\"\\ud800\"}",
+                       "{\"type\":\"chat.send\",\"text\":\"a\\233a\"}"};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    ck_assert_int_lt(ws_msg_decode(bad[i], strlen(bad[i]), &m, &code, &why), 0);
+    ck_assert_str_eq(code, "malformed_json");
+    g_free(why);
+  }
 }
 END_TEST
 
