@@ -69,7 +69,7 @@ JsonNode *api_parse_object(const HttpRequest *req, HttpResponse *resp)
     http_response_error(resp, 400, "malformed_json", "body must be a JSON object");
     return NULL;
   }
-  if (!util_json_utf8(node)) {
+  if (memchr(req->body, '\\', req->body_len) && !util_json_utf8(node)) { /* only escapes can */
     json_node_unref(node);
     http_response_error(resp, 400, "malformed_json",
                         "body is not valid JSON: an escape makes a character that is not UTF-8");
