@@ -1,11 +1,11 @@
-/* http_server: libwebsockets on the GLib main loop (through core/uvloop) — the lws context,
+/* http_server: libwebsockets on the GLib main loop (through core/evloop) — the lws context,
  * reading requests and writing responses, routing between /api/v1 (api), uploads
  * (http_upload), files (http_files), /metrics and /healthz, limits and draining; and the
  * WebSocket transport /ws (ws.c, with its services). */
 #include "http/http_server.h"
 #include "core/log.h"
 #include "core/metrics.h"
-#include "core/uvloop.h"
+#include "core/evloop.h"
 #include "http/api.h"
 #include "http/api_chat_replay.h"
 #include "http/api_oidc.h"
@@ -59,7 +59,7 @@
 struct HttpServer {
   struct lws_context *ctx;
   struct lws_vhost *vhost;
-  UvLoop *uv;
+  EvLoop *ev;
   void *foreign_loops[1];
   struct lws_protocols protocols[3];
   struct lws_protocol_vhost_options pvo_default, pvo_watch;
@@ -1023,13 +1023,13 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     db_catalog_free(&s->api.catalog);
   http_conn_book_init(&s->conns, (int)config->header_timeout);
   http_files_init(&s->files, config);
-  if (uvloop_new(g_main_loop_get_context(loop), &s->uv) < 0) {
-    *err = g_strdup("cannot create the libuv loop");
+  if ((ret = evloop_new(g_main_loop_get_context(loop), &s->ev)) < 0) {
+    *err = g_strdup(ret == -EBUSY ? "an HTTP server is already running in this process" : "cannot create the libev loop");
     http_files_clear(&s->files);
     g_free(s);
-    return -EIO;
+    return ret;
   }
-  s->foreign_loops[0] = uvloop_uv(s->uv);
+  s->foreign_loops[0] = evloop_ev(s->ev);
 
   s->protocols[0] = (struct lws_protocols){
     .name = "http",
@@ -1058,7 +1058,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
 
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
-  info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+  info.options = LWS_SERVER_OPTION_LIBEV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                  LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_VALIDATE_UTF8;
   info.foreign_loops = s->foreign_loops;
   info.user = s;
@@ -1098,7 +1098,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   if (restore_rlimit)
     setrlimit(RLIMIT_NOFILE, &rl);
   if (!s->ctx) {
-    *err = g_strdup("libwebsockets context creation failed (is libwebsockets-evlib-uv installed?)");
+    *err = g_strdup("libwebsockets context creation failed (is libwebsockets-evlib-ev installed?)");
     ret = -EIO;
     goto fail;
   }
@@ -1153,14 +1153,10 @@ void http_server_free(HttpServer **ps)
   if (!s)
     return;
   metrics_remove_provider(conn_metrics, s);
-  /* On a foreign libuv loop lws closes its handles asynchronously: the first destroy starts
-   * that, the loop runs until they are closed, the second destroy frees the context. */
-  if (s->ctx) {
+  /* On libev lws closes everything in one destroy (no asynchronous handle closing). */
+  if (s->ctx)
     lws_context_destroy(s->ctx);
-    uvloop_drain(s->uv);
-    lws_context_destroy(s->ctx);
-  }
-  uvloop_free(&s->uv);
+  evloop_free(&s->ev);
   ws_free(&s->ws); /* after the context: closing connections end their sessions */
   oidc_client_free(&s->api.oidc); /* waits for calls under way; their answers are dropped */
   hls_block_free(&s->block);

@@ -85,7 +85,7 @@ for c in malformed_json:malformed_json not_object:invalid_message unknown_type:u
   eq "${c%%:*} answered with ${c#*:}, connection kept" "${c#*:} true" "$(case_is "${c%%:*}" '"\(.code) \(.open)"')"
 done
 # (The close frame's code, 1009/1008, does not always reach the client before the socket
-# closes on the libuv loop; that the connection is closed after the error is what counts.)
+# closes on the event loop; that the connection is closed after the error is what counts.)
 eq "oversize frame: too_large, then closed" "too_large false" "$(case_is oversize '"\(.code) \(.open)"')"
 eq "oversize in fragments: too_large, then closed" "too_large false" "$(case_is fragmented_oversize '"\(.code) \(.open)"')"
 eq "bad token: unauthorized, then closed" "unauthorized false" "$(case_is bad_token '"\(.code) \(.open)"')"

@@ -1,0 +1,24 @@
+/* evloop: libev as the GLib main context's poller. libwebsockets runs on a libev loop (epoll),
+ * and the GMainContext waits through it: the context's poll function runs one turn of the
+ * libev loop with GLib's descriptors and timeout added, so one epoll_wait sleeps for both.
+ * Why libev and not libuv (the bridge before it): lws changes a socket's events two or three
+ * times per HTTP request; libuv 1.44 applies each change as an epoll DEL and ADD, libev once
+ * per loop turn and only when the events really changed (docs/delivery.md). */
+#pragma once
+
+#include <ev.h>
+#include <glib.h>
+
+typedef struct EvLoop EvLoop;
+
+/* A new libev loop (epoll backend) that CONTEXT (NULL: the default context) now polls with.
+ * One at a time per process (a GLib poll function has no user data). Returns 0, -EBUSY
+ * when another EvLoop exists, or -EIO when libev cannot make an epoll loop. */
+int evloop_new(GMainContext *context, EvLoop **out);
+
+/* The libev loop, for libev users (lws's foreign_loops). Owned by L. */
+struct ev_loop *evloop_ev(EvLoop *l);
+
+/* Gives the context back its own poll function and frees the loop (a warning if libev
+ * watchers are still active); accepts NULL and clears the pointer. */
+void evloop_free(EvLoop **l);

@@ -1,0 +1,326 @@
+/* Tests for src/core/evloop.c: with libev as a GLib context's poller, libev's work (timers,
+ * descriptors) and GLib's (timeouts, descriptor sources, wake-ups from another thread) both
+ * run when the GLib loop runs — a descriptor closed and its number reused between two turns
+ * included — and freeing gives the context back its own poll function. */
+#include "core/evloop.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <unistd.h>
+
+typedef struct {
+  GMainLoop *loop;
+  int fired;
+  GIOCondition condition;
+  gint64 at;
+} Probe;
+
+static gboolean give_up(gpointer data)
+{
+  Probe *p = data;
+  g_main_loop_quit(p->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs P's loop until a callback quits it or 5 s pass. */
+static void run(Probe *p, GMainContext *context)
+{
+  GSource *t = g_timeout_source_new(5000);
+  g_source_set_callback(t, give_up, p, NULL);
+  g_source_attach(t, context);
+  g_main_loop_run(p->loop);
+  g_source_destroy(t);
+  g_source_unref(t);
+}
+
+static void on_ev_timer(struct ev_loop *ev, ev_timer *t, int revents)
+{
+  (void)ev;
+  (void)revents;
+  Probe *p = t->data;
+  p->fired++;
+  p->at = g_get_monotonic_time();
+  g_main_loop_quit(p->loop);
+}
+
+START_TEST(a_libev_timer_fires_on_the_glib_loop)
+{
+  GMainContext *context = g_main_context_new();
+  Probe p = { .loop = g_main_loop_new(context, FALSE) };
+  EvLoop *l = NULL;
+  ck_assert_int_eq(evloop_new(context, &l), 0);
+
+  ev_timer timer;
+  ev_timer_init(&timer, on_ev_timer, 0.08, 0.);
+  timer.data = &p;
+  gint64 start = g_get_monotonic_time();
+  ev_now_update(evloop_ev(l));
+  ev_timer_start(evloop_ev(l), &timer);
+  run(&p, context);
+  ck_assert_int_eq(p.fired, 1);
+  ck_assert_int_ge(p.at - start, 79 * 1000); /* not before its time */
+
+  evloop_free(&l);
+  ck_assert_ptr_null(l);
+  g_main_loop_unref(p.loop);
+  g_main_context_unref(context);
+}
+END_TEST
+
+static gboolean on_glib_timeout(gpointer data)
+{
+  Probe *p = data;
+  p->fired++;
+  p->at = g_get_monotonic_time();
+  g_main_loop_quit(p->loop);
+  return G_SOURCE_REMOVE;
+}
+
+START_TEST(a_glib_timeout_fires_on_time_and_not_before)
+{
+  GMainContext *context = g_main_context_new();
+  Probe p = { .loop = g_main_loop_new(context, FALSE) };
+  EvLoop *l = NULL;
+  ck_assert_int_eq(evloop_new(context, &l), 0);
+
+  gint64 start = g_get_monotonic_time();
+  GSource *t = g_timeout_source_new(120);
+  g_source_set_callback(t, on_glib_timeout, &p, NULL);
+  g_source_attach(t, context);
+  g_source_unref(t);
+  run(&p, context);
+  ck_assert_int_eq(p.fired, 1);
+  ck_assert_int_ge(p.at - start, 119 * 1000);
+  ck_assert_int_lt(p.at - start, 4 * G_USEC_PER_SEC);
+
+  evloop_free(&l);
+  g_main_loop_unref(p.loop);
+  g_main_context_unref(context);
+}
+END_TEST
+
+static void on_ev_readable(struct ev_loop *ev, ev_io *io, int revents)
+{
+  Probe *p = io->data;
+  if (revents & EV_READ) {
+    p->fired++;
+    ev_io_stop(ev, io);
+    g_main_loop_quit(p->loop);
+  }
+}
+
+START_TEST(a_readable_libev_descriptor_wakes_the_glib_loop)
+{
+  GMainContext *context = g_main_context_new();
+  Probe p = { .loop = g_main_loop_new(context, FALSE) };
+  EvLoop *l = NULL;
+  ck_assert_int_eq(evloop_new(context, &l), 0);
+  int fds[2];
+  ck_assert_int_eq(pipe(fds), 0);
+
+  ev_io io;
+  ev_io_init(&io, on_ev_readable, fds[0], EV_READ);
+  io.data = &p;
+  ev_io_start(evloop_ev(l), &io);
+  /* Nothing to read: iterations without blocking do not call it. */
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration(context, FALSE);
+  ck_assert_int_eq(p.fired, 0);
+
+  ck_assert_int_eq(write(fds[1], "x", 1), 1);
+  run(&p, context);
+  ck_assert_int_eq(p.fired, 1);
+
+  evloop_free(&l);
+  close(fds[0]);
+  close(fds[1]);
+  g_main_loop_unref(p.loop);
+  g_main_context_unref(context);
+}
+END_TEST
+
+static gboolean on_glib_fd(gint fd, GIOCondition condition, gpointer data)
+{
+  (void)fd;
+  Probe *p = data;
+  p->fired++;
+  p->condition = condition;
+  g_main_loop_quit(p->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static guint add_fd_source(GMainContext *context, int fd, GIOCondition condition, Probe *p)
+{
+  GSource *s = g_unix_fd_source_new(fd, condition);
+  g_source_set_callback(s, (GSourceFunc)(void (*)(void))on_glib_fd, p, NULL);
+  guint id = g_source_attach(s, context);
+  g_source_unref(s);
+  return id;
+}
+
+START_TEST(a_glib_descriptor_source_is_dispatched_with_its_exact_condition)
+{
+  GMainContext *context = g_main_context_new();
+  Probe p = { .loop = g_main_loop_new(context, FALSE) };
+  EvLoop *l = NULL;
+  ck_assert_int_eq(evloop_new(context, &l), 0);
+  int fds[2];
+  ck_assert_int_eq(pipe(fds), 0);
+
+  add_fd_source(context, fds[0], G_IO_IN, &p);
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration(context, FALSE);
+  ck_assert_int_eq(p.fired, 0);
+  ck_assert_int_eq(write(fds[1], "x", 1), 1);
+  run(&p, context);
+  ck_assert_int_eq(p.fired, 1);
+  ck_assert_int_eq(p.condition & G_IO_IN, G_IO_IN);
+
+  /* The writer gone: G_IO_HUP, as GLib's own poll says it. */
+  char c;
+  ck_assert_int_eq(read(fds[0], &c, 1), 1);
+  close(fds[1]);
+  add_fd_source(context, fds[0], G_IO_IN | G_IO_HUP, &p);
+  run(&p, context);
+  ck_assert_int_eq(p.fired, 2);
+  ck_assert_int_eq(p.condition & G_IO_HUP, G_IO_HUP);
+
+  evloop_free(&l);
+  close(fds[0]);
+  g_main_loop_unref(p.loop);
+  g_main_context_unref(context);
+}
+END_TEST
+
+static gpointer write_later(gpointer data)
+{
+  g_usleep(100 * 1000);
+  ck_assert_int_eq(write(GPOINTER_TO_INT(data), "x", 1), 1);
+  return NULL;
+}
+
+/* A GLib source's descriptor closed and its number given to a new one, with the same
+ * condition, between two turns of the loop (an RTMP publisher leaving as another arrives):
+ * epoll forgot the closed one, and the new one must still wake the loop. */
+START_TEST(a_descriptor_number_reused_between_two_turns_still_wakes_the_loop)
+{
+  GMainContext *context = g_main_context_new();
+  Probe p = { .loop = g_main_loop_new(context, FALSE) };
+  EvLoop *l = NULL;
+  ck_assert_int_eq(evloop_new(context, &l), 0);
+  int a[2], b[2];
+  ck_assert_int_eq(pipe(a), 0);
+  guint id = add_fd_source(context, a[0], G_IO_IN, &p);
+  for (int i = 0; i < 3; i++) /* libev now watches a[0] */
+    g_main_context_iteration(context, FALSE);
+
+  int number = a[0];
+  g_source_destroy(g_main_context_find_source_by_id(context, id));
+  close(a[0]);
+  close(a[1]);
+  ck_assert_int_eq(pipe(b), 0);
+  if (b[0] != number) { /* the lowest free number: only if something else took it */
+    int moved = dup2(b[0], number);
+    ck_assert_int_eq(moved, number);
+    close(b[0]);
+    b[0] = number;
+  }
+  add_fd_source(context, b[0], G_IO_IN, &p);
+  for (int i = 0; i < 3; i++) /* the attach's wake-up consumed: nothing else will wake it */
+    g_main_context_iteration(context, FALSE);
+  ck_assert_int_eq(p.fired, 0);
+  /* Written while the loop sleeps: only the new descriptor can wake it. */
+  GThread *t = g_thread_new("writer", write_later, GINT_TO_POINTER(b[1]));
+  gint64 start = g_get_monotonic_time();
+  run(&p, context);
+  g_thread_join(t);
+  ck_assert_int_eq(p.fired, 1);
+  ck_assert_int_lt(g_get_monotonic_time() - start, 4 * G_USEC_PER_SEC);
+
+  evloop_free(&l);
+  close(b[0]);
+  close(b[1]);
+  g_main_loop_unref(p.loop);
+  g_main_context_unref(context);
+}
+END_TEST
+
+static gboolean quit_from_idle(gpointer data)
+{
+  Probe *p = data;
+  p->fired++;
+  g_main_loop_quit(p->loop);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  GMainContext *context;
+  Probe *p;
+} Later;
+
+static gpointer add_idle_later(gpointer data)
+{
+  Later *later = data;
+  g_usleep(100 * 1000);
+  GSource *s = g_idle_source_new();
+  g_source_set_callback(s, quit_from_idle, later->p, NULL);
+  g_source_attach(s, later->context); /* wakes the context: GLib's wake-up descriptor */
+  g_source_unref(s);
+  return NULL;
+}
+
+START_TEST(a_source_added_from_another_thread_wakes_a_sleeping_loop)
+{
+  GMainContext *context = g_main_context_new();
+  Probe p = { .loop = g_main_loop_new(context, FALSE) };
+  EvLoop *l = NULL;
+  ck_assert_int_eq(evloop_new(context, &l), 0);
+  Later later = { context, &p };
+  GThread *t = g_thread_new("sender", add_idle_later, &later);
+  gint64 start = g_get_monotonic_time();
+  run(&p, context); /* sleeps in libev's epoll_wait until then */
+  g_thread_join(t);
+  ck_assert_int_eq(p.fired, 1);
+  ck_assert_int_lt(g_get_monotonic_time() - start, 4 * G_USEC_PER_SEC);
+
+  evloop_free(&l);
+  g_main_loop_unref(p.loop);
+  g_main_context_unref(context);
+}
+END_TEST
+
+START_TEST(one_at_a_time_and_free_gives_back_the_poll_function)
+{
+  GMainContext *context = g_main_context_new();
+  GPollFunc own = g_main_context_get_poll_func(context);
+  EvLoop *l = NULL, *second = NULL;
+  ck_assert_int_eq(evloop_new(context, &l), 0);
+  ck_assert_ptr_ne(g_main_context_get_poll_func(context), own);
+  ck_assert_int_eq(evloop_new(context, &second), -EBUSY);
+  ck_assert_ptr_null(second);
+  evloop_free(&l);
+  evloop_free(&l); /* NULL is accepted */
+  ck_assert_ptr_eq(g_main_context_get_poll_func(context), own);
+  ck_assert_int_eq(evloop_new(context, &l), 0); /* and a new one can be made */
+  evloop_free(&l);
+  g_main_context_unref(context);
+}
+END_TEST
+
+static Suite *evloop_suite(void)
+{
+  Suite *s = suite_create("evloop");
+  TCase *tc = tcase_create("evloop");
+  tcase_add_test(tc, a_libev_timer_fires_on_the_glib_loop);
+  tcase_add_test(tc, a_glib_timeout_fires_on_time_and_not_before);
+  tcase_add_test(tc, a_readable_libev_descriptor_wakes_the_glib_loop);
+  tcase_add_test(tc, a_glib_descriptor_source_is_dispatched_with_its_exact_condition);
+  tcase_add_test(tc, a_descriptor_number_reused_between_two_turns_still_wakes_the_loop);
+  tcase_add_test(tc, a_source_added_from_another_thread_wakes_a_sleeping_loop);
+  tcase_add_test(tc, one_at_a_time_and_free_gives_back_the_poll_function);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+TU_MAIN(evloop_suite)
