@@ -346,7 +346,8 @@ int db_open(const char *path, int target, Db **out, char **err)
 
   if ((ret = exec(db, "PRAGMA journal_mode = WAL", err)) < 0 ||
       (ret = exec(db, "PRAGMA foreign_keys = ON", err)) < 0 ||
-      (ret = exec(db, "PRAGMA synchronous = FULL", err)) < 0)
+      (ret = exec(db, "PRAGMA synchronous = FULL", err)) < 0 ||
+      (ret = exec(db, "PRAGMA journal_size_limit = " G_STRINGIFY(DB_WAL_LIMIT), err)) < 0)
     goto fail;
 
   if ((ret = db_migrate(db, target, err)) < 0)

@@ -17,6 +17,13 @@ typedef struct Db {
 /* The schema version this binary brings (the highest migration number). */
 int db_schema_latest(void);
 
+/* The write-ahead log's size after a checkpoint (PRAGMA journal_size_limit, bytes): SQLite
+ * otherwise keeps the WAL file at the largest size one burst of writes between two
+ * checkpoints ever gave it (the soak saw it climb from 4 to 8 MiB over 30 minutes, docs/soak.md);
+ * with the limit it is cut back to this when the log starts over. About the automatic
+ * checkpoint's 1,000 pages. */
+#define DB_WAL_LIMIT 4194304
+
 /* Opens PATH (creating it when missing), refuses a file that is not an SQLite
  * database or whose schema is newer than this binary — in both cases before
  * anything is written — then sets WAL, foreign keys and a busy timeout and

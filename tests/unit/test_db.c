@@ -56,6 +56,48 @@ START_TEST(forward_from_empty)
 }
 END_TEST
 
+static void step_once(Db *db, const char *sql)
+{
+  sqlite3_stmt *st = db_prepare(db, sql);
+  ck_assert_ptr_nonnull(st);
+  ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+}
+
+static gint64 file_size(const char *path)
+{
+  GStatBuf sb;
+  return g_stat(path, &sb) == 0 ? (gint64)sb.st_size : -1;
+}
+
+/* One large burst of writes (8 MiB in one transaction) makes the write-ahead log that large;
+ * after the checkpoint, the next write starts the log over and cuts the file back to
+ * DB_WAL_LIMIT (without journal_size_limit it stays at 8 MiB for the life of the file). */
+START_TEST(the_wal_file_is_cut_back_after_a_burst)
+{
+  char *p = db_path(), *err = NULL;
+  char *wal = g_strconcat(p, "-wal", NULL);
+  Db *db = NULL;
+  ck_assert_int_eq(db_open(p, 0, &db, &err), 0);
+  ck_assert_int_eq(count_rows(db, "PRAGMA journal_size_limit"), DB_WAL_LIMIT);
+  step_once(db, "CREATE TABLE scratch (b BLOB)");
+  ck_assert_int_eq(db_begin(db), 0);
+  sqlite3_stmt *st = db_prepare(db, "INSERT INTO scratch VALUES (randomblob(4096))");
+  for (int i = 0; i < 2048; i++) {
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  ck_assert_int_eq(db_commit(db), 0);
+  ck_assert_int_gt(file_size(wal), 2 * DB_WAL_LIMIT); /* the burst: 8 MiB and more */
+  step_once(db, "DELETE FROM scratch WHERE rowid = 1"); /* the log starts over */
+  ck_assert_int_le(file_size(wal), DB_WAL_LIMIT);
+  db_close(&db);
+  g_free(wal);
+  g_free(p);
+}
+END_TEST
+
 static int cmp_text(gconstpointer a, gconstpointer b)
 {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -310,6 +352,7 @@ static Suite *db_suite(void)
   TCase *tc = tcase_create("migrations");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, forward_from_empty);
+  tcase_add_test(tc, the_wal_file_is_cut_back_after_a_burst);
   tcase_add_test(tc, template_equals_fresh_migration);
   tcase_add_test(tc, forward_from_previous_version_keeps_data);
   tcase_add_test(tc, reopen_is_idempotent);
