@@ -23,15 +23,50 @@ static gboolean give_up(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs P's loop until a callback quits it or 5 s pass. */
-static void run(Probe *p, GMainContext *context)
+/* A GLib context with its loop, a probe and an EvLoop polling it. */
+typedef struct {
+  GMainContext *context;
+  Probe p;
+  EvLoop *l;
+} Fx;
+
+static void fx_open(Fx *f)
+{
+  f->context = g_main_context_new();
+  f->p = (Probe){ .loop = g_main_loop_new(f->context, FALSE) };
+  f->l = NULL;
+  ck_assert_int_eq(evloop_new(f->context, &f->l), 0);
+}
+
+static void fx_close(Fx *f)
+{
+  evloop_free(&f->l);
+  ck_assert_ptr_null(f->l);
+  g_main_loop_unref(f->p.loop);
+  g_main_context_unref(f->context);
+}
+
+/* Runs F's loop until a callback quits it or 5 s pass. */
+static void run(Fx *f)
 {
   GSource *t = g_timeout_source_new(5000);
-  g_source_set_callback(t, give_up, p, NULL);
-  g_source_attach(t, context);
-  g_main_loop_run(p->loop);
+  g_source_set_callback(t, give_up, &f->p, NULL);
+  g_source_attach(t, f->context);
+  g_main_loop_run(f->p.loop);
   g_source_destroy(t);
   g_source_unref(t);
+}
+
+/* Nothing to read: iterations without blocking call nothing; a byte written to WRITE_FD then
+ * wakes the loop and the watcher fires once. */
+static void quiet_until_written(Fx *f, int write_fd)
+{
+  for (int i = 0; i < 5; i++)
+    g_main_context_iteration(f->context, FALSE);
+  ck_assert_int_eq(f->p.fired, 0);
+  ck_assert_int_eq(write(write_fd, "x", 1), 1);
+  run(f);
+  ck_assert_int_eq(f->p.fired, 1);
 }
 
 static void on_ev_timer(struct ev_loop *ev, ev_timer *t, int revents)
@@ -46,25 +81,20 @@ static void on_ev_timer(struct ev_loop *ev, ev_timer *t, int revents)
 
 START_TEST(a_libev_timer_fires_on_the_glib_loop)
 {
-  GMainContext *context = g_main_context_new();
-  Probe p = { .loop = g_main_loop_new(context, FALSE) };
-  EvLoop *l = NULL;
-  ck_assert_int_eq(evloop_new(context, &l), 0);
+  Fx f;
+  fx_open(&f);
 
   ev_timer timer;
   ev_timer_init(&timer, on_ev_timer, 0.08, 0.);
-  timer.data = &p;
+  timer.data = &f.p;
   gint64 start = g_get_monotonic_time();
-  ev_now_update(evloop_ev(l));
-  ev_timer_start(evloop_ev(l), &timer);
-  run(&p, context);
-  ck_assert_int_eq(p.fired, 1);
-  ck_assert_int_ge(p.at - start, 79 * 1000); /* not before its time */
+  ev_now_update(evloop_ev(f.l));
+  ev_timer_start(evloop_ev(f.l), &timer);
+  run(&f);
+  ck_assert_int_eq(f.p.fired, 1);
+  ck_assert_int_ge(f.p.at - start, 79 * 1000); /* not before its time */
 
-  evloop_free(&l);
-  ck_assert_ptr_null(l);
-  g_main_loop_unref(p.loop);
-  g_main_context_unref(context);
+  fx_close(&f);
 }
 END_TEST
 
@@ -79,24 +109,20 @@ static gboolean on_glib_timeout(gpointer data)
 
 START_TEST(a_glib_timeout_fires_on_time_and_not_before)
 {
-  GMainContext *context = g_main_context_new();
-  Probe p = { .loop = g_main_loop_new(context, FALSE) };
-  EvLoop *l = NULL;
-  ck_assert_int_eq(evloop_new(context, &l), 0);
+  Fx f;
+  fx_open(&f);
 
   gint64 start = g_get_monotonic_time();
   GSource *t = g_timeout_source_new(120);
-  g_source_set_callback(t, on_glib_timeout, &p, NULL);
-  g_source_attach(t, context);
+  g_source_set_callback(t, on_glib_timeout, &f.p, NULL);
+  g_source_attach(t, f.context);
   g_source_unref(t);
-  run(&p, context);
-  ck_assert_int_eq(p.fired, 1);
-  ck_assert_int_ge(p.at - start, 119 * 1000);
-  ck_assert_int_lt(p.at - start, 4 * G_USEC_PER_SEC);
+  run(&f);
+  ck_assert_int_eq(f.p.fired, 1);
+  ck_assert_int_ge(f.p.at - start, 119 * 1000);
+  ck_assert_int_lt(f.p.at - start, 4 * G_USEC_PER_SEC);
 
-  evloop_free(&l);
-  g_main_loop_unref(p.loop);
-  g_main_context_unref(context);
+  fx_close(&f);
 }
 END_TEST
 
@@ -112,31 +138,20 @@ static void on_ev_readable(struct ev_loop *ev, ev_io *io, int revents)
 
 START_TEST(a_readable_libev_descriptor_wakes_the_glib_loop)
 {
-  GMainContext *context = g_main_context_new();
-  Probe p = { .loop = g_main_loop_new(context, FALSE) };
-  EvLoop *l = NULL;
-  ck_assert_int_eq(evloop_new(context, &l), 0);
+  Fx f;
+  fx_open(&f);
   int fds[2];
   ck_assert_int_eq(pipe(fds), 0);
 
   ev_io io;
   ev_io_init(&io, on_ev_readable, fds[0], EV_READ);
-  io.data = &p;
-  ev_io_start(evloop_ev(l), &io);
-  /* Nothing to read: iterations without blocking do not call it. */
-  for (int i = 0; i < 5; i++)
-    g_main_context_iteration(context, FALSE);
-  ck_assert_int_eq(p.fired, 0);
+  io.data = &f.p;
+  ev_io_start(evloop_ev(f.l), &io);
+  quiet_until_written(&f, fds[1]);
 
-  ck_assert_int_eq(write(fds[1], "x", 1), 1);
-  run(&p, context);
-  ck_assert_int_eq(p.fired, 1);
-
-  evloop_free(&l);
+  fx_close(&f);
   close(fds[0]);
   close(fds[1]);
-  g_main_loop_unref(p.loop);
-  g_main_context_unref(context);
 }
 END_TEST
 
@@ -161,35 +176,26 @@ static guint add_fd_source(GMainContext *context, int fd, GIOCondition condition
 
 START_TEST(a_glib_descriptor_source_is_dispatched_with_its_exact_condition)
 {
-  GMainContext *context = g_main_context_new();
-  Probe p = { .loop = g_main_loop_new(context, FALSE) };
-  EvLoop *l = NULL;
-  ck_assert_int_eq(evloop_new(context, &l), 0);
+  Fx f;
+  fx_open(&f);
   int fds[2];
   ck_assert_int_eq(pipe(fds), 0);
 
-  add_fd_source(context, fds[0], G_IO_IN, &p);
-  for (int i = 0; i < 5; i++)
-    g_main_context_iteration(context, FALSE);
-  ck_assert_int_eq(p.fired, 0);
-  ck_assert_int_eq(write(fds[1], "x", 1), 1);
-  run(&p, context);
-  ck_assert_int_eq(p.fired, 1);
-  ck_assert_int_eq(p.condition & G_IO_IN, G_IO_IN);
+  add_fd_source(f.context, fds[0], G_IO_IN, &f.p);
+  quiet_until_written(&f, fds[1]);
+  ck_assert_int_eq(f.p.condition & G_IO_IN, G_IO_IN);
 
   /* The writer gone: G_IO_HUP, as GLib's own poll says it. */
   char c;
   ck_assert_int_eq(read(fds[0], &c, 1), 1);
   close(fds[1]);
-  add_fd_source(context, fds[0], G_IO_IN | G_IO_HUP, &p);
-  run(&p, context);
-  ck_assert_int_eq(p.fired, 2);
-  ck_assert_int_eq(p.condition & G_IO_HUP, G_IO_HUP);
+  add_fd_source(f.context, fds[0], G_IO_IN | G_IO_HUP, &f.p);
+  run(&f);
+  ck_assert_int_eq(f.p.fired, 2);
+  ck_assert_int_eq(f.p.condition & G_IO_HUP, G_IO_HUP);
 
-  evloop_free(&l);
+  fx_close(&f);
   close(fds[0]);
-  g_main_loop_unref(p.loop);
-  g_main_context_unref(context);
 }
 END_TEST
 
@@ -205,18 +211,16 @@ static gpointer write_later(gpointer data)
  * epoll forgot the closed one, and the new one must still wake the loop. */
 START_TEST(a_descriptor_number_reused_between_two_turns_still_wakes_the_loop)
 {
-  GMainContext *context = g_main_context_new();
-  Probe p = { .loop = g_main_loop_new(context, FALSE) };
-  EvLoop *l = NULL;
-  ck_assert_int_eq(evloop_new(context, &l), 0);
+  Fx f;
+  fx_open(&f);
   int a[2], b[2];
   ck_assert_int_eq(pipe(a), 0);
-  guint id = add_fd_source(context, a[0], G_IO_IN, &p);
+  guint id = add_fd_source(f.context, a[0], G_IO_IN, &f.p);
   for (int i = 0; i < 3; i++) /* libev now watches a[0] */
-    g_main_context_iteration(context, FALSE);
+    g_main_context_iteration(f.context, FALSE);
 
   int number = a[0];
-  g_source_destroy(g_main_context_find_source_by_id(context, id));
+  g_source_destroy(g_main_context_find_source_by_id(f.context, id));
   close(a[0]);
   close(a[1]);
   ck_assert_int_eq(pipe(b), 0);
@@ -226,23 +230,21 @@ START_TEST(a_descriptor_number_reused_between_two_turns_still_wakes_the_loop)
     close(b[0]);
     b[0] = number;
   }
-  add_fd_source(context, b[0], G_IO_IN, &p);
+  add_fd_source(f.context, b[0], G_IO_IN, &f.p);
   for (int i = 0; i < 3; i++) /* the attach's wake-up consumed: nothing else will wake it */
-    g_main_context_iteration(context, FALSE);
-  ck_assert_int_eq(p.fired, 0);
+    g_main_context_iteration(f.context, FALSE);
+  ck_assert_int_eq(f.p.fired, 0);
   /* Written while the loop sleeps: only the new descriptor can wake it. */
   GThread *t = g_thread_new("writer", write_later, GINT_TO_POINTER(b[1]));
   gint64 start = g_get_monotonic_time();
-  run(&p, context);
+  run(&f);
   g_thread_join(t);
-  ck_assert_int_eq(p.fired, 1);
+  ck_assert_int_eq(f.p.fired, 1);
   ck_assert_int_lt(g_get_monotonic_time() - start, 4 * G_USEC_PER_SEC);
 
-  evloop_free(&l);
+  fx_close(&f);
   close(b[0]);
   close(b[1]);
-  g_main_loop_unref(p.loop);
-  g_main_context_unref(context);
 }
 END_TEST
 
@@ -272,21 +274,17 @@ static gpointer add_idle_later(gpointer data)
 
 START_TEST(a_source_added_from_another_thread_wakes_a_sleeping_loop)
 {
-  GMainContext *context = g_main_context_new();
-  Probe p = { .loop = g_main_loop_new(context, FALSE) };
-  EvLoop *l = NULL;
-  ck_assert_int_eq(evloop_new(context, &l), 0);
-  Later later = { context, &p };
+  Fx f;
+  fx_open(&f);
+  Later later = { f.context, &f.p };
   GThread *t = g_thread_new("sender", add_idle_later, &later);
   gint64 start = g_get_monotonic_time();
-  run(&p, context); /* sleeps in libev's epoll_wait until then */
+  run(&f); /* sleeps in libev's epoll_wait until then */
   g_thread_join(t);
-  ck_assert_int_eq(p.fired, 1);
+  ck_assert_int_eq(f.p.fired, 1);
   ck_assert_int_lt(g_get_monotonic_time() - start, 4 * G_USEC_PER_SEC);
 
-  evloop_free(&l);
-  g_main_loop_unref(p.loop);
-  g_main_context_unref(context);
+  fx_close(&f);
 }
 END_TEST
 
