@@ -17,7 +17,6 @@
  * connections, GStreamer bus watches); lws's hundreds or thousands of sockets are libev's
  * alone and change only when lws changes them. */
 #include "core/evloop.h"
-#include "core/log.h"
 
 #include <errno.h>
 #include <string.h>

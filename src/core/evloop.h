@@ -19,6 +19,6 @@ int evloop_new(GMainContext *context, EvLoop **out);
 /* The libev loop, for libev users (lws's foreign_loops). Owned by L. */
 struct ev_loop *evloop_ev(EvLoop *l);
 
-/* Gives the context back its own poll function and frees the loop (a warning if libev
- * watchers are still active); accepts NULL and clears the pointer. */
+/* Gives the context back its own poll function and frees the loop (its users stop their
+ * watchers first: lws_context_destroy does); accepts NULL and clears the pointer. */
 void evloop_free(EvLoop **l);
