@@ -90,6 +90,12 @@ try {
   await again.context.close();
 
   const ed = await fresh();
+  // The categories answer late (as on a loaded machine): the console must not jump back to its
+  // first tab when it arrives after the editor has moved to another one.
+  await ed.page.route('**/api/v1/categories', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
   await step('an editor signed in on the sign-in page finds the console open', async () => {
     await ed.page.goto(`${BASE_URL}/signin.html?next=/editor/`);
     await ed.page.fill('#login', EDITOR_LOGIN);
@@ -111,6 +117,8 @@ try {
     expect(resp.status() === 201, `POST /columns: ${resp.status()}`);
     const h = resp.request().headers();
     expect(!h.authorization && /^[0-9a-f]{64}$/.test(h['x-csrf-token'] || ''), `headers ${JSON.stringify(h)}`);
+    await ed.page.waitForFunction(() => document.querySelector('#categories').options.length > 0);
+    expect(await ed.page.isVisible('#tab-columns'), 'the late categories sent the console back to its first tab');
   });
   await step('console sign-out ends the session', async () => {
     await ed.page.click('#logout');

@@ -181,8 +181,11 @@
     $('#app').hidden = false;
     $('#logout').hidden = false;
     $('#notice').hidden = true;
-    await loadCategories();
+    // The first tab opens with the console, before anything is awaited: an editor who clicks
+    // another tab while the categories load stays there (CI run of stop 29 saw the console
+    // jump back to lives under a test that had already moved to columns).
     showTab('lives');
+    await loadCategories();
   }
 
   // Already signed in on this site (here or on the viewer pages) as an editor: straight in.
