@@ -189,30 +189,44 @@ const ApiRoute api_routes[] = {
 
 /* ---- dispatch ---------------------------------------------------------- */
 
-/* Matches PATH against PATTERN segment by segment; "{x}" takes one segment. */
+/* Where the segment starting at S ends (its '/' or its '\0'). */
+static const char *segment_end(const char *s)
+{
+  const char *slash = strchr(s, '/');
+  return slash ? slash : s + strlen(s);
+}
+
+/* Matches PATH against PATTERN segment by segment; "{x}" takes one non-empty segment. Walks
+ * both strings in place: it runs for every route on every API request, and allocates only
+ * the parameters of a match. */
 static bool route_match(const char *pattern, const char *path, char **params, int *nparams)
 {
-  char **ps = g_strsplit(pattern, "/", -1);
-  char **xs = g_strsplit(path, "/", -1);
-  bool ok = g_strv_length(ps) == g_strv_length(xs);
+  const char *from[API_MAX_PARAMS];
+  size_t len[API_MAX_PARAMS];
   int np = 0;
-  for (int i = 0; ok && ps[i]; i++) {
-    if (ps[i][0] == '{') {
-      if (!xs[i][0] || np >= API_MAX_PARAMS)
-        ok = false;
-      else
-        params[np++] = g_strdup(xs[i]);
-    } else if (strcmp(ps[i], xs[i]) != 0) {
-      ok = false;
+  for (const char *p = pattern, *x = path;; ) {
+    const char *pe = segment_end(p), *xe = segment_end(x);
+    size_t pl = (size_t)(pe - p), xl = (size_t)(xe - x);
+    if (pl > 0 && p[0] == '{') {
+      if (xl == 0 || np >= API_MAX_PARAMS)
+        return false;
+      from[np] = x;
+      len[np++] = xl;
+    } else if (pl != xl || memcmp(p, x, pl) != 0) {
+      return false;
     }
+    if (!*pe || !*xe) {
+      if (*pe || *xe)
+        return false;
+      break;
+    }
+    p = pe + 1;
+    x = xe + 1;
   }
-  if (!ok)
-    for (int i = 0; i < np; i++)
-      g_clear_pointer(&params[i], g_free);
-  *nparams = ok ? np : 0;
-  g_strfreev(ps);
-  g_strfreev(xs);
-  return ok;
+  for (int i = 0; i < np; i++)
+    params[i] = g_strndup(from[i], len[i]);
+  *nparams = np;
+  return true;
 }
 
 /* A guest's read answered from memory: true when RESP is ready. Otherwise *KEY, *GEN and

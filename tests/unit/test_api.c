@@ -53,6 +53,34 @@ START_TEST(wrong_method_is_405)
 }
 END_TEST
 
+/* Paths match route patterns segment by segment: "{id}" takes exactly one non-empty segment,
+ * and neither a prefix nor an extra segment names a route. Which paths matched is read from
+ * 405's Allow (a matched path) against 404 (none). */
+START_TEST(paths_match_whole_segments)
+{
+  static const struct { const char *path; int status; const char *allow; } cases[] = {
+    { "/api/v1/lotteries/abc", 405, "GET, PATCH" },
+    { "/api/v1/lotteries/abc/", 405, "GET, PATCH" },
+    { "/api/v1/lotteries/abc/mine", 405, "GET" },
+    { "/api/v1/lotteries//mine", 404, NULL },
+    { "/api/v1/lotteries/abc/mine/more", 404, NULL },
+    { "/api/v1/lotteries/abc/min", 404, NULL },
+    { "/api/v1/lotteriesabc", 404, NULL },
+    { "/api/v1/lotterie/abc", 404, NULL },
+    { "/api/v1/lotteries", 405, "GET, POST" },
+    { "/api/v1/lotteries/", 405, "GET, POST" },
+    { "/api/v1//lotteries", 404, NULL },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    ApiReq r = { .method = "DELETE", .path = cases[i].path, .auth = editor_auth };
+    ck_assert_msg(api_send(&r) == cases[i].status, "%s", cases[i].path);
+    if (cases[i].allow)
+      ck_assert_str_eq(g_hash_table_lookup(r.headers, "allow:"), cases[i].allow);
+    api_req_clear(&r);
+  }
+}
+END_TEST
+
 START_TEST(editor_route_401_403_200)
 {
   char *body = NULL;
@@ -282,6 +310,7 @@ static Suite *api_suite(void)
   tcase_add_test(tc, unknown_path_is_404_json);
   tcase_add_test(tc, error_quoting_bytes_not_utf8_is_json);
   tcase_add_test(tc, wrong_method_is_405);
+  tcase_add_test(tc, paths_match_whole_segments);
   tcase_add_test(tc, editor_route_401_403_200);
   tcase_add_test(tc, tampered_token_is_401);
   tcase_add_test(tc, admin_creates_member_token_works);
