@@ -115,6 +115,19 @@ static int refused(int ret, HttpFile *out)
   return out->status;
 }
 
+/* OUT's body (a copy of TEXT, which it unrefs) and the live or the VOD max-age by whether
+ * the playlist is FINISHED. */
+static void playlist_answer(const HttpFiles *f, GBytes *text, bool finished, HttpFile *out)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data(text, &len);
+  out->body = g_string_new_len(data, (gssize)len);
+  g_bytes_unref(text);
+  out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
+                                       finished ? f->config->hls_vod_playlist_max_age
+                                                : f->config->hls_live_playlist_max_age);
+}
+
 /* A playlist's text and Cache-Control: from memory while the file is the one read before
  * (http_playlists), with the live or the VOD max-age by whether it is finished. 404 when it
  * cannot be read or is over HTTP_FILES_PLAYLIST_MAX. */
@@ -130,14 +143,29 @@ static int read_playlist(const HttpFiles *f, HttpFile *out)
   int ret = http_playlists_get(f->playlists, out->fd, &out->st, g_get_monotonic_time(), &text, &finished);
   if (ret < 0)
     return ret;
-  gsize len = 0;
-  const char *data = g_bytes_get_data(text, &len);
-  out->body = g_string_new_len(data, (gssize)len);
-  g_bytes_unref(text);
-  out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
-                                       finished ? f->config->hls_vod_playlist_max_age
-                                                : f->config->hls_live_playlist_max_age);
+  playlist_answer(f, text, finished, out);
   return 0;
+}
+
+/* A playlist kept in memory answered from its path's stat alone, without opening it (two
+ * system calls fewer a request: openat2 and close): true when REL below ROOT_FD is a regular
+ * file in exactly the state kept. The stat follows symlinks in the directories of REL, which
+ * openat2's RESOLVE_BENEATH would refuse when they leave the root; that loses nothing: a hit
+ * is a file (device and inode) that was opened below the root before, in this very state, and
+ * is answered with what was read from it then — never the bytes of a file not seen from the
+ * root. Anything else (a miss, a symlink as the last part) goes the way of an opened file. */
+static bool kept_playlist(const HttpFiles *f, int root_fd, const char *rel, HttpFile *out)
+{
+  struct stat st;
+  GBytes *text = NULL;
+  bool finished = false;
+  if (root_fd < 0 || path_check_relative(rel) < 0 || fstatat(root_fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+      !S_ISREG(st.st_mode) || !http_playlists_peek(f->playlists, &st, &text, &finished))
+    return false;
+  out->mime = http_mime_for(rel);
+  out->st = st;
+  playlist_answer(f, text, finished, out);
+  return true;
 }
 
 /* /hls/<video>/<file> from the media directory and /images/<file> from the image store:
@@ -146,11 +174,16 @@ static int read_playlist(const HttpFiles *f, HttpFile *out)
 static int resolve_media(const HttpFiles *f, const char *root, const char *real_root, int root_fd,
                          const char *root_name, const char *path, const char *rel, HttpFile *out)
 {
+  bool playlist = g_str_has_suffix(rel, ".m3u8");
+  if (playlist && kept_playlist(f, root_fd, rel, out)) {
+    out->status = 200;
+    return 200;
+  }
   int ret = find_file(root, real_root, root_fd, root_name, path, rel, out);
   if (ret < 0)
     return refused(ret, out);
 
-  if (g_str_has_suffix(rel, ".m3u8")) {
+  if (playlist) {
     ret = read_playlist(f, out);
     g_clear_pointer(&out->file, g_free);
     if (out->fd >= 0)

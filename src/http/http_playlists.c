@@ -134,13 +134,35 @@ static int read_all(int fd, off_t size, gsize max, GBytes **out)
   return 0;
 }
 
+/* The entry for ST's file and whether it is of that very state (size and times). */
+static Entry *lookup(HttpPlaylists *c, const struct stat *st, bool *same)
+{
+  Key key = { st->st_dev, st->st_ino };
+  Entry *e = g_hash_table_lookup(c->entries, &key);
+  *same = e && e->size == st->st_size && same_time(&e->mtime, &st->st_mtim) &&
+          same_time(&e->ctime, &st->st_ctim);
+  return e;
+}
+
+bool http_playlists_peek(HttpPlaylists *c, const struct stat *st, GBytes **text, bool *finished)
+{
+  bool same = false;
+  Entry *e = lookup(c, st, &same);
+  if (!same || !e->text)
+    return false;
+  c->stats.hits++;
+  c->stats.peeked++;
+  *text = g_bytes_ref(e->text);
+  *finished = e->finished;
+  return true;
+}
+
 int http_playlists_get(HttpPlaylists *c, int fd, const struct stat *st, gint64 now_us, GBytes **text,
                        bool *finished)
 {
   Key key = { st->st_dev, st->st_ino };
-  Entry *e = g_hash_table_lookup(c->entries, &key);
-  bool same = e && e->size == st->st_size && same_time(&e->mtime, &st->st_mtim) &&
-              same_time(&e->ctime, &st->st_ctim);
+  bool same = false;
+  Entry *e = lookup(c, st, &same);
   if (same && e->text) {
     c->stats.hits++;
     *text = g_bytes_ref(e->text);

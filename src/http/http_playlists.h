@@ -18,6 +18,7 @@ typedef struct HttpPlaylists HttpPlaylists;
 
 typedef struct {
   guint64 hits, misses;
+  guint64 peeked;  /* the hits answered by http_playlists_peek (no file opened) */
   guint entries;  /* playlists kept (seen, not yet settled ones are not counted) */
   gsize bytes;
 } HttpPlaylistsStats;
@@ -32,5 +33,11 @@ void http_playlists_free(HttpPlaylists **c);
  * #EXT-X-ENDLIST). -EFBIG over MAX_BYTES, another -errno when FD cannot be read. */
 int http_playlists_get(HttpPlaylists *c, int fd, const struct stat *st, gint64 now_us, GBytes **text,
                        bool *finished);
+
+/* The kept text of the file whose stat (of its path, not of an open descriptor) is ST, when it
+ * is exactly the file state kept (device, inode, size, mtime, ctime) and settled: true with
+ * *TEXT (unref it) and *FINISHED, counted as a hit. False changes nothing: the caller opens
+ * the file and asks http_playlists_get. */
+bool http_playlists_peek(HttpPlaylists *c, const struct stat *st, GBytes **text, bool *finished);
 
 void http_playlists_stats(const HttpPlaylists *c, HttpPlaylistsStats *out);

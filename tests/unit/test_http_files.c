@@ -337,6 +337,55 @@ START_TEST(a_changed_playlist_is_served_as_it_is_now)
   HttpPlaylistsStats st;
   http_playlists_stats(files.playlists, &st);
   ck_assert_uint_eq(st.hits, 3);
+  /* With the media root open, each hit was answered from the path's stat (no open). */
+  ck_assert_uint_eq(st.peeked, files.media_fd >= 0 ? 3 : 0);
+  g_free(media);
+}
+END_TEST
+
+/* Settles v1/720p/index.m3u8 in memory (seen, then read again after the settle time). */
+static void settle_playlist(void)
+{
+  HttpFile f;
+  for (int n = 0; n < 2; n++) {
+    if (n == 1)
+      g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
+    ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 200);
+    http_file_clear(&f);
+  }
+}
+
+/* What a kept playlist is answered with when its path changes under it: a removed file is
+ * 404, a symlink put in its place that leaves the root is refused (400), one that stays
+ * inside is followed — as for a playlist never kept. */
+START_TEST(a_kept_playlist_follows_its_path)
+{
+  char *media = config_media_dir(&config);
+  char *path = g_build_filename(media, "v1/720p/index.m3u8", NULL);
+  char *secret = g_build_filename(outside, "secret.txt", NULL);
+  char *vod = g_build_filename(media, "v1/720p/vod.m3u8", NULL);
+  HttpFile f;
+
+  settle_playlist();
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 404);
+  http_file_clear(&f);
+
+  put(media, "v1/720p/index.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+  settle_playlist();
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_int_eq(symlink(secret, path), 0);
+  ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 400);
+  http_file_clear(&f);
+
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_int_eq(symlink(vod, path), 0);
+  ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 200);
+  ck_assert_ptr_nonnull(strstr(f.body->str, "#EXT-X-ENDLIST"));
+  http_file_clear(&f);
+  g_free(vod);
+  g_free(secret);
+  g_free(path);
   g_free(media);
 }
 END_TEST
@@ -371,6 +420,7 @@ static Suite *http_files_suite(void)
     tcase_add_test(tc, paths_leaving_the_root_are_refused);
     tcase_add_test(tc, hls_playlists_by_state_and_segments_immutable);
     tcase_add_test(tc, a_changed_playlist_is_served_as_it_is_now);
+    tcase_add_test(tc, a_kept_playlist_follows_its_path);
     tcase_add_test(tc, images_from_the_image_store);
     suite_add_tcase(s, tc);
   }
