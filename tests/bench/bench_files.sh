@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (issue 22, item 1): lectern's file serving against nginx (Debian, one worker,
 # sendfile on) on the same files, in interleaved rounds: a 1.5 MB segment, a playlist, a
-# poster-sized image. Prints requests per second per round and the ratio lectern / nginx.
+# poster-sized image. Prints requests per second per round and the ratio lectern / nginx, and
+# each server's CPU time per request (and nginx's / lectern's: 1.0 = as cheap as nginx).
 #
 #   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64)
 #
@@ -68,21 +69,41 @@ for p in "$LP" "$NP"; do
     bench_fail "port $p does not serve the segment as it is on disk"
 done
 
-rps() { # PORT PATH
-  wrk -t1 -c"$CONNS" -d"${SECS}s" "http://127.0.0.1:$1$2" 2>/dev/null | awk '/Requests\/sec/ { print $2 }'
+# The server's CPU time (user + system, clock ticks) so far: the lectern process, nginx's worker.
+cpu_ticks() { # PID
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+LPID=${PIDS[0]}
+NWORKER=$(pgrep -P "${PIDS[1]}" | head -n1)
+[ -n "$NWORKER" ] || bench_fail "no nginx worker process"
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+# Requests per second and the server's CPU microseconds per request (less noisy than req/s on
+# a shared machine: it does not move with what else gets the cores meanwhile).
+rps() { # PORT PATH SERVER_PID
+  local before after
+  before=$(cpu_ticks "$3")
+  wrk -t1 -c"$CONNS" -d"${SECS}s" "http://127.0.0.1:$1$2" 2>/dev/null >"$T/wrk.out"
+  after=$(cpu_ticks "$3")
+  awk -v t="$((after - before))" -v us="$TICK_US" '
+    / requests in / { n = $1 } /Requests\/sec/ { r = $2 }
+    END { if (n > 0) printf "%s %.2f\n", r, t * us / n }' "$T/wrk.out"
 }
 echo "bench_files: $ROUNDS interleaved rounds, wrk -t1 -c$CONNS -d${SECS}s, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for what in source/seg000000.ts source/index.m3u8 poster.jpg; do
-  ratios=()
+  ratios=() cpu_ratios=()
   for r in $(seq 1 "$ROUNDS"); do
-    if [ $((r % 2)) = 1 ]; then l=$(rps "$LP" "/hls/benchvideo/$what"); n=$(rps "$NP" "/hls/benchvideo/$what")
-    else n=$(rps "$NP" "/hls/benchvideo/$what"); l=$(rps "$LP" "/hls/benchvideo/$what"); fi
+    if [ $((r % 2)) = 1 ]; then l=$(rps "$LP" "/hls/benchvideo/$what" "$LPID"); n=$(rps "$NP" "/hls/benchvideo/$what" "$NWORKER")
+    else n=$(rps "$NP" "/hls/benchvideo/$what" "$NWORKER"); l=$(rps "$LP" "/hls/benchvideo/$what" "$LPID"); fi
+    read -r l lcpu <<<"$l"
+    read -r n ncpu <<<"$n"
     bench_positive "lectern $what" "$l"
     bench_positive "nginx $what" "$n"
     ratio=$(awk -v a="$l" -v b="$n" 'BEGIN { printf "%.2f", a / b }')
-    ratios+=("$ratio")
-    printf '  %-22s round %d: lectern %9.0f req/s, nginx %9.0f req/s, ratio %s\n' "$what" "$r" "$l" "$n" "$ratio"
+    cpu_ratio=$(awk -v a="$lcpu" -v b="$ncpu" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+    ratios+=("$ratio") cpu_ratios+=("$cpu_ratio")
+    printf '  %-22s round %d: lectern %9.0f req/s %6.2f us CPU/req, nginx %9.0f req/s %6.2f us CPU/req, ratio %s, CPU ratio %s\n' \
+      "$what" "$r" "$l" "$lcpu" "$n" "$ncpu" "$ratio" "$cpu_ratio"
   done
-  printf '%-24s ratios %s (target >= 0.8)\n' "$what" "${ratios[*]}"
+  printf '%-24s ratios %s (target >= 0.8); CPU per request, nginx / lectern: %s\n' "$what" "${ratios[*]}" "${cpu_ratios[*]}"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
