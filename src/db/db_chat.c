@@ -48,7 +48,7 @@ static int run(Db *db, sqlite3_stmt *st)
 int db_chat_settings_get(Db *db, const char *video, ChatSettings *out)
 {
   *out = (ChatSettings){ .mode = CHAT_MODE_OPEN };
-  sqlite3_stmt *st = db_prepare(db,
+  sqlite3_stmt *st = db_cached(db,
       "SELECT mode, slow_seconds, hold_seconds, max_messages, replay FROM chat_settings WHERE video_id = ?1");
   if (!st)
     return -EIO;
@@ -61,7 +61,7 @@ int db_chat_settings_get(Db *db, const char *video, ChatSettings *out)
     out->max_messages = sqlite3_column_int(st, 3);
     out->replay = sqlite3_column_int(st, 4) != 0;
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
 }
 
@@ -151,7 +151,7 @@ int db_chat_message_delete(Db *db, const char *video, gint64 id, const char *mem
 int db_chat_recent(Db *db, const char *video, int limit, GPtrArray **out)
 {
   *out = g_ptr_array_new_with_free_func((GDestroyNotify)chat_message_free);
-  sqlite3_stmt *st = db_prepare(db,
+  sqlite3_stmt *st = db_cached(db,
       "SELECT c.id, c.member_id, coalesce(m.display_name, ''), coalesce(m.role, 'viewer'), c.text, "
       "c.live_time, c.created_at FROM chat_message c LEFT JOIN member m ON m.id = c.member_id "
       "WHERE c.video_id = ?1 AND c.state = 'shown' ORDER BY c.id DESC LIMIT ?2");
@@ -172,13 +172,13 @@ int db_chat_recent(Db *db, const char *video, int limit, GPtrArray **out)
     m->created_at = sqlite3_column_int64(st, 6);
     g_ptr_array_insert(*out, 0, m);
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
 int db_chat_counts(Db *db, const char *video, const char *member, gint64 *all, gint64 *mine)
 {
-  sqlite3_stmt *st = db_prepare(db,
+  sqlite3_stmt *st = db_cached(db,
       "SELECT count(*), coalesce(sum(member_id = ?2), 0) FROM chat_message WHERE video_id = ?1");
   if (!st)
     return -EIO;
@@ -189,7 +189,7 @@ int db_chat_counts(Db *db, const char *video, const char *member, gint64 *all, g
     *all = sqlite3_column_int64(st, 0);
     *mine = sqlite3_column_int64(st, 1);
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc == SQLITE_ROW ? 0 : -EIO;
 }
 
@@ -262,14 +262,14 @@ int db_chat_liker_add(Db *db, const char *video, const char *member)
 int db_chat_likes_total(Db *db, const char *video, gint64 *out)
 {
   *out = 0;
-  sqlite3_stmt *st = db_prepare(db, "SELECT coalesce(sum(count), 0) FROM chat_likes WHERE video_id = ?1");
+  sqlite3_stmt *st = db_cached(db, "SELECT coalesce(sum(count), 0) FROM chat_likes WHERE video_id = ?1");
   if (!st)
     return -EIO;
   sqlite3_bind_text(st, 1, video, -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW)
     *out = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc == SQLITE_ROW ? 0 : -EIO;
 }
 
@@ -320,7 +320,7 @@ int db_chat_sanction_state(Db *db, const char *member, const char *video, gint64
                            gint64 *muted_until, gint64 *banned_until)
 {
   *muted_until = *banned_until = 0;
-  sqlite3_stmt *st = db_prepare(db,
+  sqlite3_stmt *st = db_cached(db,
       "SELECT kind, max(coalesce(expires_at, 9223372036854775807)) FROM chat_sanction "
       "WHERE member_id = ?1 AND video_id IN ('', ?2) AND lifted_at IS NULL "
       "AND (expires_at IS NULL OR expires_at > ?3) GROUP BY kind");
@@ -336,7 +336,7 @@ int db_chat_sanction_state(Db *db, const char *member, const char *video, gint64
     else
       *muted_until = sqlite3_column_int64(st, 1);
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (*banned_until > *muted_until)
     *muted_until = *banned_until;
   return rc == SQLITE_DONE ? 0 : -EIO;

@@ -67,7 +67,7 @@ static Member *member_from_row(sqlite3_stmt *st)
 
 int db_member_get(Db *db, const char *id, Member **out, char **token_hash)
 {
-  sqlite3_stmt *st = db_prepare(db, "SELECT " MEMBER_COLUMNS " FROM member WHERE id = ?1");
+  sqlite3_stmt *st = db_cached(db, "SELECT " MEMBER_COLUMNS " FROM member WHERE id = ?1");
   if (!st)
     return -EIO;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -81,7 +81,7 @@ int db_member_get(Db *db, const char *id, Member **out, char **token_hash)
   } else {
     ret = rc == SQLITE_DONE ? -ENOENT : db_errno(rc);
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return ret;
 }
 

@@ -248,7 +248,7 @@ int db_presenter_link_get(Db *db, const char *video, char **hash, char **member,
   *hash = NULL;
   if (member)
     *member = NULL;
-  sqlite3_stmt *st = db_prepare(db,
+  sqlite3_stmt *st = db_cached(db,
       "SELECT token_hash, created_at, member_id FROM presenter_link WHERE video_id = ?1");
   if (!st)
     return -EIO;
@@ -260,6 +260,6 @@ int db_presenter_link_get(Db *db, const char *video, char **hash, char **member,
     if (member && sqlite3_column_type(st, 2) != SQLITE_NULL)
       *member = g_strdup(db_col_text(st, 2));
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
 }
