@@ -180,6 +180,12 @@ struct ev_loop *evloop_ev(EvLoop *l)
   return l->ev;
 }
 
+void evloop_writable_now(EvLoop *l, int fd)
+{
+  if (l && l->depth > 0 && fd >= 0)
+    ev_feed_fd_event(l->ev, fd, EV_WRITE);
+}
+
 void evloop_free(EvLoop **pl)
 {
   EvLoop *l = *pl;

@@ -19,6 +19,14 @@ int evloop_new(GMainContext *context, EvLoop **out);
 /* The libev loop, for libev users (lws's foreign_loops). Owned by L. */
 struct ev_loop *evloop_ev(EvLoop *l);
 
+/* Says FD is writable now, to its write watcher, within the turn under way: lws, told so
+ * right after it asked for writability at the end of a keep-alive request (it always asks, to
+ * leave its "deferring" state), handles it in the same turn, so the write interest it set is
+ * cleared again before libev applies the turn's changes and epoll is not touched at all (two
+ * epoll_ctl a request fewer). Only for a socket that surely has room (nothing buffered); does
+ * nothing outside a turn, where a fed event could wait for the next wake-up. */
+void evloop_writable_now(EvLoop *l, int fd);
+
 /* Gives the context back its own poll function and frees the loop (its users stop their
  * watchers first: lws_context_destroy does); accepts NULL and clears the pointer. */
 void evloop_free(EvLoop **l);

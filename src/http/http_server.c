@@ -153,7 +153,13 @@ static int finish(HttpServer *s, struct lws *wsi, Txn *t)
   }
   if (t->close_after)
     return -1;
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
+  if (lws_http_transaction_completed(wsi))
+    return -1;
+  /* lws asked for writability to leave its deferring state; the socket has room (nothing
+   * of ours is buffered), so it is told now, in this turn (evloop_writable_now). */
+  if (!lws_partial_buffered(wsi))
+    evloop_writable_now(s->ev, lws_get_socket_fd(wsi));
+  return 0;
 }
 
 static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,

@@ -1,11 +1,14 @@
 /* Tests for src/core/evloop.c: with libev as a GLib context's poller, libev's work (timers,
  * descriptors) and GLib's (timeouts, descriptor sources, wake-ups from another thread) both
  * run when the GLib loop runs — a descriptor closed and its number reused between two turns
- * included — and freeing gives the context back its own poll function. */
+ * included — a write watcher told its descriptor is writable runs within the turn, and freeing
+ * gives the context back its own poll function. */
 #include "core/evloop.h"
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <glib-unix.h>
 #include <unistd.h>
 
@@ -148,6 +151,89 @@ START_TEST(a_readable_libev_descriptor_wakes_the_glib_loop)
   io.data = &f.p;
   ev_io_start(evloop_ev(f.l), &io);
   quiet_until_written(&f, fds[1]);
+
+  fx_close(&f);
+  close(fds[0]);
+  close(fds[1]);
+}
+END_TEST
+
+/* evloop_writable_now: a write watcher started from a read watcher's callback (inside a turn,
+ * as lws asks for writability at the end of a request) runs in that same turn when told the
+ * descriptor is writable; outside a turn the call does nothing. */
+typedef struct {
+  EvLoop *l;
+  ev_io w;
+  int read_fired, write_fired;
+} Writable;
+
+static void on_writable(struct ev_loop *ev, ev_io *io, int revents)
+{
+  Writable *x = io->data;
+  if (revents & EV_WRITE)
+    x->write_fired++;
+  ev_io_stop(ev, io);
+}
+
+static void on_readable_then_write(struct ev_loop *ev, ev_io *io, int revents)
+{
+  Writable *x = io->data;
+  char c;
+  (void)revents;
+  ck_assert_int_eq(read(io->fd, &c, 1), 1);
+  x->read_fired++;
+  ev_io_stop(ev, io);
+  ev_io_start(ev, &x->w);
+  evloop_writable_now(x->l, x->w.fd);
+}
+
+START_TEST(writable_now_runs_the_write_watcher_in_the_same_turn)
+{
+  Fx f;
+  fx_open(&f);
+  int s[2];
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, s), 0);
+  Writable x = { .l = f.l };
+  ev_io r;
+  ev_io_init(&r, on_readable_then_write, s[0], EV_READ);
+  r.data = &x;
+  ev_io_init(&x.w, on_writable, s[0], EV_WRITE);
+  x.w.data = &x;
+  ev_io_start(evloop_ev(f.l), &r);
+  ck_assert_int_eq(write(s[1], "x", 1), 1);
+
+  /* One turn: readable, and the write watcher started there has run too. */
+  while (x.read_fired == 0)
+    g_main_context_iteration(f.context, TRUE);
+  ck_assert_int_eq(x.write_fired, 1);
+  ck_assert(!ev_is_active(&x.w));
+
+  fx_close(&f);
+  close(s[0]);
+  close(s[1]);
+}
+END_TEST
+
+START_TEST(writable_now_outside_a_turn_does_nothing)
+{
+  Fx f;
+  fx_open(&f);
+  int fds[2];
+  ck_assert_int_eq(pipe(fds), 0);
+  ck_assert_int_eq(fcntl(fds[1], F_SETFL, O_NONBLOCK), 0);
+  char block[4096] = { 0 };
+  while (write(fds[1], block, sizeof block) > 0) /* full: not writable */
+    ;
+  ck_assert_int_eq(errno, EAGAIN);
+  Writable x = { .l = f.l };
+  ev_io_init(&x.w, on_writable, fds[1], EV_WRITE);
+  x.w.data = &x;
+  ev_io_start(evloop_ev(f.l), &x.w);
+  evloop_writable_now(f.l, fds[1]);
+  for (int i = 0; i < 3; i++)
+    g_main_context_iteration(f.context, FALSE);
+  ck_assert_int_eq(x.write_fired, 0);
+  ev_io_stop(evloop_ev(f.l), &x.w);
 
   fx_close(&f);
   close(fds[0]);
@@ -316,6 +402,8 @@ static Suite *evloop_suite(void)
   tcase_add_test(tc, a_glib_descriptor_source_is_dispatched_with_its_exact_condition);
   tcase_add_test(tc, a_descriptor_number_reused_between_two_turns_still_wakes_the_loop);
   tcase_add_test(tc, a_source_added_from_another_thread_wakes_a_sleeping_loop);
+  tcase_add_test(tc, writable_now_runs_the_write_watcher_in_the_same_turn);
+  tcase_add_test(tc, writable_now_outside_a_turn_does_nothing);
   tcase_add_test(tc, one_at_a_time_and_free_gives_back_the_poll_function);
   suite_add_tcase(s, tc);
   return s;
