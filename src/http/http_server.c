@@ -197,8 +197,10 @@ static int send_response(HttpServer *s, struct lws *wsi, Txn *t)
   HttpResponse *r = &t->resp;
   size_t len = r->body ? r->body->len : 0;
   bool inline_body = len > 0 && len <= INLINE_BODY_MAX && !t->head;
-  size_t size = LWS_PRE + 4096 + (inline_body ? len : 0);
-  g_autofree unsigned char *buf = g_malloc(size);
+  /* One buffer for every response (the main loop's thread alone sends, one response at a
+   * time, and lws_write has sent or copied what it was given when it returns): no 4-68 KB
+   * allocation per request. */
+  static unsigned char buf[LWS_PRE + 4096 + INLINE_BODY_MAX];
   unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + LWS_PRE + 4096 - 1;
   char clen[32];
 

@@ -4,10 +4,13 @@
 # poster-sized image. Prints requests per second per round and the ratio lectern / nginx, and
 # each server's CPU time per request (and nginx's / lectern's: 1.0 = as cheap as nginx).
 #
-#   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64)
+#   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64, PIN=1)
 #
 # Both servers run on loopback and share the machine with wrk (-t1): on a shared machine the
 # figures move with the load around it; compare the ratio within one run, not across runs.
+# With two cores or more (and PIN=1, the default) each server runs on the first core and wrk
+# on the second (taskset): otherwise where the scheduler puts wrk beside the server moves a
+# round's figures by a quarter either way, for either server.
 set -u
 source "$(dirname "$0")/bench_lib.sh"
 BUILD=${1:-build}
@@ -36,8 +39,12 @@ head -c 60000 /dev/urandom >"$T/data/media/benchvideo/poster.jpg"
   done
 } >"$M/index.m3u8"
 
+SERVER_CPU=() WRK_CPU=()
+if [ "${PIN:-1}" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  SERVER_CPU=(taskset -c 0) WRK_CPU=(taskset -c 1)
+fi
 LP=$($FREEPORT); NP=$($FREEPORT)
-"$LECTERN" serve --data-dir "$T/data" --http-port "$LP" --rtmp-port "$($FREEPORT)" >"$T/lectern.out" 2>"$T/lectern.err" &
+"${SERVER_CPU[@]}" "$LECTERN" serve --data-dir "$T/data" --http-port "$LP" --rtmp-port "$($FREEPORT)" >"$T/lectern.out" 2>"$T/lectern.err" &
 PIDS+=($!)
 mkdir -p "$T/nginx/tmp"
 cat >"$T/nginx/nginx.conf" <<CONF
@@ -58,7 +65,7 @@ http {
   }
 }
 CONF
-"$NGINX" -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" -g "daemon off; pid $T/nginx/nginx.pid;" &
+"${SERVER_CPU[@]}" "$NGINX" -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/nginx/error.log" -g "daemon off; pid $T/nginx/nginx.pid;" &
 PIDS+=($!)
 for _ in $(seq 1 100); do
   curl -sf -o /dev/null "http://127.0.0.1:$LP/healthz" && curl -sf -o /dev/null "http://127.0.0.1:$NP/hls/benchvideo/poster.jpg" && break
@@ -82,13 +89,13 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 rps() { # PORT PATH SERVER_PID
   local before after
   before=$(cpu_ticks "$3")
-  wrk -t1 -c"$CONNS" -d"${SECS}s" "http://127.0.0.1:$1$2" 2>/dev/null >"$T/wrk.out"
+  "${WRK_CPU[@]}" wrk -t1 -c"$CONNS" -d"${SECS}s" "http://127.0.0.1:$1$2" 2>/dev/null >"$T/wrk.out"
   after=$(cpu_ticks "$3")
   awk -v t="$((after - before))" -v us="$TICK_US" '
     / requests in / { n = $1 } /Requests\/sec/ { r = $2 }
     END { if (n > 0) printf "%s %.2f\n", r, t * us / n }' "$T/wrk.out"
 }
-echo "bench_files: $ROUNDS interleaved rounds, wrk -t1 -c$CONNS -d${SECS}s, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench_files: $ROUNDS interleaved rounds, wrk -t1 -c$CONNS -d${SECS}s, $([ ${#SERVER_CPU[@]} -gt 0 ] && echo "servers on core 0, wrk on core 1" || echo "not pinned"), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for what in source/seg000000.ts source/index.m3u8 poster.jpg; do
   ratios=() cpu_ratios=()
   for r in $(seq 1 "$ROUNDS"); do
@@ -104,6 +111,7 @@ for what in source/seg000000.ts source/index.m3u8 poster.jpg; do
     printf '  %-22s round %d: lectern %9.0f req/s %6.2f us CPU/req, nginx %9.0f req/s %6.2f us CPU/req, ratio %s, CPU ratio %s\n' \
       "$what" "$r" "$l" "$lcpu" "$n" "$ncpu" "$ratio" "$cpu_ratio"
   done
-  printf '%-24s ratios %s (target >= 0.8); CPU per request, nginx / lectern: %s\n' "$what" "${ratios[*]}" "${cpu_ratios[*]}"
+  median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  printf '%-24s ratios %s, median %s (target >= 0.8); CPU per request, nginx / lectern: %s\n' "$what" "${ratios[*]}" "$median" "${cpu_ratios[*]}"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
