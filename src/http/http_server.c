@@ -697,6 +697,22 @@ static size_t header_bytes(struct lws *wsi)
   return total;
 }
 
+/* True when the request says it has a body: a Transfer-Encoding, or a Content-Length that is
+ * not 0. */
+static bool has_body_headers(struct lws *wsi)
+{
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+    return true;
+  char cl[32];
+  int n = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+  if (n == 0)
+    return false;
+  if (n < 0)
+    return true; /* longer than any length: not 0 */
+  guint64 v = 1;
+  return !g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &v, NULL) || v > 0;
+}
+
 /* Fills T from the parsed request. Returns 0, or a status to answer with (T's response
  * already holds its JSON error when the status is 4xx). */
 static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
@@ -833,8 +849,18 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       return 413;
     }
     t->body_expected = cl && clen > 0;
+    /* No length and no chunks means no body (RFC 9112), but lws 4.1.6 then waits for one of
+     * any length and would read the next request as it: answered, then closed. */
+    if (!cl)
+      t->close_after = true;
     g_free(cl);
     t->body = g_byte_array_new();
+  } else if (has_body_headers(wsi)) {
+    /* A body on a method that has none here (GET, HEAD, DELETE, OPTIONS) is not read: the
+     * answer closes the connection. Left to lws 4.1.6, the body is skipped in its buffer of
+     * pipelined input, and when the request itself came from that buffer it spun there for
+     * ever: one packet (a request, then a GET with "Content-Length: 1") froze the server. */
+    t->close_after = true;
   }
   return 0;
 }
