@@ -95,6 +95,7 @@ typedef struct {
   HttpResponse resp;
   bool responding;
   bool close_after;
+  bool body_started;         /* a piece of the body has come (pipelined_body checks the first) */
   size_t sent;
   guint64 later_id;          /* waiting for its answer (HttpLater), 0 when not */
   bool later_ready;          /* the answer came: send it when writable */
@@ -697,6 +698,27 @@ static size_t header_bytes(struct lws *wsi)
   return total;
 }
 
+/* True when the first piece of T's body is T's own request line: lws 4.1.6 reads the body of
+ * a request that came pipelined behind another (from its buffer of input already received)
+ * from the start of that buffer — the request's own headers — and, when the body ends inside
+ * it, loops there for ever (the whole server stops). A body shorter than the request line is
+ * a prefix of it; one that is only empty lines counts too. Such a request is closed before anything
+ * of it is done; a client that pipelines a POST (browsers never do) sends it again on a new
+ * connection. A real body that starts with its own method and " /" is not one any client
+ * sends. */
+static bool pipelined_body(const Txn *t, const void *in, size_t len)
+{
+  const char *p = in, *end = p + len;
+  while (p < end && (*p == '\r' || *p == '\n')) /* empty lines before a request line */
+    p++;
+  /* lws hands over no more than the announced length: a short body is only the start of the
+   * line ("P" for "Content-Length: 1"). */
+  char line[16];
+  int m = g_snprintf(line, sizeof line, "%s /", t->method);
+  size_t n = MIN((size_t)(end - p), (size_t)m);
+  return memcmp(p, line, n) == 0 && (n > 0 || p > (const char *)in);
+}
+
 /* True when the request says it has a body: a Transfer-Encoding, or a Content-Length that is
  * not 0. */
 static bool has_body_headers(struct lws *wsi)
@@ -915,6 +937,14 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 
   case LWS_CALLBACK_HTTP_BODY: {
     Txn *t = sess->txn;
+    if (t && !t->body_started) {
+      t->body_started = true;
+      if (pipelined_body(t, in, len)) {
+        log_info("http", "%s: a request with a body pipelined behind another: closed unanswered "
+                 "(its body cannot be read on this connection)", t->method);
+        return -1;
+      }
+    }
     if (t && t->upload) {
       http_upload_append(&t->up, in, len);
       t->body_too_large = t->up.too_large;
