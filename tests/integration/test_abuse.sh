@@ -195,6 +195,9 @@ out=$(raw 'b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nGET /h
 eq "a GET with Content-Length: 0 keeps the connection: both answered" 2 "$(grep -o 'HTTP/1.1 200' <<<"$out" | wc -l)"
 contains "and it stays open (2 s later)" "$out" "[open]"
 
+sweep=$(python3 "$(dirname "$0")/../lib/pipeline_sweep.py" "$PORT")
+eq "pipelined packets, every method, path and body shape: still answering ($sweep)" 0 "$?"
+
 # --- a /ws client that sends and never reads ---------------------------------------------
 nr=$("$ABUSE_CLIENT" ws-noread --port "$PORT" --seconds 20 --every-ms 12 --rcvbuf 2048)
 check "ws: the client that reads nothing is dropped ($nr)" jq -e '.dropped == true and .after < 15' <<<"$nr"
