@@ -23,8 +23,9 @@ struct ev_loop *evloop_ev(EvLoop *l);
  * right after it asked for writability at the end of a keep-alive request (it always asks, to
  * leave its "deferring" state), handles it in the same turn, so the write interest it set is
  * cleared again before libev applies the turn's changes and epoll is not touched at all (two
- * epoll_ctl a request fewer). Only for a socket that surely has room (nothing buffered); does
- * nothing outside a turn, where a fed event could wait for the next wake-up. */
+ * epoll_ctl a request fewer). Only for a socket lws has nothing buffered for (lws writes
+ * nothing in that state, and buffers what a full socket refuses anyway); does nothing outside
+ * a turn, where a fed event could wait for the next wake-up. */
 void evloop_writable_now(EvLoop *l, int fd);
 
 /* Gives the context back its own poll function and frees the loop (its users stop their

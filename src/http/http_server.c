@@ -156,8 +156,8 @@ static int finish(HttpServer *s, struct lws *wsi, Txn *t)
     return -1;
   if (lws_http_transaction_completed(wsi))
     return -1;
-  /* lws asked for writability to leave its deferring state; the socket has room (nothing
-   * of ours is buffered), so it is told now, in this turn (evloop_writable_now). */
+  /* lws asked for writability to leave its deferring state, which writes nothing: when it
+   * holds nothing unsent it is told now, in this turn (evloop_writable_now). */
   if (!lws_partial_buffered(wsi))
     evloop_writable_now(s->ev, lws_get_socket_fd(wsi));
   return 0;
@@ -719,20 +719,26 @@ static bool pipelined_body(const Txn *t, const void *in, size_t len)
   return memcmp(p, line, n) == 0 && (n > 0 || p > (const char *)in);
 }
 
+/* The request's Content-Length in *LEN: 0, -ENOENT when it has none (or one over
+ * HEADER_VALUE_MAX bytes), -EINVAL when it is not a number. */
+static int content_length(struct lws *wsi, guint64 *len)
+{
+  g_autofree char *cl = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+  if (!cl)
+    return -ENOENT;
+  return g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, len, NULL) ? 0 : -EINVAL;
+}
+
 /* True when the request says it has a body: a Transfer-Encoding, or a Content-Length that is
  * not 0. */
 static bool has_body_headers(struct lws *wsi)
 {
   if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
     return true;
-  char cl[32];
-  int n = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-  if (n == 0)
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
     return false;
-  if (n < 0)
-    return true; /* longer than any length: not 0 */
-  guint64 v = 1;
-  return !g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &v, NULL) || v > 0;
+  guint64 v = 0;
+  return content_length(wsi, &v) < 0 || v > 0; /* a length too long to copy is not 0 either */
 }
 
 /* Fills T from the parsed request. Returns 0, or a status to answer with (T's response
@@ -826,25 +832,23 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
   bool may_have_body = strcmp(t->method, "POST") == 0 || strcmp(t->method, "PUT") == 0 ||
                        strcmp(t->method, "PATCH") == 0;
   if (may_have_body) {
-    char *cl = copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
     guint64 clen = 0;
+    int cl = content_length(wsi, &clen);
     /* lws 4.1 does not decode chunked request bodies: it would read the chunks as the next
      * request on the connection (a smuggled request, with Content-Length beside it). */
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
-      g_free(cl);
       log_info("http", "%s: refused a request body sent with Transfer-Encoding (411)", t->method);
       http_response_error(&t->resp, 411, "length_required",
                           "send the body with Content-Length (Transfer-Encoding is not supported)");
       return 411;
     }
-    if (cl && !g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &clen, NULL)) {
-      g_free(cl);
+    if (cl == -EINVAL) {
       http_response_error(&t->resp, 400, "bad_request", "Content-Length is not a number");
       return 400;
     }
     if (strcmp(t->method, "POST") == 0 &&
         (strcmp(t->path, API_UPLOAD_PATH) == 0 || strcmp(t->path, API_UPLOAD_PATH "/") == 0)) {
-      if (!cl) {
+      if (cl < 0) {
         log_info("http", "POST " API_UPLOAD_PATH ": refused an upload without Content-Length (411)");
         http_response_error(&t->resp, 411, "length_required", "send the file with Content-Length");
         return 411;
@@ -855,7 +859,6 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
                          .authorization = t->authorization, .content_type = t->content_type,
                          .cookie = t->cookie, .csrf_token = t->csrf_token, .peer = t->peer};
       int r = http_upload_start(&t->up, &s->api, &req, true, clen, &t->resp);
-      g_free(cl);
       if (r == -EFBIG) {
         t->body_too_large = true;
         return 413;
@@ -865,17 +868,15 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
       t->body_expected = clen > 0;
       return 0;
     }
-    if (cl && clen > body_limit(s, t, NULL)) {
-      g_free(cl);
+    if (cl == 0 && clen > body_limit(s, t, NULL)) {
       t->body_too_large = true;
       return 413;
     }
-    t->body_expected = cl && clen > 0;
+    t->body_expected = cl == 0 && clen > 0;
     /* No length and no chunks means no body (RFC 9112), but lws 4.1.6 then waits for one of
      * any length and would read the next request as it: answered, then closed. */
-    if (!cl)
+    if (cl < 0)
       t->close_after = true;
-    g_free(cl);
     t->body = g_byte_array_new();
   } else if (has_body_headers(wsi)) {
     /* A body on a method that has none here (GET, HEAD, DELETE, OPTIONS) is not read: the
