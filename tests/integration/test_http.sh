@@ -39,6 +39,29 @@ eq "open connections count idle sockets (2 + this request)" 3 "$(gauge)"
 exec 5>&- 6>&-
 sleep 0.3
 eq "closed sockets leave the gauge" 1 "$(gauge)"
+# Keep-alive ([http] keepalive_timeout, 5 s by default): lectern closes a connection that
+# waited that long for its next request itself (http_conn.c's idle queue, not lws's timer:
+# docs/delivery.md). 300 idle ones, one asking every second, one upgraded to /ws after a
+# request on the same connection.
+if command -v python3 >/dev/null; then
+  ka=$(python3 "$(dirname "$0")/../lib/keepalive.py" "$PORT" /hls/v1/720p/index.m3u8 300 8)
+  echo "# keep-alive: $ka"
+  eq "keep-alive: every idle connection closed by the server" 300 "$(jq .idle_closed <<<"$ka")"
+  check "keep-alive: none before 5 s, all within 7 s of its answer" \
+    jq -e '.idle_closed_min_s >= 4.9 and .idle_closed_max_s <= 7' <<<"$ka"
+  eq "keep-alive: a connection asking every second is answered every time" 9 "$(jq .busy_answers <<<"$ka")"
+  eq "keep-alive: and stays open" true "$(jq .busy_open <<<"$ka")"
+  eq "keep-alive: a /ws upgrade after a request on the same connection" true "$(jq .ws_upgraded <<<"$ka")"
+  eq "keep-alive: the WebSocket is not closed as an idle HTTP connection" true "$(jq .ws_open <<<"$ka")"
+  # Nothing else going on: the server wakes lws to close it (it would wait for a socket).
+  ka=$(python3 "$(dirname "$0")/../lib/keepalive.py" "$PORT" /hls/v1/720p/index.m3u8 1 8 quiet)
+  check "keep-alive: on a quiet server too, within 7 s ($ka)" \
+    jq -e '.idle_closed == 1 and .idle_closed_max_s <= 7' <<<"$ka"
+  eq "keep-alive: the server answers after it" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")"
+else
+  echo "# SKIP keep-alive: python3 not installed"
+fi
+
 eq "/metrics content type" "text/plain; version=0.0.4; charset=utf-8" \
   "$(curl -s -o /dev/null -w '%{content_type}' "$U/metrics")"
 

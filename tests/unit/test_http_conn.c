@@ -1,5 +1,6 @@
 /* Tests for src/http/http_conn.c: open connections counted, header timeouts told apart from
- * ordinary closes, and their log lines at most one per 10 s. */
+ * ordinary closes, and their log lines at most one per 10 s; keep-alive connections found
+ * past their deadline, longest waiting first, and only those. */
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/http_conn.h"
@@ -44,9 +45,9 @@ static gint64 open_now(void) { return metrics_connections_open(); }
 START_TEST(counts_open_connections)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10);
+  http_conn_book_init(&b, 10, 5);
   gint64 before = open_now();
-  HttpConn *a = http_conn_open(&b, 1 * S), *c = http_conn_open(&b, 1 * S);
+  HttpConn *a = http_conn_open(&b, NULL, 1 * S), *c = http_conn_open(&b, NULL, 1 * S);
   ck_assert_int_eq(open_now(), before + 2);
   http_conn_request(a);
   ck_assert(!http_conn_close(&b, &a, 100 * S)); /* it sent a request: an ordinary close */
@@ -66,10 +67,10 @@ END_TEST
 START_TEST(header_timeouts_are_counted_and_logged_sparingly)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10);
+  http_conn_book_init(&b, 10, 5);
   HttpConn *c[5];
   for (int i = 0; i < 5; i++)
-    c[i] = http_conn_open(&b, 0);
+    c[i] = http_conn_open(&b, NULL, 0);
   /* lws closes on its own timer: a close within half a second of the deadline is it. */
   ck_assert(http_conn_close(&b, &c[0], 10 * S - S / 4));
   char *log = drain();
@@ -93,6 +94,68 @@ START_TEST(header_timeouts_are_counted_and_logged_sparingly)
 }
 END_TEST
 
+START_TEST(keepalive_deadlines_in_order)
+{
+  HttpConnBook b;
+  http_conn_book_init(&b, 10, 5);
+  int owners[4];
+  HttpConn *c[4];
+  for (int i = 0; i < 4; i++) {
+    c[i] = http_conn_open(&b, &owners[i], 0);
+    http_conn_request(c[i]);
+  }
+  ck_assert_ptr_null(http_conn_expired(&b, 100 * S)); /* none waits: all in a request */
+  http_conn_idle(c[0], 1 * S);
+  http_conn_idle(c[1], 2 * S);
+  http_conn_idle(c[2], 3 * S);
+  ck_assert_ptr_null(http_conn_expired(&b, 6 * S - 1)); /* c[0]'s deadline is 6 s */
+  /* c[1] asks again at 4 s (it leaves the queue) and is answered at 4.5 s (back, last). */
+  http_conn_request(c[1]);
+  http_conn_idle(c[1], 4 * S + S / 2);
+  ck_assert_uint_eq(b.idle.length, 3);
+  HttpConn *e = http_conn_expired(&b, 6 * S);
+  ck_assert_ptr_eq(e, c[0]);
+  ck_assert_ptr_eq(e->owner, &owners[0]);
+  ck_assert_ptr_null(http_conn_expired(&b, 6 * S)); /* c[2] waits until 8 s */
+  ck_assert_ptr_eq(http_conn_expired(&b, 9 * S), c[2]);
+  ck_assert_ptr_eq(http_conn_expired(&b, 9 * S + S / 2), c[1]);
+  ck_assert_ptr_null(http_conn_expired(&b, 100 * S));
+  ck_assert_uint_eq(b.idle.length, 0);
+  /* Answered twice without a request between (a pipelined pair): in the queue once. */
+  http_conn_idle(c[3], 10 * S);
+  http_conn_idle(c[3], 11 * S);
+  ck_assert_uint_eq(b.idle.length, 1);
+  ck_assert_ptr_null(http_conn_expired(&b, 15 * S + S / 2));
+  /* Closed while waiting: out of the queue. */
+  http_conn_idle(c[0], 12 * S);
+  ck_assert_uint_eq(b.idle.length, 2);
+  ck_assert(!http_conn_close(&b, &c[3], 13 * S));
+  ck_assert_uint_eq(b.idle.length, 1);
+  ck_assert_ptr_eq(http_conn_expired(&b, 17 * S), c[0]);
+  for (int i = 0; i < 3; i++)
+    ck_assert(!http_conn_close(&b, &c[i], 20 * S));
+  ck_assert_uint_eq(b.idle.length, 0);
+  g_free(drain());
+}
+END_TEST
+
+/* A WebSocket upgrade on a connection that answered a request before it (ws.c calls
+ * http_conn_request) takes it out of the keep-alive queue: a /ws connection is never closed
+ * as an idle HTTP one. */
+START_TEST(an_upgrade_leaves_the_keepalive_queue)
+{
+  HttpConnBook b;
+  http_conn_book_init(&b, 10, 5);
+  HttpConn *c = http_conn_open(&b, NULL, 0);
+  http_conn_request(c);
+  http_conn_idle(c, 1 * S);
+  http_conn_request(c); /* the upgrade */
+  ck_assert_ptr_null(http_conn_expired(&b, (gint64)3600 * S));
+  ck_assert(!http_conn_close(&b, &c, (gint64)3600 * S));
+  g_free(drain());
+}
+END_TEST
+
 static Suite *http_conn_suite(void)
 {
   Suite *s = suite_create("http_conn");
@@ -100,6 +163,8 @@ static Suite *http_conn_suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, counts_open_connections);
   tcase_add_test(tc, header_timeouts_are_counted_and_logged_sparingly);
+  tcase_add_test(tc, keepalive_deadlines_in_order);
+  tcase_add_test(tc, an_upgrade_leaves_the_keepalive_queue);
   suite_add_tcase(s, tc);
   return s;
 }
