@@ -48,6 +48,9 @@ const ConfKey config_keys[] = {
     "Seconds a connection may stay silent mid-request before it is closed." },
   { "http", "keepalive_timeout", CONF_INT, 1, 3600, NULL, "5", OFF(keepalive_timeout),
     "Seconds an idle keep-alive HTTP connection is kept open between requests." },
+  { "http", "send_stall_timeout", CONF_INT, 1, 3600, NULL, "60", OFF(send_stall_timeout),
+    "Seconds a client downloading a file (a segment, a recording, a page's script) may take "
+    "nothing before its connection is closed." },
   { "http", "max_connections", CONF_INT, 16, 1000000, NULL, "30000", OFF(max_connections),
     "Most simultaneous HTTP and WebSocket connections; beyond it new connections are refused." },
   { "http", "cors_origin", CONF_STRING, 0, 0, NULL, "", OFF(cors_origin),

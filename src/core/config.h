@@ -20,6 +20,7 @@ typedef struct {
   gint64 idle_timeout;
   gint64 header_timeout;
   gint64 keepalive_timeout;
+  gint64 send_stall_timeout;
   gint64 max_connections;
   char *cors_origin;
   char *public_url;

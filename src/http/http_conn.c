@@ -1,5 +1,5 @@
 /* http_conn: the books kept on every accepted HTTP/WebSocket socket (open count, header
- * timeouts, keep-alive waits). */
+ * timeouts, the keep-alive and file-sending deadlines). */
 #include "http/http_conn.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -7,11 +7,13 @@
 /* lws fires its header timeout on a timer of its own; a close this close to the deadline is it. */
 #define DEADLINE_SLACK_US (G_USEC_PER_SEC / 2)
 
-void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_timeout_s)
+void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s, int stall_s)
 {
-  *b = (HttpConnBook){ .header_timeout_us = (gint64)header_timeout_s * G_USEC_PER_SEC,
-                       .keepalive_us = (gint64)keepalive_timeout_s * G_USEC_PER_SEC };
-  g_queue_init(&b->idle);
+  *b = (HttpConnBook){ .header_timeout_us = (gint64)header_timeout_s * G_USEC_PER_SEC };
+  b->limit_us[HTTP_CONN_IDLE] = (gint64)keepalive_s * G_USEC_PER_SEC;
+  b->limit_us[HTTP_CONN_SENDING] = (gint64)stall_s * G_USEC_PER_SEC;
+  for (int w = 0; w < HTTP_CONN_WAITS; w++)
+    g_queue_init(&b->queue[w]);
 }
 
 HttpConn *http_conn_open(HttpConnBook *b, void *owner, gint64 now_us)
@@ -20,16 +22,16 @@ HttpConn *http_conn_open(HttpConnBook *b, void *owner, gint64 now_us)
   c->book = b;
   c->owner = owner;
   c->opened_us = now_us;
-  c->idle_link.data = c;
+  c->wait_link.data = c;
   metrics_connection_opened();
   return c;
 }
 
-static void leave_idle(HttpConn *c)
+static void stop_waiting(HttpConn *c)
 {
-  if (c->idle) {
-    g_queue_unlink(&c->book->idle, &c->idle_link);
-    c->idle = false;
+  if (c->wait != HTTP_CONN_BUSY) {
+    g_queue_unlink(&c->book->queue[c->wait], &c->wait_link);
+    c->wait = HTTP_CONN_BUSY;
   }
 }
 
@@ -38,30 +40,34 @@ void http_conn_request(HttpConn *c)
   if (!c)
     return;
   c->requested = true;
-  leave_idle(c);
+  stop_waiting(c);
 }
 
-void http_conn_idle(HttpConn *c, gint64 now_us)
+void http_conn_wait(HttpConn *c, HttpConnWait wait, gint64 now_us)
 {
   if (!c)
     return;
-  leave_idle(c);
-  c->idle_since_us = now_us;
-  c->idle = true;
-  /* Every connection waits the same time: the queue stays in order of its deadlines. */
-  g_queue_push_tail_link(&c->book->idle, &c->idle_link);
+  stop_waiting(c);
+  if (wait <= HTTP_CONN_BUSY || wait >= HTTP_CONN_WAITS)
+    return;
+  c->wait = wait;
+  c->wait_since_us = now_us;
+  g_queue_push_tail_link(&c->book->queue[wait], &c->wait_link);
 }
 
-HttpConn *http_conn_expired(HttpConnBook *b, gint64 now_us)
+HttpConn *http_conn_expired(HttpConnBook *b, gint64 now_us, HttpConnWait *wait)
 {
-  GList *head = b->idle.head;
-  if (!head)
-    return NULL;
-  HttpConn *c = head->data;
-  if (now_us - c->idle_since_us < b->keepalive_us)
-    return NULL;
-  leave_idle(c);
-  return c;
+  for (int w = HTTP_CONN_BUSY + 1; w < HTTP_CONN_WAITS; w++) {
+    GList *head = b->queue[w].head;
+    HttpConn *c = head ? head->data : NULL;
+    if (c && now_us - c->wait_since_us >= b->limit_us[w]) {
+      stop_waiting(c);
+      if (wait)
+        *wait = (HttpConnWait)w;
+      return c;
+    }
+  }
+  return NULL;
 }
 
 bool http_conn_close(HttpConnBook *b, HttpConn **pc, gint64 now_us)
@@ -70,7 +76,7 @@ bool http_conn_close(HttpConnBook *b, HttpConn **pc, gint64 now_us)
   if (!c)
     return false;
   metrics_connection_closed();
-  leave_idle(c);
+  stop_waiting(c);
   bool timed_out = !c->requested && now_us - c->opened_us >= b->header_timeout_us - DEADLINE_SLACK_US;
   g_free(c);
   *pc = NULL;

@@ -1,8 +1,11 @@
 /* http_conn: the books kept on every accepted HTTP/WebSocket socket — open connections for
  * /metrics, the ones closed before they sent a whole request within [http]
  * header_timeout (slow or idle clients: slowloris), counted and logged at most every 10 s, and
- * the keep-alive connections waiting for their next request, longest waiting first, so that
- * the ones past [http] keepalive_timeout are found without looking at the others.
+ * two queues of deadlines that lws's own timers kept badly (a list sorted by insertion from its
+ * head: O(connections) per request, docs/delivery.md): the keep-alive connections waiting for
+ * their next request, and those sending a file, by their last progress. Every connection in a
+ * queue waits the same time, so a queue is in order of its deadlines: joining is O(1), and
+ * the ones past theirs are found at its head without looking at the others.
  * No lws here: http_server.c keeps an HttpConn per socket as its opaque user data. */
 #pragma once
 
@@ -11,6 +14,13 @@
 
 typedef struct HttpConnBook HttpConnBook;
 
+typedef enum {
+  HTTP_CONN_BUSY,     /* in no queue: reading a request, working out its answer, a /ws */
+  HTTP_CONN_IDLE,     /* answered; waiting for its next request (keep-alive) */
+  HTTP_CONN_SENDING,  /* sending a file: the time is since its last progress */
+  HTTP_CONN_WAITS,
+} HttpConnWait;
+
 typedef struct {
   HttpConnBook *book;
   void *owner;           /* the socket's (http_server.c: its struct lws) */
@@ -18,15 +28,15 @@ typedef struct {
   bool requested;        /* a whole request header arrived on it */
   char peer[64];         /* the peer's address, asked of the socket once (every request of a
                           * keep-alive connection has the same); "" until then */
-  bool idle;             /* in the book's idle queue (idle_link) */
-  GList idle_link;
-  gint64 idle_since_us;  /* its last response ended (monotonic) */
+  HttpConnWait wait;     /* the queue it is in (wait_link) */
+  GList wait_link;
+  gint64 wait_since_us;  /* it joined that queue (monotonic) */
 } HttpConn;
 
 struct HttpConnBook {
   gint64 header_timeout_us;
-  gint64 keepalive_us;
-  GQueue idle;              /* HttpConn* waiting for a next request, in the order they began */
+  gint64 limit_us[HTTP_CONN_WAITS]; /* how long each wait may last */
+  GQueue queue[HTTP_CONN_WAITS];     /* HttpConn*, in the order they began waiting (BUSY: unused) */
   guint64 header_timeouts;  /* in all */
   guint64 unreported;       /* counted since the last log line */
   gint64 reported_us;       /* when the last log line was written; 0: never */
@@ -34,24 +44,28 @@ struct HttpConnBook {
 
 #define HTTP_CONN_LOG_EVERY_US (10 * G_USEC_PER_SEC)
 
-void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_timeout_s);
+/* KEEPALIVE_S: how long a connection may wait for its next request; STALL_S: how long a file's
+ * reader may take nothing. */
+void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s, int stall_s);
 
 /* A socket (OWNER, the caller's) accepted at NOW_US (counted in lectern_connections_open).
  * Free with http_conn_close. */
 HttpConn *http_conn_open(HttpConnBook *b, void *owner, gint64 now_us);
 
-/* A whole request header (or a WebSocket upgrade) arrived on C: it is no longer idle. */
+/* A whole request header (or a WebSocket upgrade) arrived on C: it waits in no queue. */
 void http_conn_request(HttpConn *c);
 
-/* C answered its request at NOW_US and stays open for the next one (keep-alive): it joins the
- * end of the idle queue. O(1), whatever the number of connections. */
-void http_conn_idle(HttpConn *c, gint64 now_us);
+/* C begins waiting WAIT at NOW_US (HTTP_CONN_IDLE: answered, kept open for the next request;
+ * HTTP_CONN_SENDING: a piece of its file went out): it goes to the end of that queue, out of
+ * any other. O(1), whatever the number of connections. */
+void http_conn_wait(HttpConn *c, HttpConnWait wait, gint64 now_us);
 
-/* The connection that has waited longest for its next request when that is keepalive_timeout
- * or more at NOW_US: taken out of the queue and returned (the caller closes it); else NULL. */
-HttpConn *http_conn_expired(HttpConnBook *b, gint64 now_us);
+/* A connection whose wait has lasted its limit or more at NOW_US, the longest first: taken
+ * out of its queue and returned (the caller closes it), with what it waited for in *WAIT
+ * (may be NULL); else NULL. */
+HttpConn *http_conn_expired(HttpConnBook *b, gint64 now_us, HttpConnWait *wait);
 
-/* The socket of *C is gone at NOW_US; frees it (out of the idle queue) and clears the pointer
+/* The socket of *C is gone at NOW_US; frees it (out of its queue) and clears the pointer
  * (NULL is fine).
  * Returns true when it was held without a whole request for the header timeout: counted,
  * and logged unless a line was written less than 10 s ago (that line's count then

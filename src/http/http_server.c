@@ -49,8 +49,7 @@
 /* Bodies over this are corked (cork): a smaller one leaves in one sendfile(2) anyway, and the
  * two setsockopt calls cost it more than they save (a 60 KB poster measured slower). */
 #define CORK_FROM (256 * 1024)
-#define FILE_STALL_S 60 /* a reader that takes nothing for this long is dropped */
-#define KEEPALIVE_SWEEP_MS 1000 /* keepalive_sweep */
+#define CONN_SWEEP_MS 1000 /* conn_sweep */
 
 /* No inline script anywhere; media from blob: for Media Source Extensions. */
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " \
@@ -71,7 +70,7 @@ struct HttpServer {
   HttpFiles files;
   HlsBlock *block;           /* LL-HLS blocking playlist requests (hls_block.c) */
   HttpConnBook conns;
-  guint keepalive_timer;     /* keepalive_sweep */
+  guint sweep_timer;     /* conn_sweep */
   bool draining;
   int in_flight;
   int port;
@@ -159,14 +158,14 @@ static int finish(HttpServer *s, struct lws *wsi, Txn *t)
   if (lws_http_transaction_completed(wsi))
     return -1;
   /* Waiting for the next request: lws has just put the connection on its keep-alive timer,
-   * taken off here at once (O(1)) for our own queue (keepalive_sweep). lws keeps every timer
+   * taken off here at once (O(1)) for our own queue (conn_sweep). lws keeps every timer
    * of every connection in one list sorted by deadline and inserts from its head; a
    * keep-alive deadline, the latest of all, walked past every other waiting connection on
    * every request — with 1,000 connections 39 % of the server's time (docs/delivery.md). Off
    * it, lws's list holds only the connections in the middle of a request, and its inserts
    * stay short. */
   lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-  http_conn_idle(lws_get_opaque_user_data(wsi), g_get_monotonic_time());
+  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_IDLE, g_get_monotonic_time());
   /* lws asked for writability to leave its deferring state, which writes nothing: when it
    * holds nothing unsent it is told now, in this turn (evloop_writable_now). */
   if (!lws_partial_buffered(wsi))
@@ -304,7 +303,10 @@ static int write_file(HttpServer *s, struct lws *wsi, Txn *t)
   if (n <= 0)
     return -1; /* the client went away, or the file shrank: the length we promised is wrong */
   if (t->file_off < t->file_end) {
-    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, FILE_STALL_S);
+    /* A reader that takes nothing for [http] send_stall_timeout is closed (conn_sweep): our queue,
+     * not lws_set_timeout, which walked every other sending connection on each piece — with
+     * 4,000 readers of a segment 42 % of the server's time. */
+    http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_SENDING, g_get_monotonic_time());
     lws_callback_on_writable(wsi);
     return 0;
   }
@@ -312,7 +314,7 @@ static int write_file(HttpServer *s, struct lws *wsi, Txn *t)
   t->fd = -1;
   if (t->corked)
     cork(wsi, 0);
-  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  http_conn_request(lws_get_opaque_user_data(wsi)); /* out of the sending queue */
   return finish(s, wsi, t);
 }
 
@@ -392,6 +394,7 @@ static int send_file(HttpServer *s, struct lws *wsi, Txn *t, HttpFile *f)
   t->fd = fd;
   t->file_off = from;
   t->file_end = to;
+  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_SENDING, g_get_monotonic_time());
   /* The body at once when lws sent the headers whole (it has nothing buffered): a poster
    * or a script then goes out in this callback, without a trip through the loop. */
   return write_file(s, wsi, t);
@@ -1008,16 +1011,17 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 /* ---- lifecycle --------------------------------------------------------- */
 
 /* Closes the keep-alive connections that have waited [http] keepalive_timeout for a next
- * request (finish() took them off lws's timer): from the head of the idle queue, each one
- * looked at is closed. Once a second, so a connection goes 0-1 s after its deadline. A
- * request that began arriving (headers not yet whole) by then is closed with it, as at
- * lws's own keep-alive deadline; a client opens a new connection for it. */
-static gboolean keepalive_sweep(gpointer data)
+ * request (finish() took them off lws's timer) and the readers of a file that took nothing
+ * for [http] send_stall_timeout (write_file): from the heads of http_conn's queues, each one looked at is
+ * closed. Once a second, so a connection goes 0-1 s after its deadline. A request that began
+ * arriving (headers not yet whole) by then is closed with it, as at lws's own keep-alive
+ * deadline; a client opens a new connection for it. */
+static gboolean conn_sweep(gpointer data)
 {
   HttpServer *s = data;
   HttpConn *c;
   bool closing = false;
-  while ((c = http_conn_expired(&s->conns, g_get_monotonic_time()))) {
+  while ((c = http_conn_expired(&s->conns, g_get_monotonic_time(), NULL))) {
     lws_set_timeout(c->owner, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, LWS_TO_KILL_ASYNC);
     closing = true;
   }
@@ -1118,7 +1122,8 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     metrics_add_provider(cache_metrics, s);
   else
     db_catalog_free(&s->api.catalog);
-  http_conn_book_init(&s->conns, (int)config->header_timeout, (int)config->keepalive_timeout);
+  http_conn_book_init(&s->conns, (int)config->header_timeout, (int)config->keepalive_timeout,
+                      (int)config->send_stall_timeout);
   http_files_init(&s->files, config);
   if ((ret = evloop_new(g_main_loop_get_context(loop), &s->ev)) < 0) {
     *err = g_strdup(ret == -EBUSY ? "an HTTP server is already running in this process" : "cannot create the libev loop");
@@ -1224,7 +1229,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
     goto fail;
   }
   s->port = lws_get_vhost_listen_port(s->vhost);
-  s->keepalive_timer = g_timeout_add(KEEPALIVE_SWEEP_MS, keepalive_sweep, s);
+  s->sweep_timer = g_timeout_add(CONN_SWEEP_MS, conn_sweep, s);
   metrics_add_provider(conn_metrics, s);
   log_info("http", "listening on http://%s:%d/ (web root %s, media root %s)", config->http_host,
            s->port, s->files.web_root, s->files.media_root);
@@ -1251,8 +1256,8 @@ void http_server_free(HttpServer **ps)
   if (!s)
     return;
   metrics_remove_provider(conn_metrics, s);
-  if (s->keepalive_timer)
-    g_source_remove(s->keepalive_timer);
+  if (s->sweep_timer)
+    g_source_remove(s->sweep_timer);
   /* On libev lws closes everything in one destroy (no asynchronous handle closing). */
   if (s->ctx)
     lws_context_destroy(s->ctx);

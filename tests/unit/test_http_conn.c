@@ -1,6 +1,6 @@
 /* Tests for src/http/http_conn.c: open connections counted, header timeouts told apart from
- * ordinary closes, and their log lines at most one per 10 s; keep-alive connections found
- * past their deadline, longest waiting first, and only those. */
+ * ordinary closes, and their log lines at most one per 10 s; keep-alive connections and
+ * stalled file readers found past their deadline, longest waiting first, and only those. */
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/http_conn.h"
@@ -45,7 +45,7 @@ static gint64 open_now(void) { return metrics_connections_open(); }
 START_TEST(counts_open_connections)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5);
+  http_conn_book_init(&b, 10, 5, 60);
   gint64 before = open_now();
   HttpConn *a = http_conn_open(&b, NULL, 1 * S), *c = http_conn_open(&b, NULL, 1 * S);
   ck_assert_int_eq(open_now(), before + 2);
@@ -67,7 +67,7 @@ END_TEST
 START_TEST(header_timeouts_are_counted_and_logged_sparingly)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5);
+  http_conn_book_init(&b, 10, 5, 60);
   HttpConn *c[5];
   for (int i = 0; i < 5; i++)
     c[i] = http_conn_open(&b, NULL, 0);
@@ -97,44 +97,44 @@ END_TEST
 START_TEST(keepalive_deadlines_in_order)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5);
+  http_conn_book_init(&b, 10, 5, 60);
   int owners[4];
   HttpConn *c[4];
   for (int i = 0; i < 4; i++) {
     c[i] = http_conn_open(&b, &owners[i], 0);
     http_conn_request(c[i]);
   }
-  ck_assert_ptr_null(http_conn_expired(&b, 100 * S)); /* none waits: all in a request */
-  http_conn_idle(c[0], 1 * S);
-  http_conn_idle(c[1], 2 * S);
-  http_conn_idle(c[2], 3 * S);
-  ck_assert_ptr_null(http_conn_expired(&b, 6 * S - 1)); /* c[0]'s deadline is 6 s */
+  ck_assert_ptr_null(http_conn_expired(&b, 100 * S, NULL)); /* none waits: all in a request */
+  http_conn_wait(c[0], HTTP_CONN_IDLE, 1 * S);
+  http_conn_wait(c[1], HTTP_CONN_IDLE, 2 * S);
+  http_conn_wait(c[2], HTTP_CONN_IDLE, 3 * S);
+  ck_assert_ptr_null(http_conn_expired(&b, 6 * S - 1, NULL)); /* c[0]'s deadline is 6 s */
   /* c[1] asks again at 4 s (it leaves the queue) and is answered at 4.5 s (back, last). */
   http_conn_request(c[1]);
-  http_conn_idle(c[1], 4 * S + S / 2);
-  ck_assert_uint_eq(b.idle.length, 3);
-  HttpConn *e = http_conn_expired(&b, 6 * S);
+  http_conn_wait(c[1], HTTP_CONN_IDLE, 4 * S + S / 2);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_IDLE].length, 3);
+  HttpConn *e = http_conn_expired(&b, 6 * S, NULL);
   ck_assert_ptr_eq(e, c[0]);
   ck_assert_ptr_eq(e->owner, &owners[0]);
-  ck_assert_ptr_null(http_conn_expired(&b, 6 * S)); /* c[2] waits until 8 s */
-  ck_assert_ptr_eq(http_conn_expired(&b, 9 * S), c[2]);
-  ck_assert_ptr_eq(http_conn_expired(&b, 9 * S + S / 2), c[1]);
-  ck_assert_ptr_null(http_conn_expired(&b, 100 * S));
-  ck_assert_uint_eq(b.idle.length, 0);
+  ck_assert_ptr_null(http_conn_expired(&b, 6 * S, NULL)); /* c[2] waits until 8 s */
+  ck_assert_ptr_eq(http_conn_expired(&b, 9 * S, NULL), c[2]);
+  ck_assert_ptr_eq(http_conn_expired(&b, 9 * S + S / 2, NULL), c[1]);
+  ck_assert_ptr_null(http_conn_expired(&b, 100 * S, NULL));
+  ck_assert_uint_eq(b.queue[HTTP_CONN_IDLE].length, 0);
   /* Answered twice without a request between (a pipelined pair): in the queue once. */
-  http_conn_idle(c[3], 10 * S);
-  http_conn_idle(c[3], 11 * S);
-  ck_assert_uint_eq(b.idle.length, 1);
-  ck_assert_ptr_null(http_conn_expired(&b, 15 * S + S / 2));
+  http_conn_wait(c[3], HTTP_CONN_IDLE, 10 * S);
+  http_conn_wait(c[3], HTTP_CONN_IDLE, 11 * S);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_IDLE].length, 1);
+  ck_assert_ptr_null(http_conn_expired(&b, 15 * S + S / 2, NULL));
   /* Closed while waiting: out of the queue. */
-  http_conn_idle(c[0], 12 * S);
-  ck_assert_uint_eq(b.idle.length, 2);
+  http_conn_wait(c[0], HTTP_CONN_IDLE, 12 * S);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_IDLE].length, 2);
   ck_assert(!http_conn_close(&b, &c[3], 13 * S));
-  ck_assert_uint_eq(b.idle.length, 1);
-  ck_assert_ptr_eq(http_conn_expired(&b, 17 * S), c[0]);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_IDLE].length, 1);
+  ck_assert_ptr_eq(http_conn_expired(&b, 17 * S, NULL), c[0]);
   for (int i = 0; i < 3; i++)
     ck_assert(!http_conn_close(&b, &c[i], 20 * S));
-  ck_assert_uint_eq(b.idle.length, 0);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_IDLE].length, 0);
   g_free(drain());
 }
 END_TEST
@@ -145,13 +145,46 @@ END_TEST
 START_TEST(an_upgrade_leaves_the_keepalive_queue)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5);
+  http_conn_book_init(&b, 10, 5, 60);
   HttpConn *c = http_conn_open(&b, NULL, 0);
   http_conn_request(c);
-  http_conn_idle(c, 1 * S);
+  http_conn_wait(c, HTTP_CONN_IDLE, 1 * S);
   http_conn_request(c); /* the upgrade */
-  ck_assert_ptr_null(http_conn_expired(&b, (gint64)3600 * S));
+  ck_assert_ptr_null(http_conn_expired(&b, (gint64)3600 * S, NULL));
   ck_assert(!http_conn_close(&b, &c, (gint64)3600 * S));
+  g_free(drain());
+}
+END_TEST
+
+/* A file's reader is timed from its last progress (each piece sent moves it to the end);
+ * its own limit, apart from the keep-alive one; the end of the file moves it to the
+ * keep-alive queue. */
+START_TEST(stalled_readers_by_last_progress)
+{
+  HttpConnBook b;
+  http_conn_book_init(&b, 10, 5, 60);
+  HttpConn *r = http_conn_open(&b, NULL, 0), *q = http_conn_open(&b, NULL, 0);
+  http_conn_request(r);
+  http_conn_request(q);
+  http_conn_wait(r, HTTP_CONN_SENDING, 1 * S);
+  http_conn_wait(q, HTTP_CONN_SENDING, 2 * S);
+  http_conn_wait(r, HTTP_CONN_SENDING, 30 * S); /* a piece went out */
+  HttpConnWait w = HTTP_CONN_BUSY;
+  ck_assert_ptr_null(http_conn_expired(&b, 61 * S, &w)); /* 5 s of keep-alive do not apply */
+  ck_assert_ptr_eq(http_conn_expired(&b, 62 * S, &w), q);
+  ck_assert_int_eq(w, HTTP_CONN_SENDING);
+  ck_assert_ptr_null(http_conn_expired(&b, 89 * S, &w));
+  /* R's file ends at 80 s: now it waits for a request, 5 s. */
+  http_conn_wait(r, HTTP_CONN_IDLE, 80 * S);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_SENDING].length, 0);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_IDLE].length, 1);
+  ck_assert_ptr_eq(http_conn_expired(&b, 85 * S, &w), r);
+  ck_assert_int_eq(w, HTTP_CONN_IDLE);
+  /* Out of range: in no queue. */
+  http_conn_wait(r, HTTP_CONN_WAITS, 90 * S);
+  ck_assert_ptr_null(http_conn_expired(&b, (gint64)9000 * S, &w));
+  ck_assert(!http_conn_close(&b, &r, 100 * S));
+  ck_assert(!http_conn_close(&b, &q, 100 * S));
   g_free(drain());
 }
 END_TEST
@@ -165,6 +198,7 @@ static Suite *http_conn_suite(void)
   tcase_add_test(tc, header_timeouts_are_counted_and_logged_sparingly);
   tcase_add_test(tc, keepalive_deadlines_in_order);
   tcase_add_test(tc, an_upgrade_leaves_the_keepalive_queue);
+  tcase_add_test(tc, stalled_readers_by_last_progress);
   suite_add_tcase(s, tc);
   return s;
 }
