@@ -394,7 +394,11 @@ static int send_file(HttpServer *s, struct lws *wsi, Txn *t, HttpFile *f)
   t->fd = fd;
   t->file_off = from;
   t->file_end = to;
+  /* Timed by our sending queue from here: lws put the request on its own timer ([http]
+   * idle_timeout, before it called us), which would cut a download longer than that however
+   * steadily it is read, and would keep the connection on lws's timer list meanwhile. */
   http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_SENDING, g_get_monotonic_time());
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
   /* The body at once when lws sent the headers whole (it has nothing buffered): a poster
    * or a script then goes out in this callback, without a trip through the loop. */
   return write_file(s, wsi, t);

@@ -18,8 +18,7 @@ D=$T_TMP/data
 PORT=$($FREEPORT)
 U=http://127.0.0.1:$PORT
 CONF=$T_TMP/lectern.conf
-# send_stall_timeout: 3 s instead of 60, for the stalled reader below.
-printf '[live]\nreconnect_grace = 0\n[http]\nsend_stall_timeout = 3\n' >"$CONF"
+printf '[live]\nreconnect_grace = 0\n' >"$CONF"
 EDITOR=$("$LECTERN" member add -c "$CONF" --data-dir "$D" --name "编辑" --role editor 2>/dev/null | jq -r .token)
 VIEWER=$("$LECTERN" member add -c "$CONF" --data-dir "$D" --name "学员" --role viewer 2>/dev/null | jq -r .token)
 # debug: the origin logs every request it answers ("GET /hls/… -> 200"), which the CDN part counts
@@ -58,17 +57,6 @@ eq "HEAD: no body" 0 "$(curl -s -I -o /dev/null -w '%{size_download}' "$S")"
 v=$(curl -sv -o /dev/null -o /dev/null -o /dev/null "$S" -H 'Range: bytes=0-9' "$S" "$U/healthz" 2>&1)
 contains "keep-alive: the next requests reuse the connection" "$v" "Re-using existing connection"
 eq "three answers, one connection" 1 "$(grep -c 'Connected to' <<<"$v")"
-# A reader that takes nothing is closed [http] send_stall_timeout (3 s here) after its file
-# last moved; one that reads slowly but steadily is not (http_conn.c's sending queue).
-head -c 40000000 /dev/zero >"$D/media/rangetest/source/big.mp4"
-if command -v python3 >/dev/null; then
-  st=$(python3 "$(dirname "$0")/../lib/stall.py" "$PORT" /hls/rangetest/source/big.mp4 8)
-  echo "# stall: $st"
-  check "a reader that takes nothing is closed 3-5 s after it stalled ($st)" \
-    jq -e '.stalled_closed_s != null and .stalled_closed_s >= 2.9 and .stalled_closed_s <= 5.5' <<<"$st"
-  check "a slow steady reader is kept and gets its bytes ($st)" jq -e '.slow_open and .slow_bytes > 500000' <<<"$st"
-fi
-rm -f "$D/media/rangetest/source/big.mp4"
 eq "a segment that is not there is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' -H 'Range: bytes=0-1' "$U/hls/rangetest/source/seg000009.ts")"
 
 # --- the CDN edge ------------------------------------------------------------------------------
@@ -209,4 +197,26 @@ check "the origin served about one playlist request per rendition per second at 
 
 kill "$NGX" 2>/dev/null; wait "$NGX" 2>/dev/null
 stop_server
+
+# --- stalled and slow readers of a file ---------------------------------------------------
+# Another server on the same data: a reader that takes nothing is closed [http]
+# send_stall_timeout (3 s here) after its file last moved; one that reads slowly but steadily
+# is not (http_conn.c's sending queue), even past [http] idle_timeout (2 s here: lws's own
+# timer on the request, which must not cut a long download).
+printf '[http]\nsend_stall_timeout = 3\nidle_timeout = 2\n' >"$T_TMP/stall.conf"
+head -c 40000000 /dev/zero >"$D/media/rangetest/source/big.mp4"
+PORT=$($FREEPORT)
+if ! command -v python3 >/dev/null; then
+  echo "# SKIP stalled readers: python3 not installed"
+elif start_server "$D" "$PORT" -c "$T_TMP/stall.conf"; then
+  st=$(python3 "$(dirname "$0")/../lib/stall.py" "$PORT" /hls/rangetest/source/big.mp4 8)
+  echo "# stall: $st"
+  check "a reader that takes nothing is closed 3-5 s after it stalled ($st)" \
+    jq -e '.stalled_closed_s != null and .stalled_closed_s >= 2.9 and .stalled_closed_s <= 5.5' <<<"$st"
+  check "a slow steady reader is kept past idle_timeout and gets its bytes ($st)" \
+    jq -e '.slow_open and .slow_bytes > 500000 and .open_at_end == .open_at_start - 1' <<<"$st"
+  stop_server
+else
+  not_ok "the second server starts"
+fi
 tap_done

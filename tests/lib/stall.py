@@ -4,9 +4,13 @@
   stall.py PORT PATH SECONDS
 
 Two connections ask for PATH (a file much larger than the socket buffers): one reads nothing
-after the headers, one reads 64 KiB every half second. Watches them for SECONDS and prints
+after the headers, one reads 256 KiB every quarter second (1 MiB/s: the server sees progress
+when its send buffer, megabytes on loopback, has room again, so a slower reader would look
+stalled to a 3 s limit). Watches them for SECONDS and prints
 JSON: when the stalled one was closed by the server (seconds after its request, or null),
-and whether the slow reader is still open and how much it got.
+whether the slow reader saw its connection end and how much it got, and the server's count
+of the two at the start and at the end (the slow one's close may hide behind data the
+server had already sent: the count tells).
 
 The stalled client cannot see the close (the server's FIN waits behind the data it does not
 read, and reading would be progress): the server's own count of open connections
@@ -44,7 +48,7 @@ def open_connections():
 
 stalled = small_buffer(socket.socket())
 stalled.connect(("127.0.0.1", port))
-slow = small_buffer(socket.socket())
+slow = socket.socket()
 slow.connect(("127.0.0.1", port))
 start = time.monotonic()
 stalled.sendall(request)
@@ -59,18 +63,19 @@ while time.monotonic() < start + seconds:
     if stalled_closed is None and open_connections() < baseline:
         stalled_closed = now - start
     if slow_open and now >= next_read:
-        next_read += 0.5
+        next_read += 0.25
         try:
-            d = slow.recv(65536)
+            d = slow.recv(262144)
             if not d:
                 slow_open = False
             slow_bytes += len(d)
         except ConnectionError:
             slow_open = False
-    time.sleep(0.2)
+    time.sleep(0.05)
 
 print(json.dumps({
     "open_at_start": baseline,
+    "open_at_end": open_connections(),
     "stalled_closed_s": round(stalled_closed, 2) if stalled_closed is not None else None,
     "slow_open": slow_open,
     "slow_bytes": slow_bytes,
