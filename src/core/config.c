@@ -45,12 +45,13 @@ const ConfKey config_keys[] = {
     "starts its next request on a kept-alive connection); slower ones (slowloris) are closed, "
     "counted in the log and in /metrics." },
   { "http", "idle_timeout", CONF_INT, 1, 3600, NULL, "30", OFF(idle_timeout),
-    "Seconds a connection may stay silent mid-request before it is closed." },
+    "Seconds a connection may stay silent mid-request (a body arriving, an answer being "
+    "worked out) before it is closed." },
   { "http", "keepalive_timeout", CONF_INT, 1, 3600, NULL, "5", OFF(keepalive_timeout),
     "Seconds an idle keep-alive HTTP connection is kept open between requests." },
   { "http", "send_stall_timeout", CONF_INT, 1, 3600, NULL, "60", OFF(send_stall_timeout),
-    "Seconds a client downloading a file (a segment, a recording, a page's script) may take "
-    "nothing before its connection is closed." },
+    "Seconds a client downloading a file (a segment, a recording, a page's script) or a "
+    "large answer may take nothing before its connection is closed." },
   { "http", "max_connections", CONF_INT, 16, 1000000, NULL, "30000", OFF(max_connections),
     "Most simultaneous HTTP and WebSocket connections; beyond it new connections are refused." },
   { "http", "cors_origin", CONF_STRING, 0, 0, NULL, "", OFF(cors_origin),

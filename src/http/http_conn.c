@@ -1,5 +1,5 @@
 /* http_conn: the books kept on every accepted HTTP/WebSocket socket (open count, header
- * timeouts, the keep-alive and file-sending deadlines). */
+ * timeouts, the keep-alive, sending and held-answer deadlines). */
 #include "http/http_conn.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -7,11 +7,13 @@
 /* lws fires its header timeout on a timer of its own; a close this close to the deadline is it. */
 #define DEADLINE_SLACK_US (G_USEC_PER_SEC / 2)
 
-void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s, int stall_s)
+void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s, int stall_s,
+                         int answer_s)
 {
   *b = (HttpConnBook){ .header_timeout_us = (gint64)header_timeout_s * G_USEC_PER_SEC };
   b->limit_us[HTTP_CONN_IDLE] = (gint64)keepalive_s * G_USEC_PER_SEC;
   b->limit_us[HTTP_CONN_SENDING] = (gint64)stall_s * G_USEC_PER_SEC;
+  b->limit_us[HTTP_CONN_ANSWERING] = (gint64)answer_s * G_USEC_PER_SEC;
   for (int w = 0; w < HTTP_CONN_WAITS; w++)
     g_queue_init(&b->queue[w]);
 }

@@ -3,7 +3,8 @@
  * header_timeout (slow or idle clients: slowloris), counted and logged at most every 10 s, and
  * two queues of deadlines that lws's own timers kept badly (a list sorted by insertion from its
  * head: O(connections) per request, docs/delivery.md): the keep-alive connections waiting for
- * their next request, and those sending a file, by their last progress. Every connection in a
+ * their next request, those sending a body, by their last progress, and those whose answer is
+ * held (LL-HLS blocking requests: thousands at once). Every connection in a
  * queue waits the same time, so a queue is in order of its deadlines: joining is O(1), and
  * the ones past theirs are found at its head without looking at the others.
  * No lws here: http_server.c keeps an HttpConn per socket as its opaque user data. */
@@ -15,9 +16,11 @@
 typedef struct HttpConnBook HttpConnBook;
 
 typedef enum {
-  HTTP_CONN_BUSY,     /* in no queue: reading a request, working out its answer, a /ws */
+  HTTP_CONN_BUSY,     /* in no queue: reading a request, answering it at once, a /ws */
   HTTP_CONN_IDLE,     /* answered; waiting for its next request (keep-alive) */
-  HTTP_CONN_SENDING,  /* sending a file: the time is since its last progress */
+  HTTP_CONN_SENDING,  /* sending a body: the time is since its last progress */
+  HTTP_CONN_ANSWERING, /* its answer is being worked out elsewhere (a held LL-HLS request,
+                        * an API call off the main loop) */
   HTTP_CONN_WAITS,
 } HttpConnWait;
 
@@ -44,9 +47,10 @@ struct HttpConnBook {
 
 #define HTTP_CONN_LOG_EVERY_US (10 * G_USEC_PER_SEC)
 
-/* KEEPALIVE_S: how long a connection may wait for its next request; STALL_S: how long a file's
- * reader may take nothing. */
-void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s, int stall_s);
+/* KEEPALIVE_S: how long a connection may wait for its next request; STALL_S: how long a
+ * body's reader may take nothing; ANSWER_S: how long an answer may be held. */
+void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s, int stall_s,
+                         int answer_s);
 
 /* A socket (OWNER, the caller's) accepted at NOW_US (counted in lectern_connections_open).
  * Free with http_conn_close. */
@@ -56,7 +60,7 @@ HttpConn *http_conn_open(HttpConnBook *b, void *owner, gint64 now_us);
 void http_conn_request(HttpConn *c);
 
 /* C begins waiting WAIT at NOW_US (HTTP_CONN_IDLE: answered, kept open for the next request;
- * HTTP_CONN_SENDING: a piece of its file went out): it goes to the end of that queue, out of
+ * HTTP_CONN_SENDING: a piece of its body went out; HTTP_CONN_ANSWERING: its answer is held): it goes to the end of that queue, out of
  * any other. O(1), whatever the number of connections. */
 void http_conn_wait(HttpConn *c, HttpConnWait wait, gint64 now_us);
 

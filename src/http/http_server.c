@@ -251,6 +251,9 @@ static int send_response(HttpServer *s, struct lws *wsi, Txn *t)
     t->sent = len;
     return finish(s, wsi, t);
   }
+  /* A body in pieces is timed by our sending queue, as a file's is (send_file). */
+  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_SENDING, g_get_monotonic_time());
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
   lws_callback_on_writable(wsi);
   return 0;
 }
@@ -268,6 +271,7 @@ static int write_body(HttpServer *s, struct lws *wsi, Txn *t)
     return -1;
   t->sent += n;
   if (!last) {
+    http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_SENDING, g_get_monotonic_time());
     lws_callback_on_writable(wsi);
     return 0;
   }
@@ -424,6 +428,7 @@ static void later_answer(void *server, guint64 id, void *data)
   t->resp = *resp;
   g_free(resp);
   t->later_ready = true;
+  http_conn_request(lws_get_opaque_user_data(wsi)); /* out of the held answers' queue */
   lws_callback_on_writable(wsi);
 }
 
@@ -553,6 +558,19 @@ static size_t body_limit(const HttpServer *s, const Txn *t, const char **key)
   return (size_t)limit;
 }
 
+/* T's answer is worked out elsewhere (HttpLater) and comes to later_answer. Meanwhile the
+ * connection is timed by our queue for held answers ([http] idle_timeout, as lws's own timer
+ * would): lws's list of timers, which every other request's insert walks, would otherwise hold
+ * every waiting LL-HLS viewer. */
+static int answer_later(HttpServer *s, struct lws *wsi, Txn *t, guint64 id)
+{
+  t->later_id = id;
+  g_hash_table_insert(s->later, g_memdup2(&id, sizeof id), wsi);
+  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_ANSWERING, g_get_monotonic_time());
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  return 0;
+}
+
 static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
 {
   if (t->body)
@@ -616,9 +634,7 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     };
     api_handle(&s->api, &req, &t->resp);
     if (t->resp.later) {
-      t->later_id = later.id;
-      g_hash_table_insert(s->later, g_memdup2(&later.id, sizeof later.id), wsi);
-      return 0;
+      return answer_later(s, wsi, t, later.id);
     }
     return send_response(s, wsi, t);
   }
@@ -643,9 +659,7 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     if (hls_block_handle(s->block, t->path, t->query, &later, &t->resp)) {
       if (!t->resp.later)
         return send_response(s, wsi, t);
-      t->later_id = later.id;
-      g_hash_table_insert(s->later, g_memdup2(&later.id, sizeof later.id), wsi);
-      return 0;
+      return answer_later(s, wsi, t, later.id);
     }
   }
   if (g_str_has_prefix(t->path, "/hls/") && g_str_has_suffix(t->path, ".ts")) {
@@ -654,9 +668,7 @@ static int dispatch(HttpServer *s, struct lws *wsi, Txn *t)
     if (hls_block_part(s->block, t->path, &later, &t->resp)) {
       if (!t->resp.later)
         return send_response(s, wsi, t);
-      t->later_id = later.id;
-      g_hash_table_insert(s->later, g_memdup2(&later.id, sizeof later.id), wsi);
-      return 0;
+      return answer_later(s, wsi, t, later.id);
     }
   }
   return serve_file(s, wsi, t);
@@ -1015,11 +1027,12 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 /* ---- lifecycle --------------------------------------------------------- */
 
 /* Closes the keep-alive connections that have waited [http] keepalive_timeout for a next
- * request (finish() took them off lws's timer) and the readers of a file that took nothing
- * for [http] send_stall_timeout (write_file): from the heads of http_conn's queues, each one looked at is
- * closed. Once a second, so a connection goes 0-1 s after its deadline. A request that began
- * arriving (headers not yet whole) by then is closed with it, as at lws's own keep-alive
- * deadline; a client opens a new connection for it. */
+ * request (finish() took them off lws's timer), the readers of a body that took nothing for
+ * [http] send_stall_timeout (write_file, write_body) and the requests whose answer was held
+ * for [http] idle_timeout (answer_later): from the heads of http_conn's queues, each one
+ * looked at is closed. Once a second, so a connection goes 0-1 s after its deadline. A
+ * request that began arriving (headers not yet whole) by then is closed with it, as at lws's
+ * own keep-alive deadline; a client opens a new connection for it. */
 static gboolean conn_sweep(gpointer data)
 {
   HttpServer *s = data;
@@ -1127,7 +1140,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   else
     db_catalog_free(&s->api.catalog);
   http_conn_book_init(&s->conns, (int)config->header_timeout, (int)config->keepalive_timeout,
-                      (int)config->send_stall_timeout);
+                      (int)config->send_stall_timeout, (int)config->idle_timeout);
   http_files_init(&s->files, config);
   if ((ret = evloop_new(g_main_loop_get_context(loop), &s->ev)) < 0) {
     *err = g_strdup(ret == -EBUSY ? "an HTTP server is already running in this process" : "cannot create the libev loop");

@@ -45,7 +45,7 @@ static gint64 open_now(void) { return metrics_connections_open(); }
 START_TEST(counts_open_connections)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5, 60);
+  http_conn_book_init(&b, 10, 5, 60, 30);
   gint64 before = open_now();
   HttpConn *a = http_conn_open(&b, NULL, 1 * S), *c = http_conn_open(&b, NULL, 1 * S);
   ck_assert_int_eq(open_now(), before + 2);
@@ -67,7 +67,7 @@ END_TEST
 START_TEST(header_timeouts_are_counted_and_logged_sparingly)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5, 60);
+  http_conn_book_init(&b, 10, 5, 60, 30);
   HttpConn *c[5];
   for (int i = 0; i < 5; i++)
     c[i] = http_conn_open(&b, NULL, 0);
@@ -97,7 +97,7 @@ END_TEST
 START_TEST(keepalive_deadlines_in_order)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5, 60);
+  http_conn_book_init(&b, 10, 5, 60, 30);
   int owners[4];
   HttpConn *c[4];
   for (int i = 0; i < 4; i++) {
@@ -145,7 +145,7 @@ END_TEST
 START_TEST(an_upgrade_leaves_the_keepalive_queue)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5, 60);
+  http_conn_book_init(&b, 10, 5, 60, 30);
   HttpConn *c = http_conn_open(&b, NULL, 0);
   http_conn_request(c);
   http_conn_wait(c, HTTP_CONN_IDLE, 1 * S);
@@ -162,7 +162,7 @@ END_TEST
 START_TEST(stalled_readers_by_last_progress)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5, 60);
+  http_conn_book_init(&b, 10, 5, 60, 30);
   HttpConn *r = http_conn_open(&b, NULL, 0), *q = http_conn_open(&b, NULL, 0);
   http_conn_request(r);
   http_conn_request(q);
@@ -189,6 +189,38 @@ START_TEST(stalled_readers_by_last_progress)
 }
 END_TEST
 
+/* Held answers have their own limit; the three queues are looked at together, and a
+ * connection moves from one to the next as its exchange goes on. */
+START_TEST(held_answers_then_sending_then_idle)
+{
+  HttpConnBook b;
+  http_conn_book_init(&b, 10, 5, 60, 30);
+  HttpConn *h = http_conn_open(&b, NULL, 0), *i = http_conn_open(&b, NULL, 0);
+  http_conn_request(h);
+  http_conn_request(i);
+  http_conn_wait(h, HTTP_CONN_ANSWERING, 1 * S);
+  http_conn_wait(i, HTTP_CONN_IDLE, 20 * S);
+  HttpConnWait w = HTTP_CONN_BUSY;
+  ck_assert_ptr_null(http_conn_expired(&b, 24 * S, &w));
+  ck_assert_ptr_eq(http_conn_expired(&b, 25 * S, &w), i); /* keep-alive: 5 s */
+  ck_assert_int_eq(w, HTTP_CONN_IDLE);
+  ck_assert_ptr_null(http_conn_expired(&b, 30 * S, &w)); /* held since 1 s: until 31 s */
+  ck_assert_ptr_eq(http_conn_expired(&b, 31 * S, &w), h);
+  ck_assert_int_eq(w, HTTP_CONN_ANSWERING);
+  /* An answer that comes in time: out of the held queue (http_conn_request), then sending. */
+  http_conn_wait(h, HTTP_CONN_ANSWERING, 40 * S);
+  http_conn_request(h);
+  ck_assert_uint_eq(b.queue[HTTP_CONN_ANSWERING].length, 0);
+  http_conn_wait(h, HTTP_CONN_SENDING, 41 * S);
+  ck_assert_ptr_null(http_conn_expired(&b, 100 * S, &w));
+  ck_assert_ptr_eq(http_conn_expired(&b, 101 * S, &w), h);
+  ck_assert_int_eq(w, HTTP_CONN_SENDING);
+  ck_assert(!http_conn_close(&b, &h, 200 * S));
+  ck_assert(!http_conn_close(&b, &i, 200 * S));
+  g_free(drain());
+}
+END_TEST
+
 static Suite *http_conn_suite(void)
 {
   Suite *s = suite_create("http_conn");
@@ -199,6 +231,7 @@ static Suite *http_conn_suite(void)
   tcase_add_test(tc, keepalive_deadlines_in_order);
   tcase_add_test(tc, an_upgrade_leaves_the_keepalive_queue);
   tcase_add_test(tc, stalled_readers_by_last_progress);
+  tcase_add_test(tc, held_answers_then_sending_then_idle);
   suite_add_tcase(s, tc);
   return s;
 }
