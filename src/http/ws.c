@@ -79,6 +79,15 @@ struct WsConn {
   guint64 group_mark;     /* the group send that last put it among the fan-out's sockets */
 };
 
+/* C's socket is dropped at lws's next turn. lws looks at its due timers when its loop wakes
+ * for a socket: its event pipe wakes it, or on a quiet server the close would wait for the
+ * next packet to any socket. */
+static void kill_soon(WsConn *c)
+{
+  lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  lws_cancel_service(lws_get_context(c->wsi));
+}
+
 static void wake(WsConn *c)
 {
   if (c->wsi)
@@ -121,7 +130,7 @@ static void enqueue(WsConn *c, WsFrame *f)
     /* Its socket takes nothing more, so no writable callback would come to close it
      * politely: lws drops it on its next turn. */
     if (c->wsi)
-      lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+      kill_soon(c);
     return;
   }
   wake(c);
@@ -191,7 +200,7 @@ static bool can_write_now(WsConn *c)
 static void write_failed(WsConn *c)
 {
   c->close_status = LWS_CLOSE_STATUS_ABNORMAL_CLOSE;
-  lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  kill_soon(c);
 }
 
 static void write_now(WsConn *c, WsFrame *f)
@@ -523,7 +532,7 @@ static gboolean sweep_tick(gpointer data)
     } else if (c->wsi) {
       /* Closing since the last sweep and still here: its socket takes nothing (the
        * client reads nothing), so the close is never written. */
-      lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+      kill_soon(c);
     }
   }
   return G_SOURCE_CONTINUE;
