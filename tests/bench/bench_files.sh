@@ -50,7 +50,7 @@ mkdir -p "$T/nginx/tmp"
 cat >"$T/nginx/nginx.conf" <<CONF
 $( [ "$(id -u)" = 0 ] && echo 'user root;' )
 worker_processes 1;
-events { worker_connections 4096; }
+events { worker_connections $(( CONNS + 1024 )); }
 http {
   access_log off;
   sendfile on;
