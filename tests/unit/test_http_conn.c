@@ -156,16 +156,25 @@ START_TEST(an_upgrade_leaves_the_keepalive_queue)
 }
 END_TEST
 
+/* A book with limits header 10 s, keep-alive 5 s, stall 60 s, held answer 30 s, and two
+ * connections opened at 0 whose requests have arrived. */
+static void two_in_requests(HttpConnBook *b, HttpConn **x, HttpConn **y)
+{
+  http_conn_book_init(b, 10, 5, 60, 30);
+  *x = http_conn_open(b, NULL, 0);
+  *y = http_conn_open(b, NULL, 0);
+  http_conn_request(*x);
+  http_conn_request(*y);
+}
+
 /* A file's reader is timed from its last progress (each piece sent moves it to the end);
  * its own limit, apart from the keep-alive one; the end of the file moves it to the
  * keep-alive queue. */
 START_TEST(stalled_readers_by_last_progress)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5, 60, 30);
-  HttpConn *r = http_conn_open(&b, NULL, 0), *q = http_conn_open(&b, NULL, 0);
-  http_conn_request(r);
-  http_conn_request(q);
+  HttpConn *r, *q;
+  two_in_requests(&b, &r, &q);
   http_conn_wait(r, HTTP_CONN_SENDING, 1 * S);
   http_conn_wait(q, HTTP_CONN_SENDING, 2 * S);
   http_conn_wait(r, HTTP_CONN_SENDING, 30 * S); /* a piece went out */
@@ -194,10 +203,8 @@ END_TEST
 START_TEST(held_answers_then_sending_then_idle)
 {
   HttpConnBook b;
-  http_conn_book_init(&b, 10, 5, 60, 30);
-  HttpConn *h = http_conn_open(&b, NULL, 0), *i = http_conn_open(&b, NULL, 0);
-  http_conn_request(h);
-  http_conn_request(i);
+  HttpConn *h, *i;
+  two_in_requests(&b, &h, &i);
   http_conn_wait(h, HTTP_CONN_ANSWERING, 1 * S);
   http_conn_wait(i, HTTP_CONN_IDLE, 20 * S);
   HttpConnWait w = HTTP_CONN_BUSY;
