@@ -11,6 +11,7 @@ void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s,
                          int answer_s)
 {
   *b = (HttpConnBook){ .header_timeout_us = (gint64)header_timeout_s * G_USEC_PER_SEC };
+  b->limit_us[HTTP_CONN_HEADER] = b->header_timeout_us;
   b->limit_us[HTTP_CONN_IDLE] = (gint64)keepalive_s * G_USEC_PER_SEC;
   b->limit_us[HTTP_CONN_SENDING] = (gint64)stall_s * G_USEC_PER_SEC;
   b->limit_us[HTTP_CONN_ANSWERING] = (gint64)answer_s * G_USEC_PER_SEC;
@@ -55,6 +56,18 @@ void http_conn_wait(HttpConn *c, HttpConnWait wait, gint64 now_us)
   c->wait = wait;
   c->wait_since_us = now_us;
   g_queue_push_tail_link(&c->book->queue[wait], &c->wait_link);
+}
+
+void http_conn_each_new_header_wait(HttpConnBook *b, void (*fn)(HttpConn *c, void *user),
+                                    void *user)
+{
+  for (GList *l = b->queue[HTTP_CONN_HEADER].tail; l; l = l->prev) {
+    HttpConn *c = l->data;
+    if (c->marked)
+      break; /* the ones before it were passed on by an earlier call */
+    c->marked = true;
+    fn(c, user);
+  }
 }
 
 HttpConn *http_conn_expired(HttpConnBook *b, gint64 now_us, HttpConnWait *wait)

@@ -17,6 +17,7 @@ typedef struct HttpConnBook HttpConnBook;
 
 typedef enum {
   HTTP_CONN_BUSY,     /* in no queue: reading a request, answering it at once, a /ws */
+  HTTP_CONN_HEADER,   /* accepted; no whole request yet ([http] header_timeout: slowloris) */
   HTTP_CONN_IDLE,     /* answered; waiting for its next request (keep-alive) */
   HTTP_CONN_SENDING,  /* sending a body: the time is since its last progress */
   HTTP_CONN_ANSWERING, /* its answer is being worked out elsewhere (a held LL-HLS request,
@@ -34,6 +35,7 @@ typedef struct {
   HttpConnWait wait;     /* the queue it is in (wait_link) */
   GList wait_link;
   gint64 wait_since_us;  /* it joined that queue (monotonic) */
+  bool marked;           /* passed to http_conn_each_new_header_wait's function already */
 } HttpConn;
 
 struct HttpConnBook {
@@ -59,10 +61,16 @@ HttpConn *http_conn_open(HttpConnBook *b, void *owner, gint64 now_us);
 /* A whole request header (or a WebSocket upgrade) arrived on C: it waits in no queue. */
 void http_conn_request(HttpConn *c);
 
-/* C begins waiting WAIT at NOW_US (HTTP_CONN_IDLE: answered, kept open for the next request;
- * HTTP_CONN_SENDING: a piece of its body went out; HTTP_CONN_ANSWERING: its answer is held): it goes to the end of that queue, out of
- * any other. O(1), whatever the number of connections. */
+/* C begins waiting WAIT at NOW_US (HTTP_CONN_HEADER: just accepted; HTTP_CONN_IDLE: answered,
+ * kept open for the next request; HTTP_CONN_SENDING: a piece of its body went out;
+ * HTTP_CONN_ANSWERING: its answer is held): it goes to the end of that queue, out of any
+ * other. O(1), whatever the number of connections. */
 void http_conn_wait(HttpConn *c, HttpConnWait wait, gint64 now_us);
+
+/* Passes FN each connection that joined the HTTP_CONN_HEADER queue since the last call (newest
+ * first; each once): O(those), not O(the queue). */
+void http_conn_each_new_header_wait(HttpConnBook *b, void (*fn)(HttpConn *c, void *user),
+                                    void *user);
 
 /* A connection whose wait has lasted its limit or more at NOW_US, the longest first: taken
  * out of its queue and returned (the caller closes it), with what it waited for in *WAIT

@@ -71,6 +71,7 @@ struct HttpServer {
   HlsBlock *block;           /* LL-HLS blocking playlist requests (hls_block.c) */
   HttpConnBook conns;
   guint sweep_timer;     /* conn_sweep */
+  guint fresh_idle;      /* take_fresh_off_lws_timers, once a turn after an accept */
   bool draining;
   int in_flight;
   int port;
@@ -918,6 +919,25 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
   return 0;
 }
 
+static void off_lws_timer(HttpConn *c, void *user)
+{
+  lws_set_timeout(c->owner, NO_PENDING_TIMEOUT, 0);
+}
+
+/* lws puts an accepted connection on its timers after our accept callback has run (the
+ * request timer, then the header deadline when it attaches the header table), so a
+ * connection is taken off lws's timer list at the next accept or, the last of a loop turn,
+ * when the turn is over: our header queue times them ([http] header_timeout from the
+ * accept, conn_sweep). Left there, a crowd arriving at once — ten thousand viewers when a
+ * live begins — walked each other's deadlines twice per arrival. */
+static gboolean take_fresh_off_lws_timers(gpointer data)
+{
+  HttpServer *s = data;
+  s->fresh_idle = 0;
+  http_conn_each_new_header_wait(&s->conns, off_lws_timer, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
@@ -928,8 +948,16 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   /* Every accepted socket, whether or not it has sent a request yet (ws.c, the vhost's
    * default protocol, hears of it first and passes it on here). */
   case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
-    if (!lws_get_opaque_user_data(wsi))
-      lws_set_opaque_user_data(wsi, http_conn_open(&s->conns, wsi, g_get_monotonic_time()));
+    if (!lws_get_opaque_user_data(wsi)) {
+      /* lws accepts a burst of connections in one loop (until the listener has no more):
+       * the ones before this one are on lws's timers by now, and off them here. */
+      http_conn_each_new_header_wait(&s->conns, off_lws_timer, NULL);
+      HttpConn *c = http_conn_open(&s->conns, wsi, g_get_monotonic_time());
+      lws_set_opaque_user_data(wsi, c);
+      http_conn_wait(c, HTTP_CONN_HEADER, c->opened_us);
+      if (!s->fresh_idle)
+        s->fresh_idle = g_idle_add_full(G_PRIORITY_DEFAULT, take_fresh_off_lws_timers, s, NULL);
+    }
     break;
   case LWS_CALLBACK_WSI_DESTROY: {
     /* Only accepted sockets carry an HttpConn (not the listener). */
@@ -1026,8 +1054,9 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-/* Closes the keep-alive connections that have waited [http] keepalive_timeout for a next
- * request (finish() took them off lws's timer), the readers of a body that took nothing for
+/* Closes the connections that sent no whole request within [http] header_timeout of their
+ * accept (take_fresh_off_lws_timers), the keep-alive connections that have waited [http]
+ * keepalive_timeout for a next request (finish() took them off lws's timer), the readers of a body that took nothing for
  * [http] send_stall_timeout (write_file, write_body) and the requests whose answer was held
  * for [http] idle_timeout (answer_later): from the heads of http_conn's queues, each one
  * looked at is closed. Once a second, so a connection goes 0-1 s after its deadline. A
@@ -1275,6 +1304,8 @@ void http_server_free(HttpServer **ps)
   metrics_remove_provider(conn_metrics, s);
   if (s->sweep_timer)
     g_source_remove(s->sweep_timer);
+  if (s->fresh_idle)
+    g_source_remove(s->fresh_idle);
   /* On libev lws closes everything in one destroy (no asynchronous handle closing). */
   if (s->ctx)
     lws_context_destroy(s->ctx);

@@ -228,6 +228,54 @@ START_TEST(held_answers_then_sending_then_idle)
 }
 END_TEST
 
+static void collect(HttpConn *c, void *user)
+{
+  g_ptr_array_add(user, c);
+}
+
+/* Accepted connections wait for their first request [http] header_timeout (10 s here); the
+ * server is told each new one once (to take it off lws's timer), newest first. */
+START_TEST(new_connections_wait_for_a_header)
+{
+  HttpConnBook b;
+  http_conn_book_init(&b, 10, 5, 60, 30);
+  HttpConn *c[4];
+  for (int i = 0; i < 3; i++) {
+    c[i] = http_conn_open(&b, NULL, i * S);
+    http_conn_wait(c[i], HTTP_CONN_HEADER, i * S);
+  }
+  GPtrArray *seen = g_ptr_array_new();
+  http_conn_each_new_header_wait(&b, collect, seen);
+  ck_assert_uint_eq(seen->len, 3);
+  ck_assert_ptr_eq(seen->pdata[0], c[2]);
+  ck_assert_ptr_eq(seen->pdata[2], c[0]);
+  g_ptr_array_set_size(seen, 0);
+  http_conn_each_new_header_wait(&b, collect, seen); /* nothing new */
+  ck_assert_uint_eq(seen->len, 0);
+  c[3] = http_conn_open(&b, NULL, 3 * S);
+  http_conn_wait(c[3], HTTP_CONN_HEADER, 3 * S);
+  http_conn_each_new_header_wait(&b, collect, seen);
+  ck_assert_uint_eq(seen->len, 1);
+  ck_assert_ptr_eq(seen->pdata[0], c[3]);
+  g_ptr_array_unref(seen);
+  /* c[1] sends its request: out of the queue. c[0] is due at 10 s, c[2] at 12 s. */
+  http_conn_request(c[1]);
+  HttpConnWait w = HTTP_CONN_BUSY;
+  ck_assert_ptr_null(http_conn_expired(&b, 10 * S - 1, &w));
+  ck_assert_ptr_eq(http_conn_expired(&b, 10 * S, &w), c[0]);
+  ck_assert_int_eq(w, HTTP_CONN_HEADER);
+  ck_assert_ptr_null(http_conn_expired(&b, 11 * S, &w));
+  ck_assert_ptr_eq(http_conn_expired(&b, 12 * S, &w), c[2]);
+  /* Closed at its deadline without a request: a header timeout, as lws's was. */
+  ck_assert(http_conn_close(&b, &c[0], 10 * S));
+  ck_assert(!http_conn_close(&b, &c[1], 12 * S));
+  ck_assert(http_conn_close(&b, &c[2], 12 * S));
+  ck_assert(!http_conn_close(&b, &c[3], 4 * S)); /* gone before its deadline */
+  ck_assert_uint_eq(b.queue[HTTP_CONN_HEADER].length, 0);
+  g_free(drain());
+}
+END_TEST
+
 static Suite *http_conn_suite(void)
 {
   Suite *s = suite_create("http_conn");
@@ -239,6 +287,7 @@ static Suite *http_conn_suite(void)
   tcase_add_test(tc, an_upgrade_leaves_the_keepalive_queue);
   tcase_add_test(tc, stalled_readers_by_last_progress);
   tcase_add_test(tc, held_answers_then_sending_then_idle);
+  tcase_add_test(tc, new_connections_wait_for_a_header);
   suite_add_tcase(s, tc);
   return s;
 }
