@@ -1,5 +1,6 @@
 /* oidc_jwt: ID token signature (cjose) and claims checks. */
 #include "auth/oidc_jwt.h"
+#include "core/util.h"
 #include "auth/oidc_claims.h"
 
 #include <cjose/cjose.h>
@@ -74,7 +75,7 @@ static int verify_with_set(cjose_jws_t *jws, const char *kid, const char *jwks_j
     g_autofree char *k_kid = oidc_claims_text(ko, "kid");
     if ((use && strcmp(use, "sig") != 0) || (kid && g_strcmp0(kid, k_kid) != 0) || !jwk_fields_ok(ko))
       continue;
-    g_autofree char *text = json_to_string(k, FALSE);
+    g_autofree char *text = util_json_text(k, false);
     cjose_err err;
     cjose_jwk_t *jwk = cjose_jwk_import(text, strlen(text), &err);
     if (!jwk)

@@ -1,5 +1,6 @@
 /* cli: what every subcommand shares — options, config, data dir, database, output. */
 #include "cli/cli.h"
+#include "core/util.h"
 #include "core/log.h"
 #include "db/db_article.h"
 #include "db/db_search.h"
@@ -122,7 +123,7 @@ void cli_run_clear(CliRun *r)
 
 void cli_print_json(JsonNode *node)
 {
-  char *text = json_to_string(node, TRUE);
+  char *text = util_json_text(node, true);
   printf("%s\n", text);
   fflush(stdout);
   g_free(text);

@@ -156,7 +156,7 @@ int cli_demo(int argc, char **argv)
   json_object_set_array_member(o, "columns", columns);
   JsonNode *node = json_node_new(JSON_NODE_OBJECT);
   json_node_take_object(node, o);
-  char *text = json_to_string(node, TRUE);
+  char *text = util_json_text(node, true);
   int fd = open(cred_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {
     size_t len = strlen(text);

@@ -397,7 +397,7 @@ static char *options_json(const QuizQuestion *q)
     json_builder_add_string_value(b, q->options[i]);
   json_builder_end_array(b);
   JsonNode *n = json_builder_get_root(b);
-  char *s = json_to_string(n, FALSE);
+  char *s = util_json_text(n, false);
   json_node_unref(n);
   g_object_unref(b);
   return s;

@@ -141,6 +141,22 @@ char *util_json_error(const GError *err)
   return g_strdup(kind);
 }
 
+char *util_json_text(JsonNode *node, bool pretty)
+{
+  char *text = json_to_string(node, pretty);
+  if (!text || !strchr(text, 0x1f))
+    return text;
+  GString *out = g_string_sized_new(strlen(text) + 32);
+  for (const char *p = text; *p; p++) {
+    if (*p == 0x1f)
+      g_string_append(out, "\\u001f");
+    else
+      g_string_append_c(out, *p);
+  }
+  g_free(text);
+  return g_string_free(out, FALSE);
+}
+
 bool util_json_utf8(JsonNode *node)
 {
   if (!node)

@@ -13,7 +13,7 @@ int db_audit_add(Db *db, const char *member_id, const char *member_name, const c
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!st)
     return -EIO;
-  g_autofree char *text = detail ? json_to_string(detail, FALSE) : g_strdup("{}");
+  g_autofree char *text = detail ? util_json_text(detail, false) : g_strdup("{}");
   sqlite3_bind_int64(st, 1, util_now());
   sqlite3_bind_text(st, 2, member_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 3, member_name, -1, SQLITE_TRANSIENT);

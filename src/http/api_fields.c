@@ -1,6 +1,7 @@
 /* api_fields: reading API requests — typed, bounded body fields and query parameters, each
  * refusal answered 400 with the field's name and what it must be. */
 #include "http/api_fields.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <string.h>
@@ -173,7 +174,7 @@ int api_field_tags(JsonObject *o, char **out, HttpResponse *resp)
         return -1;
       }
   }
-  *out = json_to_string(n, FALSE);
+  *out = util_json_text(n, false);
   return 1;
 }
 

@@ -12,7 +12,7 @@
 
 void api_reply_json(HttpResponse *resp, int status, JsonNode *node)
 {
-  char *text = json_to_string(node, FALSE);
+  char *text = util_json_text(node, false);
   /* Text fields are stored as editors typed them, markup included. Outside strings JSON
    * never holds <, > or &, so escaping them everywhere keeps the value and means a
    * response pasted into HTML, or sniffed as it, cannot start a tag. */

@@ -206,7 +206,7 @@ void api_quiz_questions_import(ApiContext *ctx, const ApiCall *call, HttpRespons
   JsonNode *list = json_object_get_member(o, "questions");
   int rc;
   if (list && !data) {
-    g_autofree char *text = json_to_string(list, FALSE);
+    g_autofree char *text = util_json_text(list, false);
     rc = quiz_bank_parse(text, strlen(text), "json", &qs, &why);
   } else if (data && !list) {
     rc = quiz_bank_parse(data, strlen(data), format, &qs, &why);

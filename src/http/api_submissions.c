@@ -72,7 +72,7 @@ static int kinds_field(JsonObject *o, char **out, HttpResponse *resp)
                         "\"video\", \"text\", \"pdf\"");
     return -1;
   }
-  *out = json_to_string(n, FALSE);
+  *out = util_json_text(n, false);
   return 1;
 }
 
@@ -132,7 +132,7 @@ static int fields_field(JsonObject *o, char **out, HttpResponse *resp)
   if (ret == 1) {
     JsonNode *nn = json_node_new(JSON_NODE_ARRAY);
     json_node_take_array(nn, norm);
-    *out = json_to_string(nn, FALSE);
+    *out = util_json_text(nn, false);
     json_node_unref(nn);
   } else {
     json_array_unref(norm);
@@ -323,7 +323,7 @@ static int member_fields(JsonObject *o, const SubmitCall *c, char **out, HttpRes
   if (ret == 1 && n) {
     JsonNode *nn = json_node_new(JSON_NODE_OBJECT);
     json_node_take_object(nn, norm);
-    *out = json_to_string(nn, FALSE);
+    *out = util_json_text(nn, false);
     json_node_unref(nn);
     return 1;
   }

@@ -1,5 +1,6 @@
 /* http_types: one HTTP request and its response, independent of libwebsockets. */
 #include "http/http_types.h"
+#include "core/util.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -73,7 +74,7 @@ void http_response_error(HttpResponse *r, int status, const char *code, const ch
   json_builder_end_object(b);
   json_builder_end_object(b);
   JsonNode *root = json_builder_get_root(b);
-  char *text = json_to_string(root, FALSE);
+  char *text = util_json_text(root, false);
   http_response_text(r, status, "application/json; charset=utf-8", text);
   g_free(text);
   json_node_unref(root);

@@ -281,7 +281,7 @@ static char *finish(JsonBuilder *b)
 {
   json_builder_end_object(b);
   JsonNode *node = json_builder_get_root(b);
-  char *text = json_to_string(node, FALSE);
+  char *text = util_json_text(node, false);
   json_node_unref(node);
   g_object_unref(b);
   return text;
@@ -390,7 +390,7 @@ char *ws_msg_points_update(JsonNode *summary, gint64 earned)
   JsonObject *o = json_node_get_object(summary);
   json_object_set_string_member(o, "type", "points.update");
   json_object_set_int_member(o, "earned", earned);
-  char *text = json_to_string(summary, FALSE);
+  char *text = util_json_text(summary, false);
   json_node_unref(summary);
   return text;
 }

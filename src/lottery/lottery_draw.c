@@ -1,5 +1,6 @@
 /* lottery_draw: the verifiable draw as a pure function, its record and its verifier. */
 #include "lottery/lottery_draw.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -270,7 +271,7 @@ int lottery_draw_run(const LotteryDrawInput *in, LotteryDrawResult **out)
 /* NODE as compact JSON appended to S (json-glib's generator: escaping is its). */
 static void append_node(GString *s, JsonNode *node)
 {
-  char *text = json_to_string(node, FALSE);
+  char *text = util_json_text(node, false);
   g_string_append(s, text);
   g_free(text);
 }

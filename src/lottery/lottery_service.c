@@ -1,5 +1,6 @@
 /* lottery_service: the points lottery's rules over the database (no sockets). */
 #include "lottery/lottery_service.h"
+#include "core/util.h"
 #include "core/log.h"
 #include "db/db_audit.h"
 #include "db/db_member.h"
@@ -378,7 +379,7 @@ int lottery_draw(Db *db, gint64 draw, char *const *values, size_t n_values,
     json_builder_add_string_value(vb, values[i]);
   json_builder_end_array(vb);
   JsonNode *vn = json_builder_get_root(vb);
-  char *values_json = json_to_string(vn, FALSE);
+  char *values_json = util_json_text(vn, false);
   json_node_unref(vn);
   g_object_unref(vb);
   ret = db_lottery_draw_set_drawn(db, draw, values_json, record, now,

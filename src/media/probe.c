@@ -1,5 +1,6 @@
 /* probe: what a media file holds (libavformat/libavcodec), and whether lectern takes it. */
 #include "media/probe.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -381,5 +382,5 @@ char *probe_info_json(const ProbeInfo *info)
   }
   json_builder_end_object(b);
   g_autoptr(JsonNode) root = json_builder_get_root(b);
-  return json_to_string(root, FALSE);
+  return util_json_text(root, false);
 }
