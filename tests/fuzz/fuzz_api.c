@@ -10,12 +10,14 @@
  *
  * "@ADMIN@", "@EDITOR@", "@VIEWER@" stand for those members' "Bearer …" credentials, "@VOD@"
  * and "@LIVE@" for a published recording and a live, "@VIEWER_ID@" for the viewer's id.
- * Every answer must have a status, and a JSON answer must be JSON. Handlers change the
- * database as in the server (their own transactions, inside the target's one); it is in
- * memory and every input is undone after it (fuzz_db.h), and stored images are removed, so
- * each input meets the same fixture and a crash replays alone. */
+ * Every answer must have a status, and a JSON answer must be JSON, strictly, as a browser reads
+ * it (json_check.h). Handlers change the database as in the server (their own transactions,
+ * inside the target's one); it is in memory and every input is undone after it (fuzz_db.h),
+ * and stored images are removed, so each input meets the same fixture and a crash replays
+ * alone. */
 #include "fuzz.h"
 #include "fuzz_db.h"
+#include "json_check.h"
 #include "auth/auth.h"
 #include "db/db_video.h"
 #include "http/api.h"
@@ -158,9 +160,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   FUZZ_CHECK(resp.status >= 200 && resp.status <= 599);
   if (resp.body && resp.content_type && g_str_has_prefix(resp.content_type, "application/json") &&
       resp.body->len > 0) {
-    JsonNode *n = json_from_string(resp.body->str, NULL);
-    FUZZ_CHECK(n);
-    json_node_unref(n);
+    if (!json_check_text(resp.body->str, resp.body->len))
+      fprintf(stderr, "fuzz_api: the server answered: %s\n", resp.body->str);
+    FUZZ_CHECK(json_check_text(resp.body->str, resp.body->len));
   }
   http_response_clear(&resp);
   g_hash_table_unref(q);
