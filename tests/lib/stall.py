@@ -4,10 +4,10 @@
   stall.py PORT PATH SECONDS
 
 Two connections ask for PATH (a file much larger than the socket buffers): one reads nothing
-after the headers, one reads 256 KiB every quarter second (1 MiB/s: the server sees progress
-when its send buffer, megabytes on loopback, has room again, so a slower reader would look
-stalled to a 3 s limit). Watches them for SECONDS and prints
-JSON: when the stalled one was closed by the server (seconds after its request, or null),
+after the headers, one reads 256 KiB every quarter second (1 MiB/s, a whole 256 KiB each
+time through a 1 MiB receive buffer: the server sees progress when its send buffer, megabytes
+on loopback, has drained by a third, so a slower reader would look stalled to a 3 s limit).
+Watches them for SECONDS and prints JSON: when the stalled one was closed by the server (seconds after its request, or null),
 whether the slow reader saw its connection end and how much it got, and the server's count
 of the two at the start and at the end (the slow one's close may hide behind data the
 server had already sent: the count tells).
@@ -20,6 +20,7 @@ the two went, and the slow one is seen to be open. Nothing else may connect mean
 import json
 import socket
 import sys
+import threading
 import time
 
 port, path, seconds = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
@@ -49,6 +50,7 @@ def open_connections():
 stalled = small_buffer(socket.socket())
 stalled.connect(("127.0.0.1", port))
 slow = socket.socket()
+slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1048576)
 slow.connect(("127.0.0.1", port))
 start = time.monotonic()
 stalled.sendall(request)
@@ -56,23 +58,50 @@ slow.sendall(request)
 time.sleep(0.3)
 baseline = open_connections()  # both readers among them
 stalled_closed = None
-slow_bytes, slow_open = 0, True
-next_read = start
+# The slow reader reads on a thread of its own, on a schedule it catches up with when late, a
+# whole 256 KiB each time: its pace must not hang on how fast /metrics answers, nor on its
+# receive buffer (left to itself a slowly read socket keeps its first 64 KiB, recv returns
+# that, and "1 MiB/s" was 0.4 — slower than the server's send buffer drains by a third in 3 s,
+# which is what the server can see of a reader: it was closed as stalled).
+slow_state = {"bytes": 0, "open": True}
+stop = threading.Event()
+
+
+def read_slowly():
+    slow.settimeout(0.2)
+    next_read = start
+    while not stop.is_set():
+        now = time.monotonic()
+        if now < next_read:
+            time.sleep(min(next_read - now, 0.05))
+            continue
+        next_read += 0.25
+        want = 262144
+        while want > 0 and not stop.is_set():
+            try:
+                d = slow.recv(want)
+            except socket.timeout:
+                continue
+            except ConnectionError:
+                slow_state["open"] = False
+                return
+            if not d:
+                slow_state["open"] = False
+                return
+            slow_state["bytes"] += len(d)
+            want -= len(d)
+
+
+reader = threading.Thread(target=read_slowly, daemon=True)
+reader.start()
 while time.monotonic() < start + seconds:
     now = time.monotonic()
     if stalled_closed is None and open_connections() < baseline:
         stalled_closed = now - start
-    if slow_open and now >= next_read:
-        next_read += 0.25
-        try:
-            d = slow.recv(262144)
-            if not d:
-                slow_open = False
-            slow_bytes += len(d)
-        except ConnectionError:
-            slow_open = False
     time.sleep(0.05)
-
+stop.set()
+reader.join()
+slow_bytes, slow_open = slow_state["bytes"], slow_state["open"]
 print(json.dumps({
     "open_at_start": baseline,
     "open_at_end": open_connections(),
