@@ -147,6 +147,19 @@ static void txn_free(HttpServer *s, Txn **pt)
 
 /* ---- writing responses ------------------------------------------------- */
 
+/* WSI waits (for its next request, a reader, an answer) timed by our queue for WAIT
+ * (http_conn.c, closed by conn_sweep), taken off lws's timer at once, O(1). lws keeps every
+ * timer of every connection in one list sorted by deadline and inserts from its head; the
+ * deadline a request sets is nearly always the latest of all, so it walked past every other
+ * waiting connection on every request — with 1,000 connections 39 % of the server's time
+ * (docs/delivery.md). Off it, lws's list holds only connections in the middle of reading a
+ * request, and its inserts stay short. */
+static void own_timer(struct lws *wsi, HttpConnWait wait)
+{
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  http_conn_wait(lws_get_opaque_user_data(wsi), wait, g_get_monotonic_time());
+}
+
 /* Ends T's exchange: the connection is kept for the next request, or closed. */
 static int finish(HttpServer *s, struct lws *wsi, Txn *t)
 {
@@ -158,15 +171,8 @@ static int finish(HttpServer *s, struct lws *wsi, Txn *t)
     return -1;
   if (lws_http_transaction_completed(wsi))
     return -1;
-  /* Waiting for the next request: lws has just put the connection on its keep-alive timer,
-   * taken off here at once (O(1)) for our own queue (conn_sweep). lws keeps every timer
-   * of every connection in one list sorted by deadline and inserts from its head; a
-   * keep-alive deadline, the latest of all, walked past every other waiting connection on
-   * every request — with 1,000 connections 39 % of the server's time (docs/delivery.md). Off
-   * it, lws's list holds only the connections in the middle of a request, and its inserts
-   * stay short. */
-  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_IDLE, g_get_monotonic_time());
+  /* Waiting for the next request: lws has just put the connection on its keep-alive timer. */
+  own_timer(wsi, HTTP_CONN_IDLE);
   /* lws asked for writability to leave its deferring state, which writes nothing: when it
    * holds nothing unsent it is told now, in this turn (evloop_writable_now). */
   if (!lws_partial_buffered(wsi))
@@ -253,8 +259,7 @@ static int send_response(HttpServer *s, struct lws *wsi, Txn *t)
     return finish(s, wsi, t);
   }
   /* A body in pieces is timed by our sending queue, as a file's is (send_file). */
-  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_SENDING, g_get_monotonic_time());
-  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  own_timer(wsi, HTTP_CONN_SENDING);
   lws_callback_on_writable(wsi);
   return 0;
 }
@@ -319,8 +324,7 @@ static int write_file(HttpServer *s, struct lws *wsi, Txn *t)
   t->fd = -1;
   if (t->corked)
     cork(wsi, 0);
-  http_conn_request(lws_get_opaque_user_data(wsi)); /* out of the sending queue */
-  return finish(s, wsi, t);
+  return finish(s, wsi, t); /* to the idle queue, out of the sending one */
 }
 
 /* Sends a file from disk with our headers: a byte range when the request asks for one (206,
@@ -402,8 +406,7 @@ static int send_file(HttpServer *s, struct lws *wsi, Txn *t, HttpFile *f)
   /* Timed by our sending queue from here: lws put the request on its own timer ([http]
    * idle_timeout, before it called us), which would cut a download longer than that however
    * steadily it is read, and would keep the connection on lws's timer list meanwhile. */
-  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_SENDING, g_get_monotonic_time());
-  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  own_timer(wsi, HTTP_CONN_SENDING);
   /* The body at once when lws sent the headers whole (it has nothing buffered): a poster
    * or a script then goes out in this callback, without a trip through the loop. */
   return write_file(s, wsi, t);
@@ -567,8 +570,7 @@ static int answer_later(HttpServer *s, struct lws *wsi, Txn *t, guint64 id)
 {
   t->later_id = id;
   g_hash_table_insert(s->later, g_memdup2(&id, sizeof id), wsi);
-  http_conn_wait(lws_get_opaque_user_data(wsi), HTTP_CONN_ANSWERING, g_get_monotonic_time());
-  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+  own_timer(wsi, HTTP_CONN_ANSWERING);
   return 0;
 }
 
