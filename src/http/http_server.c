@@ -169,6 +169,14 @@ static int finish(HttpServer *s, struct lws *wsi, Txn *t)
   }
   if (t->close_after)
     return -1;
+  /* The exchange is over: its request and answer are freed now, not when the next request
+   * comes. An idle keep-alive connection so holds no answer (thousands of them each kept
+   * their last one, a large API list included), and the next exchange, on any connection,
+   * gets the memory just freed, still in the cache. Before lws_http_transaction_completed,
+   * which may begin a pipelined next request. */
+  Session *sess = lws_wsi_user(wsi);
+  g_assert(sess->txn == t);
+  txn_free(s, &sess->txn);
   if (lws_http_transaction_completed(wsi))
     return -1;
   /* Waiting for the next request: lws has just put the connection on its keep-alive timer. */
@@ -1023,8 +1031,8 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   }
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-    if (!sess->txn)
-      return -1;
+    if (!sess->txn) /* answered and ended (finish) before lws saw the end of an empty body */
+      return 0;
     /* lws reports the end of a "Content-Length: 0" body too (browsers send one with a POST
      * that has none); that request was answered at LWS_CALLBACK_HTTP, and answering twice
      * wrote a second response into the first one's body. */
