@@ -25,6 +25,9 @@ void http_files_init(HttpFiles *f, const Config *config)
   f->media_fd = f->real_media_root ? open(f->real_media_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   f->images_fd = f->real_images_root ? open(f->real_images_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   http_playlists_new(HTTP_FILES_PLAYLISTS_KEPT, HTTP_FILES_PLAYLIST_MAX, HTTP_FILES_PLAYLISTS_BYTES, &f->playlists);
+  f->cc_live_playlist = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT, config->hls_live_playlist_max_age);
+  f->cc_vod_playlist = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT, config->hls_vod_playlist_max_age);
+  f->cc_segment = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT ", immutable", config->hls_segment_max_age);
 }
 
 void http_files_clear(HttpFiles *f)
@@ -33,6 +36,9 @@ void http_files_clear(HttpFiles *f)
   g_clear_pointer(&f->media_root, g_free);
   g_clear_pointer(&f->images_root, g_free);
   g_clear_pointer(&f->real_media_root, g_free);
+  g_clear_pointer(&f->cc_live_playlist, g_free);
+  g_clear_pointer(&f->cc_vod_playlist, g_free);
+  g_clear_pointer(&f->cc_segment, g_free);
   g_clear_pointer(&f->real_images_root, g_free);
   int *fds[] = { &f->web_fd, &f->media_fd, &f->images_fd };
   for (size_t i = 0; i < G_N_ELEMENTS(fds); i++) {
@@ -123,9 +129,7 @@ static void playlist_answer(const HttpFiles *f, GBytes *text, bool finished, Htt
   const char *data = g_bytes_get_data(text, &len);
   out->body = g_string_new_len(data, (gssize)len);
   g_bytes_unref(text);
-  out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT,
-                                       finished ? f->config->hls_vod_playlist_max_age
-                                                : f->config->hls_live_playlist_max_age);
+  out->cache_control = g_strdup(finished ? f->cc_vod_playlist : f->cc_live_playlist);
 }
 
 /* A playlist's text and Cache-Control: from memory while the file is the one read before
@@ -194,8 +198,7 @@ static int resolve_media(const HttpFiles *f, const char *root, const char *real_
       return 404;
     }
   } else {
-    out->cache_control = g_strdup_printf("public, max-age=%" G_GINT64_FORMAT ", immutable",
-                                         f->config->hls_segment_max_age);
+    out->cache_control = g_strdup(f->cc_segment);
   }
   out->status = 200;
   return 200;

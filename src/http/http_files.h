@@ -26,6 +26,9 @@ typedef struct {
    * opened below them in one call (path_open_beneath) instead of resolving its path. */
   int web_fd, media_fd, images_fd;
   HttpPlaylists *playlists; /* playlists kept in memory between requests */
+  /* Cache-Control of live and VOD playlists and of segments, written once from the config:
+   * not formatted per request (printf is slow in this process: docs/delivery.md). */
+  char *cc_live_playlist, *cc_vod_playlist, *cc_segment;
 } HttpFiles;
 
 /* What a path is answered with. */

@@ -76,6 +76,7 @@ struct HttpServer {
   int in_flight;
   int port;
   GHashTable *later;         /* id -> struct lws*: requests whose answer is being worked out */
+  GHashTable *no_query;      /* the query of every request without one (shared, never written) */
   guint64 later_seq;
 };
 
@@ -188,6 +189,18 @@ static int finish(HttpServer *s, struct lws *wsi, Txn *t)
   return 0;
 }
 
+/* N in decimal, written backwards into BUF (at least 21 bytes); returns where it starts. No
+ * printf: in this process every printf takes glibc's slow path (docs/delivery.md). */
+static const char *decimal(size_t n, char buf[32])
+{
+  char *p = buf + 31;
+  *p = '\0';
+  do
+    *--p = (char)('0' + n % 10);
+  while (n /= 10);
+  return p;
+}
+
 static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
                       unsigned char *end)
 {
@@ -237,10 +250,10 @@ static int send_response(HttpServer *s, struct lws *wsi, Txn *t)
 
   /* The length by name (not lws_add_http_common_headers): lws would count it down in
    * lws_write, which an inline body does not go through. */
-  g_snprintf(clen, sizeof clen, "%zu", len);
+  const char *clen_text = decimal(len, clen);
   if (lws_add_http_header_status(wsi, (unsigned int)r->status, &p, end) ||
       add_header(wsi, "content-type:", r->content_type ? r->content_type : "text/plain; charset=utf-8", &p, end) ||
-      add_header(wsi, "content-length:", clen, &p, end))
+      add_header(wsi, "content-length:", clen_text, &p, end))
     return -1;
   if (add_common_headers(s, wsi, &p, end))
     return -1;
@@ -831,6 +844,10 @@ static int read_request(HttpServer *s, struct lws *wsi, Txn *t)
     }
     if (alen < 0)
       break;
+    if (t->query == s->no_query) {
+      g_hash_table_unref(t->query);
+      t->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    }
     char *eq = strchr(arg, '=');
     if (eq) {
       *eq = '\0';
@@ -989,7 +1006,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
     Txn *t = sess->txn = g_new0(Txn, 1);
     t->fd = -1;
     http_upload_init(&t->up);
-    t->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    t->query = g_hash_table_ref(s->no_query); /* its own table at the first parameter */
     http_response_init(&t->resp);
     int status = read_request(s, wsi, t);
     if (status == 413) {
@@ -1168,8 +1185,10 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   s->config = config;
   s->api = (ApiContext){ .db = db, .secret = secret, .config = config };
   s->later = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+  s->no_query = g_hash_table_new(g_str_hash, g_str_equal);
   if (config->oidc_issuer[0] && api_oidc_client_new(&s->api, err) < 0) {
     g_hash_table_unref(s->later);
+    g_hash_table_unref(s->no_query);
     g_free(s);
     return -EINVAL;
   }
@@ -1325,6 +1344,8 @@ void http_server_free(HttpServer **ps)
   hls_block_free(&s->block);
   if (s->later)
     g_hash_table_unref(s->later);
+  if (s->no_query) /* after the context: its connections' exchanges hold it */
+    g_hash_table_unref(s->no_query);
   if (s->api.cache)
     metrics_remove_provider(cache_metrics, s);
   api_chat_replay_stop(&s->api);
