@@ -176,7 +176,10 @@ static int finish(HttpServer *s, struct lws *wsi, Txn *t)
    * gets the memory just freed, still in the cache. Before lws_http_transaction_completed,
    * which may begin a pipelined next request. */
   Session *sess = lws_wsi_user(wsi);
-  g_assert(sess->txn == t);
+  if (sess->txn != t) { /* never: T is the connection's exchange; a log line, not an abort */
+    log_error("http", "finish: not the connection's exchange (closed)");
+    return -1;
+  }
   txn_free(s, &sess->txn);
   if (lws_http_transaction_completed(wsi))
     return -1;
