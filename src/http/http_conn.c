@@ -10,8 +10,8 @@
 void http_conn_book_init(HttpConnBook *b, int header_timeout_s, int keepalive_s, int stall_s,
                          int answer_s)
 {
-  *b = (HttpConnBook){ .header_timeout_us = (gint64)header_timeout_s * G_USEC_PER_SEC };
-  b->limit_us[HTTP_CONN_HEADER] = b->header_timeout_us;
+  *b = (HttpConnBook){ 0 };
+  b->limit_us[HTTP_CONN_HEADER] = (gint64)header_timeout_s * G_USEC_PER_SEC;
   b->limit_us[HTTP_CONN_IDLE] = (gint64)keepalive_s * G_USEC_PER_SEC;
   b->limit_us[HTTP_CONN_SENDING] = (gint64)stall_s * G_USEC_PER_SEC;
   b->limit_us[HTTP_CONN_ANSWERING] = (gint64)answer_s * G_USEC_PER_SEC;
@@ -92,7 +92,8 @@ bool http_conn_close(HttpConnBook *b, HttpConn **pc, gint64 now_us)
     return false;
   metrics_connection_closed();
   stop_waiting(c);
-  bool timed_out = !c->requested && now_us - c->opened_us >= b->header_timeout_us - DEADLINE_SLACK_US;
+  bool timed_out = !c->requested &&
+                   now_us - c->opened_us >= b->limit_us[HTTP_CONN_HEADER] - DEADLINE_SLACK_US;
   g_free(c);
   *pc = NULL;
   if (!timed_out)
@@ -103,7 +104,7 @@ bool http_conn_close(HttpConnBook *b, HttpConn **pc, gint64 now_us)
   if (!b->reported_us || now_us - b->reported_us >= HTTP_CONN_LOG_EVERY_US) {
     log_warn("http", "closed %" G_GUINT64_FORMAT " connection(s) that sent no whole request within "
              "%" G_GINT64_FORMAT " s ([http] header_timeout; %" G_GUINT64_FORMAT " in all)",
-             b->unreported, b->header_timeout_us / G_USEC_PER_SEC, b->header_timeouts);
+             b->unreported, b->limit_us[HTTP_CONN_HEADER] / G_USEC_PER_SEC, b->header_timeouts);
     b->unreported = 0;
     b->reported_us = now_us;
   }

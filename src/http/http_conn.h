@@ -39,8 +39,7 @@ typedef struct {
 } HttpConn;
 
 struct HttpConnBook {
-  gint64 header_timeout_us;
-  gint64 limit_us[HTTP_CONN_WAITS]; /* how long each wait may last */
+  gint64 limit_us[HTTP_CONN_WAITS]; /* how long each wait may last (HEADER: [http] header_timeout) */
   GQueue queue[HTTP_CONN_WAITS];     /* HttpConn*, in the order they began waiting (BUSY: unused) */
   guint64 header_timeouts;  /* in all */
   guint64 unreported;       /* counted since the last log line */

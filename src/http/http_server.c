@@ -1051,12 +1051,11 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
   }
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-    if (!sess->txn) /* answered and ended (finish) before lws saw the end of an empty body */
-      return 0;
     /* lws reports the end of a "Content-Length: 0" body too (browsers send one with a POST
-     * that has none); that request was answered at LWS_CALLBACK_HTTP, and answering twice
-     * wrote a second response into the first one's body. */
-    if (!sess->txn->body_expected)
+     * that has none); that request was answered at LWS_CALLBACK_HTTP (and may be over:
+     * finish() freed it), and answering twice wrote a second response into the first one's
+     * body. */
+    if (!sess->txn || !sess->txn->body_expected)
       return 0;
     return dispatch(s, wsi, sess->txn);
 
