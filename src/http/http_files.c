@@ -172,6 +172,35 @@ static bool kept_playlist(const HttpFiles *f, int root_fd, const char *rel, Http
   return true;
 }
 
+typedef struct {
+  const HttpFiles *files;
+  HttpFilesFrame frame;
+  void *user;
+} FrameCall;
+
+static GBytes *frame_playlist(GBytes *text, bool finished, void *user)
+{
+  const FrameCall *fc = user;
+  return fc->frame(text, http_mime_for(".m3u8"),
+                   finished ? fc->files->cc_vod_playlist : fc->files->cc_live_playlist, fc->user);
+}
+
+bool http_files_kept_answer(const HttpFiles *f, const char *path, HttpFilesFrame frame, void *user,
+                            const void **data, gsize *len)
+{
+  /* The same checks as kept_playlist: a regular file below the media root, by a path that
+   * stays inside it, in exactly the state kept. */
+  struct stat st;
+  if (!g_str_has_prefix(path, "/hls/") || !g_str_has_suffix(path, ".m3u8") || f->media_fd < 0)
+    return false;
+  const char *rel = path + 5;
+  if (path_check_relative(rel) < 0 || fstatat(f->media_fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+      !S_ISREG(st.st_mode))
+    return false;
+  FrameCall fc = { f, frame, user };
+  return http_playlists_answer(f->playlists, &st, frame_playlist, &fc, data, len);
+}
+
 /* /hls/<video>/<file> from the media directory and /images/<file> from the image store:
  * playlists from memory or read whole (read_playlist), everything else sent from disk as
  * immutable. */

@@ -61,5 +61,17 @@ int http_files_range(const char *value, gint64 size, gint64 *from, gint64 *to);
 
 void http_file_clear(HttpFile *file);
 
+/* Makes the whole answer to a plain GET of a playlist: status line, headers (with MIME and
+ * CACHE_CONTROL) and TEXT as the body; NULL when it cannot. */
+typedef GBytes *(*HttpFilesFrame)(GBytes *text, const char *mime, const char *cache_control, void *user);
+
+/* The whole answer to a plain GET of PATH when PATH is an /hls/ playlist kept in memory in
+ * exactly its file's state (found as http_files_resolve finds a kept one: no file opened):
+ * true with *DATA and *LEN (valid until the next request), made by FRAME once per kept text
+ * and kept with it. False: nothing kept to answer with; the caller resolves PATH the usual
+ * way (which reads the playlist, and keeps it). */
+bool http_files_kept_answer(const HttpFiles *f, const char *path, HttpFilesFrame frame, void *user,
+                            const void **data, gsize *len);
+
 /* The MIME type for a file name by extension, or NULL when not served. */
 const char *http_mime_for(const char *filename);

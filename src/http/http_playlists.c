@@ -16,6 +16,7 @@ typedef struct {
   struct timespec mtime, ctime;
   gint64 seen_us;  /* monotonic time these size and times were first seen */
   GBytes *text;    /* NULL: seen, not kept yet (not settled) */
+  GBytes *answer;  /* the whole answer made from TEXT (http_playlists_answer), or NULL */
   bool finished;
 } Entry;
 
@@ -45,6 +46,8 @@ static void entry_free(gpointer p)
   Entry *e = p;
   if (e->text)
     g_bytes_unref(e->text);
+  if (e->answer)
+    g_bytes_unref(e->answer);
   g_free(e);
 }
 
@@ -54,6 +57,8 @@ static void entry_drop(HttpPlaylists *c, Entry *e)
     c->bytes -= g_bytes_get_size(e->text);
     c->kept--;
   }
+  if (e->answer)
+    c->bytes -= g_bytes_get_size(e->answer);
   g_hash_table_remove(c->entries, &e->key);
 }
 
@@ -154,6 +159,30 @@ bool http_playlists_peek(HttpPlaylists *c, const struct stat *st, GBytes **text,
   c->stats.peeked++;
   *text = g_bytes_ref(e->text);
   *finished = e->finished;
+  return true;
+}
+
+bool http_playlists_answer(HttpPlaylists *c, const struct stat *st, HttpPlaylistsFrame frame, void *user,
+                           const void **data, gsize *len)
+{
+  bool same = false;
+  Entry *e = lookup(c, st, &same);
+  if (!same || !e->text)
+    return false;
+  if (!e->answer) {
+    GBytes *a = frame(e->text, e->finished, user);
+    if (!a)
+      return false;
+    if (c->bytes + g_bytes_get_size(a) > c->budget) {
+      g_bytes_unref(a);
+      return false;
+    }
+    e->answer = a;
+    c->bytes += g_bytes_get_size(a);
+  }
+  c->stats.hits++;
+  c->stats.answered++;
+  *data = g_bytes_get_data(e->answer, len);
   return true;
 }
 

@@ -19,8 +19,9 @@ typedef struct HttpPlaylists HttpPlaylists;
 typedef struct {
   guint64 hits, misses;
   guint64 peeked;  /* the hits answered by http_playlists_peek (no file opened) */
+  guint64 answered; /* the hits answered whole by http_playlists_answer (no headers built) */
   guint entries;  /* playlists kept (seen, not yet settled ones are not counted) */
-  gsize bytes;
+  gsize bytes;     /* the kept texts and answers */
 } HttpPlaylistsStats;
 
 /* Reads playlists of at most MAX_BYTES; keeps at most MAX_ENTRIES of them, BUDGET bytes in all. */
@@ -41,3 +42,16 @@ int http_playlists_get(HttpPlaylists *c, int fd, const struct stat *st, gint64 n
 bool http_playlists_peek(HttpPlaylists *c, const struct stat *st, GBytes **text, bool *finished);
 
 void http_playlists_stats(const HttpPlaylists *c, HttpPlaylistsStats *out);
+
+/* Makes the whole answer to a plain request (status line, headers and TEXT as the body) for a
+ * playlist kept with TEXT, FINISHED as it is; NULL when it cannot. */
+typedef GBytes *(*HttpPlaylistsFrame)(GBytes *text, bool finished, void *user);
+
+/* The whole answer for the file whose stat (of its path) is ST, when its text is kept in
+ * exactly that state (as http_playlists_peek): made by FRAME the first time it is asked for,
+ * then kept beside the text, its bytes counted in the budget, until the file changes. True
+ * with *DATA and *LEN — valid until the next call on C — counted as a hit; false when the
+ * text is not kept, FRAME made nothing or the answer would not fit the budget (the caller
+ * then goes the usual way). */
+bool http_playlists_answer(HttpPlaylists *c, const struct stat *st, HttpPlaylistsFrame frame, void *user,
+                           const void **data, gsize *len);

@@ -131,6 +131,29 @@ cc() { curl -s -D - -o /dev/null "$U/hls/v1/$1" | tr -d '\r' | sed -n 's/^cache-
 eq "live playlist cached 1 s" "public, max-age=1" "$(cc 720p/index.m3u8)"
 eq "finished playlist cached long" "public, max-age=3600" "$(cc 720p/vod.m3u8)"
 eq "segments immutable" "public, max-age=31536000, immutable" "$(cc 720p/seg0.ts)"
+
+# A playlist kept in memory is answered with its kept whole answer (docs/delivery.md): the
+# same status line, headers and body as the usual way, which HEAD and HTTP/1.0 still take.
+PL=$U/hls/v1/720p/index.m3u8
+reads() { curl -s "$U/metrics" | sed -n "s/^lectern_hls_playlist_reads_total{from=\"$1\"} //p"; }
+curl -s -o /dev/null "$PL"; sleep 0.2; curl -s -o /dev/null "$PL" # seen, then kept
+before=$(reads kept_answer)
+got=$(curl -s -D "$T_TMP/kept.h" "$PL")
+eq "a kept playlist: answered whole from memory" $((before + 1)) "$(reads kept_answer)"
+eq "a kept playlist: its body is the file" "$(cat "$D/media/v1/720p/index.m3u8")" "$got"
+curl -s -I "$PL" >"$T_TMP/head.h"
+eq "a kept playlist: the same headers as the usual way's (HEAD)" "$(sort "$T_TMP/head.h")" "$(sort "$T_TMP/kept.h")"
+eq "HEAD is not answered with the kept answer" $((before + 1)) "$(reads kept_answer)"
+h10=$(curl -s --http1.0 -D - -o /dev/null "$PL" | tr -d '\r')
+contains "HTTP/1.0 gets an HTTP/1.0 answer, the usual way" "$h10" "HTTP/1.0 200 OK"
+eq "HTTP/1.0 is not answered with the kept answer" $((before + 1)) "$(reads kept_answer)"
+# Rewritten as the writer does (rename): the new text at once, never the old answer.
+printf '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg0.ts\n' >"$D/media/v1/720p/index.m3u8.tmp"
+mv "$D/media/v1/720p/index.m3u8.tmp" "$D/media/v1/720p/index.m3u8"
+contains "a rewritten playlist is served as it is now" "$(curl -s "$PL")" "seg0.ts"
+sleep 0.2; curl -s -o /dev/null "$PL"
+contains "and then from its new kept answer" "$(curl -s "$PL")" "seg0.ts"
+check "the new kept answer was used ($(reads kept_answer))" test "$(reads kept_answer)" -ge $((before + 2))
 eq "missing segment is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$U/hls/v1/720p/seg9.ts")"
 
 # --- traversal: nothing outside the roots, ever -------------------------------

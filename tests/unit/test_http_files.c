@@ -390,6 +390,77 @@ START_TEST(a_kept_playlist_follows_its_path)
 }
 END_TEST
 
+/* The frame of a kept whole answer: MIME, Cache-Control and the text, one per line. */
+static GBytes *frame_text(GBytes *text, const char *mime, const char *cache_control, void *user)
+{
+  (*(int *)user)++;
+  gsize len;
+  const char *data = g_bytes_get_data(text, &len);
+  char *a = g_strdup_printf("%s\n%s\n%.*s", mime, cache_control, (int)len, data);
+  return g_bytes_new_take(a, strlen(a));
+}
+
+static char *kept_answer(const char *path, int *frames)
+{
+  const void *data = NULL;
+  gsize len = 0;
+  if (!http_files_kept_answer(&files, path, frame_text, frames, &data, &len))
+    return NULL;
+  return g_strndup(data, len);
+}
+
+/* The kept whole answer is given for exactly what a kept playlist would be answered with from
+ * memory: a regular file below the media root in the state kept, never for a path that leaves
+ * the root, a symlink, a removed file or anything but a playlist. Without the root open
+ * (the usual way resolves every path then) there is none. */
+START_TEST(a_kept_answer_only_for_a_kept_playlist)
+{
+  char *media = config_media_dir(&config);
+  char *path = g_build_filename(media, "v1/720p/index.m3u8", NULL);
+  char *vod = g_build_filename(media, "v1/720p/vod.m3u8", NULL);
+  int frames = 0;
+
+  ck_assert_ptr_null(kept_answer("/hls/v1/720p/index.m3u8", &frames)); /* not read yet */
+  settle_playlist();
+  g_autofree char *a = kept_answer("/hls/v1/720p/index.m3u8", &frames);
+  if (files.media_fd < 0) {
+    ck_assert_ptr_null(a);
+    ck_assert_int_eq(frames, 0);
+  } else {
+    ck_assert_str_eq(a, "application/vnd.apple.mpegurl\npublic, max-age=1\n#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
+    g_autofree char *again = kept_answer("/hls/v1/720p/index.m3u8", &frames);
+    ck_assert_str_eq(again, a);
+    ck_assert_int_eq(frames, 1);
+  }
+  const char *never[] = { "/hls/v1/720p/../720p/index.m3u8", "/hls/../media/v1/720p/index.m3u8",
+                          "/hls//v1/720p/index.m3u8", "/hls/v1/720p/seg0.ts", "/v1/720p/index.m3u8",
+                          "/images/v1/720p/index.m3u8" };
+  for (size_t i = 0; i < G_N_ELEMENTS(never); i++)
+    ck_assert_msg(!kept_answer(never[i], &frames), "a kept answer for %s", never[i]);
+
+  /* A finished playlist gets the VOD max-age. */
+  HttpFile f;
+  for (int n = 0; n < 2; n++) {
+    if (n == 1)
+      g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
+    ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/vod.m3u8", &f), 200);
+    http_file_clear(&f);
+  }
+  g_autofree char *v = kept_answer("/hls/v1/720p/vod.m3u8", &frames);
+  if (files.media_fd >= 0)
+    ck_assert_ptr_nonnull(strstr(v, "\npublic, max-age=3600\n#EXTM3U"));
+
+  /* Removed, then a symlink in its place (to a playlist inside the root): no kept answer. */
+  ck_assert_int_eq(unlink(path), 0);
+  ck_assert_ptr_null(kept_answer("/hls/v1/720p/index.m3u8", &frames));
+  ck_assert_int_eq(symlink(vod, path), 0);
+  ck_assert_ptr_null(kept_answer("/hls/v1/720p/index.m3u8", &frames));
+  g_free(vod);
+  g_free(path);
+  g_free(media);
+}
+END_TEST
+
 START_TEST(images_from_the_image_store)
 {
   char *images = config_images_dir(&config);
@@ -421,6 +492,7 @@ static Suite *http_files_suite(void)
     tcase_add_test(tc, hls_playlists_by_state_and_segments_immutable);
     tcase_add_test(tc, a_changed_playlist_is_served_as_it_is_now);
     tcase_add_test(tc, a_kept_playlist_follows_its_path);
+    tcase_add_test(tc, a_kept_answer_only_for_a_kept_playlist);
     tcase_add_test(tc, images_from_the_image_store);
     suite_add_tcase(s, tc);
   }

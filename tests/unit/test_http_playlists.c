@@ -183,6 +183,100 @@ START_TEST(too_big_is_refused_and_memory_is_bounded)
 }
 END_TEST
 
+/* A frame that puts "HEAD|" or "VOD|" before the text and counts its calls. */
+static int frames;
+static GBytes *frame(GBytes *text, bool finished, void *user)
+{
+  frames++;
+  if (user)
+    return NULL;
+  gsize len;
+  const char *data = g_bytes_get_data(text, &len);
+  GString *a = g_string_new(finished ? "VOD|" : "HEAD|");
+  g_string_append_len(a, data, (gssize)len);
+  gsize alen = a->len;
+  return g_bytes_new_take(g_string_free(a, FALSE), alen);
+}
+
+/* The kept answer for NAME now (by its path's stat, as the server asks), or NULL. */
+static char *answer_of(const char *name, void *user)
+{
+  char *path = g_build_filename(dir, name, NULL);
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  g_free(path);
+  const void *data = NULL;
+  gsize len = 0;
+  if (!http_playlists_answer(cache, &st, frame, user, &data, &len))
+    return NULL;
+  return g_strndup(data, len);
+}
+
+START_TEST(a_whole_answer_is_made_once_per_kept_text)
+{
+  g_free(tu_write(dir, "a.m3u8", "#EXTM3U\nseg0.ts\n"));
+  frames = 0;
+  ck_assert_ptr_null(answer_of("a.m3u8", NULL)); /* nothing kept yet: the usual way */
+  g_free(get_now("a.m3u8"));
+  ck_assert_ptr_null(answer_of("a.m3u8", NULL)); /* seen, not settled */
+  ck_assert_int_eq(frames, 0);
+  g_free(get_settled("a.m3u8", NULL));
+  for (int i = 0; i < 3; i++) {
+    g_autofree char *a = answer_of("a.m3u8", NULL);
+    ck_assert_str_eq(a, "HEAD|#EXTM3U\nseg0.ts\n");
+  }
+  ck_assert_int_eq(frames, 1);
+  HttpPlaylistsStats st;
+  http_playlists_stats(cache, &st);
+  ck_assert_uint_eq(st.answered, 3);
+  ck_assert_uint_eq(st.bytes, 16 + 21); /* the text and its answer */
+
+  /* Rewritten by the writer (rename): the old answer is never given again; the new text's
+   * is made once it is kept. */
+  g_usleep(20000);
+  g_free(tu_write(dir, "a.m3u8.tmp", "#EXTM3U\nseg0.ts\nseg1.ts\n#EXT-X-ENDLIST\n"));
+  g_autofree char *from = g_build_filename(dir, "a.m3u8.tmp", NULL);
+  g_autofree char *to = g_build_filename(dir, "a.m3u8", NULL);
+  ck_assert_int_eq(rename(from, to), 0);
+  ck_assert_ptr_null(answer_of("a.m3u8", NULL));
+  g_free(get_settled("a.m3u8", NULL));
+  g_autofree char *b = answer_of("a.m3u8", NULL);
+  ck_assert_str_eq(b, "VOD|#EXTM3U\nseg0.ts\nseg1.ts\n#EXT-X-ENDLIST\n");
+  ck_assert_int_eq(frames, 2);
+  http_playlists_stats(cache, &st);
+  /* The replaced file's entry (its inode is never asked for again) waits to be dropped when
+   * room is needed, with its answer counted. */
+  ck_assert_uint_eq(st.entries, 2);
+  ck_assert_uint_eq(st.bytes, 16 + 21 + 39 + 43);
+}
+END_TEST
+
+START_TEST(no_answer_when_none_can_be_made_or_kept)
+{
+  g_free(tu_write(dir, "a.m3u8", "#EXTM3U\n"));
+  g_free(get_settled("a.m3u8", NULL));
+  frames = 0;
+  ck_assert_ptr_null(answer_of("a.m3u8", (void *)1)); /* the frame made nothing */
+  ck_assert_ptr_null(answer_of("a.m3u8", (void *)1));
+  ck_assert_int_eq(frames, 2);
+  HttpPlaylistsStats st;
+  http_playlists_stats(cache, &st);
+  ck_assert_uint_eq(st.answered, 0);
+  ck_assert_uint_eq(st.bytes, 8);
+
+  /* An answer over the budget is not kept: the text still is, and served. */
+  http_playlists_free(&cache);
+  http_playlists_new(8, 4096, 10, &cache);
+  g_free(get_settled("a.m3u8", NULL));
+  ck_assert_ptr_null(answer_of("a.m3u8", NULL));
+  http_playlists_stats(cache, &st);
+  ck_assert_uint_eq(st.entries, 1);
+  ck_assert_uint_eq(st.bytes, 8);
+  g_autofree char *t = get_now("a.m3u8");
+  ck_assert_str_eq(t, "#EXTM3U\n");
+}
+END_TEST
+
 static Suite *http_playlists_suite(void)
 {
   Suite *s = suite_create("http_playlists");
@@ -193,6 +287,8 @@ static Suite *http_playlists_suite(void)
   tcase_add_test(tc, replaced_by_rename_is_read_again);
   tcase_add_test(tc, a_file_just_written_is_not_kept);
   tcase_add_test(tc, too_big_is_refused_and_memory_is_bounded);
+  tcase_add_test(tc, a_whole_answer_is_made_once_per_kept_text);
+  tcase_add_test(tc, no_answer_when_none_can_be_made_or_kept);
   suite_add_tcase(s, tc);
   return s;
 }
