@@ -118,7 +118,7 @@ const ConfKey config_keys[] = {
   { "live", "window", CONF_INT, 3, 100, NULL, "6", OFF(live_window),
     "Segments listed in a live playlist. Only the listing is trimmed: every segment stays on "
     "disk and is part of the recording." },
-  { "live", "part_duration", CONF_INT, 0, 1000, NULL, "400", OFF(live_part_ms),
+  { "live", "part_duration", CONF_INT, 0, 1000, NULL, "333", OFF(live_part_ms),
     "Low-Latency HLS: milliseconds between part boundaries of live segments (EXT-X-PART; "
     "PART-TARGET is 10 % more, for frame timing). Parts are aligned across renditions; regular "
     "HLS players ignore them. 0 turns LL-HLS off. At least 200 when set." },

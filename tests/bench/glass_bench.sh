@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Glass-to-glass benchmark (issue 22, benchmark (a)): how long after a frame is made it is on
 # screen in Chromium playing the live with hls.js in the watch page, for LL-HLS ([live]
-# part_duration = 400) and regular HLS (part_duration = 0). Prints figures, asserts nothing.
+# part_duration = 333, the default) and regular HLS (part_duration = 0). Prints figures, asserts nothing.
 #
 # For each mode: a fresh server with its own data dir and config; a live scheduled (published,
 # through the API as an editor); tests/tools/clock_frames.py making 1280x720 frames at 30 fps
@@ -14,7 +14,7 @@
 # benchmark stops, exit 2): a wrong reader cannot produce plausible numbers.
 #
 # Usage: tests/bench/glass_bench.sh [BUILD_DIR]
-#   env: BENCH_SECONDS=60, MODES="ll regular", SKIP_SECONDS=5, LL_PART_MS=400 (the ll mode's
+#   env: BENCH_SECONDS=60, MODES="ll regular", SKIP_SECONDS=5, LL_PART_MS=333 (the ll mode's
 #        part_duration), LIVE_CONF (more [live] lines for both modes, e.g. "ingest_batch_ms = 0")
 set -u
 BUILD=${1:-build}
@@ -57,7 +57,7 @@ for v in 1513919201 2781048094; do
 done
 
 run_mode() { # MODE: ll | regular
-  local mode=$1 part=${LL_PART_MS:-400}
+  local mode=$1 part=${LL_PART_MS:-333}
   [ "$mode" = regular ] && part=0
   local D=$T/d-$mode CONF=$T/$mode.conf PORT RPORT TOKEN ev ID KEY
   PORT=$($FREEPORT); RPORT=$($FREEPORT)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # LL-HLS benchmark (issue 22, benchmark (c)): CPU of lectern serving the same live with
-# Low-Latency HLS ([live] part_duration = 400) and with regular HLS (part_duration = 0).
+# Low-Latency HLS ([live] part_duration = 333, the default) and with regular HLS (part_duration = 0).
 # Prints figures, asserts nothing (machines here are shared and noisy).
 #
 # For each mode, in BENCH_ROUNDS interleaved rounds: a fresh server, the same 720p30 clip
@@ -67,7 +67,7 @@ while True:
 PY
 
 round_cpu() { # MODE (ll|hls) → CPU s per media s
-  local mode=$1 part=400
+  local mode=$1 part=${LL_PART_MS:-333}
   [ "$mode" = hls ] && part=0
   local D=$T/d-$mode-$RANDOM PORT RPORT SRV ID KEY c0 c1
   PORT=$($FREEPORT); RPORT=$($FREEPORT)

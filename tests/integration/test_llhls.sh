@@ -25,7 +25,7 @@ D=$T_TMP/data
 PORT=$($FREEPORT)
 U=http://127.0.0.1:$PORT
 CONF=$T_TMP/lectern.conf
-printf '[live]\nreconnect_grace = 0\npart_duration = 400\n' >"$CONF"
+printf '[live]\nreconnect_grace = 0\n' >"$CONF" # part_duration: the default
 EDITOR=$("$LECTERN" member add -c "$CONF" --data-dir "$D" --name "编辑" --role editor 2>/dev/null | jq -r .token)
 start_server "$D" "$PORT" -c "$CONF" || { not_ok "server starts"; tap_done; exit 1; }
 
