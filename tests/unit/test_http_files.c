@@ -343,16 +343,21 @@ START_TEST(a_changed_playlist_is_served_as_it_is_now)
 }
 END_TEST
 
-/* Settles v1/720p/index.m3u8 in memory (seen, then read again after the settle time). */
-static void settle_playlist(void)
+/* Settles the playlist at PATH in memory (seen, then read again after the settle time). */
+static void settle(const char *path)
 {
   HttpFile f;
   for (int n = 0; n < 2; n++) {
     if (n == 1)
       g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
-    ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/index.m3u8", &f), 200);
+    ck_assert_int_eq(http_files_resolve(&files, path, &f), 200);
     http_file_clear(&f);
   }
+}
+
+static void settle_playlist(void)
+{
+  settle("/hls/v1/720p/index.m3u8");
 }
 
 /* What a kept playlist is answered with when its path changes under it: a removed file is
@@ -439,13 +444,7 @@ START_TEST(a_kept_answer_only_for_a_kept_playlist)
     ck_assert_msg(!kept_answer(never[i], &frames), "a kept answer for %s", never[i]);
 
   /* A finished playlist gets the VOD max-age. */
-  HttpFile f;
-  for (int n = 0; n < 2; n++) {
-    if (n == 1)
-      g_usleep(HTTP_PLAYLISTS_SETTLE_US + 20000);
-    ck_assert_int_eq(http_files_resolve(&files, "/hls/v1/720p/vod.m3u8", &f), 200);
-    http_file_clear(&f);
-  }
+  settle("/hls/v1/720p/vod.m3u8");
   g_autofree char *v = kept_answer("/hls/v1/720p/vod.m3u8", &frames);
   if (files.media_fd >= 0)
     ck_assert_ptr_nonnull(strstr(v, "\npublic, max-age=3600\n#EXTM3U"));
