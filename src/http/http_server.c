@@ -397,18 +397,13 @@ static int send_file(HttpServer *s, struct lws *wsi, Txn *t, HttpFile *f)
   }
   unsigned char buf[LWS_PRE + 2048];
   unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-  char len[32], cr[96];
-  g_snprintf(len, sizeof len, "%" G_GINT64_FORMAT, to - from);
-  g_snprintf(cr, sizeof cr, "bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
-             from, to - 1, size);
-  /* The length by name, not lws_add_http_common_headers: lws would count it down in
-   * lws_write, which the sendfile path does not go through. */
-  if (lws_add_http_header_status(wsi, (unsigned int)status, &p, end) ||
-      add_header(wsi, "content-type:", mime, &p, end) ||
-      add_header(wsi, "content-length:", len, &p, end) ||
+  char cr[96] = "";
+  if (status == 206)
+    g_snprintf(cr, sizeof cr, "bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+               from, to - 1, size);
+  if (add_answer_headers(s, wsi, status, mime, (size_t)(to - from), &p, end) ||
       add_header(wsi, "accept-ranges:", "bytes", &p, end) ||
       (status == 206 && add_header(wsi, "content-range:", cr, &p, end)) ||
-      add_common_headers(s, wsi, &p, end) ||
       add_header(wsi, "cache-control:", cache_control, &p, end) ||
       (t->close_after && add_header(wsi, "connection:", "close", &p, end))) {
     close(fd);
