@@ -4,7 +4,12 @@
 # poster-sized image. Prints requests per second per round and the ratio lectern / nginx, and
 # each server's CPU time per request (and nginx's / lectern's: 1.0 = as cheap as nginx).
 #
-#   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64, PIN=1)
+#   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64, PIN=1, PROBE=1)
+#
+# While wrk loads lectern, tests/tools/loop_probe.mjs (PROBE=1, with node) asks the API and
+# says hello on /ws every 100 ms, on wrk's core: each lectern round also prints how the main
+# loop answered them meanwhile (p50 / p95 / max ms, and any that failed) — serving files must
+# not starve the rest of the server.
 #
 # Both servers run on loopback and share the machine with wrk (-t1): on a shared machine the
 # figures move with the load around it; compare the ratio within one run, not across runs.
@@ -95,12 +100,25 @@ rps() { # PORT PATH SERVER_PID
     / requests in / { n = $1 } /Requests\/sec/ { r = $2 }
     END { if (n > 0) printf "%s %.2f\n", r, t * us / n }' "$T/wrk.out"
 }
+PROBE_JS=$(realpath "$(dirname "$0")/../tools/loop_probe.mjs")
+[ "${PROBE:-1}" = 1 ] && ! command -v node >/dev/null && { echo "bench_files: no node: no main-loop probe"; PROBE=0; }
+# lectern's round: rps, with the probe beside it when asked for (its JSON in $T/probe.json).
+lectern_rps() { # PATH
+  local probe=
+  rm -f "$T/probe.json"
+  if [ "${PROBE:-1}" = 1 ]; then
+    "${WRK_CPU[@]}" node --experimental-websocket --no-warnings "$PROBE_JS" "$LP" "$((SECS > 1 ? SECS - 1 : 1))" >"$T/probe.json" 2>/dev/null &
+    probe=$!
+  fi
+  rps "$LP" "$1" "$LPID"
+  [ -n "$probe" ] && wait "$probe"
+}
 echo "bench_files: $ROUNDS interleaved rounds, wrk -t1 -c$CONNS -d${SECS}s, $([ ${#SERVER_CPU[@]} -gt 0 ] && echo "servers on core 0, wrk on core 1" || echo "not pinned"), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for what in source/seg000000.ts source/index.m3u8 poster.jpg; do
   ratios=() cpu_ratios=()
   for r in $(seq 1 "$ROUNDS"); do
-    if [ $((r % 2)) = 1 ]; then l=$(rps "$LP" "/hls/benchvideo/$what" "$LPID"); n=$(rps "$NP" "/hls/benchvideo/$what" "$NWORKER")
-    else n=$(rps "$NP" "/hls/benchvideo/$what" "$NWORKER"); l=$(rps "$LP" "/hls/benchvideo/$what" "$LPID"); fi
+    if [ $((r % 2)) = 1 ]; then l=$(lectern_rps "/hls/benchvideo/$what"); n=$(rps "$NP" "/hls/benchvideo/$what" "$NWORKER")
+    else n=$(rps "$NP" "/hls/benchvideo/$what" "$NWORKER"); l=$(lectern_rps "/hls/benchvideo/$what"); fi
     read -r l lcpu <<<"$l"
     read -r n ncpu <<<"$n"
     bench_positive "lectern $what" "$l"
@@ -110,6 +128,11 @@ for what in source/seg000000.ts source/index.m3u8 poster.jpg; do
     ratios+=("$ratio") cpu_ratios+=("$cpu_ratio")
     printf '  %-22s round %d: lectern %9.0f req/s %6.2f us CPU/req, nginx %9.0f req/s %6.2f us CPU/req, ratio %s, CPU ratio %s\n' \
       "$what" "$r" "$l" "$lcpu" "$n" "$ncpu" "$ratio" "$cpu_ratio"
+    if [ -s "$T/probe.json" ]; then
+      jq -r '"    main loop meanwhile: API \(.api.p50) / \(.api.p95) / \(.api.max) ms (\(.api.asked) asked, \(.api.failed) failed), /ws hello \(.ws.p50) / \(.ws.p95) / \(.ws.max) ms (\(.ws.asked) asked, \(.ws.failed) failed)"' "$T/probe.json"
+    elif [ "${PROBE:-1}" = 1 ]; then
+      echo "    main loop meanwhile: the probe printed nothing"
+    fi
   done
   median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
   printf '%-24s ratios %s, median %s (target >= 0.8); CPU per request, nginx / lectern: %s\n' "$what" "${ratios[*]}" "$median" "${cpu_ratios[*]}"
