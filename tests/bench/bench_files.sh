@@ -4,12 +4,13 @@
 # poster-sized image. Prints requests per second per round and the ratio lectern / nginx, and
 # each server's CPU time per request (and nginx's / lectern's: 1.0 = as cheap as nginx).
 #
-#   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64, PIN=1, PROBE=1)
+#   tests/bench/bench_files.sh [BUILD_DIR]   (env: ROUNDS=3, SECONDS_PER=5, CONNS=64, PIN=1, PROBE=0)
 #
-# While wrk loads lectern, tests/tools/loop_probe.mjs (PROBE=1, with node) asks the API and
-# says hello on /ws every 100 ms, on wrk's core: each lectern round also prints how the main
-# loop answered them meanwhile (p50 / p95 / max ms, and any that failed) — serving files must
-# not starve the rest of the server.
+# PROBE=1: while wrk loads lectern, tests/tools/loop_probe.mjs (node) asks the API and says
+# hello on /ws every 100 ms, on wrk's core: each lectern round also prints how the main loop
+# answered them meanwhile (p50 / p95 / max ms, and any that failed) — serving files must not
+# starve the rest of the server. Off by default: the probe runs in lectern's rounds only and
+# takes part of wrk's core there, so the ratios of such a run are biased against lectern.
 #
 # Both servers run on loopback and share the machine with wrk (-t1): on a shared machine the
 # figures move with the load around it; compare the ratio within one run, not across runs.
@@ -101,12 +102,12 @@ rps() { # PORT PATH SERVER_PID
     END { if (n > 0) printf "%s %.2f\n", r, t * us / n }' "$T/wrk.out"
 }
 PROBE_JS=$(realpath "$(dirname "$0")/../tools/loop_probe.mjs")
-[ "${PROBE:-1}" = 1 ] && ! command -v node >/dev/null && { echo "bench_files: no node: no main-loop probe"; PROBE=0; }
+[ "${PROBE:-0}" = 1 ] && ! command -v node >/dev/null && { echo "bench_files: no node: no main-loop probe"; PROBE=0; }
 # lectern's round: rps, with the probe beside it when asked for (its JSON in $T/probe.json).
 lectern_rps() { # PATH
   local probe=
   rm -f "$T/probe.json"
-  if [ "${PROBE:-1}" = 1 ]; then
+  if [ "${PROBE:-0}" = 1 ]; then
     "${WRK_CPU[@]}" node --experimental-websocket --no-warnings "$PROBE_JS" "$LP" "$((SECS > 1 ? SECS - 1 : 1))" >"$T/probe.json" 2>/dev/null &
     probe=$!
   fi
@@ -130,7 +131,7 @@ for what in source/seg000000.ts source/index.m3u8 poster.jpg; do
       "$what" "$r" "$l" "$lcpu" "$n" "$ncpu" "$ratio" "$cpu_ratio"
     if [ -s "$T/probe.json" ]; then
       jq -r '"    main loop meanwhile: API \(.api.p50) / \(.api.p95) / \(.api.max) ms (\(.api.asked) asked, \(.api.failed) failed), /ws hello \(.ws.p50) / \(.ws.p95) / \(.ws.max) ms (\(.ws.asked) asked, \(.ws.failed) failed)"' "$T/probe.json"
-    elif [ "${PROBE:-1}" = 1 ]; then
+    elif [ "${PROBE:-0}" = 1 ]; then
       echo "    main loop meanwhile: the probe printed nothing"
     fi
   done
