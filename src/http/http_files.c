@@ -158,13 +158,20 @@ static int read_playlist(const HttpFiles *f, HttpFile *out)
  * is a file (device and inode) that was opened below the root before, in this very state, and
  * is answered with what was read from it then — never the bytes of a file not seen from the
  * root. Anything else (a miss, a symlink as the last part) goes the way of an opened file. */
+/* The stat of REL below ROOT_FD when it is a regular file by a path that stays inside the
+ * root (no file opened): what a kept playlist is looked up by. */
+static bool stat_beneath(int root_fd, const char *rel, struct stat *st)
+{
+  return root_fd >= 0 && path_check_relative(rel) == 0 && fstatat(root_fd, rel, st, AT_SYMLINK_NOFOLLOW) == 0 &&
+         S_ISREG(st->st_mode);
+}
+
 static bool kept_playlist(const HttpFiles *f, int root_fd, const char *rel, HttpFile *out)
 {
   struct stat st;
   GBytes *text = NULL;
   bool finished = false;
-  if (root_fd < 0 || path_check_relative(rel) < 0 || fstatat(root_fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-      !S_ISREG(st.st_mode) || !http_playlists_peek(f->playlists, &st, &text, &finished))
+  if (!stat_beneath(root_fd, rel, &st) || !http_playlists_peek(f->playlists, &st, &text, &finished))
     return false;
   out->mime = http_mime_for(rel);
   out->st = st;
@@ -188,14 +195,10 @@ static GBytes *frame_playlist(GBytes *text, bool finished, void *user)
 bool http_files_kept_answer(const HttpFiles *f, const char *path, HttpFilesFrame frame, void *user,
                             const void **data, gsize *len)
 {
-  /* The same checks as kept_playlist: a regular file below the media root, by a path that
-   * stays inside it, in exactly the state kept. */
+  /* Found as kept_playlist finds one: a regular file below the media root, in exactly the
+   * state kept. */
   struct stat st;
-  if (!g_str_has_prefix(path, "/hls/") || !g_str_has_suffix(path, ".m3u8") || f->media_fd < 0)
-    return false;
-  const char *rel = path + 5;
-  if (path_check_relative(rel) < 0 || fstatat(f->media_fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-      !S_ISREG(st.st_mode))
+  if (!g_str_has_prefix(path, "/hls/") || !g_str_has_suffix(path, ".m3u8") || !stat_beneath(f->media_fd, path + 5, &st))
     return false;
   FrameCall fc = { f, frame, user };
   return http_playlists_answer(f->playlists, &st, frame_playlist, &fc, data, len);

@@ -530,9 +530,14 @@ static int watch_page(HttpServer *s, struct lws *wsi, Txn *t, const char *file)
 
 /* The whole answer to a kept playlist (http_files_kept_answer), made the first time it is
  * asked for by the same header code as every other answer, for this (HTTP/1.1) connection. */
+typedef struct {
+  HttpServer *s;
+  struct lws *wsi;
+} FrameFor;
+
 static GBytes *frame_playlist(GBytes *text, const char *mime, const char *cache_control, void *user)
 {
-  struct { HttpServer *s; struct lws *wsi; } *x = user;
+  const FrameFor *x = user;
   unsigned char head[4096], *p = head, *end = head + sizeof head - 1;
   gsize len = 0;
   const char *body = g_bytes_get_data(text, &len);
@@ -558,7 +563,7 @@ static int send_kept_playlist(HttpServer *s, struct lws *wsi, Txn *t)
   if (t->head || t->close_after || lws_get_network_wsi(wsi) != wsi ||
       lws_hdr_copy(wsi, version, sizeof version, WSI_TOKEN_HTTP) != 8 || strcmp(version, "HTTP/1.1") != 0)
     return 1;
-  struct { HttpServer *s; struct lws *wsi; } x = { s, wsi };
+  FrameFor x = { s, wsi };
   const void *answer = NULL;
   gsize len = 0;
   if (!http_files_kept_answer(&s->files, t->path, frame_playlist, &x, &answer, &len) ||
@@ -1196,6 +1201,12 @@ static void conn_metrics(GString *out, void *user)
       "request within [http] header_timeout.\n"
       "# TYPE lectern_http_header_timeouts_total counter\n"
       "lectern_http_header_timeouts_total %" G_GUINT64_FORMAT "\n", s->conns.header_timeouts);
+}
+
+/* The kept playlists' figures on /metrics. */
+static void playlist_metrics(GString *out, void *user)
+{
+  HttpServer *s = user;
   HttpPlaylistsStats pl;
   http_playlists_stats(s->files.playlists, &pl);
   g_string_append_printf(out,
@@ -1373,6 +1384,7 @@ int http_server_start(const Config *config, Db *db, const guint8 *secret, GMainL
   s->port = lws_get_vhost_listen_port(s->vhost);
   s->sweep_timer = g_timeout_add(CONN_SWEEP_MS, conn_sweep, s);
   metrics_add_provider(conn_metrics, s);
+  metrics_add_provider(playlist_metrics, s);
   log_info("http", "listening on http://%s:%d/ (web root %s, media root %s)", config->http_host,
            s->port, s->files.web_root, s->files.media_root);
   s->block = hls_block_new(&s->files, config);
@@ -1398,6 +1410,7 @@ void http_server_free(HttpServer **ps)
   if (!s)
     return;
   metrics_remove_provider(conn_metrics, s);
+  metrics_remove_provider(playlist_metrics, s);
   if (s->sweep_timer)
     g_source_remove(s->sweep_timer);
   if (s->fresh_idle)
